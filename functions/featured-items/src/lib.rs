@@ -1,0 +1,20 @@
+//! `GET /api/marketplace/featured`: approved, featured items of every kind, most popular first.
+
+use marketplace_http::{
+    json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
+};
+use serde_json::json;
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(featured(state, &req).await)
+}
+
+async fn featured(state: &AppState, req: &Request) -> HandlerResult {
+    let session = state.session(req).await?;
+    let mut params = QueryParams::new(req);
+    let limit = params.integer("limit", state.config.featured_limit, 1..=20);
+    params.finish()?;
+    let items = marketplace_catalog::featured_items(&*session.db, limit).await?;
+    Ok(json(StatusCode::OK, &json!({ "items": items })))
+}

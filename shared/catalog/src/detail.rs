@@ -1,0 +1,143 @@
+//! One item in full: its summary, its (redacted) content, what it depends on, and its latest changelog.
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::types::Type;
+use tokio_postgres::GenericClient;
+
+use crate::item::{enrich_agents, summary_columns};
+use crate::{redact_secrets, CatalogError, ItemKind, ItemSummary, Viewer};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDetail {
+    #[serde(flatten)]
+    pub summary: ItemSummary,
+    pub content: Value,
+    pub dependencies: Dependencies,
+    pub latest_changelog: Option<String>,
+}
+
+/// What an item needs to work: skills and tools it uses, the LLM it runs on, agents it recommends.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dependencies {
+    pub skills: Value,
+    pub tools: Value,
+    pub llm: Value,
+    pub agents: Value,
+}
+
+/// The item with this id, if this viewer may see it in the marketplace.
+pub async fn item_detail(
+    db: &impl GenericClient,
+    viewer: Viewer,
+    id: i64,
+) -> Result<ItemDetail, CatalogError> {
+    let listed = viewer.listed_sql();
+    let branches = ItemKind::ALL
+        .iter()
+        .map(|&kind| {
+            format!(
+                "SELECT {columns}, {content} AS content FROM {table} t WHERE t.id = $1 AND {listed}",
+                columns = summary_columns(kind),
+                content = kind.content_sql(),
+                table = kind.table(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let sql = format!(
+        "SELECT item.*, u.display_name AS creator_name,
+                (SELECT v.changelog FROM item_versions v
+                 WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved')
+                    AS latest_changelog
+         FROM ({branches}) item
+         LEFT JOIN users u ON u.id = item.original_creator_id"
+    );
+    let row = db
+        .query_typed_opt(&sql, &[(&id, Type::INT8)])
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+
+    let mut summary = [ItemSummary::from_row(&row)];
+    enrich_agents(db, &mut summary).await?;
+    let [summary] = summary;
+    let mut content: Value = row.get("content");
+    for key in summary.kind.configuration_keys() {
+        if let Some(configuration) = content.get_mut(*key) {
+            redact_secrets(configuration);
+        }
+    }
+    let dependencies = dependencies(db, summary.kind, id).await?;
+    Ok(ItemDetail {
+        summary,
+        content,
+        dependencies,
+        latest_changelog: row.get("latest_changelog"),
+    })
+}
+
+/// A tool object for app slug `slug`, with its cache row `c`.
+const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
+     'name', coalesce(c.display_name, c.app_name, slug), 'icon_url', c.logo_url, \
+     'auth_required', coalesce(jsonb_array_length(c.auth_schemes) > 0, false))";
+
+async fn dependencies(
+    db: &impl GenericClient,
+    kind: ItemKind,
+    id: i64,
+) -> Result<Dependencies, CatalogError> {
+    let select = match kind {
+        ItemKind::Agent => format!(
+            "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,
+                                        'description', s.description) ORDER BY s.name, s.id), '[]')
+              FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+              WHERE l.agent_id = $1 AND s.delisted_at IS NULL),
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
+              FROM (SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1) tools
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug),
+             (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
+                                        'model_id', m.model_id)
+              FROM agents a JOIN llm_models m ON m.model_id = a.model_config ->> 'model'
+              WHERE a.id = $1 AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL
+              ORDER BY m.install_count DESC, m.id LIMIT 1),
+             '[]'::jsonb"
+        ),
+        ItemKind::Recipe => format!(
+            "'[]'::jsonb,
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
+              FROM workflow_templates w, jsonb_array_elements_text(w.required_tools) AS slug
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug
+              WHERE w.id = $1),
+             NULL::jsonb,
+             (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
+                                        'description', a.description) ORDER BY a.name, a.id), '[]')
+              FROM workflow_templates w
+              JOIN agents a ON w.recommended_agents ? a.name
+              WHERE w.id = $1 AND a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL)"
+        ),
+        ItemKind::Tool => format!(
+            "'[]'::jsonb,
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT}), '[]')
+              FROM (SELECT app_slug AS slug FROM tools WHERE id = $1) tool
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug),
+             NULL::jsonb, '[]'::jsonb"
+        ),
+        ItemKind::Skill | ItemKind::Llm => {
+            return Ok(Dependencies {
+                skills: Value::Array(Vec::new()),
+                tools: Value::Array(Vec::new()),
+                llm: Value::Null,
+                agents: Value::Array(Vec::new()),
+            })
+        }
+    };
+    let row = db
+        .query_typed_one(&format!("SELECT {select}"), &[(&id, Type::INT8)])
+        .await?;
+    Ok(Dependencies {
+        skills: row.get(0),
+        tools: row.get(1),
+        llm: row.get::<_, Option<Value>>(2).unwrap_or(Value::Null),
+        agents: row.get(3),
+    })
+}

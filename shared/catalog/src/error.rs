@@ -1,0 +1,24 @@
+/// What a domain operation can fail with. The HTTP layer maps each variant to a response in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+}
+
+impl CatalogError {
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The public JSON of an item, and how it is read from a row.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::types::Type;
+use tokio_postgres::{GenericClient, Row};
+
+use crate::{CatalogError, ItemKind};
+
+/// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSummary {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub name: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub icon: Option<String>,
+    pub tags: Value,
+    pub version: String,
+    pub install_count: i64,
+    pub is_featured: bool,
+    pub is_approved: bool,
+    pub creator: Option<Creator>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub metadata: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Creator {
+    pub id: i64,
+    pub display_name: String,
+}
+
+/// The columns every item query selects from an item row `t` of `kind`, in the names `ItemSummary::from_row`
+/// reads. The creator's name comes from a join on `users u`.
+pub(crate) fn summary_columns(kind: ItemKind) -> String {
+    format!(
+        "'{kind}'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, \
+         t.tags, t.version::text AS version, t.install_count, t.is_featured, t.is_approved, \
+         t.original_creator_id, t.created_at, t.updated_at, {metadata} AS metadata",
+        kind = kind.as_str(),
+        metadata = kind.metadata_sql(),
+    )
+}
+
+impl ItemSummary {
+    pub(crate) fn from_row(row: &Row) -> Self {
+        let kind: &str = row.get("kind");
+        let creator_id: Option<i64> = row.get("original_creator_id");
+        let creator_name: Option<String> = row.get("creator_name");
+        Self {
+            id: row.get("id"),
+            kind: ItemKind::parse(kind).expect("item queries name only known kinds"),
+            name: row.get("name"),
+            description: row.get("description"),
+            category: row.get("marketplace_category"),
+            icon: row.get("marketplace_icon"),
+            tags: row.get("tags"),
+            version: row.get("version"),
+            install_count: i64::from(row.get::<_, i32>("install_count")),
+            is_featured: row.get("is_featured"),
+            is_approved: row.get("is_approved"),
+            creator: creator_id
+                .zip(creator_name)
+                .map(|(id, display_name)| Creator { id, display_name }),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+            metadata: row.get("metadata"),
+        }
+    }
+}
+
+/// Adds each agent's tools (names and icons from `composio_apps_cache`) and skill count to its metadata:
+/// one statement for the whole page, none when the page has no agents.
+pub(crate) async fn enrich_agents(
+    db: &impl GenericClient,
+    items: &mut [ItemSummary],
+) -> Result<(), CatalogError> {
+    let agent_ids: Vec<i64> = items
+        .iter()
+        .filter(|item| item.kind == ItemKind::Agent)
+        .map(|item| item.id)
+        .collect();
+    if agent_ids.is_empty() {
+        return Ok(());
+    }
+    let rows = db
+        .query_typed(
+            "SELECT a.id,
+                    coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                  'slug', at.app_slug,
+                                  'name', coalesce(c.display_name, c.app_name, at.app_slug),
+                                  'icon_url', c.logo_url) ORDER BY at.app_slug)
+                              FROM agent_tools at
+                              LEFT JOIN composio_apps_cache c ON c.app_slug = at.app_slug
+                              WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
+                    (SELECT count(*) FROM agent_skills s WHERE s.agent_id = a.id) AS skills_count
+             FROM unnest($1::bigint[]) AS a(id)",
+            &[(&agent_ids, Type::INT8_ARRAY)],
+        )
+        .await?;
+    let mut enrichment: HashMap<i64, (Value, i64)> = rows
+        .iter()
+        .map(|row| (row.get(0), (row.get(1), row.get(2))))
+        .collect();
+    for item in items.iter_mut().filter(|item| item.kind == ItemKind::Agent) {
+        if let (Some((tools, skills_count)), Value::Object(metadata)) =
+            (enrichment.remove(&item.id), &mut item.metadata)
+        {
+            metadata.insert("tools".into(), tools);
+            metadata.insert("skills_count".into(), skills_count.into());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! The marketplace domain. Every SQL statement about items lives here; nothing here knows HTTP.
+//!
+//! Marketplace and workspace items share one table per kind (the ownership pattern); the queries in this
+//! crate are the only place that tells them apart.
+
+pub mod accounts;
+pub mod demo;
+mod detail;
+mod error;
+mod item;
+mod kind;
+mod listing;
+pub mod llm_catalog;
+mod params;
+mod redact;
+mod stats;
+mod version;
+mod versions;
+mod visibility;
+mod workspace;
+
+pub use detail::{item_detail, Dependencies, ItemDetail};
+pub use error::CatalogError;
+pub use item::{Creator, ItemSummary};
+pub use kind::ItemKind;
+pub use listing::{featured_items, list_items, ListQuery, Page, Sort};
+pub use redact::{is_secret_key, redact_secrets, REDACTED};
+pub use stats::{categories, stats, CategoryCount, Stats};
+pub use version::Version;
+pub use versions::{item_versions, PublishedVersion};
+pub use visibility::Viewer;
+pub use workspace::{WorkspaceId, WorkspaceRole};
+
+/// Maximum `limit` of a listing page.
+pub const MAX_PAGE_SIZE: i64 = 100;
+/// Deepest `offset` a listing accepts.
+pub const MAX_OFFSET: i64 = 10_000;

@@ -1,0 +1,85 @@
+//! Catalog-wide figures, read from the `marketplace_counts` counters rather than counted.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use tokio_postgres::types::Type;
+use tokio_postgres::GenericClient;
+
+use crate::{CatalogError, ItemKind};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub total_items: i64,
+    pub featured_count: i64,
+    pub total_installs: i64,
+    /// How many distinct categories approved items are in.
+    pub categories: i64,
+    pub by_type: BTreeMap<ItemKind, i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryCount {
+    pub category: String,
+    pub count: i64,
+}
+
+/// Figures over approved, listed marketplace items.
+pub async fn stats(db: &impl GenericClient) -> Result<Stats, CatalogError> {
+    let rows = db
+        .query_typed(
+            "SELECT kind::text, category_key, items, featured, installs
+             FROM marketplace_counts WHERE is_approved AND items > 0",
+            &[],
+        )
+        .await?;
+    let mut stats = Stats {
+        total_items: 0,
+        featured_count: 0,
+        total_installs: 0,
+        categories: 0,
+        by_type: ItemKind::ALL.iter().map(|&kind| (kind, 0)).collect(),
+    };
+    let mut categories = HashSet::new();
+    for row in &rows {
+        let kind =
+            ItemKind::parse(row.get(0)).expect("the item_kind domain admits only known kinds");
+        let category: &str = row.get(1);
+        let items: i64 = row.get(2);
+        stats.total_items += items;
+        stats.featured_count += row.get::<_, i64>(3);
+        stats.total_installs += row.get::<_, i64>(4);
+        *stats.by_type.entry(kind).or_default() += items;
+        if !category.is_empty() {
+            categories.insert(category);
+        }
+    }
+    stats.categories = categories.len() as i64;
+    Ok(stats)
+}
+
+/// Categories of approved, listed items with how many items each holds, largest first.
+pub async fn categories(
+    db: &impl GenericClient,
+    kind: Option<ItemKind>,
+) -> Result<Vec<CategoryCount>, CatalogError> {
+    let kind = kind.map(ItemKind::as_str);
+    let rows = db
+        .query_typed(
+            "SELECT min(category), sum(items)::bigint AS count
+             FROM marketplace_counts
+             WHERE is_approved AND items > 0 AND category_key <> ''
+               AND ($1::text IS NULL OR kind = $1::text)
+             GROUP BY category_key
+             ORDER BY count DESC, category_key",
+            &[(&kind, Type::TEXT)],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| CategoryCount {
+            category: row.get(0),
+            count: row.get(1),
+        })
+        .collect())
+}

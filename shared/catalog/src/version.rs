@@ -1,0 +1,84 @@
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+
+/// A SemVer 2.0 version, compared by SemVer precedence (`1.10.0` > `1.9.0`, `2.0.0-rc.1` < `2.0.0`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Version(semver::Version);
+
+impl Version {
+    pub fn parse(value: &str) -> Result<Self, InvalidVersion> {
+        value.parse()
+    }
+
+    pub fn initial() -> Self {
+        Self(semver::Version::new(1, 0, 0))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be a SemVer 2.0 version such as 1.2.0 or 2.0.0-beta.1")]
+pub struct InvalidVersion;
+
+impl FromStr for Version {
+    type Err = InvalidVersion;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        semver::Version::parse(value)
+            .map(Self)
+            .map_err(|_| InvalidVersion)
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp_precedence(&other.0)
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn compares_by_precedence_not_as_strings() {
+        assert!(v("1.10.0") > v("1.9.0"));
+        assert!(v("2.0.0-rc.1") < v("2.0.0"));
+        assert!(v("2.0.0-alpha") < v("2.0.0-alpha.1"));
+        assert!(v("2.0.0-beta.2") < v("2.0.0-beta.11"));
+        assert_eq!(v("1.0.0+build.1").cmp(&v("1.0.0+build.2")), Ordering::Equal);
+    }
+
+    #[test]
+    fn rejects_what_is_not_semver() {
+        for bad in [
+            "", "1", "1.0", "v1.0.0", "01.0.0", "1.0.0-", "1.0.0 ", "latest",
+        ] {
+            assert_eq!(Version::parse(bad), Err(InvalidVersion), "{bad:?}");
+        }
+    }
+}

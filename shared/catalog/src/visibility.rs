@@ -1,0 +1,31 @@
+/// Whose eyes a marketplace query serves. Unapproved items exist only for admins; delisted and
+/// workspace-owned rows exist for nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Member,
+    Admin,
+}
+
+impl Viewer {
+    pub fn new(is_admin: bool) -> Self {
+        if is_admin {
+            Self::Admin
+        } else {
+            Self::Member
+        }
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Self::Admin
+    }
+
+    /// The predicate on an item row `t` that makes it visible in the marketplace to this viewer.
+    pub(crate) fn listed_sql(self) -> &'static str {
+        match self {
+            Self::Member => {
+                "t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved"
+            }
+            Self::Admin => "t.owner_type = 'marketplace' AND t.delisted_at IS NULL",
+        }
+    }
+}

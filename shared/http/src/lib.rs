@@ -1,0 +1,24 @@
+//! What every function shares between API Gateway and the domain: who is calling, which workspace,
+//! typed parameters, problem+json errors (one type, one mapping), JSON responses, the route table, and
+//! the Lambda runtime loop. Nothing here writes SQL about items.
+
+mod body;
+mod caller;
+mod error;
+mod params;
+mod response;
+pub mod routes;
+mod runtime;
+mod state;
+mod workspace;
+
+pub use body::{json_body, optional_json_body, MAX_BODY_BYTES};
+pub use caller::Caller;
+pub use error::{ApiError, FieldError};
+pub use lambda_http::http::StatusCode;
+pub use lambda_http::{Body, Request, Response};
+pub use params::{path_id, QueryParams};
+pub use response::{json, respond, HandlerResult};
+pub use runtime::run;
+pub use state::{AppState, Config, ConfigError, Db, Session};
+pub use workspace::{workspace_access, Access, WorkspaceAccess};

@@ -1,0 +1,91 @@
+//! The route table: every API route and the function that serves it. `template.yaml`, the function crates
+//! and the local API are checked against this list.
+
+use std::collections::HashMap;
+
+pub const BASE_PATH: &str = "/api/marketplace";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// Path template below nothing (full path, `{name}` for a parameter), as API Gateway writes it.
+    pub path: &'static str,
+    /// The function crate (and Lambda function) serving the route.
+    pub function: &'static str,
+}
+
+const fn route(method: &'static str, path: &'static str, function: &'static str) -> Route {
+    Route {
+        method,
+        path,
+        function,
+    }
+}
+
+pub const ROUTES: &[Route] = &[
+    route("GET", "/api/marketplace/items", "list-items"),
+    route("GET", "/api/marketplace/items/{id}", "get-item"),
+    route(
+        "GET",
+        "/api/marketplace/items/{id}/versions",
+        "list-item-versions",
+    ),
+    route("GET", "/api/marketplace/featured", "featured-items"),
+    route("GET", "/api/marketplace/categories", "list-categories"),
+    route("GET", "/api/marketplace/stats", "marketplace-stats"),
+];
+
+/// The route serving `method` and `path`, with its path parameters. A literal segment wins over a parameter
+/// (as in API Gateway), so `/items/submit` never reads as `/items/{id}`.
+pub fn match_route(method: &str, path: &str) -> Option<(&'static Route, HashMap<String, String>)> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    ROUTES
+        .iter()
+        .filter(|route| route.method.eq_ignore_ascii_case(method))
+        .filter_map(|route| {
+            let template: Vec<&str> = route.path.split('/').collect();
+            if template.len() != segments.len() {
+                return None;
+            }
+            let mut params = HashMap::new();
+            for (expected, actual) in template.iter().zip(&segments) {
+                match expected.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                    Some(name) if !actual.is_empty() => {
+                        params.insert(name.to_owned(), (*actual).to_owned());
+                    }
+                    Some(_) => return None,
+                    None if expected == actual => {}
+                    None => return None,
+                }
+            }
+            Some((route, params))
+        })
+        .min_by_key(|(_, params)| params.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_parameters_and_prefers_literal_segments() {
+        let (route, params) = match_route("GET", "/api/marketplace/items/42/versions").unwrap();
+        assert_eq!(route.function, "list-item-versions");
+        assert_eq!(params["id"], "42");
+        let (route, params) = match_route("GET", "/api/marketplace/items").unwrap();
+        assert_eq!(route.function, "list-items");
+        assert!(params.is_empty());
+        assert!(match_route("GET", "/api/marketplace/items/42/nope").is_none());
+        assert!(match_route("PATCH", "/api/marketplace/items/42").is_none());
+        assert!(match_route("GET", "/api/marketplace/items//versions").is_none());
+    }
+
+    #[test]
+    fn every_route_is_under_the_base_path_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for route in ROUTES {
+            assert!(route.path.starts_with(BASE_PATH), "{route:?}");
+            assert!(seen.insert((route.method, route.path)), "{route:?} twice");
+        }
+    }
+}

@@ -1,0 +1,22 @@
+use std::convert::Infallible;
+use std::future::Future;
+
+use lambda_http::{service_fn, Body, Request, Response};
+
+use crate::AppState;
+
+/// The Lambda entry point of every function: state built once, before the first request, then
+/// `handler` for each request. A handler answers every outcome with a response, errors included.
+pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
+where
+    F: Fn(&'static AppState, Request) -> Fut,
+    Fut: Future<Output = Response<Body>> + Send,
+{
+    lambda_http::tracing::init_default_subscriber();
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env()?));
+    lambda_http::run(service_fn(|req| {
+        let response = handler(state, req);
+        async move { Ok::<_, Infallible>(response.await) }
+    }))
+    .await
+}

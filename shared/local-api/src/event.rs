@@ -1,0 +1,85 @@
+//! The API Gateway HTTP API (payload 2.0) event for a request, turned into a `lambda_http::Request` by
+//! lambda_http itself, so handlers see locally exactly what they see deployed.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use hyper::http::request::Parts;
+use marketplace_http::routes::Route;
+use serde_json::{json, Map, Value};
+
+pub fn lambda_request(
+    parts: &Parts,
+    body: &[u8],
+    route: &Route,
+    path_parameters: HashMap<String, String>,
+    claims: Map<String, Value>,
+    peer: SocketAddr,
+) -> Result<lambda_http::Request, serde_json::Error> {
+    let mut headers = Map::new();
+    for (name, value) in &parts.headers {
+        if let Ok(value) = value.to_str() {
+            // API Gateway joins repeated headers with commas.
+            match headers.get_mut(name.as_str()) {
+                Some(Value::String(existing)) => {
+                    existing.push(',');
+                    existing.push_str(value);
+                }
+                _ => {
+                    headers.insert(name.as_str().to_owned(), value.into());
+                }
+            }
+        }
+    }
+    // The authorizer hands claims on as strings.
+    let claims: Map<String, Value> = claims
+        .into_iter()
+        .map(|(name, value)| {
+            let text = match value {
+                Value::String(text) => text,
+                other => other.to_string(),
+            };
+            (name, Value::String(text))
+        })
+        .collect();
+    let (body, is_base64) = match std::str::from_utf8(body) {
+        _ if body.is_empty() => (Value::Null, false),
+        Ok(text) => (Value::String(text.to_owned()), false),
+        Err(_) => (Value::String(STANDARD.encode(body)), true),
+    };
+    let now = chrono::Utc::now();
+    let route_key = format!("{} {}", route.method, route.path);
+    let path = parts.uri.path();
+    let event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": parts.uri.query().unwrap_or(""),
+        "headers": headers,
+        "pathParameters": path_parameters,
+        "requestContext": {
+            "accountId": "local",
+            "apiId": "local",
+            "domainName": "localhost",
+            "domainPrefix": "localhost",
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": now.format("%d/%b/%Y:%H:%M:%S %z").to_string(),
+            "timeEpoch": now.timestamp_millis(),
+            "http": {
+                "method": parts.method.as_str(),
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": peer.ip().to_string(),
+                "userAgent": parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            },
+            "authorizer": {"jwt": {"claims": claims, "scopes": null}},
+        },
+        "body": body,
+        "isBase64Encoded": is_base64,
+    });
+    lambda_http::request::from_str(&event.to_string())
+}

@@ -1,0 +1,7 @@
+//! Integration tests: real handlers, real PostgreSQL (one throwaway cluster for the whole run).
+
+mod auth;
+mod browse;
+mod detail;
+mod http;
+mod listing;

@@ -1,0 +1,160 @@
+use std::net::SocketAddr;
+
+use lambda_http::http::{self, HeaderMap};
+use marketplace_http::routes::match_route;
+use serde_json::{Map, Value};
+
+use crate::TestApp;
+
+/// A request to one route, sent through the route table, the API Gateway v2 event and the real handler,
+/// with the claims the JWT authorizer would pass on.
+#[must_use]
+pub struct Call<'a> {
+    app: &'a TestApp,
+    method: &'static str,
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    subject: Option<String>,
+}
+
+/// A handler's response, with the body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> &Self {
+        self.assert_status(status);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        assert_eq!(self.json["status"], status, "{}", self.text);
+        assert_eq!(self.json["code"], code, "{}", self.text);
+        assert!(
+            self.json["title"].is_string() && self.json["detail"].is_string(),
+            "{}",
+            self.text
+        );
+        self
+    }
+
+    /// The fields named in a validation problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.json["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub fn get(&self, uri: impl Into<String>) -> Call<'_> {
+        self.call("GET", uri)
+    }
+
+    pub fn post(&self, uri: impl Into<String>) -> Call<'_> {
+        self.call("POST", uri)
+    }
+
+    pub fn delete(&self, uri: impl Into<String>) -> Call<'_> {
+        self.call("DELETE", uri)
+    }
+
+    fn call(&self, method: &'static str, uri: impl Into<String>) -> Call<'_> {
+        Call {
+            app: self,
+            method,
+            uri: uri.into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            subject: None,
+        }
+    }
+}
+
+impl Call<'_> {
+    /// Sends the request as the user with this auth subject.
+    pub fn as_user(mut self, subject: &str) -> Self {
+        self.subject = Some(subject.to_owned());
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn workspace(self, id: impl ToString) -> Self {
+        self.header("x-workspace-id", &id.to_string())
+    }
+
+    pub fn json(mut self, body: &Value) -> Self {
+        self.body = body.to_string().into_bytes();
+        self.header("content-type", "application/json")
+    }
+
+    pub fn raw_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let mut builder = http::Request::builder().method(self.method).uri(&self.uri);
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        let (parts, ()) = builder.body(()).expect("a valid request").into_parts();
+        let (route, params) = match_route(self.method, parts.uri.path())
+            .unwrap_or_else(|| panic!("no route for {} {}", self.method, self.uri));
+        let mut claims = Map::new();
+        if let Some(subject) = self.subject {
+            claims.insert("sub".into(), subject.into());
+        }
+        let peer: SocketAddr = "127.0.0.1:9".parse().expect("a literal address");
+        let req = local_api::event::lambda_request(&parts, &self.body, route, params, claims, peer)
+            .expect("a valid API Gateway event");
+        let response = local_api::dispatch(route.function, &self.app.state, req)
+            .await
+            .expect("every route has a handler");
+        let (parts, body) = response.into_parts();
+        let text = match body {
+            lambda_http::Body::Text(text) => text,
+            lambda_http::Body::Binary(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            _ => String::new(),
+        };
+        TestResponse {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            json: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
+    }
+}

@@ -1,0 +1,148 @@
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::{ItemKind, TestApp};
+
+impl TestApp {
+    /// A user with this auth subject (display name = subject, e-mail `<subject>@example.com`).
+    pub async fn user(&self, subject: &str) -> i64 {
+        self.insert_user(subject, "user").await
+    }
+
+    pub async fn admin(&self, subject: &str) -> i64 {
+        self.insert_user(subject, "admin").await
+    }
+
+    async fn insert_user(&self, subject: &str, role: &str) -> i64 {
+        self.db
+            .query_one(
+                "INSERT INTO users (auth_subject, display_name, email, system_role)
+                 VALUES ($1, $1, $1 || '@example.com', $2) RETURNING id",
+                &[&subject, &role],
+            )
+            .await
+            .expect("insert user")
+            .get(0)
+    }
+
+    pub async fn workspace(&self, name: &str) -> Uuid {
+        self.db
+            .query_one(
+                "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
+                &[&name],
+            )
+            .await
+            .expect("insert workspace")
+            .get(0)
+    }
+
+    pub async fn member(&self, workspace: Uuid, user_id: i64, role: &str) {
+        self.db
+            .execute(
+                "INSERT INTO workspace_members (workspace_id, user_id, role) VALUES ($1, $2, $3)",
+                &[&workspace, &user_id, &role],
+            )
+            .await
+            .expect("insert member");
+    }
+
+    pub async fn tool_app(&self, slug: &str, name: &str, logo_url: &str) {
+        self.db
+            .execute(
+                "INSERT INTO composio_apps_cache (app_slug, app_name, display_name, logo_url, auth_schemes)
+                 VALUES ($1, $2, $2, $3, '[\"OAUTH2\"]')",
+                &[&slug, &name, &logo_url],
+            )
+            .await
+            .expect("insert tool app");
+    }
+
+    /// An approved marketplace item of `kind`, to adjust before `insert`.
+    pub fn item(&self, kind: ItemKind, name: &str) -> ItemBuilder<'_> {
+        let mut fields = Map::new();
+        fields.insert("name".into(), name.into());
+        fields.insert("is_approved".into(), true.into());
+        let own: &[(&str, Value)] = match kind {
+            ItemKind::Llm => &[("provider", json!("acme")), ("model_id", json!(name))],
+            ItemKind::Tool => &[("app_slug", json!("gmail"))],
+            _ => &[],
+        };
+        for (key, value) in own {
+            fields.insert((*key).into(), value.clone());
+        }
+        ItemBuilder {
+            app: self,
+            kind,
+            fields,
+            workspace: None,
+        }
+    }
+
+    /// Runs SQL for a fixture that has no helper.
+    pub async fn exec(&self, sql: &str) {
+        self.db.batch_execute(sql).await.expect("fixture SQL");
+    }
+}
+
+#[must_use]
+pub struct ItemBuilder<'a> {
+    app: &'a TestApp,
+    kind: ItemKind,
+    fields: Map<String, Value>,
+    workspace: Option<Uuid>,
+}
+
+impl ItemBuilder<'_> {
+    /// Sets a column (or `creator`, `versions`, `tools`, `skills`; see `demo::insert_item`).
+    pub fn set(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.fields.insert(key.into(), value.into());
+        self
+    }
+
+    pub fn category(self, category: &str) -> Self {
+        self.set("marketplace_category", category)
+    }
+
+    pub fn installs(self, count: i32) -> Self {
+        self.set("install_count", count)
+    }
+
+    pub fn featured(self) -> Self {
+        self.set("is_featured", true)
+    }
+
+    pub fn unapproved(self) -> Self {
+        self.set("is_approved", false)
+    }
+
+    /// Created `seconds` ago (and updated then too).
+    pub fn age(self, seconds: i64) -> Self {
+        let at = (chrono::Utc::now() - chrono::Duration::seconds(seconds)).to_rfc3339();
+        self.set("created_at", at.clone()).set("updated_at", at)
+    }
+
+    pub fn versions(self, versions: &[&str]) -> Self {
+        let versions: Vec<Value> = versions
+            .iter()
+            .map(|v| json!({"version": v, "changelog": format!("Changes in {v}.")}))
+            .collect();
+        self.set("versions", versions)
+    }
+
+    pub fn in_workspace(mut self, workspace: Uuid) -> Self {
+        self.workspace = Some(workspace);
+        self.fields.remove("is_approved");
+        self
+    }
+
+    pub async fn insert(self) -> i64 {
+        marketplace_catalog::demo::insert_item(
+            &self.app.db,
+            self.kind,
+            &self.fields,
+            self.workspace,
+        )
+        .await
+        .expect("insert item")
+    }
+}

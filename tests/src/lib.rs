@@ -1,0 +1,133 @@
+//! The test harness: one throwaway PostgreSQL per test run (or `DATABASE_URL`), a migrated template
+//! database, and a fresh database per test made from it, so tests are isolated and run in parallel.
+//! Requests go through the route table, the API Gateway v2 event and the real handlers.
+
+mod call;
+mod fixtures;
+mod server;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use marketplace_db::{pool_from_url, PoolSettings};
+use marketplace_http::{AppState, Config};
+use throwaway_pg::Cluster;
+use tokio::sync::OnceCell;
+use tokio_postgres::NoTls;
+
+pub use call::{Call, TestResponse};
+pub use fixtures::ItemBuilder;
+pub use marketplace_catalog::ItemKind;
+pub use serde_json::{json, Value};
+pub use server::{http_request, TEST_JWT_SECRET};
+
+/// The server every test's database lives on.
+struct TestServer {
+    /// URL of a maintenance database, with `{db}` where the database name goes.
+    url_template: String,
+    template_db: String,
+    /// The throwaway cluster, when `DATABASE_URL` did not name a server.
+    _cluster: Option<Cluster>,
+}
+
+static SERVER: OnceCell<TestServer> = OnceCell::const_new();
+static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+
+async fn server() -> &'static TestServer {
+    SERVER
+        .get_or_init(|| async {
+            let (url_template, cluster) = match std::env::var("DATABASE_URL") {
+                Ok(url) => (replace_database(&url), None),
+                Err(_) => {
+                    let options = throwaway_pg::Options {
+                        settings: vec![(
+                            "shared_preload_libraries".into(),
+                            "pg_stat_statements".into(),
+                        )],
+                        ..Default::default()
+                    };
+                    let cluster = Cluster::start(&options).expect("start a throwaway PostgreSQL");
+                    (cluster.url("{db}"), Some(cluster))
+                }
+            };
+            let template_db = format!("mkt_template_{}", std::process::id());
+            let admin = connect(&url_template.replace("{db}", "postgres")).await;
+            admin
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS {template_db}; CREATE DATABASE {template_db}"
+                ))
+                .await
+                .expect("create the template database");
+            let mut template = connect(&url_template.replace("{db}", &template_db)).await;
+            marketplace_db::migrate(&mut template)
+                .await
+                .expect("migrate the template");
+            TestServer {
+                url_template,
+                template_db,
+                _cluster: cluster,
+            }
+        })
+        .await
+}
+
+/// `postgres://user@host:port/anything?x` → the same with `{db}` as the database.
+fn replace_database(url: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{{db}}", &base[..host_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+async fn connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+/// One test's world: its own database, the state handlers run with, and a client for fixtures.
+pub struct TestApp {
+    pub state: AppState,
+    pub db: tokio_postgres::Client,
+    pub url: String,
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(Config::default()).await
+    }
+
+    pub async fn with_config(config: Config) -> Self {
+        let server = server().await;
+        let name = format!(
+            "mkt_test_{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = connect(&server.url_template.replace("{db}", "postgres")).await;
+        admin
+            .batch_execute(&format!(
+                "CREATE DATABASE {name} TEMPLATE {}",
+                server.template_db
+            ))
+            .await
+            .expect("create the test database");
+        let url = server.url_template.replace("{db}", &name);
+        let pool = pool_from_url(&url, PoolSettings::LAMBDA.with_max_size(8)).expect("a valid URL");
+        Self {
+            state: AppState::new(pool, config),
+            db: connect(&url).await,
+            url,
+        }
+    }
+}
