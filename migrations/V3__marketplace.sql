@@ -69,6 +69,11 @@ CREATE TABLE marketplace_counts (
     featured     bigint    NOT NULL DEFAULT 0,
     installs     bigint    NOT NULL DEFAULT 0,
     PRIMARY KEY (kind, category_key, is_approved)
+) WITH (
+    -- A few dozen rows, each updated by every install: leave room for HOT updates and vacuum them often.
+    fillfactor = 50,
+    autovacuum_vacuum_scale_factor = 0,
+    autovacuum_vacuum_threshold = 1000
 );
 
 CREATE FUNCTION marketplace_counts_add(

@@ -3,6 +3,9 @@ use uuid::Uuid;
 
 use crate::{ItemKind, TestApp};
 
+static RUN_STARTED: std::sync::LazyLock<chrono::DateTime<chrono::Utc>> =
+    std::sync::LazyLock::new(chrono::Utc::now);
+
 impl TestApp {
     /// A user with this auth subject (display name = subject, e-mail `<subject>@example.com`).
     pub async fn user(&self, subject: &str) -> i64 {
@@ -115,9 +118,9 @@ impl ItemBuilder<'_> {
         self.set("is_approved", false)
     }
 
-    /// Created `seconds` ago (and updated then too).
+    /// Created `seconds` before the start of the test run (and updated then too): items of equal age tie.
     pub fn age(self, seconds: i64) -> Self {
-        let at = (chrono::Utc::now() - chrono::Duration::seconds(seconds)).to_rfc3339();
+        let at = (*RUN_STARTED - chrono::Duration::seconds(seconds)).to_rfc3339();
         self.set("created_at", at.clone()).set("updated_at", at)
     }
 

@@ -51,12 +51,15 @@ async fn server() -> &'static TestServer {
             };
             let template_db = format!("mkt_template_{}", std::process::id());
             let admin = connect(&url_template.replace("{db}", "postgres")).await;
-            admin
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS {template_db}; CREATE DATABASE {template_db}"
-                ))
-                .await
-                .expect("create the template database");
+            for statement in [
+                format!("DROP DATABASE IF EXISTS {template_db}"),
+                format!("CREATE DATABASE {template_db}"),
+            ] {
+                admin
+                    .batch_execute(&statement)
+                    .await
+                    .expect("create the template database");
+            }
             let mut template = connect(&url_template.replace("{db}", &template_db)).await;
             marketplace_db::migrate(&mut template)
                 .await

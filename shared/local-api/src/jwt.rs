@@ -54,15 +54,16 @@ pub fn verify(secret: &[u8], token: &str, now: i64) -> Result<Map<String, Value>
     else {
         return Err(JwtError::Malformed);
     };
-    let header: Value = decode_json(header)?;
-    if header.get("alg").and_then(Value::as_str) != Some("HS256") {
+    let header_json: Value = decode_json(header)?;
+    if header_json.get("alg").and_then(Value::as_str) != Some("HS256") {
         return Err(JwtError::Algorithm);
     }
     let signature = URL_SAFE_NO_PAD
         .decode(signature)
         .map_err(|_| JwtError::Malformed)?;
     let mut mac = HmacSha256::new_from_slice(secret).expect("HMAC takes keys of any length");
-    mac.update(token[..token.rfind('.').expect("three parts")].as_bytes());
+    let signing_input_len = header.len() + 1 + claims.len();
+    mac.update(&token.as_bytes()[..signing_input_len]);
     mac.verify_slice(&signature)
         .map_err(|_| JwtError::Signature)?;
 
