@@ -4,4 +4,6 @@ mod auth;
 mod browse;
 mod detail;
 mod http;
+mod install;
 mod listing;
+mod updates;

@@ -149,3 +149,41 @@ impl ItemBuilder<'_> {
         .expect("insert item")
     }
 }
+
+impl TestApp {
+    /// Publishes an approved version as approval does: a version row with a changelog, and the listing's
+    /// `version` set, with `changes` (SQL assignments such as `configuration = '{}'`, or "") applied to it.
+    pub async fn publish_version(&self, kind: ItemKind, id: i64, version: &str, changes: &str) {
+        let table = kind.table();
+        let kind = kind.as_str();
+        let extra = if changes.is_empty() {
+            String::new()
+        } else {
+            format!(", {changes}")
+        };
+        self.exec(&format!(
+            "INSERT INTO item_versions (item_id, item_kind, version, changelog, status, published_at)
+             VALUES ({id}, '{kind}', '{version}', 'Changes in {version}.', 'approved', now());
+             UPDATE {table} SET version = '{version}', updated_at = now(){extra} WHERE id = {id};"
+        ))
+        .await;
+    }
+
+    /// A workspace with a member of each role: (workspace, owner subject, editor subject, viewer subject).
+    pub async fn workspace_with_members(&self, name: &str) -> Uuid {
+        let workspace = self.workspace(name).await;
+        for role in ["owner", "editor", "viewer"] {
+            let user = self.user(&format!("{name}-{role}")).await;
+            self.member(workspace, user, role).await;
+        }
+        workspace
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.db
+            .query_one(sql, &[])
+            .await
+            .expect("count query")
+            .get(0)
+    }
+}

@@ -107,10 +107,15 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> Self {
-        Self::with_config(Config::default()).await
+        Self::with(Config::default(), 8).await
     }
 
     pub async fn with_config(config: Config) -> Self {
+        Self::with(config, 8).await
+    }
+
+    /// A test app whose handlers share a pool of `pool_size` connections.
+    pub async fn with(config: Config, pool_size: usize) -> Self {
         let server = server().await;
         let name = format!(
             "mkt_test_{}_{}",
@@ -126,7 +131,8 @@ impl TestApp {
             .await
             .expect("create the test database");
         let url = server.url_template.replace("{db}", &name);
-        let pool = pool_from_url(&url, PoolSettings::LAMBDA.with_max_size(8)).expect("a valid URL");
+        let pool = pool_from_url(&url, PoolSettings::LAMBDA.with_max_size(pool_size))
+            .expect("a valid URL");
         Self {
             state: AppState::new(pool, config),
             db: connect(&url).await,

@@ -37,7 +37,8 @@ impl ItemKind {
         }
     }
 
-    pub(crate) fn table(self) -> &'static str {
+    /// The table holding this kind's marketplace and workspace rows.
+    pub fn table(self) -> &'static str {
         match self {
             Self::Agent => "agents",
             Self::Recipe => "workflow_templates",
@@ -67,27 +68,48 @@ impl ItemKind {
         }
     }
 
-    /// The kind-specific content of a row `t`: what an install copies and a version snapshots.
-    pub(crate) fn content_sql(self) -> &'static str {
+    /// The kind's own columns: what an install copies, an update brings and a version snapshots.
+    pub(crate) fn content_columns(self) -> &'static [&'static str] {
         match self {
-            Self::Agent => {
-                "jsonb_build_object('agent_type', t.agent_type, 'configuration', t.configuration, \
-                 'model_config', t.model_config)"
-            }
-            Self::Recipe => {
-                "jsonb_build_object('definition', t.definition, 'steps', t.steps, \
-                 'required_tools', t.required_tools, 'recommended_agents', t.recommended_agents)"
-            }
-            Self::Skill => "jsonb_build_object('skill_type', t.skill_type, 'content', t.content)",
-            Self::Llm => {
-                "jsonb_build_object('provider', t.provider, 'model_id', t.model_id, \
-                 'context_window', t.context_window, 'max_output_tokens', t.max_output_tokens, \
-                 'input_cost_per_mtok', t.input_cost_per_mtok, \
-                 'output_cost_per_mtok', t.output_cost_per_mtok, \
-                 'capabilities', t.capabilities, 'config', t.config)"
-            }
-            Self::Tool => "jsonb_build_object('app_slug', t.app_slug, 'config', t.config)",
+            Self::Agent => &["agent_type", "configuration", "model_config"],
+            Self::Recipe => &[
+                "definition",
+                "steps",
+                "required_tools",
+                "recommended_agents",
+            ],
+            Self::Skill => &["skill_type", "content"],
+            Self::Llm => &[
+                "provider",
+                "model_id",
+                "context_window",
+                "max_output_tokens",
+                "input_cost_per_mtok",
+                "output_cost_per_mtok",
+                "capabilities",
+                "config",
+            ],
+            Self::Tool => &["app_slug", "config"],
         }
+    }
+
+    /// The kind-specific content of a row `t` as one JSON object.
+    pub(crate) fn content_sql(self) -> String {
+        let fields = self
+            .content_columns()
+            .iter()
+            .map(|column| format!("'{column}', t.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("jsonb_build_object({fields})")
+    }
+
+    /// SHA-256 of a row `t`'s content: equal hashes mean equal content (jsonb text is canonical).
+    pub(crate) fn content_hash_sql(self) -> String {
+        format!(
+            "encode(sha256(convert_to(({})::text, 'UTF8')), 'hex')",
+            self.content_sql()
+        )
     }
 
     /// The keys of the content object that hold free-form configuration, where secrets may hide.

@@ -7,13 +7,16 @@ pub mod accounts;
 pub mod demo;
 mod detail;
 mod error;
+mod install;
 mod item;
 mod kind;
 mod listing;
 pub mod llm_catalog;
+mod locate;
 mod params;
 mod redact;
 mod stats;
+mod updates;
 mod version;
 mod versions;
 mod visibility;
@@ -21,11 +24,17 @@ mod workspace;
 
 pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
+pub use install::{
+    install_item, InstallOutcome, InstallRequest, InstallResponse, ItemRef, SetupStep,
+};
 pub use item::{Creator, ItemSummary};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Sort};
 pub use redact::{is_secret_key, redact_secrets, REDACTED};
 pub use stats::{categories, stats, CategoryCount, Stats};
+pub use updates::{
+    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry,
+};
 pub use version::Version;
 pub use versions::{item_versions, PublishedVersion};
 pub use visibility::Viewer;

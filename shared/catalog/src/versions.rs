@@ -3,7 +3,8 @@ use serde::Serialize;
 use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
-use crate::{CatalogError, ItemKind, Version, Viewer};
+use crate::locate::visible_kind;
+use crate::{CatalogError, Version, Viewer};
 
 /// An approved version of a listing.
 #[derive(Debug, Clone, Serialize)]
@@ -19,38 +20,21 @@ pub async fn item_versions(
     viewer: Viewer,
     id: i64,
 ) -> Result<Vec<PublishedVersion>, CatalogError> {
-    let listed = viewer.listed_sql();
-    let visible = ItemKind::ALL
-        .iter()
-        .map(|kind| {
-            format!(
-                "SELECT t.id FROM {} t WHERE t.id = $1 AND {listed}",
-                kind.table()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+    visible_kind(db, viewer, id).await?;
     let rows = db
         .query_typed(
-            &format!(
-                "SELECT item.id, v.version::text, v.changelog, v.published_at
-                 FROM ({visible}) item
-                 LEFT JOIN item_versions v ON v.item_id = item.id AND v.status = 'approved'"
-            ),
+            "SELECT version::text, changelog, published_at FROM item_versions
+             WHERE item_id = $1 AND status = 'approved'",
             &[(&id, Type::INT8)],
         )
         .await?;
-    if rows.is_empty() {
-        return Err(CatalogError::NotFound("item"));
-    }
     let mut versions: Vec<PublishedVersion> = rows
         .iter()
         .filter_map(|row| {
-            let version: Option<&str> = row.get(1);
             Some(PublishedVersion {
-                version: Version::parse(version?).ok()?,
-                changelog: row.get(2),
-                published_at: row.get(3),
+                version: Version::parse(row.get(0)).ok()?,
+                changelog: row.get(1),
+                published_at: row.get(2),
             })
         })
         .collect();

@@ -33,6 +33,17 @@ pub const ROUTES: &[Route] = &[
     route("GET", "/api/marketplace/featured", "featured-items"),
     route("GET", "/api/marketplace/categories", "list-categories"),
     route("GET", "/api/marketplace/stats", "marketplace-stats"),
+    route(
+        "POST",
+        "/api/marketplace/items/{id}/install",
+        "install-item",
+    ),
+    route("GET", "/api/marketplace/updates", "list-updates"),
+    route(
+        "POST",
+        "/api/marketplace/installs/{install_id}/update",
+        "apply-update",
+    ),
 ];
 
 /// The route serving `method` and `path`, with its path parameters. A literal segment wins over a parameter

@@ -7,7 +7,7 @@ pub mod event;
 pub mod jwt;
 pub mod server;
 
-pub use dispatch::{dispatch, has_handler};
+pub use dispatch::{dispatch, FUNCTIONS};
 pub use server::LocalApi;
 
 /// Secret for local bearer tokens when `MARKETPLACE_DEV_JWT_SECRET` is not set.

@@ -1,0 +1,50 @@
+//! `POST /api/marketplace/items/{id}/install`: clone an approved marketplace item into the caller's workspace.
+
+use marketplace_catalog::InstallRequest;
+use marketplace_http::{
+    json, path_id, respond, workspace_access, Access, ApiError, AppState, Body, HandlerResult,
+    Request, Response, StatusCode,
+};
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(install(state, &req).await)
+}
+
+async fn install(state: &AppState, req: &Request) -> HandlerResult {
+    let mut session = state.session(req).await?;
+    let item_id = path_id(req, "id")?;
+    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
+    let request = InstallRequest {
+        item_id,
+        workspace: workspace.id,
+        user_id: session.caller.user.id,
+        idempotency_key: idempotency_key(req)?,
+    };
+    let outcome = marketplace_catalog::install_item(session.db.client_mut(), &request).await?;
+    let status = if outcome.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(json(status, &outcome.response))
+}
+
+fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get(IDEMPOTENCY_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .filter(|key| (1..=255).contains(&key.chars().count()))
+        .map(|key| Some(key.to_owned()))
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            )
+        })
+}

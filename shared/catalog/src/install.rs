@@ -1,0 +1,354 @@
+//! Installing a marketplace item: clone it into the workspace with swapped ownership fields, record the
+//! install and count it — one transaction.
+
+use serde::{Deserialize, Serialize};
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, GenericClient, Transaction};
+
+use crate::locate::visible_kind;
+use crate::{CatalogError, ItemKind, Viewer, WorkspaceId};
+
+/// Who installs what, where.
+#[derive(Debug, Clone)]
+pub struct InstallRequest {
+    pub item_id: i64,
+    pub workspace: WorkspaceId,
+    pub user_id: i64,
+    /// `Idempotency-Key`: a repeat with the same key in the same workspace replays the first response.
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstallResponse {
+    pub install_id: i64,
+    pub item: ItemRef,
+    pub installed: ItemRef,
+    pub version: String,
+    pub requires_setup: Vec<SetupStep>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub name: String,
+}
+
+/// Something the workspace must connect before the installed copy works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupStep {
+    pub kind: String,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstallOutcome {
+    pub response: InstallResponse,
+    /// True when this answers a repeated `Idempotency-Key` and nothing new was created.
+    pub replayed: bool,
+}
+
+/// How many names past `X-copy` a single install tries before giving up (each retry follows a conflict).
+const NAME_ATTEMPTS: usize = 20;
+
+pub async fn install_item(
+    client: &mut Client,
+    request: &InstallRequest,
+) -> Result<InstallOutcome, CatalogError> {
+    if let Some(response) = replay(&*client, request).await? {
+        return Ok(response);
+    }
+    let tx = client.transaction().await?;
+    match install_in(&tx, request).await? {
+        Some(response) => {
+            tx.commit().await?;
+            Ok(InstallOutcome {
+                response,
+                replayed: false,
+            })
+        }
+        // A concurrent request with the same key committed first: undo ours, answer with theirs.
+        None => {
+            tx.rollback().await?;
+            replay(&*client, request).await?.ok_or_else(|| {
+                CatalogError::Conflict("The idempotent install is still in progress.".into())
+            })
+        }
+    }
+}
+
+/// The stored response of an earlier install with the same key in the same workspace.
+async fn replay(
+    db: &impl GenericClient,
+    request: &InstallRequest,
+) -> Result<Option<InstallOutcome>, CatalogError> {
+    let Some(key) = &request.idempotency_key else {
+        return Ok(None);
+    };
+    let row = db
+        .query_typed_opt(
+            "SELECT id, response FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
+            &[(request.workspace.as_uuid(), Type::UUID), (key, Type::TEXT)],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let mut response: InstallResponse = serde_json::from_value(row.get(1)).map_err(|e| {
+        CatalogError::Conflict(format!("The stored install response is unreadable: {e}"))
+    })?;
+    response.install_id = row.get(0);
+    Ok(Some(InstallOutcome {
+        response,
+        replayed: true,
+    }))
+}
+
+/// The install inside `tx`; `None` when another install holding the same idempotency key won.
+async fn install_in(
+    tx: &Transaction<'_>,
+    request: &InstallRequest,
+) -> Result<Option<InstallResponse>, CatalogError> {
+    let kind = visible_kind(tx, Viewer::Member, request.item_id).await?;
+    let table = kind.table();
+
+    // Count the install first: it locks the listing row, so installs of one item queue here instead of
+    // racing each other for the same copy names.
+    let listing = tx
+        .query_typed_opt(
+            &format!(
+                "UPDATE {table} t SET install_count = install_count + 1
+                 WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text",
+                listed = Viewer::Member.listed_sql()
+            ),
+            &[(&request.item_id, Type::INT8)],
+        )
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+    let (item_name, version): (String, String) = (listing.get(0), listing.get(1));
+
+    let (copy_id, copy_name, content_hash) =
+        clone_with_free_name(tx, kind, request, &item_name).await?;
+    let mut warnings = Vec::new();
+    if kind == ItemKind::Agent {
+        copy_agent_skills(tx, request.item_id, copy_id, &mut warnings).await?;
+    }
+    let requires_setup = requires_setup(tx, kind, request.item_id).await?;
+
+    let mut response = InstallResponse {
+        install_id: 0,
+        item: ItemRef {
+            id: request.item_id,
+            kind,
+            name: item_name,
+        },
+        installed: ItemRef {
+            id: copy_id,
+            kind,
+            name: copy_name,
+        },
+        version,
+        requires_setup,
+        warnings,
+    };
+    let stored = serde_json::to_value(&response).expect("responses serialise");
+    let install = tx
+        .query_typed_opt(
+            "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
+                                              installed_version, content_hash, idempotency_key, response)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+             RETURNING id",
+            &[
+                (&request.item_id, Type::INT8),
+                (&kind.as_str(), Type::TEXT),
+                (request.workspace.as_uuid(), Type::UUID),
+                (&request.user_id, Type::INT8),
+                (&copy_id, Type::INT8),
+                (&response.version, Type::TEXT),
+                (&content_hash, Type::TEXT),
+                (&request.idempotency_key, Type::TEXT),
+                (&stored, Type::JSONB),
+            ],
+        )
+        .await?;
+    Ok(install.map(|row| {
+        response.install_id = row.get(0);
+        response
+    }))
+}
+
+/// Inserts the workspace copy under the first free name of `X`, `X-copy`, `X-copy-2`, ... The unique index
+/// on (workspace_id, name) decides; a name taken meanwhile just moves us to the next one.
+async fn clone_with_free_name(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    request: &InstallRequest,
+    base: &str,
+) -> Result<(i64, String, String), CatalogError> {
+    let table = kind.table();
+    let own_columns = kind.content_columns().join(", ");
+    let copied = format!(
+        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
+    );
+    let insert = format!(
+        "INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
+                                   install_count, cloned_from_id, {copied})
+         SELECT $2, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
+         FROM {table} m WHERE m.id = $1
+         ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
+         RETURNING t.id, {hash}",
+        hash = kind.content_hash_sql(),
+    );
+    let mut taken = taken_copy_names(tx, kind, request.workspace, base).await?;
+    for _ in 0..NAME_ATTEMPTS {
+        let name = first_free_name(base, &taken);
+        let row = tx
+            .query_typed_opt(
+                &insert,
+                &[
+                    (&request.item_id, Type::INT8),
+                    (&name, Type::TEXT),
+                    (request.workspace.as_uuid(), Type::UUID),
+                ],
+            )
+            .await?;
+        match row {
+            Some(row) => return Ok((row.get(0), name, row.get(1))),
+            None => taken.push(name),
+        }
+    }
+    Err(CatalogError::Conflict(
+        "Could not find a free name for the copy; retry the install.".into(),
+    ))
+}
+
+/// Names in the workspace that the copy-naming rule could produce for `base`.
+async fn taken_copy_names(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    workspace: WorkspaceId,
+    base: &str,
+) -> Result<Vec<String>, CatalogError> {
+    let rows = tx
+        .query_typed(
+            &format!(
+                "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
+                table = kind.table()
+            ),
+            &[
+                (workspace.as_uuid(), Type::UUID),
+                (&name_stem(base), Type::TEXT),
+            ],
+        )
+        .await?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
+/// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
+/// would push the name past the column's limit.
+fn first_free_name(base: &str, taken: &[String]) -> String {
+    let is_free = |name: &str| !taken.iter().any(|t| t == name);
+    std::iter::once(String::new())
+        .chain(std::iter::once("-copy".to_owned()))
+        .chain((2..).map(|n| format!("-copy-{n}")))
+        .map(|suffix| {
+            let room = MAX_NAME_CHARS - suffix.chars().count();
+            format!("{}{suffix}", base.chars().take(room).collect::<String>())
+        })
+        .find(|name| is_free(name))
+        .expect("an unbounded sequence has a free name")
+}
+
+/// The items' `name` limit (a CHECK in the schema).
+const MAX_NAME_CHARS: usize = 200;
+
+/// The part of `base` that every candidate name starts with.
+fn name_stem(base: &str) -> String {
+    base.chars()
+        .take(MAX_NAME_CHARS - "-copy-999999".len())
+        .collect()
+}
+
+/// Marketplace skills are global: the copy links the same skills. Delisted ones are linked but named in a warning.
+async fn copy_agent_skills(
+    tx: &Transaction<'_>,
+    item_id: i64,
+    copy_id: i64,
+    warnings: &mut Vec<String>,
+) -> Result<(), CatalogError> {
+    let rows = tx
+        .query_typed(
+            "INSERT INTO agent_skills (agent_id, skill_id)
+             SELECT $2, l.skill_id FROM agent_skills l WHERE l.agent_id = $1
+             RETURNING (SELECT s.name FROM skills s WHERE s.id = skill_id AND s.delisted_at IS NOT NULL)",
+            &[(&item_id, Type::INT8), (&copy_id, Type::INT8)],
+        )
+        .await?;
+    for row in &rows {
+        if let Some(name) = row.get::<_, Option<String>>(0) {
+            warnings.push(format!(
+                "The skill \"{name}\" is no longer listed in the marketplace."
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Tools to connect: an agent's tool assignments (not copied) and a recipe's required tools.
+async fn requires_setup(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+) -> Result<Vec<SetupStep>, CatalogError> {
+    let slugs = match kind {
+        ItemKind::Agent => "SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1",
+        ItemKind::Recipe => {
+            "SELECT jsonb_array_elements_text(required_tools) AS slug FROM workflow_templates WHERE id = $1"
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let rows = tx
+        .query_typed(
+            &format!(
+                "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug)
+                 FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
+                 ORDER BY s.slug"
+            ),
+            &[(&item_id, Type::INT8)],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| SetupStep {
+            kind: "tool".into(),
+            slug: row.get(0),
+            name: row.get(1),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_free_name;
+
+    #[test]
+    fn names_copies_x_then_copy_then_numbered() {
+        let taken = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_free_name("X", &taken(&[])), "X");
+        assert_eq!(first_free_name("X", &taken(&["X"])), "X-copy");
+        assert_eq!(first_free_name("X", &taken(&["X", "X-copy"])), "X-copy-2");
+        assert_eq!(
+            first_free_name("X", &taken(&["X", "X-copy", "X-copy-2", "X-copy-4"])),
+            "X-copy-3"
+        );
+        assert_eq!(first_free_name("X", &taken(&["X-copy"])), "X");
+        let long = "n".repeat(200);
+        let copy = first_free_name(&long, &taken(&[&long]));
+        assert_eq!(copy.chars().count(), 200);
+        assert!(copy.ends_with("-copy"));
+    }
+}

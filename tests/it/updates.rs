@@ -1,0 +1,354 @@
+//! GET /updates and POST /installs/{install_id}/update.
+
+use harness::*;
+
+async fn install(app: &TestApp, item: i64, workspace: uuid::Uuid, subject: &str) -> (i64, i64) {
+    let response = app
+        .post(format!("/api/marketplace/items/{item}/install"))
+        .as_user(subject)
+        .workspace(workspace)
+        .send()
+        .await;
+    response.assert_status(201);
+    (
+        response.json["install_id"].as_i64().unwrap(),
+        response.json["installed"]["id"].as_i64().unwrap(),
+    )
+}
+
+async fn updates(app: &TestApp, workspace: uuid::Uuid, subject: &str) -> Vec<Value> {
+    let response = app
+        .get("/api/marketplace/updates")
+        .as_user(subject)
+        .workspace(workspace)
+        .send()
+        .await;
+    response.assert_status(200);
+    response.json["updates"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn reports_a_higher_semver_with_every_changelog_in_between() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let agent = app
+        .item(ItemKind::Agent, "Bot")
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    let (install_id, copy) = install(&app, agent, workspace, "acme-owner").await;
+    assert!(updates(&app, workspace, "acme-viewer").await.is_empty());
+
+    for version in ["1.1.0", "1.9.0", "1.10.0"] {
+        app.publish_version(ItemKind::Agent, agent, version, "")
+            .await;
+    }
+    let found = updates(&app, workspace, "acme-viewer").await;
+    assert_eq!(
+        found,
+        vec![json!({
+            "install_id": install_id, "item_id": agent, "item_type": "agent", "item_name": "Bot",
+            "installed_item_id": copy, "installed_version": "1.0.0", "latest_version": "1.10.0",
+            "changelog": [
+                {"version": "1.10.0", "changelog": "Changes in 1.10.0."},
+                {"version": "1.9.0", "changelog": "Changes in 1.9.0."},
+                {"version": "1.1.0", "changelog": "Changes in 1.1.0."},
+            ],
+        })],
+        "1.10.0 is above 1.9.0; every member of the workspace sees it"
+    );
+}
+
+#[tokio::test]
+async fn pre_releases_newer_installs_deleted_copies_and_delisted_items() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let other = app.workspace_with_members("other").await;
+
+    let rc = app
+        .item(ItemKind::Skill, "Rc")
+        .versions(&["2.0.0-rc.1"])
+        .insert()
+        .await;
+    install(&app, rc, workspace, "acme-owner").await;
+    app.publish_version(ItemKind::Skill, rc, "2.0.0", "").await;
+
+    let ahead = app
+        .item(ItemKind::Skill, "Ahead")
+        .versions(&["2.0.0"])
+        .insert()
+        .await;
+    install(&app, ahead, workspace, "acme-owner").await;
+    app.exec(&format!(
+        "UPDATE skills SET version = '2.0.0-rc.2' WHERE id = {ahead}"
+    ))
+    .await;
+
+    let deleted = app
+        .item(ItemKind::Skill, "Deleted")
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    let (_, deleted_copy) = install(&app, deleted, workspace, "acme-owner").await;
+    app.publish_version(ItemKind::Skill, deleted, "1.1.0", "")
+        .await;
+    app.exec(&format!("DELETE FROM skills WHERE id = {deleted_copy}"))
+        .await;
+
+    let delisted = app
+        .item(ItemKind::Skill, "Delisted")
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    install(&app, delisted, workspace, "acme-owner").await;
+    app.publish_version(ItemKind::Skill, delisted, "1.1.0", "")
+        .await;
+    app.exec(&format!(
+        "UPDATE skills SET delisted_at = now() WHERE id = {delisted}"
+    ))
+    .await;
+
+    let elsewhere = app
+        .item(ItemKind::Skill, "Elsewhere")
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    install(&app, elsewhere, other, "other-owner").await;
+    app.publish_version(ItemKind::Skill, elsewhere, "1.1.0", "")
+        .await;
+
+    let found = updates(&app, workspace, "acme-editor").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["item_id"], rc);
+    assert_eq!(found[0]["installed_version"], "2.0.0-rc.1");
+    assert_eq!(found[0]["latest_version"], "2.0.0");
+    assert_eq!(
+        found[0]["changelog"],
+        json!([{"version": "2.0.0", "changelog": "Changes in 2.0.0."}])
+    );
+    assert_eq!(
+        updates(&app, other, "other-viewer").await.len(),
+        1,
+        "scoped to the workspace"
+    );
+}
+
+#[tokio::test]
+async fn updates_need_the_workspace_header_and_membership() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    app.user("outsider").await;
+    let response = app
+        .get("/api/marketplace/updates")
+        .as_user("acme-owner")
+        .send()
+        .await;
+    response.assert_problem(400, "bad_request");
+    app.get("/api/marketplace/updates")
+        .as_user("outsider")
+        .workspace(workspace)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+}
+
+#[tokio::test]
+async fn apply_update_brings_an_unedited_copy_to_the_latest_version() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let skill = app.item(ItemKind::Skill, "Extra").insert().await;
+    let agent = app
+        .item(ItemKind::Agent, "Bot")
+        .set("configuration", json!({"v": 1}))
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    let (install_id, copy) = install(&app, agent, workspace, "acme-owner").await;
+    app.exec(&format!(
+        "UPDATE agents SET name = 'My Bot' WHERE id = {copy}"
+    ))
+    .await;
+    app.publish_version(
+        ItemKind::Agent,
+        agent,
+        "1.1.0",
+        r#"configuration = '{"v": 2}'"#,
+    )
+    .await;
+    app.exec(&format!(
+        "INSERT INTO agent_skills VALUES ({agent}, {skill})"
+    ))
+    .await;
+
+    let path = format!("/api/marketplace/installs/{install_id}/update");
+    let response = app
+        .post(&path)
+        .as_user("acme-editor")
+        .workspace(workspace)
+        .send()
+        .await;
+    response.assert_status(200);
+    assert_eq!(
+        response.json,
+        json!({"install_id": install_id, "installed_item_id": copy, "from_version": "1.0.0", "to_version": "1.1.0"})
+    );
+    let row = app
+        .db
+        .query_one(
+            "SELECT name, version::text, configuration FROM agents WHERE id = $1",
+            &[&copy],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        row.get::<_, String>(0),
+        "My Bot",
+        "the workspace's name for it is kept"
+    );
+    assert_eq!(row.get::<_, String>(1), "1.1.0");
+    assert_eq!(row.get::<_, Value>(2), json!({"v": 2}));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM agent_skills WHERE agent_id = {copy}"
+        ))
+        .await,
+        1
+    );
+    assert!(updates(&app, workspace, "acme-owner").await.is_empty());
+
+    let again = app
+        .post(&path)
+        .as_user("acme-editor")
+        .workspace(workspace)
+        .send()
+        .await;
+    again.assert_status(200);
+    assert_eq!(again.json["from_version"], "1.1.0");
+    assert_eq!(again.json["to_version"], "1.1.0");
+}
+
+#[tokio::test]
+async fn apply_update_refuses_to_overwrite_local_edits_unless_forced() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let tool = app
+        .item(ItemKind::Tool, "Conn")
+        .set("config", json!({"a": 1}))
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    let (install_id, copy) = install(&app, tool, workspace, "acme-owner").await;
+    app.exec(&format!(
+        r#"UPDATE tools SET config = '{{"a": 1, "mine": true}}' WHERE id = {copy}"#
+    ))
+    .await;
+    app.publish_version(ItemKind::Tool, tool, "2.0.0", r#"config = '{"a": 2}'"#)
+        .await;
+    let path = format!("/api/marketplace/installs/{install_id}/update");
+
+    app.post(&path)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await
+        .assert_problem(409, "conflict");
+    app.post(&path)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .json(&json!({"force": false}))
+        .send()
+        .await
+        .assert_problem(409, "conflict");
+    let config: Value = app
+        .db
+        .query_one("SELECT config FROM tools WHERE id = $1", &[&copy])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(config, json!({"a": 1, "mine": true}), "nothing changed");
+
+    let forced = app
+        .post(&path)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .json(&json!({"force": true}))
+        .send()
+        .await;
+    forced.assert_status(200);
+    assert_eq!(forced.json["to_version"], "2.0.0");
+    let config: Value = app
+        .db
+        .query_one("SELECT config FROM tools WHERE id = $1", &[&copy])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(config, json!({"a": 2}));
+}
+
+#[tokio::test]
+async fn apply_update_checks_access_the_body_and_the_install() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let other = app.workspace_with_members("other").await;
+    let item = app
+        .item(ItemKind::Recipe, "Flow")
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    let (install_id, _) = install(&app, item, workspace, "acme-owner").await;
+    app.publish_version(ItemKind::Recipe, item, "1.0.1", "")
+        .await;
+    let path = format!("/api/marketplace/installs/{install_id}/update");
+
+    app.post(&path)
+        .as_user("acme-viewer")
+        .workspace(workspace)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    app.post(&path)
+        .as_user("other-owner")
+        .workspace(other)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    app.post(&path)
+        .as_user("other-owner")
+        .workspace(workspace)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    app.post("/api/marketplace/installs/abc/update")
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await
+        .assert_problem(400, "bad_request");
+    app.post(&path)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .header("content-type", "application/json")
+        .raw_body("{force: yes")
+        .send()
+        .await
+        .assert_problem(400, "bad_request");
+    app.post(&path)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .header("content-type", "text/plain")
+        .raw_body("force")
+        .send()
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    app.post(&path)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .json(&json!({"force": "yes"}))
+        .send()
+        .await
+        .assert_problem(400, "bad_request");
+    let unchanged = app
+        .count("SELECT count(*) FROM marketplace_installs WHERE installed_version = '1.0.0'")
+        .await;
+    assert_eq!(unchanged, 1);
+}
