@@ -5,7 +5,11 @@ use marketplace_http::Config;
 
 #[tokio::test]
 async fn featured_shows_approved_featured_items_most_popular_first() {
-    let app = TestApp::with_config(Config { featured_limit: 2 }).await;
+    let app = TestApp::with_config(Config {
+        featured_limit: 2,
+        ..Config::default()
+    })
+    .await;
     app.user("reader").await;
     let top = app
         .item(ItemKind::Recipe, "Top")

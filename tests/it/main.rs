@@ -6,4 +6,6 @@ mod detail;
 mod http;
 mod install;
 mod listing;
+mod moderation;
+mod publishing;
 mod updates;

@@ -116,6 +116,11 @@ impl TestApp {
 
     /// A test app whose handlers share a pool of `pool_size` connections.
     pub async fn with(config: Config, pool_size: usize) -> Self {
+        // Handler logs (5xx causes included) show with a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .try_init();
         let server = server().await;
         let name = format!(
             "mkt_test_{}_{}",

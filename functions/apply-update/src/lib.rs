@@ -2,17 +2,9 @@
 //! version; `{"force": true}` overwrites changes made in the workspace.
 
 use marketplace_http::{
-    json, optional_json_body, path_id, respond, workspace_access, Access, AppState, Body,
-    HandlerResult, Request, Response, StatusCode,
+    json, path_id, respond, workspace_access, Access, AppState, Body, HandlerResult, JsonFields,
+    Request, Response, StatusCode,
 };
-use serde::Deserialize;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    #[serde(default)]
-    force: bool,
-}
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
@@ -23,13 +15,11 @@ async fn apply_update(state: &AppState, req: &Request) -> HandlerResult {
     let mut session = state.session(req).await?;
     let install_id = path_id(req, "install_id")?;
     let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
-    let body: UpdateBody = optional_json_body(req)?.unwrap_or_default();
-    let applied = marketplace_catalog::apply_update(
-        session.db.client_mut(),
-        workspace.id,
-        install_id,
-        body.force,
-    )
-    .await?;
+    let mut body = JsonFields::optional(req)?;
+    let force = body.boolean("force").unwrap_or(false);
+    body.finish()?;
+    let applied =
+        marketplace_catalog::apply_update(session.db.client_mut(), workspace.id, install_id, force)
+            .await?;
     Ok(json(StatusCode::OK, &applied))
 }

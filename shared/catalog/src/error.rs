@@ -5,11 +5,15 @@ pub enum CatalogError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("{field}: {message}")]
     Invalid {
         field: &'static str,
         message: String,
     },
+    #[error("too many submissions; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
 }

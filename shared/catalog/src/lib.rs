@@ -13,7 +13,9 @@ mod kind;
 mod listing;
 pub mod llm_catalog;
 mod locate;
+mod moderation;
 mod params;
+mod publishing;
 mod redact;
 mod stats;
 mod updates;
@@ -30,6 +32,11 @@ pub use install::{
 pub use item::{Creator, ItemSummary};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Sort};
+pub use moderation::{
+    approve, delist, reject, review_queue, set_featured, Featured, QueueEntry, QueuePage,
+    QueueStatus, Reviewed,
+};
+pub use publishing::{publish_version, submit_item, NewVersion, Pending, RateLimit, Submission};
 pub use redact::{is_secret_key, redact_secrets, REDACTED};
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use updates::{

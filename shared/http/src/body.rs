@@ -1,19 +1,17 @@
+use std::ops::RangeInclusive;
+
 use lambda_http::http::header;
 use lambda_http::{Body, Request};
-use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
-use crate::ApiError;
+use crate::{ApiError, FieldError};
 
 /// Largest request body accepted (API.md: 256 KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// The request's JSON body, required.
-pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
-    optional_json_body(req)?.ok_or_else(|| ApiError::bad_request("A JSON body is required."))
-}
-
-/// The request's JSON body, or `None` when there is none.
-pub fn optional_json_body<T: DeserializeOwned>(req: &Request) -> Result<Option<T>, ApiError> {
+/// The request's JSON body, or `None` when it has none: 413 when too large, 415 when not sent as JSON,
+/// 400 when not JSON.
+pub fn read_json(req: &Request) -> Result<Option<Value>, ApiError> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => return Ok(None),
         Body::Text(text) => text.as_bytes(),
@@ -40,7 +38,148 @@ pub fn optional_json_body<T: DeserializeOwned>(req: &Request) -> Result<Option<T
             "Send the body as application/json.",
         ));
     }
-    serde_json::from_slice(bytes).map(Some).map_err(|error| {
-        ApiError::bad_request(format!("The body is not valid JSON here: {error}."))
-    })
+    serde_json::from_slice(bytes)
+        .map(Some)
+        .map_err(|error| ApiError::bad_request(format!("The body is not valid JSON: {error}.")))
+}
+
+/// The fields of a JSON object body, read one by one like query parameters: every bad field is collected and
+/// `finish` turns them into one 400. Unknown fields are ignored; `null` counts as absent.
+pub struct JsonFields {
+    fields: Map<String, Value>,
+    errors: Vec<FieldError>,
+}
+
+impl JsonFields {
+    /// A required JSON object body.
+    pub fn required(req: &Request) -> Result<Self, ApiError> {
+        match read_json(req)? {
+            Some(value) => Self::from_value(value),
+            None => Err(ApiError::bad_request("A JSON object body is required.")),
+        }
+    }
+
+    /// An optional JSON object body (no body reads as `{}`).
+    pub fn optional(req: &Request) -> Result<Self, ApiError> {
+        Self::from_value(read_json(req)?.unwrap_or_else(|| Value::Object(Map::new())))
+    }
+
+    fn from_value(value: Value) -> Result<Self, ApiError> {
+        match value {
+            Value::Object(fields) => Ok(Self {
+                fields,
+                errors: Vec::new(),
+            }),
+            _ => Err(ApiError::bad_request("The body must be a JSON object.")),
+        }
+    }
+
+    /// Whether the body has no fields at all.
+    pub fn is_empty(&self) -> bool {
+        self.fields.values().all(Value::is_null)
+    }
+
+    fn take(&mut self, name: &str, required: bool) -> Option<Value> {
+        match self.fields.remove(name) {
+            Some(Value::Null) | None => {
+                if required {
+                    self.errors.push(FieldError::new(name, "is required"));
+                }
+                None
+            }
+            Some(value) => Some(value),
+        }
+    }
+
+    fn reject<T>(&mut self, name: &str, message: impl Into<String>) -> Option<T> {
+        self.errors.push(FieldError::new(name, message));
+        None
+    }
+
+    /// A string of `chars` characters.
+    pub fn text(
+        &mut self,
+        name: &str,
+        chars: RangeInclusive<usize>,
+        required: bool,
+    ) -> Option<String> {
+        match self.take(name, required)? {
+            Value::String(text) if chars.contains(&text.chars().count()) => Some(text),
+            _ => self.reject(
+                name,
+                format!(
+                    "must be a string of {} to {} characters",
+                    chars.start(),
+                    chars.end()
+                ),
+            ),
+        }
+    }
+
+    /// A string turned into a domain value by `parse`.
+    pub fn parsed<T, E: ToString>(
+        &mut self,
+        name: &str,
+        required: bool,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match self.take(name, required)? {
+            Value::String(text) => match parse(&text) {
+                Ok(value) => Some(value),
+                Err(error) => self.reject(name, error.to_string()),
+            },
+            _ => self.reject(name, "must be a string"),
+        }
+    }
+
+    /// A positive integer (such as an id).
+    pub fn id(&mut self, name: &str, required: bool) -> Option<i64> {
+        match self.take(name, required)?.as_i64() {
+            Some(id) if id > 0 => Some(id),
+            _ => self.reject(name, "must be a positive integer"),
+        }
+    }
+
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.take(name, false)? {
+            Value::Bool(flag) => Some(flag),
+            _ => self.reject(name, "must be true or false"),
+        }
+    }
+
+    /// A list of at most `max_items` strings of `chars` characters each.
+    pub fn string_list(
+        &mut self,
+        name: &str,
+        max_items: usize,
+        chars: RangeInclusive<usize>,
+    ) -> Option<Vec<String>> {
+        let message = format!(
+            "must be a list of at most {max_items} strings of {} to {} characters",
+            chars.start(),
+            chars.end()
+        );
+        let Value::Array(items) = self.take(name, false)? else {
+            return self.reject(name, message);
+        };
+        let strings: Option<Vec<String>> = items
+            .into_iter()
+            .map(|item| match item {
+                Value::String(text) if chars.contains(&text.chars().count()) => Some(text),
+                _ => None,
+            })
+            .collect();
+        match strings {
+            Some(strings) if strings.len() <= max_items => Some(strings),
+            _ => self.reject(name, message),
+        }
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(self.errors))
+        }
+    }
 }

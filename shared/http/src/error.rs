@@ -163,6 +163,8 @@ impl From<CatalogError> for ApiError {
         match error {
             CatalogError::NotFound(what) => Self::not_found(format!("No such {what}.")),
             CatalogError::Conflict(detail) => Self::conflict(detail),
+            CatalogError::Forbidden(detail) => Self::forbidden(detail),
+            CatalogError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
             CatalogError::Invalid { field, message } => Self::invalid_field(field, message),
             CatalogError::Database(error) => database_error(&error),
         }
@@ -172,10 +174,10 @@ impl From<CatalogError> for ApiError {
 /// Database trouble is logged here and never described to the client.
 fn database_error(error: &tokio_postgres::Error) -> ApiError {
     if error.is_closed() || error.as_db_error().is_none() {
-        tracing::error!(%error, "database unavailable");
+        tracing::error!(?error, "database unavailable");
         ApiError::service_unavailable(2)
     } else {
-        tracing::error!(%error, "database error");
+        tracing::error!(?error, "database error");
         ApiError::internal()
     }
 }

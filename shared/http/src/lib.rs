@@ -12,7 +12,7 @@ mod runtime;
 mod state;
 mod workspace;
 
-pub use body::{json_body, optional_json_body, MAX_BODY_BYTES};
+pub use body::{read_json, JsonFields, MAX_BODY_BYTES};
 pub use caller::Caller;
 pub use error::{ApiError, FieldError};
 pub use lambda_http::http::StatusCode;

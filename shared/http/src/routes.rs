@@ -22,28 +22,24 @@ const fn route(method: &'static str, path: &'static str, function: &'static str)
     }
 }
 
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    route("GET", "/api/marketplace/items", "list-items"),
-    route("GET", "/api/marketplace/items/{id}", "get-item"),
-    route(
-        "GET",
-        "/api/marketplace/items/{id}/versions",
-        "list-item-versions",
-    ),
-    route("GET", "/api/marketplace/featured", "featured-items"),
-    route("GET", "/api/marketplace/categories", "list-categories"),
-    route("GET", "/api/marketplace/stats", "marketplace-stats"),
-    route(
-        "POST",
-        "/api/marketplace/items/{id}/install",
-        "install-item",
-    ),
-    route("GET", "/api/marketplace/updates", "list-updates"),
-    route(
-        "POST",
-        "/api/marketplace/installs/{install_id}/update",
-        "apply-update",
-    ),
+    route("GET",    "/api/marketplace/items",                          "list-items"),
+    route("GET",    "/api/marketplace/items/{id}",                     "get-item"),
+    route("GET",    "/api/marketplace/items/{id}/versions",            "list-item-versions"),
+    route("GET",    "/api/marketplace/featured",                       "featured-items"),
+    route("GET",    "/api/marketplace/categories",                     "list-categories"),
+    route("GET",    "/api/marketplace/stats",                          "marketplace-stats"),
+    route("POST",   "/api/marketplace/items/{id}/install",             "install-item"),
+    route("GET",    "/api/marketplace/updates",                        "list-updates"),
+    route("POST",   "/api/marketplace/installs/{install_id}/update",   "apply-update"),
+    route("POST",   "/api/marketplace/items/submit",                   "submit-item"),
+    route("POST",   "/api/marketplace/items/{id}/versions",            "publish-version"),
+    route("GET",    "/api/marketplace/admin/queue",                    "admin-queue"),
+    route("POST",   "/api/marketplace/items/{id}/approve",             "approve-item"),
+    route("POST",   "/api/marketplace/items/{id}/reject",              "reject-item"),
+    route("POST",   "/api/marketplace/items/{id}/feature",             "feature-item"),
+    route("DELETE", "/api/marketplace/items/{id}",                     "delist-item"),
 ];
 
 /// The route serving `method` and `path`, with its path parameters. A literal segment wins over a parameter

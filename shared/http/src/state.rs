@@ -1,5 +1,6 @@
 use std::ops::Deref;
 
+use marketplace_catalog::RateLimit;
 use marketplace_db::{pool_from_url, Pool, PoolError, PoolSettings};
 
 use crate::{ApiError, Caller, Request};
@@ -9,11 +10,16 @@ use crate::{ApiError, Caller, Request};
 pub struct Config {
     /// Default size of `GET /featured` (`FEATURED_LIMIT`, 1–20, default 8).
     pub featured_limit: i64,
+    /// Submissions (new items and versions) per user per hour (`SUBMISSIONS_PER_HOUR`, default 20).
+    pub submission_limit: RateLimit,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { featured_limit: 8 }
+        Self {
+            featured_limit: 8,
+            submission_limit: RateLimit::default(),
+        }
     }
 }
 
@@ -27,19 +33,38 @@ pub enum ConfigError {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let featured_limit = match std::env::var("FEATURED_LIMIT") {
-            Err(_) => Self::default().featured_limit,
-            Ok(raw) => raw
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (1..=20).contains(n))
-                .ok_or(ConfigError::Invalid {
-                    name: "FEATURED_LIMIT",
-                    reason: format!("{raw:?} is not an integer from 1 to 20"),
-                })?,
-        };
-        Ok(Self { featured_limit })
+        let defaults = Self::default();
+        Ok(Self {
+            featured_limit: env_integer("FEATURED_LIMIT", 1..=20)?
+                .unwrap_or(defaults.featured_limit),
+            submission_limit: RateLimit {
+                submissions: env_integer("SUBMISSIONS_PER_HOUR", 1..=100_000)?
+                    .map_or(defaults.submission_limit.submissions, |n| n as i32),
+                ..defaults.submission_limit
+            },
+        })
     }
+}
+
+fn env_integer(
+    name: &'static str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, ConfigError> {
+    let Ok(raw) = std::env::var(name) else {
+        return Ok(None);
+    };
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(Some)
+        .ok_or(ConfigError::Invalid {
+            name,
+            reason: format!(
+                "{raw:?} is not an integer from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        })
 }
 
 /// What a handler needs: built once per process, before the first request.

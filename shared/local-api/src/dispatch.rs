@@ -27,4 +27,11 @@ functions! {
     "install-item" => install_item,
     "list-updates" => list_updates,
     "apply-update" => apply_update,
+    "submit-item" => submit_item,
+    "publish-version" => publish_version,
+    "admin-queue" => admin_queue,
+    "approve-item" => approve_item,
+    "reject-item" => reject_item,
+    "feature-item" => feature_item,
+    "delist-item" => delist_item,
 }

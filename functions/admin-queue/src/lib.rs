@@ -1,0 +1,28 @@
+//! `GET /api/marketplace/admin/queue`: submissions and versions waiting for review, oldest first
+//! (`status=approved|rejected` for the review history, most recent first, with rejection reasons).
+
+use marketplace_catalog::{QueueStatus, MAX_OFFSET, MAX_PAGE_SIZE};
+use marketplace_http::{
+    json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
+};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(queue(state, &req).await)
+}
+
+async fn queue(state: &AppState, req: &Request) -> HandlerResult {
+    let session = state.session(req).await?;
+    session.caller.require_admin()?;
+    let mut params = QueryParams::new(req);
+    let status = params
+        .optional("status", |raw| {
+            QueueStatus::parse(raw).ok_or("must be one of pending, approved, rejected")
+        })
+        .unwrap_or_default();
+    let limit = params.integer("limit", 50, 1..=MAX_PAGE_SIZE);
+    let offset = params.integer("offset", 0, 0..=MAX_OFFSET);
+    params.finish()?;
+    let page = marketplace_catalog::review_queue(&*session.db, status, limit, offset).await?;
+    Ok(json(StatusCode::OK, &page))
+}

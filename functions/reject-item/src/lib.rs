@@ -1,0 +1,35 @@
+//! `POST /api/marketplace/items/{id}/reject`: reject what waits for review; the reason (required) is kept.
+
+use marketplace_http::{
+    json, path_id, respond, AppState, Body, HandlerResult, JsonFields, Request, Response,
+    StatusCode,
+};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(reject(state, &req).await)
+}
+
+async fn reject(state: &AppState, req: &Request) -> HandlerResult {
+    let mut session = state.session(req).await?;
+    session.caller.require_admin()?;
+    let item_id = path_id(req, "id")?;
+    let mut body = JsonFields::optional(req)?;
+    let reason = body.text("reason", 1..=2000, true);
+    body.finish()?;
+    let reason = reason.unwrap_or_default();
+    if reason.trim().is_empty() {
+        return Err(marketplace_http::ApiError::invalid_field(
+            "reason",
+            "must not be blank",
+        ));
+    }
+    let reviewed = marketplace_catalog::reject(
+        session.db.client_mut(),
+        session.caller.user.id,
+        item_id,
+        &reason,
+    )
+    .await?;
+    Ok(json(StatusCode::OK, &reviewed))
+}

@@ -1,0 +1,672 @@
+//! POST /items/submit and POST /items/{id}/versions.
+
+use harness::*;
+use marketplace_catalog::RateLimit;
+use marketplace_http::Config;
+
+const SUBMIT: &str = "/api/marketplace/items/submit";
+
+async fn submit(app: &TestApp, workspace: uuid::Uuid, subject: &str, body: Value) -> TestResponse {
+    app.post(SUBMIT)
+        .as_user(subject)
+        .workspace(workspace)
+        .json(&body)
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_version() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let editor = app
+        .count("SELECT id FROM users WHERE auth_subject = 'acme-editor'")
+        .await;
+    for kind in ItemKind::ALL {
+        let source = app
+            .item(kind, &format!("My {kind}"))
+            .set("description", "from the workspace")
+            .category("Original")
+            .in_workspace(workspace)
+            .insert()
+            .await;
+        let response = submit(
+            &app,
+            workspace,
+            "acme-editor",
+            json!({"item_type": kind.as_str(), "item_id": source, "name": format!("Public {kind}"),
+                   "category": "DevOps", "icon": "🚀", "tags": ["ops", "infra"], "version": "0.3.0",
+                   "changelog": "First public release."}),
+        )
+        .await;
+        response.assert_status(201);
+        let listing = response.json["item_id"].as_i64().unwrap();
+        assert_eq!(
+            response.json,
+            json!({"item_id": listing, "status": "pending", "version": "0.3.0"})
+        );
+
+        let table = kind.table();
+        let row = app
+            .db
+            .query_one(
+                &format!(
+                    "SELECT l.owner_type, l.owner_id IS NULL AND l.workspace_id IS NULL, l.is_approved, l.is_featured,
+                            l.install_count, l.original_creator_id, l.cloned_from_id, l.name, l.description,
+                            l.marketplace_category, l.marketplace_icon, l.tags, l.version::text,
+                            to_jsonb(l) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
+                                'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
+                                'marketplace_category','marketplace_icon','version','tags','delisted_at',
+                                'created_at','updated_at','from_catalog']
+                              = to_jsonb(s) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
+                                'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
+                                'marketplace_category','marketplace_icon','version','tags','delisted_at',
+                                'created_at','updated_at','from_catalog']
+                     FROM {table} l JOIN {table} s ON s.id = l.cloned_from_id WHERE l.id = $1"
+                ),
+                &[&listing],
+            )
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, String>(0), "marketplace", "{kind}");
+        assert!(row.get::<_, bool>(1), "{kind}: no workspace");
+        assert!(!row.get::<_, bool>(2), "{kind}: not approved");
+        assert!(!row.get::<_, bool>(3));
+        assert_eq!(row.get::<_, i32>(4), 0);
+        assert_eq!(
+            row.get::<_, Option<i64>>(5),
+            Some(editor),
+            "{kind}: the caller is the creator"
+        );
+        assert_eq!(row.get::<_, i64>(6), source);
+        assert_eq!(row.get::<_, String>(7), format!("Public {kind}"));
+        assert_eq!(
+            row.get::<_, String>(8),
+            "from the workspace",
+            "not overridden: the source's"
+        );
+        assert_eq!(row.get::<_, String>(9), "DevOps");
+        assert_eq!(row.get::<_, String>(10), "🚀");
+        assert_eq!(row.get::<_, Value>(11), json!(["ops", "infra"]));
+        assert_eq!(row.get::<_, String>(12), "0.3.0");
+        assert!(
+            row.get::<_, bool>(13),
+            "{kind}: the kind's own columns are copied"
+        );
+
+        let version = app
+            .db
+            .query_one(
+                "SELECT status, changelog, submitted_by, content <> '{}' FROM item_versions WHERE item_id = $1",
+                &[&listing],
+            )
+            .await
+            .unwrap();
+        assert_eq!(version.get::<_, String>(0), "pending");
+        assert_eq!(version.get::<_, String>(1), "First public release.");
+        assert_eq!(version.get::<_, i64>(2), editor);
+        assert!(version.get::<_, bool>(3));
+    }
+}
+
+#[tokio::test]
+async fn pending_submissions_are_hidden_from_members_and_queued_for_admins() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    app.admin("boss").await;
+    let source = app
+        .item(ItemKind::Recipe, "Flow")
+        .in_workspace(workspace)
+        .insert()
+        .await;
+    let response = submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "recipe", "item_id": source}),
+    )
+    .await;
+    response.assert_status(201);
+    assert_eq!(response.json["version"], "1.0.0", "the default version");
+    let listing = response.json["item_id"].as_i64().unwrap();
+
+    for subject in ["acme-owner", "acme-viewer"] {
+        app.get(format!("/api/marketplace/items/{listing}"))
+            .as_user(subject)
+            .send()
+            .await
+            .assert_problem(404, "not_found");
+        let list = app
+            .get("/api/marketplace/items")
+            .as_user(subject)
+            .send()
+            .await;
+        assert_eq!(list.json["total"], 0);
+    }
+    let queue = app
+        .get("/api/marketplace/admin/queue")
+        .as_user("boss")
+        .send()
+        .await;
+    queue.assert_status(200);
+    assert_eq!(queue.json["total"], 1);
+    let entry = &queue.json["items"][0];
+    assert_eq!(entry["item_id"], listing);
+    assert_eq!(entry["type"], "recipe");
+    assert_eq!(entry["name"], "Flow");
+    assert_eq!(entry["version"], "1.0.0");
+    assert_eq!(entry["kind"], "new_item");
+    assert_eq!(entry["submitted_by"]["display_name"], "acme-owner");
+    assert!(entry["submitted_at"].is_string());
+}
+
+#[tokio::test]
+async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tools() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    app.admin("boss").await;
+    app.tool_app("gmail", "Gmail", "https://logo/gmail").await;
+    let global = app.item(ItemKind::Skill, "Global skill").insert().await;
+    let local = app
+        .item(ItemKind::Skill, "Local skill")
+        .in_workspace(workspace)
+        .insert()
+        .await;
+    let agent = app
+        .item(ItemKind::Agent, "Helper")
+        .in_workspace(workspace)
+        .set("tools", json!(["gmail"]))
+        .insert()
+        .await;
+    app.exec(&format!(
+        "INSERT INTO agent_skills VALUES ({agent}, {global}), ({agent}, {local})"
+    ))
+    .await;
+
+    let response = submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "agent", "item_id": agent}),
+    )
+    .await;
+    response.assert_status(201);
+    let listing = response.json["item_id"].as_i64().unwrap();
+
+    let linked: Vec<(i64, String)> = app
+        .db
+        .query(
+            "SELECT s.id, s.owner_type FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+             WHERE l.agent_id = $1 ORDER BY s.id",
+            &[&listing],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(linked.len(), 2);
+    assert_eq!(
+        linked[0],
+        (global, "marketplace".to_owned()),
+        "marketplace skills are linked as they are"
+    );
+    assert_eq!(
+        linked[1].1, "marketplace",
+        "the workspace skill was published"
+    );
+    let published = linked[1].0;
+    let cloned_from = app
+        .count(&format!(
+            "SELECT cloned_from_id FROM skills WHERE id = {published}"
+        ))
+        .await;
+    assert_eq!(cloned_from, local);
+    let into_workspaces = app
+        .count(
+            "SELECT count(*) FROM agent_skills l JOIN agents a ON a.id = l.agent_id JOIN skills s ON s.id = l.skill_id
+             WHERE a.owner_type = 'marketplace' AND s.owner_type = 'workspace'",
+        )
+        .await;
+    assert_eq!(
+        into_workspaces, 0,
+        "no marketplace row points into a workspace"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM agent_tools WHERE agent_id = {listing}"
+        ))
+        .await,
+        1
+    );
+
+    // Approving the agent approves the skill published with it; the listing then shows its tool by name.
+    app.post(format!("/api/marketplace/items/{listing}/approve"))
+        .as_user("boss")
+        .send()
+        .await
+        .assert_status(200);
+    let detail = app
+        .get(format!("/api/marketplace/items/{listing}"))
+        .as_user("acme-viewer")
+        .send()
+        .await;
+    detail.assert_status(200);
+    assert_eq!(
+        detail.json["metadata"]["tools"],
+        json!([{"slug": "gmail", "name": "Gmail", "icon_url": "https://logo/gmail"}])
+    );
+    app.get(format!("/api/marketplace/items/{published}"))
+        .as_user("acme-viewer")
+        .send()
+        .await
+        .assert_status(200);
+
+    // A second agent using the same workspace skill links the skill's live listing instead of a new copy.
+    let second = app
+        .item(ItemKind::Agent, "Second")
+        .in_workspace(workspace)
+        .insert()
+        .await;
+    app.exec(&format!(
+        "INSERT INTO agent_skills VALUES ({second}, {local})"
+    ))
+    .await;
+    let response = submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "agent", "item_id": second}),
+    )
+    .await;
+    response.assert_status(201);
+    let second_listing = response.json["item_id"].as_i64().unwrap();
+    let skill = app
+        .count(&format!(
+            "SELECT skill_id FROM agent_skills WHERE agent_id = {second_listing}"
+        ))
+        .await;
+    assert_eq!(skill, published);
+}
+
+#[tokio::test]
+async fn resubmitting_a_listed_item_is_a_conflict_until_it_is_delisted() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    app.admin("boss").await;
+    let source = app
+        .item(ItemKind::Tool, "Conn")
+        .in_workspace(workspace)
+        .insert()
+        .await;
+    let body = json!({"item_type": "tool", "item_id": source});
+    let first = submit(&app, workspace, "acme-owner", body.clone()).await;
+    first.assert_status(201);
+    submit(&app, workspace, "acme-owner", body.clone())
+        .await
+        .assert_problem(409, "conflict");
+    let listing = first.json["item_id"].as_i64().unwrap();
+    app.delete(format!("/api/marketplace/items/{listing}"))
+        .as_user("boss")
+        .send()
+        .await
+        .assert_status(204);
+    submit(&app, workspace, "acme-owner", body)
+        .await
+        .assert_status(201);
+}
+
+#[tokio::test]
+async fn refuses_other_workspaces_items_viewers_and_bad_bodies() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let other = app.workspace_with_members("other").await;
+    let theirs = app
+        .item(ItemKind::Skill, "Theirs")
+        .in_workspace(other)
+        .insert()
+        .await;
+    let mine = app
+        .item(ItemKind::Skill, "Mine")
+        .in_workspace(workspace)
+        .insert()
+        .await;
+    let listed = app.item(ItemKind::Skill, "Listed").insert().await;
+
+    submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "skill", "item_id": theirs}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "skill", "item_id": listed}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "agent", "item_id": mine}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    submit(
+        &app,
+        workspace,
+        "acme-viewer",
+        json!({"item_type": "skill", "item_id": mine}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    submit(
+        &app,
+        other,
+        "acme-owner",
+        json!({"item_type": "skill", "item_id": mine}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+
+    let response = submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "widget", "version": "1.0", "tags": "x", "name": "", "icon": 5}),
+    )
+    .await;
+    response.assert_problem(400, "bad_request");
+    let mut fields = response.error_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["icon", "item_id", "item_type", "name", "tags", "version"]
+    );
+
+    app.post(SUBMIT)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .header("content-type", "application/json")
+        .raw_body("[1, 2")
+        .send()
+        .await
+        .assert_problem(400, "bad_request");
+    app.post(SUBMIT)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .raw_body("item_type=skill")
+        .send()
+        .await
+        .assert_problem(415, "unsupported_media_type");
+    app.post(SUBMIT)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .json(
+            &json!({"item_type": "skill", "item_id": mine, "description": "x".repeat(300 * 1024)}),
+        )
+        .send()
+        .await
+        .assert_problem(413, "payload_too_large");
+    assert_eq!(
+        app.count("SELECT count(*) FROM skills WHERE owner_type = 'marketplace'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn new_versions_must_climb_and_reach_installers_only_once_approved() {
+    let app = TestApp::new().await;
+    let publisher = app.workspace_with_members("pub").await;
+    let installer = app.workspace_with_members("ins").await;
+    app.admin("boss").await;
+    let source = app
+        .item(ItemKind::Agent, "Bot")
+        .set("configuration", json!({"v": 1}))
+        .in_workspace(publisher)
+        .insert()
+        .await;
+    let listing = submit(
+        &app,
+        publisher,
+        "pub-owner",
+        json!({"item_type": "agent", "item_id": source, "version": "1.9.0"}),
+    )
+    .await
+    .json["item_id"]
+        .as_i64()
+        .unwrap();
+    let approve = || {
+        app.post(format!("/api/marketplace/items/{listing}/approve"))
+            .as_user("boss")
+            .send()
+    };
+    approve().await.assert_status(200);
+    let installed = app
+        .post(format!("/api/marketplace/items/{listing}/install"))
+        .as_user("ins-editor")
+        .workspace(installer)
+        .send()
+        .await;
+    installed.assert_status(201);
+
+    let versions = format!("/api/marketplace/items/{listing}/versions");
+    let publish = |version: &'static str| {
+        let app = &app;
+        let versions = versions.clone();
+        async move {
+            app.post(versions)
+                .as_user("pub-editor")
+                .workspace(publisher)
+                .json(&json!({"version": version, "changelog": format!("Release {version}")}))
+                .send()
+                .await
+        }
+    };
+    publish("1.9.0").await.assert_problem(409, "conflict");
+    publish("1.8.5").await.assert_problem(409, "conflict");
+    app.exec(&format!(
+        r#"UPDATE agents SET configuration = '{{"v": 2}}' WHERE id = {source}"#
+    ))
+    .await;
+    let created = publish("1.10.0").await;
+    created.assert_status(201);
+    assert_eq!(
+        created.json,
+        json!({"item_id": listing, "version": "1.10.0", "status": "pending"})
+    );
+    publish("1.11.0").await.assert_problem(409, "conflict");
+
+    let detail = app
+        .get(format!("/api/marketplace/items/{listing}"))
+        .as_user("ins-viewer")
+        .send()
+        .await;
+    assert_eq!(
+        detail.json["version"], "1.9.0",
+        "the listing serves its approved content until approval"
+    );
+    assert_eq!(detail.json["content"]["configuration"], json!({"v": 1}));
+    let updates = app
+        .get("/api/marketplace/updates")
+        .as_user("ins-viewer")
+        .workspace(installer)
+        .send()
+        .await;
+    assert_eq!(updates.json["updates"], json!([]), "not before approval");
+
+    approve().await.assert_status(200);
+    let detail = app
+        .get(format!("/api/marketplace/items/{listing}"))
+        .as_user("ins-viewer")
+        .send()
+        .await;
+    assert_eq!(detail.json["version"], "1.10.0");
+    assert_eq!(detail.json["content"]["configuration"], json!({"v": 2}));
+    assert_eq!(detail.json["latest_changelog"], "Release 1.10.0");
+    let updates = app
+        .get("/api/marketplace/updates")
+        .as_user("ins-viewer")
+        .workspace(installer)
+        .send()
+        .await;
+    assert_eq!(updates.json["updates"][0]["latest_version"], "1.10.0");
+    assert_eq!(updates.json["updates"][0]["installed_version"], "1.9.0");
+    assert_eq!(
+        updates.json["updates"][0]["changelog"],
+        json!([{"version": "1.10.0", "changelog": "Release 1.10.0"}])
+    );
+    publish("1.11.0").await.assert_status(201);
+}
+
+#[tokio::test]
+async fn only_the_publishing_workspace_may_version_a_listing() {
+    let app = TestApp::new().await;
+    let publisher = app.workspace_with_members("pub").await;
+    let other = app.workspace_with_members("other").await;
+    app.admin("boss").await;
+    let approved_source = app
+        .item(ItemKind::Skill, "Approved")
+        .in_workspace(publisher)
+        .insert()
+        .await;
+    let pending_source = app
+        .item(ItemKind::Skill, "Pending")
+        .in_workspace(publisher)
+        .insert()
+        .await;
+    let approved = submit(
+        &app,
+        publisher,
+        "pub-owner",
+        json!({"item_type": "skill", "item_id": approved_source}),
+    )
+    .await
+    .json["item_id"]
+        .as_i64()
+        .unwrap();
+    let pending = submit(
+        &app,
+        publisher,
+        "pub-owner",
+        json!({"item_type": "skill", "item_id": pending_source}),
+    )
+    .await
+    .json["item_id"]
+        .as_i64()
+        .unwrap();
+    app.post(format!("/api/marketplace/items/{approved}/approve"))
+        .as_user("boss")
+        .send()
+        .await
+        .assert_status(200);
+    let body = json!({"version": "2.0.0", "changelog": "x"});
+    let publish = |id: i64, subject: &'static str, workspace: uuid::Uuid| {
+        app.post(format!("/api/marketplace/items/{id}/versions"))
+            .as_user(subject)
+            .workspace(workspace)
+            .json(&body)
+            .send()
+    };
+    publish(approved, "other-owner", other)
+        .await
+        .assert_problem(403, "forbidden");
+    publish(pending, "other-owner", other)
+        .await
+        .assert_problem(404, "not_found");
+    publish(approved, "pub-viewer", publisher)
+        .await
+        .assert_problem(403, "forbidden");
+    publish(987_654, "pub-owner", publisher)
+        .await
+        .assert_problem(404, "not_found");
+    let bad = app
+        .post(format!("/api/marketplace/items/{approved}/versions"))
+        .as_user("pub-owner")
+        .workspace(publisher)
+        .json(&json!({"version": "v2"}))
+        .send()
+        .await;
+    bad.assert_problem(400, "bad_request");
+    assert_eq!(bad.error_fields(), vec!["version"]);
+    publish(approved, "pub-editor", publisher)
+        .await
+        .assert_status(201);
+}
+
+#[tokio::test]
+async fn submissions_are_rate_limited_per_user() {
+    let config = Config {
+        submission_limit: RateLimit {
+            submissions: 3,
+            window_secs: 3600,
+        },
+        ..Config::default()
+    };
+    let app = TestApp::with_config(config).await;
+    let workspace = app.workspace_with_members("acme").await;
+    let mut sources = Vec::new();
+    for i in 0..5 {
+        sources.push(
+            app.item(ItemKind::Skill, &format!("s{i}"))
+                .in_workspace(workspace)
+                .insert()
+                .await,
+        );
+    }
+    // A failed submission is not counted.
+    submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "skill", "item_id": 999_999}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    for source in &sources[..3] {
+        submit(
+            &app,
+            workspace,
+            "acme-owner",
+            json!({"item_type": "skill", "item_id": source}),
+        )
+        .await
+        .assert_status(201);
+    }
+    let limited = submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "skill", "item_id": sources[3]}),
+    )
+    .await;
+    limited.assert_problem(429, "rate_limited");
+    let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=3600).contains(&retry_after), "{retry_after}");
+    submit(
+        &app,
+        workspace,
+        "acme-editor",
+        json!({"item_type": "skill", "item_id": sources[3]}),
+    )
+    .await
+    .assert_status(201);
+
+    app.exec("UPDATE submission_windows SET started_at = now() - interval '61 minutes'")
+        .await;
+    submit(
+        &app,
+        workspace,
+        "acme-owner",
+        json!({"item_type": "skill", "item_id": sources[4]}),
+    )
+    .await
+    .assert_status(201);
+}
