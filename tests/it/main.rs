@@ -2,10 +2,12 @@
 
 mod auth;
 mod browse;
+mod deployment;
 mod detail;
 mod http;
 mod install;
 mod listing;
 mod moderation;
 mod publishing;
+mod runtime_api;
 mod updates;

@@ -4,6 +4,7 @@
 
 mod call;
 mod fixtures;
+pub mod runtime_api;
 mod server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -96,6 +97,22 @@ async fn connect(url: &str) -> tokio_postgres::Client {
         .unwrap_or_else(|e| panic!("connect to {url}: {e}"));
     tokio::spawn(connection);
     client
+}
+
+/// A new, empty database on the test server (no migrations), for tests of migrating itself.
+pub async fn empty_database() -> String {
+    let server = server().await;
+    let name = format!(
+        "mkt_empty_{}_{}",
+        std::process::id(),
+        NEXT_DB.fetch_add(1, Ordering::Relaxed)
+    );
+    let admin = connect(&server.url_template.replace("{db}", "postgres")).await;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create an empty database");
+    server.url_template.replace("{db}", &name)
 }
 
 /// One test's world: its own database, the state handlers run with, and a client for fixtures.

@@ -1,8 +1,11 @@
-//! Database access shared by every function: the connection pool and the embedded migrations.
+//! Database access shared by every function: the connection pool (plain URL locally, RDS Proxy with IAM
+//! authentication deployed) and the embedded migrations.
 
+mod iam;
 mod migrations;
 mod pool;
 
 pub use deadpool_postgres::{Client, Pool, PoolError, Transaction};
+pub use iam::{IamTarget, TokenSigner};
 pub use migrations::{migrate, MigrateError};
-pub use pool::{pool_from_url, PoolSettings};
+pub use pool::{pool_from_url, DatabaseTarget, PoolSettings, TargetError};

@@ -13,7 +13,7 @@ where
     Fut: Future<Output = Response<Body>> + Send,
 {
     lambda_http::tracing::init_default_subscriber();
-    let state: &'static AppState = Box::leak(Box::new(AppState::from_env()?));
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
     lambda_http::run(service_fn(|req| {
         let response = handler(state, req);
         async move { Ok::<_, Infallible>(response.await) }

@@ -1,7 +1,7 @@
 use std::ops::Deref;
 
 use marketplace_catalog::RateLimit;
-use marketplace_db::{pool_from_url, Pool, PoolError, PoolSettings};
+use marketplace_db::{DatabaseTarget, Pool, PoolError, PoolSettings, TargetError};
 
 use crate::{ApiError, Caller, Request};
 
@@ -25,8 +25,8 @@ impl Default for Config {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{0} is not set")]
-    Missing(&'static str),
+    #[error(transparent)]
+    Database(TargetError),
     #[error("{name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
 }
@@ -79,14 +79,14 @@ impl AppState {
         Self { pool, config }
     }
 
-    /// State for a deployed function: the database from `DATABASE_URL`, one connection.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        let url =
-            std::env::var("DATABASE_URL").map_err(|_| ConfigError::Missing("DATABASE_URL"))?;
-        let pool = pool_from_url(&url, PoolSettings::LAMBDA).map_err(|e| ConfigError::Invalid {
-            name: "DATABASE_URL",
-            reason: e.to_string(),
-        })?;
+    /// State for a function: the database named by the environment (`DATABASE_URL`, or RDS Proxy with IAM
+    /// authentication from `DB_HOST`…), one connection.
+    pub async fn from_env() -> Result<Self, ConfigError> {
+        let pool = DatabaseTarget::from_env()
+            .map_err(ConfigError::Database)?
+            .pool(PoolSettings::LAMBDA)
+            .await
+            .map_err(ConfigError::Database)?;
         Ok(Self::new(pool, Config::from_env()?))
     }
 

@@ -1,0 +1,44 @@
+//! The `migrate` function: applies every embedded migration not yet applied (under an advisory lock, so
+//! concurrent invocations wait rather than race) and reports what it applied. With
+//! `{"seed_llm_catalog": true}` it also upserts the bundled LLM catalog.
+
+use marketplace_catalog::llm_catalog;
+use marketplace_db::Pool;
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub applied: Vec<String>,
+    pub llm_catalog: Option<CatalogReport>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CatalogReport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime::Error> {
+    let mut client = pool.get().await?;
+    let applied = marketplace_db::migrate(&mut client).await?;
+    let llm_catalog = if event.get("seed_llm_catalog").and_then(Value::as_bool) == Some(true) {
+        let tx = client.transaction().await?;
+        let report = llm_catalog::upsert(&tx, &llm_catalog::bundled_entries()?).await?;
+        tx.commit().await?;
+        Some(CatalogReport {
+            inserted: report.inserted,
+            updated: report.updated,
+            unchanged: report.unchanged,
+        })
+    } else {
+        None
+    };
+    tracing::info!(?applied, ?llm_catalog, "migrate done");
+    Ok(Report {
+        applied,
+        llm_catalog,
+    })
+}

@@ -1,0 +1,184 @@
+//! What deploys must agree: the route table, template.yaml, the function crates, the OpenAPI document and
+//! the local API; and the migrate function.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use harness::*;
+use marketplace_db::{pool_from_url, PoolSettings};
+use marketplace_http::routes::ROUTES;
+use yaml_rust2::{Yaml, YamlLoader};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the repo")
+        .to_path_buf()
+}
+
+fn load_yaml(file: &str) -> Yaml {
+    let text =
+        std::fs::read_to_string(repo_root().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    YamlLoader::load_from_str(&text)
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+        .remove(0)
+}
+
+type Route = (String, String, String);
+
+fn route_table() -> BTreeSet<Route> {
+    ROUTES
+        .iter()
+        .map(|r| {
+            (
+                r.method.to_owned(),
+                r.path.to_owned(),
+                r.function.to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// (method, path, binary) of every function resource with an HttpApi event, and the binaries without one.
+fn template_routes() -> (BTreeSet<Route>, BTreeSet<String>) {
+    let template = load_yaml("template.yaml");
+    let mut routes = BTreeSet::new();
+    let mut unrouted = BTreeSet::new();
+    for (_, resource) in template["Resources"].as_hash().expect("Resources") {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda")
+        );
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .expect("Binary")
+            .to_owned();
+        let events = resource["Properties"]["Events"].as_hash();
+        match events {
+            None => {
+                unrouted.insert(binary);
+            }
+            Some(events) => {
+                for (_, event) in events {
+                    assert_eq!(event["Type"].as_str(), Some("HttpApi"));
+                    let properties = &event["Properties"];
+                    routes.insert((
+                        properties["Method"].as_str().expect("Method").to_owned(),
+                        properties["Path"].as_str().expect("Path").to_owned(),
+                        binary.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    (routes, unrouted)
+}
+
+fn openapi_routes() -> BTreeSet<Route> {
+    let openapi = load_yaml("openapi.yaml");
+    assert_eq!(openapi["openapi"].as_str(), Some("3.1.0"));
+    let mut routes = BTreeSet::new();
+    for (path, operations) in openapi["paths"].as_hash().expect("paths") {
+        for (method, operation) in operations.as_hash().expect("operations") {
+            routes.insert((
+                method.as_str().unwrap().to_uppercase(),
+                path.as_str().unwrap().to_owned(),
+                operation["operationId"]
+                    .as_str()
+                    .expect("operationId")
+                    .to_owned(),
+            ));
+        }
+    }
+    routes
+}
+
+fn function_crates() -> BTreeSet<String> {
+    std::fs::read_dir(repo_root().join("functions"))
+        .expect("functions/")
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect()
+}
+
+#[test]
+fn routes_template_functions_openapi_and_local_api_agree() {
+    let routes = route_table();
+    let (template, unrouted) = template_routes();
+    assert_eq!(template, routes, "template.yaml vs the route table");
+    assert_eq!(openapi_routes(), routes, "openapi.yaml vs the route table");
+    assert_eq!(
+        unrouted,
+        BTreeSet::from(["migrate".to_owned()]),
+        "only migrate has no route"
+    );
+
+    let routed: BTreeSet<String> = routes
+        .iter()
+        .map(|(_, _, function)| function.clone())
+        .collect();
+    let mut expected_crates = routed.clone();
+    expected_crates.extend(unrouted);
+    assert_eq!(
+        function_crates(),
+        expected_crates,
+        "functions/ vs the route table"
+    );
+    assert_eq!(
+        local_api::FUNCTIONS
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<BTreeSet<_>>(),
+        routed
+    );
+
+    for function in expected_crates {
+        let main = std::fs::read_to_string(
+            repo_root()
+                .join("functions")
+                .join(&function)
+                .join("src/main.rs"),
+        )
+        .unwrap();
+        assert!(
+            main.lines().count() <= 20,
+            "{function}/src/main.rs stays thin"
+        );
+        let manifest = std::fs::read_to_string(
+            repo_root()
+                .join("functions")
+                .join(&function)
+                .join("Cargo.toml"),
+        )
+        .unwrap();
+        assert!(
+            manifest.contains(&format!("name = \"{function}\"")),
+            "{function}: the crate is named for its function"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catalog() {
+    let url = empty_database().await;
+    let pool = pool_from_url(&url, PoolSettings::LAMBDA).unwrap();
+    let first = migrate::handle(&pool, json!({})).await.unwrap();
+    let migrations = std::fs::read_dir(repo_root().join("migrations"))
+        .unwrap()
+        .count();
+    assert_eq!(first.applied.len(), migrations);
+    assert!(first.llm_catalog.is_none());
+
+    let second = migrate::handle(&pool, json!({"seed_llm_catalog": true}))
+        .await
+        .unwrap();
+    assert!(second.applied.is_empty(), "nothing twice");
+    let catalog = second.llm_catalog.expect("seeded");
+    assert!(catalog.inserted >= 10);
+    let third = migrate::handle(&pool, json!({"seed_llm_catalog": true}))
+        .await
+        .unwrap();
+    assert_eq!(third.llm_catalog.unwrap().inserted, 0);
+}
