@@ -137,6 +137,7 @@ async fn reject_needs_a_reason_keeps_it_and_leaves_the_item_unlisted() {
         None,
         Some(json!({})),
         Some(json!({"reason": ""})),
+        Some(json!({"reason": null})),
         Some(json!({"reason": "   "})),
         Some(json!({"reason": "x".repeat(2001)})),
     ] {
@@ -215,6 +216,9 @@ async fn feature_sets_or_toggles_the_flag() {
     assert!(flag(feature(Some(json!({}))).await));
     assert!(!flag(feature(Some(json!({"featured": false}))).await));
     feature(Some(json!({"featured": "yes"})))
+        .await
+        .assert_problem(400, "bad_request");
+    feature(Some(json!({"featured": null})))
         .await
         .assert_problem(400, "bad_request");
     let logged: Vec<String> = actions(&app)

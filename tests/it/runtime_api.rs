@@ -22,7 +22,7 @@ fn response(outcome: Outcome) -> (u16, Value) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_detail_and_install_binaries_answer_api_gateway_events() {
     let functions = ["list-items", "get-item", "install-item"];
-    let binaries = tokio::task::spawn_blocking(move || build_function_binaries(&functions))
+    let binaries = tokio::task::spawn_blocking(move || build_function_binaries(&functions, "dev"))
         .await
         .unwrap();
 

@@ -2,10 +2,10 @@
 //! binary asks for the next event, gets an API Gateway v2 event, and posts its response back.
 
 use std::convert::Infallible;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -26,11 +26,17 @@ pub enum Outcome {
     Error(String),
 }
 
-/// Builds the named function binaries (dev profile, same target directory) and returns their paths.
-pub fn build_function_binaries(functions: &[&str]) -> Vec<PathBuf> {
+/// Builds the named function binaries with `profile` (same target directory) and returns their paths.
+pub fn build_function_binaries(functions: &[&str], profile: &str) -> Vec<PathBuf> {
     let mut command = std::process::Command::new(env!("CARGO"));
     command
-        .args(["build", "--quiet", "--message-format=json"])
+        .args([
+            "build",
+            "--quiet",
+            "--message-format=json",
+            "--profile",
+            profile,
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
     for function in functions {
         command.args(["-p", function]);
@@ -58,24 +64,48 @@ pub fn build_function_binaries(functions: &[&str]) -> Vec<PathBuf> {
 }
 
 /// Runs `binary` against a fresh runtime API that serves `event` once; returns what the function posted.
-pub async fn invoke(
-    binary: &PathBuf,
+pub async fn invoke(binary: &Path, function: &str, event: Value, envs: &[(&str, &str)]) -> Outcome {
+    invoke_many(binary, function, event, 1, envs)
+        .await
+        .outcomes
+        .remove(0)
+}
+
+/// What a run of `count` invocations of one binary showed.
+#[derive(Debug)]
+pub struct Invocations {
+    pub outcomes: Vec<Outcome>,
+    /// From starting the process to the first response posted (init included).
+    pub cold_start: Duration,
+    /// From handing out each event to its response, in order.
+    pub latencies: Vec<Duration>,
+    /// The process's peak resident set (VmHWM), in KiB.
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Runs `binary` as Lambda would, serving it `event` `count` times, one after the other.
+pub async fn invoke_many(
+    binary: &Path,
     function: &str,
     event: Value,
+    count: usize,
     envs: &[(&str, &str)],
-) -> Outcome {
+) -> Invocations {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("bound address");
-    let (outcomes, mut received) = mpsc::channel(1);
-    let state = Arc::new(Runtime {
-        event: Mutex::new(Some(event)),
+    let (outcomes, mut received) = mpsc::unbounded_channel();
+    let runtime = Arc::new(Runtime {
+        event,
+        remaining: Mutex::new(count),
+        handed_out_at: Mutex::new(None),
         outcomes,
         function: function.to_owned(),
     });
-    let server = tokio::spawn(serve(listener, state));
+    let server = tokio::spawn(serve(listener, runtime));
 
+    let started = Instant::now();
     let mut child = tokio::process::Command::new(binary)
         .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
         .env("AWS_LAMBDA_FUNCTION_NAME", function)
@@ -89,18 +119,46 @@ pub async fn invoke(
         .stdout(Stdio::null())
         .spawn()
         .expect("start the function binary");
-    let outcome = tokio::time::timeout(Duration::from_secs(30), received.recv())
-        .await
-        .unwrap_or_else(|_| panic!("{function} did not answer within 30 s"))
-        .expect("an outcome");
+    let mut result = Invocations {
+        outcomes: Vec::with_capacity(count),
+        cold_start: Duration::ZERO,
+        latencies: Vec::with_capacity(count),
+        peak_rss_kib: None,
+    };
+    while result.outcomes.len() < count {
+        let (outcome, latency) = tokio::time::timeout(Duration::from_secs(30), received.recv())
+            .await
+            .unwrap_or_else(|_| panic!("{function} did not answer within 30 s"))
+            .expect("an outcome");
+        if result.outcomes.is_empty() {
+            result.cold_start = started.elapsed();
+        }
+        result.outcomes.push(outcome);
+        result.latencies.push(latency);
+    }
+    result.peak_rss_kib = child.id().and_then(peak_rss_kib);
     let _ = child.kill().await;
     server.abort();
-    outcome
+    result
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()?
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
 }
 
 struct Runtime {
-    event: Mutex<Option<Value>>,
-    outcomes: mpsc::Sender<Outcome>,
+    event: Value,
+    remaining: Mutex<usize>,
+    handed_out_at: Mutex<Option<Instant>>,
+    outcomes: mpsc::UnboundedSender<(Outcome, Duration)>,
     function: String,
 }
 
@@ -132,11 +190,17 @@ impl Runtime {
             .map(|b| b.to_bytes())
             .unwrap_or_default();
         if path.ends_with("/runtime/invocation/next") {
-            let Some(event) = self.event.lock().await.take() else {
-                // One invocation per test: later polls wait until the binary is stopped.
-                std::future::pending::<()>().await;
-                unreachable!();
+            let served_all = {
+                let mut remaining = self.remaining.lock().await;
+                let served_all = *remaining == 0;
+                *remaining = remaining.saturating_sub(1);
+                served_all
             };
+            if served_all {
+                // Every event was served: later polls wait until the binary is stopped.
+                std::future::pending::<()>().await;
+            }
+            *self.handed_out_at.lock().await = Some(Instant::now());
             let deadline = chrono::Utc::now().timestamp_millis() + 30_000;
             return Response::builder()
                 .header("lambda-runtime-aws-request-id", REQUEST_ID)
@@ -149,15 +213,21 @@ impl Runtime {
                     ),
                 )
                 .header("content-type", "application/json")
-                .body(Full::new(Bytes::from(event.to_string())))
+                .body(Full::new(Bytes::from(self.event.to_string())))
                 .expect("a valid response");
         }
+        let latency = self
+            .handed_out_at
+            .lock()
+            .await
+            .map(|at| at.elapsed())
+            .unwrap_or_default();
         let outcome = if path.ends_with(&format!("/runtime/invocation/{REQUEST_ID}/response")) {
             Outcome::Response(serde_json::from_slice(&body).unwrap_or(Value::Null))
         } else {
             Outcome::Error(format!("{path}: {}", String::from_utf8_lossy(&body)))
         };
-        let _ = self.outcomes.send(outcome).await;
+        let _ = self.outcomes.send((outcome, latency));
         Response::builder()
             .status(202)
             .body(Full::new(Bytes::from_static(b"{\"status\":\"OK\"}")))

@@ -6,6 +6,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
 use crate::item::{enrich_agents, summary_columns};
+use crate::params::Statement;
 use crate::{redact_secrets, CatalogError, ItemKind, ItemSummary, Viewer};
 
 #[derive(Debug, Clone, Serialize)]
@@ -32,29 +33,8 @@ pub async fn item_detail(
     viewer: Viewer,
     id: i64,
 ) -> Result<ItemDetail, CatalogError> {
-    let listed = viewer.listed_sql();
-    let branches = ItemKind::ALL
-        .iter()
-        .map(|&kind| {
-            format!(
-                "SELECT {columns}, {content} AS content FROM {table} t WHERE t.id = $1 AND {listed}",
-                columns = summary_columns(kind),
-                content = kind.content_sql(),
-                table = kind.table(),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let sql = format!(
-        "SELECT item.*, u.display_name AS creator_name,
-                (SELECT v.changelog FROM item_versions v
-                 WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved')
-                    AS latest_changelog
-         FROM ({branches}) item
-         LEFT JOIN users u ON u.id = item.original_creator_id"
-    );
-    let row = db
-        .query_typed_opt(&sql, &[(&id, Type::INT8)])
+    let row = detail_statement(viewer, id)
+        .query_opt(db)
         .await?
         .ok_or(CatalogError::NotFound("item"))?;
 
@@ -76,6 +56,36 @@ pub async fn item_detail(
     })
 }
 
+/// The item's row in full (five primary-key probes, one of which can match), with its creator's name and
+/// the changelog of its current version.
+pub fn detail_statement(viewer: Viewer, id: i64) -> Statement {
+    let listed = viewer.listed_sql();
+    let branches = ItemKind::ALL
+        .iter()
+        .map(|&kind| {
+            format!(
+                "SELECT {columns}, {content} AS content FROM {table} t WHERE t.id = $1 AND {listed}",
+                columns = summary_columns(kind),
+                content = kind.content_sql(),
+                table = kind.table(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    Statement::with(
+        format!(
+            "SELECT item.*, u.display_name AS creator_name,
+                    (SELECT v.changelog FROM item_versions v
+                     WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved')
+                        AS latest_changelog
+             FROM ({branches}) item
+             LEFT JOIN users u ON u.id = item.original_creator_id"
+        ),
+        id,
+        Type::INT8,
+    )
+}
+
 /// A tool object for app slug `slug`, with its cache row `c`.
 const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
      'name', coalesce(c.display_name, c.app_name, slug), 'icon_url', c.logo_url, \
@@ -86,6 +96,28 @@ async fn dependencies(
     kind: ItemKind,
     id: i64,
 ) -> Result<Dependencies, CatalogError> {
+    let Some(statement) = dependencies_statement(kind, id) else {
+        return Ok(Dependencies {
+            skills: Value::Array(Vec::new()),
+            tools: Value::Array(Vec::new()),
+            llm: Value::Null,
+            agents: Value::Array(Vec::new()),
+        });
+    };
+    let row = statement
+        .query_opt(db)
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+    Ok(Dependencies {
+        skills: row.get(0),
+        tools: row.get(1),
+        llm: row.get::<_, Option<Value>>(2).unwrap_or(Value::Null),
+        agents: row.get(3),
+    })
+}
+
+/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing.
+pub fn dependencies_statement(kind: ItemKind, id: i64) -> Option<Statement> {
     let select = match kind {
         ItemKind::Agent => format!(
             "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,
@@ -122,22 +154,7 @@ async fn dependencies(
               LEFT JOIN composio_apps_cache c ON c.app_slug = slug),
              NULL::jsonb, '[]'::jsonb"
         ),
-        ItemKind::Skill | ItemKind::Llm => {
-            return Ok(Dependencies {
-                skills: Value::Array(Vec::new()),
-                tools: Value::Array(Vec::new()),
-                llm: Value::Null,
-                agents: Value::Array(Vec::new()),
-            })
-        }
+        ItemKind::Skill | ItemKind::Llm => return None,
     };
-    let row = db
-        .query_typed_one(&format!("SELECT {select}"), &[(&id, Type::INT8)])
-        .await?;
-    Ok(Dependencies {
-        skills: row.get(0),
-        tools: row.get(1),
-        llm: row.get::<_, Option<Value>>(2).unwrap_or(Value::Null),
-        agents: row.get(3),
-    })
+    Some(Statement::with(format!("SELECT {select}"), id, Type::INT8))
 }

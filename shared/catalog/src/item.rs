@@ -8,6 +8,7 @@ use serde_json::Value;
 use tokio_postgres::types::Type;
 use tokio_postgres::{GenericClient, Row};
 
+use crate::params::Statement;
 use crate::{CatalogError, ItemKind};
 
 /// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
@@ -90,21 +91,7 @@ pub(crate) async fn enrich_agents(
     if agent_ids.is_empty() {
         return Ok(());
     }
-    let rows = db
-        .query_typed(
-            "SELECT a.id,
-                    coalesce((SELECT jsonb_agg(jsonb_build_object(
-                                  'slug', at.app_slug,
-                                  'name', coalesce(c.display_name, c.app_name, at.app_slug),
-                                  'icon_url', c.logo_url) ORDER BY at.app_slug)
-                              FROM agent_tools at
-                              LEFT JOIN composio_apps_cache c ON c.app_slug = at.app_slug
-                              WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
-                    (SELECT count(*) FROM agent_skills s WHERE s.agent_id = a.id) AS skills_count
-             FROM unnest($1::bigint[]) AS a(id)",
-            &[(&agent_ids, Type::INT8_ARRAY)],
-        )
-        .await?;
+    let rows = agent_enrichment_statement(agent_ids).query(db).await?;
     let mut enrichment: HashMap<i64, (Value, i64)> = rows
         .iter()
         .map(|row| (row.get(0), (row.get(1), row.get(2))))
@@ -118,4 +105,22 @@ pub(crate) async fn enrich_agents(
         }
     }
     Ok(())
+}
+
+/// Tools (names and icons from `composio_apps_cache`) and skill counts of the given agents, in one statement.
+pub fn agent_enrichment_statement(agent_ids: Vec<i64>) -> Statement {
+    Statement::with(
+        "SELECT a.id,
+                coalesce((SELECT jsonb_agg(jsonb_build_object(
+                              'slug', at.app_slug,
+                              'name', coalesce(c.display_name, c.app_name, at.app_slug),
+                              'icon_url', c.logo_url) ORDER BY at.app_slug)
+                          FROM agent_tools at
+                          LEFT JOIN composio_apps_cache c ON c.app_slug = at.app_slug
+                          WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
+                (SELECT count(*) FROM agent_skills s WHERE s.agent_id = a.id) AS skills_count
+         FROM unnest($1::bigint[]) AS a(id)",
+        agent_ids,
+        Type::INT8_ARRAY,
+    )
 }

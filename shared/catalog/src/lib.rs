@@ -36,6 +36,7 @@ pub use moderation::{
     approve, delist, reject, review_queue, set_featured, Featured, QueueEntry, QueuePage,
     QueueStatus, Reviewed,
 };
+pub use params::Statement;
 pub use publishing::{publish_version, submit_item, NewVersion, Pending, RateLimit, Submission};
 pub use redact::{is_secret_key, redact_secrets, REDACTED};
 pub use stats::{categories, stats, CategoryCount, Stats};
@@ -46,6 +47,18 @@ pub use version::Version;
 pub use versions::{item_versions, PublishedVersion};
 pub use visibility::Viewer;
 pub use workspace::{WorkspaceId, WorkspaceRole};
+
+/// The statements behind each read route, for the benchmark's SQL floor (the domain runs the same ones).
+pub mod statements {
+    pub use crate::accounts::{user_by_subject_statement, workspace_role_statement};
+    pub use crate::detail::{dependencies_statement, detail_statement};
+    pub use crate::item::agent_enrichment_statement;
+    pub use crate::listing::listing_statement;
+    pub use crate::locate::visible_kind_statement;
+    pub use crate::stats::{categories_statement, stats_statement};
+    pub use crate::updates::{changelogs_statement, installs_statement};
+    pub use crate::versions::approved_versions_statement;
+}
 
 /// Maximum `limit` of a listing page.
 pub const MAX_PAGE_SIZE: i64 = 100;

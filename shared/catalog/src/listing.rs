@@ -9,7 +9,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
 use crate::item::{enrich_agents, summary_columns};
-use crate::params::Params;
+use crate::params::{Params, Statement};
 use crate::{CatalogError, ItemKind, ItemSummary, Viewer};
 
 /// Listing order. Every order ends in `id`, unique across kinds, so pages never overlap or skip.
@@ -82,9 +82,7 @@ pub async fn list_items(
     viewer: Viewer,
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {
-    let mut params = Params::default();
-    let sql = listing_sql(viewer, query, &mut params);
-    let rows = db.query_typed(&sql, &params.as_typed()).await?;
+    let rows = listing_statement(viewer, query).query(db).await?;
     let total = rows.first().map_or(0, |row| row.get::<_, i64>("total"));
     let mut items: Vec<ItemSummary> = rows
         .iter()
@@ -125,6 +123,13 @@ fn contains_pattern(term: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// The statement behind one listing page: the page's rows, each carrying the total.
+pub fn listing_statement(viewer: Viewer, query: &ListQuery) -> Statement {
+    let mut params = Params::default();
+    let sql = listing_sql(viewer, query, &mut params);
+    Statement::new(sql, params)
 }
 
 fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String {

@@ -1,14 +1,24 @@
 use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
+use crate::params::Statement;
 use crate::{CatalogError, ItemKind, Viewer};
 
-/// The kind of the marketplace item `id`, if this viewer may see it: five primary-key probes in one statement.
+/// The kind of the marketplace item `id`, if this viewer may see it.
 pub(crate) async fn visible_kind(
     db: &impl GenericClient,
     viewer: Viewer,
     id: i64,
 ) -> Result<ItemKind, CatalogError> {
+    let row = visible_kind_statement(viewer, id)
+        .query_opt(db)
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+    Ok(ItemKind::parse(row.get(0)).expect("probes name only known kinds"))
+}
+
+/// Five primary-key probes in one statement: the kind of item `id`, if visible to `viewer`.
+pub fn visible_kind_statement(viewer: Viewer, id: i64) -> Statement {
     let listed = viewer.listed_sql();
     let probes = ItemKind::ALL
         .iter()
@@ -21,9 +31,5 @@ pub(crate) async fn visible_kind(
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    let row = db
-        .query_typed_opt(&probes, &[(&id, Type::INT8)])
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    Ok(ItemKind::parse(row.get(0)).expect("probes name only known kinds"))
+    Statement::with(probes, id, Type::INT8)
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
+use crate::params::{Params, Statement};
 use crate::{CatalogError, ItemKind};
 
 #[derive(Debug, Clone, Serialize)]
@@ -26,13 +27,7 @@ pub struct CategoryCount {
 
 /// Figures over approved, listed marketplace items.
 pub async fn stats(db: &impl GenericClient) -> Result<Stats, CatalogError> {
-    let rows = db
-        .query_typed(
-            "SELECT kind::text, category_key, items, featured, installs
-             FROM marketplace_counts WHERE is_approved AND items > 0",
-            &[],
-        )
-        .await?;
+    let rows = stats_statement().query(db).await?;
     let mut stats = Stats {
         total_items: 0,
         featured_count: 0,
@@ -63,18 +58,7 @@ pub async fn categories(
     db: &impl GenericClient,
     kind: Option<ItemKind>,
 ) -> Result<Vec<CategoryCount>, CatalogError> {
-    let kind = kind.map(ItemKind::as_str);
-    let rows = db
-        .query_typed(
-            "SELECT min(category), sum(items)::bigint AS count
-             FROM marketplace_counts
-             WHERE is_approved AND items > 0 AND category_key <> ''
-               AND ($1::text IS NULL OR kind = $1::text)
-             GROUP BY category_key
-             ORDER BY count DESC, category_key",
-            &[(&kind, Type::TEXT)],
-        )
-        .await?;
+    let rows = categories_statement(kind).query(db).await?;
     Ok(rows
         .iter()
         .map(|row| CategoryCount {
@@ -82,4 +66,27 @@ pub async fn categories(
             count: row.get(1),
         })
         .collect())
+}
+
+/// The approved counters, per kind and category.
+pub fn stats_statement() -> Statement {
+    Statement::new(
+        "SELECT kind::text, category_key, items, featured, installs
+         FROM marketplace_counts WHERE is_approved AND items > 0",
+        Params::default(),
+    )
+}
+
+/// Categories with their approved item counts, largest first.
+pub fn categories_statement(kind: Option<ItemKind>) -> Statement {
+    Statement::with(
+        "SELECT min(category), sum(items)::bigint AS count
+         FROM marketplace_counts
+         WHERE is_approved AND items > 0 AND category_key <> ''
+           AND ($1::text IS NULL OR kind = $1::text)
+         GROUP BY category_key
+         ORDER BY count DESC, category_key",
+        kind.map(|kind| kind.as_str().to_owned()),
+        Type::TEXT,
+    )
 }

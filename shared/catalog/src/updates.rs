@@ -6,6 +6,7 @@ use serde::Serialize;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient};
 
+use crate::params::Statement;
 use crate::{CatalogError, ItemKind, Version, WorkspaceId};
 
 /// An installed copy whose listing has a higher approved version.
@@ -33,29 +34,7 @@ pub async fn available_updates(
     db: &impl GenericClient,
     workspace: WorkspaceId,
 ) -> Result<Vec<AvailableUpdate>, CatalogError> {
-    let per_kind = ItemKind::ALL
-        .iter()
-        .map(|kind| {
-            format!(
-                "SELECT i.id, i.item_id, i.item_kind::text, i.installed_item_id, i.installed_version::text,
-                        m.name, m.version::text, i.installed_at
-                 FROM marketplace_installs i
-                 JOIN {table} m ON m.id = i.item_id
-                 JOIN {table} c ON c.id = i.installed_item_id AND c.workspace_id = i.workspace_id
-                 WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
-                   AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL",
-                table = kind.table(),
-                kind = kind.as_str(),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let rows = db
-        .query_typed(
-            &format!("{per_kind} ORDER BY installed_at DESC, id DESC"),
-            &[(workspace.as_uuid(), Type::UUID)],
-        )
-        .await?;
+    let rows = installs_statement(workspace).query(db).await?;
     let mut updates: Vec<(AvailableUpdate, Version, Version)> = rows
         .iter()
         .filter_map(|row| {
@@ -82,13 +61,7 @@ pub async fn available_updates(
     }
 
     let item_ids: Vec<i64> = updates.iter().map(|(u, _, _)| u.item_id).collect();
-    let rows = db
-        .query_typed(
-            "SELECT item_id, version::text, changelog FROM item_versions
-             WHERE item_id = ANY($1) AND status = 'approved'",
-            &[(&item_ids, Type::INT8_ARRAY)],
-        )
-        .await?;
+    let rows = changelogs_statement(item_ids).query(db).await?;
     let mut versions: HashMap<i64, Vec<(Version, String)>> = HashMap::new();
     for row in &rows {
         if let Ok(version) = Version::parse(row.get(1)) {
@@ -117,6 +90,41 @@ pub async fn available_updates(
             update
         })
         .collect())
+}
+
+/// The workspace's installs whose copy still exists, with their listing's current version, newest first.
+pub fn installs_statement(workspace: WorkspaceId) -> Statement {
+    let per_kind = ItemKind::ALL
+        .iter()
+        .map(|kind| {
+            format!(
+                "SELECT i.id, i.item_id, i.item_kind::text, i.installed_item_id, i.installed_version::text,
+                        m.name, m.version::text, i.installed_at
+                 FROM marketplace_installs i
+                 JOIN {table} m ON m.id = i.item_id
+                 JOIN {table} c ON c.id = i.installed_item_id AND c.workspace_id = i.workspace_id
+                 WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
+                   AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL",
+                table = kind.table(),
+                kind = kind.as_str(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    Statement::with(
+        format!("{per_kind} ORDER BY installed_at DESC, id DESC"),
+        *workspace.as_uuid(),
+        Type::UUID,
+    )
+}
+
+/// The approved versions and changelogs of the given items.
+pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement {
+    Statement::with(
+        "SELECT item_id, version::text, changelog FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
+        item_ids,
+        Type::INT8_ARRAY,
+    )
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -4,6 +4,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
 use crate::locate::visible_kind;
+use crate::params::Statement;
 use crate::{CatalogError, Version, Viewer};
 
 /// An approved version of a listing.
@@ -21,13 +22,7 @@ pub async fn item_versions(
     id: i64,
 ) -> Result<Vec<PublishedVersion>, CatalogError> {
     visible_kind(db, viewer, id).await?;
-    let rows = db
-        .query_typed(
-            "SELECT version::text, changelog, published_at FROM item_versions
-             WHERE item_id = $1 AND status = 'approved'",
-            &[(&id, Type::INT8)],
-        )
-        .await?;
+    let rows = approved_versions_statement(id).query(db).await?;
     let mut versions: Vec<PublishedVersion> = rows
         .iter()
         .filter_map(|row| {
@@ -40,4 +35,13 @@ pub async fn item_versions(
         .collect();
     versions.sort_by(|a, b| b.version.cmp(&a.version));
     Ok(versions)
+}
+
+/// The approved versions of item `id`, in no particular order.
+pub fn approved_versions_statement(id: i64) -> Statement {
+    Statement::with(
+        "SELECT version::text, changelog, published_at FROM item_versions WHERE item_id = $1 AND status = 'approved'",
+        id,
+        Type::INT8,
+    )
 }

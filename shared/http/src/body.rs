@@ -44,7 +44,7 @@ pub fn read_json(req: &Request) -> Result<Option<Value>, ApiError> {
 }
 
 /// The fields of a JSON object body, read one by one like query parameters: every bad field is collected and
-/// `finish` turns them into one 400. Unknown fields are ignored; `null` counts as absent.
+/// `finish` turns them into one 400. Unknown fields are ignored; `null` is not a value.
 pub struct JsonFields {
     fields: Map<String, Value>,
     errors: Vec<FieldError>,
@@ -74,19 +74,11 @@ impl JsonFields {
         }
     }
 
-    /// Whether the body has no fields at all.
-    pub fn is_empty(&self) -> bool {
-        self.fields.values().all(Value::is_null)
-    }
-
     fn take(&mut self, name: &str, required: bool) -> Option<Value> {
         match self.fields.remove(name) {
-            Some(Value::Null) | None => {
-                if required {
-                    self.errors.push(FieldError::new(name, "is required"));
-                }
-                None
-            }
+            None if required => self.reject(name, "is required"),
+            None => None,
+            Some(Value::Null) => self.reject(name, "must not be null; leave the field out instead"),
             Some(value) => Some(value),
         }
     }

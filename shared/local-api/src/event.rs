@@ -18,6 +18,19 @@ pub fn lambda_request(
     claims: Map<String, Value>,
     peer: SocketAddr,
 ) -> Result<lambda_http::Request, serde_json::Error> {
+    let event = api_gateway_event(parts, body, route, path_parameters, claims, peer);
+    lambda_http::request::from_str(&event.to_string())
+}
+
+/// The HTTP API (payload 2.0) event API Gateway would send the function for this request.
+pub fn api_gateway_event(
+    parts: &Parts,
+    body: &[u8],
+    route: &Route,
+    path_parameters: HashMap<String, String>,
+    claims: Map<String, Value>,
+    peer: SocketAddr,
+) -> Value {
     let mut headers = Map::new();
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {
@@ -52,7 +65,7 @@ pub fn lambda_request(
     let now = chrono::Utc::now();
     let route_key = format!("{} {}", route.method, route.path);
     let path = parts.uri.path();
-    let event = json!({
+    json!({
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
@@ -80,6 +93,5 @@ pub fn lambda_request(
         },
         "body": body,
         "isBase64Encoded": is_base64,
-    });
-    lambda_http::request::from_str(&event.to_string())
+    })
 }

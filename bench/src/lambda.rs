@@ -1,0 +1,209 @@
+//! Every function binary as Lambda runs it (through a Runtime API stand-in): cold start (process start to
+//! first response, pool included), latency and peak memory over repeated invocations.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use harness::runtime_api::{build_function_binaries, invoke_many, Outcome};
+use lambda_http::http;
+use marketplace_http::routes::{match_route, ROUTES};
+use serde_json::{json, Map, Value};
+use tokio_postgres::NoTls;
+
+use crate::stats::Percentiles;
+use crate::Error;
+
+const INVOCATIONS: usize = 200;
+/// The profile the binaries are built with: release settings with thin LTO (quicker to build).
+const PROFILE: &str = "benchmark";
+
+#[derive(Debug, Clone)]
+pub struct FunctionRun {
+    pub function: &'static str,
+    pub cold_start_ms: f64,
+    pub latency: Percentiles,
+    pub peak_rss_mib: f64,
+    pub statuses: String,
+}
+
+pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
+    let functions: Vec<&'static str> = ROUTES.iter().map(|route| route.function).collect();
+    let build = functions.clone();
+    eprintln!(
+        "building {} function binaries (profile {PROFILE})",
+        functions.len()
+    );
+    let binaries =
+        tokio::task::spawn_blocking(move || build_function_binaries(&build, PROFILE)).await?;
+
+    let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(connection);
+    let workspace: uuid::Uuid = setup
+        .query_one("SELECT id FROM workspaces ORDER BY name LIMIT 1", &[])
+        .await?
+        .get(0);
+    let item: i64 = setup
+        .query_one(
+            "SELECT id FROM agents WHERE is_approved ORDER BY install_count DESC LIMIT 1",
+            &[],
+        )
+        .await?
+        .get(0);
+    let install: i64 = setup
+        .query_one(
+            "SELECT id FROM marketplace_installs WHERE workspace_id = $1 LIMIT 1",
+            &[&workspace],
+        )
+        .await?
+        .get(0);
+    let source: i64 = setup
+        .query_one(
+            "INSERT INTO agents (name, owner_type, owner_id, workspace_id) VALUES ('Bench source', 'workspace', $1::text, $1) RETURNING id",
+            &[&workspace],
+        )
+        .await?
+        .get(0);
+
+    let mut runs = Vec::new();
+    for (function, binary) in functions.iter().zip(&binaries) {
+        let route = ROUTES
+            .iter()
+            .find(|r| r.function == *function)
+            .ok_or("route")?;
+        let (subject, path, body) = request_for(route.function, item, install, source);
+        let event = event(route.method, &path, &body, subject, workspace)?;
+        let result = invoke_many(
+            binary,
+            function,
+            event,
+            INVOCATIONS,
+            &[("DATABASE_URL", url)],
+        )
+        .await;
+        let mut statuses: HashMap<u64, usize> = HashMap::new();
+        for outcome in &result.outcomes {
+            let status = match outcome {
+                Outcome::Response(response) => response["statusCode"].as_u64().unwrap_or(0),
+                Outcome::Error(_) => 0,
+            };
+            *statuses.entry(status).or_default() += 1;
+        }
+        let mut statuses: Vec<_> = statuses.into_iter().collect();
+        statuses.sort();
+        let run = FunctionRun {
+            function,
+            cold_start_ms: result.cold_start.as_secs_f64() * 1000.0,
+            latency: Percentiles::of(&result.latencies[1..]),
+            peak_rss_mib: result.peak_rss_kib.unwrap_or(0) as f64 / 1024.0,
+            statuses: statuses
+                .iter()
+                .map(|(s, n)| format!("{s}×{n}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        eprintln!(
+            "{:<20} cold {:>6.1} ms  p50 {:>6.2} ms  peak RSS {:>5.1} MiB  {}",
+            run.function, run.cold_start_ms, run.latency.p50, run.peak_rss_mib, run.statuses
+        );
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+/// A representative request per function: (subject, path, body).
+fn request_for(
+    function: &str,
+    item: i64,
+    install: i64,
+    source: i64,
+) -> (&'static str, String, Value) {
+    let member = "bench-member";
+    let admin = "bench-admin";
+    match function {
+        "list-items" => (member, "/api/marketplace/items".into(), Value::Null),
+        "get-item" => (
+            member,
+            format!("/api/marketplace/items/{item}"),
+            Value::Null,
+        ),
+        "list-item-versions" => (
+            member,
+            format!("/api/marketplace/items/{item}/versions"),
+            Value::Null,
+        ),
+        "featured-items" => (member, "/api/marketplace/featured".into(), Value::Null),
+        "list-categories" => (member, "/api/marketplace/categories".into(), Value::Null),
+        "marketplace-stats" => (member, "/api/marketplace/stats".into(), Value::Null),
+        "install-item" => (
+            member,
+            format!("/api/marketplace/items/{item}/install"),
+            Value::Null,
+        ),
+        "list-updates" => (member, "/api/marketplace/updates".into(), Value::Null),
+        "apply-update" => (
+            member,
+            format!("/api/marketplace/installs/{install}/update"),
+            Value::Null,
+        ),
+        "submit-item" => (
+            member,
+            "/api/marketplace/items/submit".into(),
+            json!({"item_type": "agent", "item_id": source}),
+        ),
+        "publish-version" => (
+            member,
+            format!("/api/marketplace/items/{item}/versions"),
+            json!({"version": "9.0.0"}),
+        ),
+        "admin-queue" => (admin, "/api/marketplace/admin/queue".into(), Value::Null),
+        "approve-item" => (
+            admin,
+            format!("/api/marketplace/items/{item}/approve"),
+            Value::Null,
+        ),
+        "reject-item" => (
+            admin,
+            format!("/api/marketplace/items/{item}/reject"),
+            json!({"reason": "Benchmark"}),
+        ),
+        "feature-item" => (
+            admin,
+            format!("/api/marketplace/items/{item}/feature"),
+            Value::Null,
+        ),
+        _ => (
+            admin,
+            format!("/api/marketplace/items/{}", item + 1),
+            Value::Null,
+        ),
+    }
+}
+
+fn event(
+    method: &str,
+    path: &str,
+    body: &Value,
+    subject: &str,
+    workspace: uuid::Uuid,
+) -> Result<Value, Error> {
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("x-workspace-id", workspace.to_string());
+    if !body.is_null() {
+        builder = builder.header("content-type", "application/json");
+    }
+    let (parts, ()) = builder.body(())?.into_parts();
+    let (route, params) = match_route(method, path).ok_or("no route")?;
+    let mut claims = Map::new();
+    claims.insert("sub".into(), subject.into());
+    let body = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
+    let peer: SocketAddr = "127.0.0.1:9".parse()?;
+    Ok(local_api::event::api_gateway_event(
+        &parts, &body, route, params, claims, peer,
+    ))
+}

@@ -1,0 +1,87 @@
+//! The benchmark: builds catalogs of 10k, 100k and 1M marketplace items, then measures every route through
+//! the real handlers (p50/p95/p99 and the SQL floor under each), the local API's throughput over HTTP with
+//! `hey`, and each function binary's cold start and peak memory as Lambda runs it. Writes
+//! `bench/results.md` and `bench/latency.svg`.
+//!
+//! `cargo run --profile benchmark -p marketplace-bench -- [--sizes 10000,100000,1000000] [--samples 300]`
+
+mod catalog;
+mod http_load;
+mod lambda;
+mod report;
+mod routes;
+mod server;
+mod stats;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+struct Args {
+    sizes: Vec<usize>,
+    samples: usize,
+    http_seconds: u64,
+    out: PathBuf,
+}
+
+impl Args {
+    fn parse() -> Result<Self, Error> {
+        let mut args = Self {
+            sizes: vec![10_000, 100_000, 1_000_000],
+            samples: 300,
+            http_seconds: 10,
+            out: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+        };
+        let mut raw = std::env::args().skip(1);
+        while let Some(flag) = raw.next() {
+            let value = raw.next().ok_or(format!("{flag} needs a value"))?;
+            match flag.as_str() {
+                "--sizes" => {
+                    args.sizes = value.split(',').map(str::parse).collect::<Result<_, _>>()?;
+                }
+                "--samples" => args.samples = value.parse()?,
+                "--http-seconds" => args.http_seconds = value.parse()?,
+                "--out" => args.out = value.into(),
+                _ => return Err(format!("unknown option {flag}").into()),
+            }
+        }
+        args.sizes.sort_unstable();
+        Ok(args)
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let args = Args::parse()?;
+    let started = Instant::now();
+    let server = server::Server::start().await?;
+    let mut results = report::Results::default();
+    let mut largest = None;
+    for &size in &args.sizes {
+        eprintln!("\n== catalog of {size} items");
+        let url = server.create_database(&format!("bench_{size}")).await?;
+        let load = catalog::build(&url, size).await?;
+        let routes = routes::measure(&url, size, args.samples).await?;
+        results
+            .sizes
+            .push(report::SizeResult { size, load, routes });
+        largest = Some(url);
+    }
+    let url = largest.ok_or("no sizes")?;
+    eprintln!(
+        "\n== HTTP throughput of the local API (hey, {} s per route)",
+        args.http_seconds
+    );
+    results.http = http_load::measure(&url, args.http_seconds).await?;
+    eprintln!("\n== function binaries under the Lambda Runtime API");
+    results.lambda = lambda::measure(&url).await?;
+    results.total_secs = started.elapsed().as_secs_f64();
+    report::write(&args.out, &results)?;
+    eprintln!(
+        "\nwrote {} and {}",
+        args.out.join("results.md").display(),
+        args.out.join("latency.svg").display()
+    );
+    Ok(())
+}

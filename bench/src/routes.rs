@@ -1,0 +1,494 @@
+//! Every route, timed through its real handler with a one-connection pool (as in Lambda), next to its SQL
+//! floor: the very statements the route runs, timed on the same connection.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use lambda_http::http;
+use marketplace_catalog::statements::*;
+use marketplace_catalog::{ItemKind, ListQuery, Sort, Viewer, WorkspaceId};
+use marketplace_db::{pool_from_url, PoolSettings};
+use marketplace_http::routes::match_route;
+use marketplace_http::{AppState, Config};
+use serde_json::{Map, Value};
+use tokio_postgres::{GenericClient, NoTls};
+
+use crate::catalog::SEARCH_PHRASE;
+use crate::stats::Percentiles;
+use crate::Error;
+
+const MEMBER: &str = "bench-member";
+const WORKSPACES: usize = 10;
+const INSTALLS_IN_FIRST_WORKSPACE: usize = 500;
+const INSTALLS_PER_WORKSPACE: usize = 300;
+const UPDATED_ITEMS: usize = 100;
+const WARMUP: usize = 20;
+
+#[derive(Debug, Clone)]
+pub struct RouteResult {
+    pub name: &'static str,
+    pub route: Percentiles,
+    pub floor: Option<Percentiles>,
+    pub samples: usize,
+}
+
+/// One request to a route, as API Gateway would hand it over.
+struct Call {
+    method: &'static str,
+    uri: String,
+    workspace: Option<uuid::Uuid>,
+}
+
+impl Call {
+    fn get(uri: impl Into<String>) -> Self {
+        Self {
+            method: "GET",
+            uri: uri.into(),
+            workspace: None,
+        }
+    }
+
+    fn post(uri: impl Into<String>, workspace: uuid::Uuid) -> Self {
+        Self {
+            method: "POST",
+            uri: uri.into(),
+            workspace: Some(workspace),
+        }
+    }
+
+    fn in_workspace(mut self, workspace: uuid::Uuid) -> Self {
+        self.workspace = Some(workspace);
+        self
+    }
+
+    /// Runs the route's handler; returns the time it took and the response body.
+    async fn run(&self, state: &AppState) -> Result<(Duration, Value), Error> {
+        let mut builder = http::Request::builder().method(self.method).uri(&self.uri);
+        if let Some(workspace) = self.workspace {
+            builder = builder.header("x-workspace-id", workspace.to_string());
+        }
+        let (parts, ()) = builder.body(())?.into_parts();
+        let (route, params) = match_route(self.method, parts.uri.path()).ok_or("no route")?;
+        let mut claims = Map::new();
+        claims.insert("sub".into(), MEMBER.into());
+        let peer: SocketAddr = "127.0.0.1:9".parse()?;
+        let req = local_api::event::lambda_request(&parts, b"", route, params, claims, peer)?;
+        let started = Instant::now();
+        let response = local_api::dispatch(route.function, state, req)
+            .await
+            .ok_or("no handler")?;
+        let elapsed = started.elapsed();
+        let status = response.status();
+        let body = match response.into_body() {
+            lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        if !status.is_success() {
+            return Err(format!("{} {} answered {status}: {body}", self.method, self.uri).into());
+        }
+        Ok((elapsed, body))
+    }
+}
+
+/// The statements under a read route, run on `db` as the handler runs them; returns the time they took.
+async fn floor(
+    db: &impl GenericClient,
+    scenario: &Read,
+    member: i64,
+    workspace: WorkspaceId,
+) -> Result<Duration, Error> {
+    let started = Instant::now();
+    user_by_subject_statement(MEMBER).query(db).await?;
+    match scenario {
+        Read::List(query) => {
+            let rows = listing_statement(Viewer::Member, query).query(db).await?;
+            enrich(db, &rows).await?;
+        }
+        Read::Detail(id) => {
+            let rows = detail_statement(Viewer::Member, *id).query(db).await?;
+            enrich(db, &rows).await?;
+            let kind: &str = rows.first().ok_or("no item")?.get("kind");
+            if let Some(dependencies) = dependencies_statement(ItemKind::parse(kind)?, *id) {
+                dependencies.query(db).await?;
+            }
+        }
+        Read::Versions(id) => {
+            visible_kind_statement(Viewer::Member, *id)
+                .query(db)
+                .await?;
+            approved_versions_statement(*id).query(db).await?;
+        }
+        Read::Stats => {
+            stats_statement().query(db).await?;
+        }
+        Read::Categories => {
+            categories_statement(None).query(db).await?;
+        }
+        Read::Updates => {
+            workspace_role_statement(workspace, member)
+                .query(db)
+                .await?;
+            let rows = installs_statement(workspace).query(db).await?;
+            let updated: Vec<i64> = rows
+                .iter()
+                .filter(|row| row.get::<_, &str>(4) != row.get::<_, &str>(6))
+                .map(|row| row.get(1))
+                .collect();
+            changelogs_statement(updated).query(db).await?;
+        }
+    }
+    Ok(started.elapsed())
+}
+
+async fn enrich(db: &impl GenericClient, rows: &[tokio_postgres::Row]) -> Result<(), Error> {
+    let agents: Vec<i64> = rows
+        .iter()
+        .filter(|row| row.get::<_, Option<&str>>("kind") == Some("agent"))
+        .filter_map(|row| row.get::<_, Option<i64>>("id"))
+        .collect();
+    if !agents.is_empty() {
+        agent_enrichment_statement(agents).query(db).await?;
+    }
+    Ok(())
+}
+
+enum Read {
+    List(ListQuery),
+    Detail(i64),
+    Versions(i64),
+    Stats,
+    Categories,
+    Updates,
+}
+
+fn list(query: ListQuery) -> Read {
+    Read::List(ListQuery { limit: 50, ..query })
+}
+
+pub async fn measure(url: &str, size: usize, samples: usize) -> Result<Vec<RouteResult>, Error> {
+    let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(connection);
+    let state = AppState::new(pool_from_url(url, PoolSettings::LAMBDA)?, Config::default());
+    let member: i64 = setup
+        .query_one("SELECT id FROM users WHERE auth_subject = $1", &[&MEMBER])
+        .await?
+        .get(0);
+    let mut workspaces = Vec::new();
+    for i in 0..=WORKSPACES {
+        let id: uuid::Uuid = setup
+            .query_one(
+                "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
+                &[&format!("Bench {i}")],
+            )
+            .await?
+            .get(0);
+        setup
+            .execute(
+                "INSERT INTO workspace_members VALUES ($1, $2, 'owner')",
+                &[&id, &member],
+            )
+            .await?;
+        workspaces.push(id);
+    }
+    let floor_workspace = workspaces
+        .pop()
+        .expect("one more workspace than WORKSPACES");
+    let popular: Vec<i64> = setup
+        .query(
+            "SELECT id FROM (SELECT id, install_count FROM agents WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM workflow_templates WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM skills WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM llm_models WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM tools WHERE is_approved) items
+             ORDER BY install_count DESC, id LIMIT 1000",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let mut results = Vec::new();
+
+    // Installs: hundreds per workspace, through the handler.
+    eprintln!(
+        "installing {} items across {WORKSPACES} workspaces",
+        INSTALLS_IN_FIRST_WORKSPACE + (WORKSPACES - 1) * INSTALLS_PER_WORKSPACE
+    );
+    let mut install_times = Vec::new();
+    let mut first_installs = Vec::new();
+    for (w, workspace) in workspaces.iter().enumerate() {
+        let count = if w == 0 {
+            INSTALLS_IN_FIRST_WORKSPACE
+        } else {
+            INSTALLS_PER_WORKSPACE
+        };
+        for i in 0..count {
+            let item = popular[(w * 37 + i) % popular.len()];
+            let (elapsed, body) =
+                Call::post(format!("/api/marketplace/items/{item}/install"), *workspace)
+                    .run(&state)
+                    .await?;
+            install_times.push(elapsed);
+            if w == 0 {
+                first_installs.push((
+                    body["install_id"].as_i64().ok_or("install_id")?,
+                    item,
+                    body["item"]["type"].as_str().unwrap_or("").to_owned(),
+                ));
+            }
+        }
+    }
+    // The floor of an install: the same statements, without the HTTP layer (the domain call runs them).
+    let mut install_floor = Vec::new();
+    let mut floor_installs = Vec::new();
+    for i in 0..INSTALLS_PER_WORKSPACE {
+        let item = popular[i % popular.len()];
+        let mut db = state.pool.get().await?;
+        let started = Instant::now();
+        user_by_subject_statement(MEMBER).query(&**db).await?;
+        workspace_role_statement(floor_workspace.into(), member)
+            .query(&**db)
+            .await?;
+        let request = marketplace_catalog::InstallRequest {
+            item_id: item,
+            workspace: floor_workspace.into(),
+            user_id: member,
+            idempotency_key: None,
+        };
+        let outcome = marketplace_catalog::install_item(&mut db, &request).await?;
+        install_floor.push(started.elapsed());
+        floor_installs.push(outcome.response.install_id);
+    }
+    results.push(RouteResult {
+        name: "install",
+        route: Percentiles::of(&install_times),
+        floor: Some(Percentiles::of(&install_floor)),
+        samples: install_times.len(),
+    });
+
+    // New approved versions for the first workspace's first installs (and so the floor's, same items).
+    let mut by_kind: HashMap<String, Vec<i64>> = HashMap::new();
+    for (_, item, kind) in first_installs.iter().take(UPDATED_ITEMS) {
+        by_kind.entry(kind.clone()).or_default().push(*item);
+    }
+    for (kind, ids) in &by_kind {
+        let table = ItemKind::parse(kind)?.table();
+        setup
+            .execute(
+                &format!(
+                    "WITH bumped AS (UPDATE {table} SET version = '1.9.0', updated_at = now() WHERE id = ANY($1) RETURNING id)
+                     INSERT INTO item_versions (item_id, item_kind, version, changelog, status, published_at)
+                     SELECT id, $2, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped"
+                ),
+                &[ids, kind],
+            )
+            .await?;
+    }
+
+    let workspace = workspaces[0];
+    let mut reads: Vec<(&'static str, Call, Read)> = vec![
+        (
+            "list: default",
+            Call::get("/api/marketplace/items"),
+            list(ListQuery::default()),
+        ),
+        (
+            "list: by kind",
+            Call::get("/api/marketplace/items?type=agent"),
+            list(ListQuery {
+                kind: Some(ItemKind::Agent),
+                ..ListQuery::default()
+            }),
+        ),
+        (
+            "list: by category",
+            Call::get("/api/marketplace/items?category=DevOps"),
+            list(ListQuery {
+                category: Some("DevOps".into()),
+                ..ListQuery::default()
+            }),
+        ),
+        (
+            "list: featured",
+            Call::get("/api/marketplace/items?featured=true"),
+            list(ListQuery {
+                featured: Some(true),
+                ..ListQuery::default()
+            }),
+        ),
+        (
+            "list: search",
+            Call::get(format!(
+                "/api/marketplace/items?search={}",
+                SEARCH_PHRASE.replace(' ', "%20")
+            )),
+            list(ListQuery {
+                search: Some(SEARCH_PHRASE.into()),
+                ..ListQuery::default()
+            }),
+        ),
+        (
+            "list: offset 10000",
+            Call::get("/api/marketplace/items?offset=10000&sort=newest"),
+            list(ListQuery {
+                offset: 10_000,
+                sort: Sort::Newest,
+                ..ListQuery::default()
+            }),
+        ),
+        (
+            "featured",
+            Call::get("/api/marketplace/featured"),
+            list(ListQuery {
+                featured: Some(true),
+                limit: 8,
+                ..ListQuery::default()
+            }),
+        ),
+        ("stats", Call::get("/api/marketplace/stats"), Read::Stats),
+        (
+            "categories",
+            Call::get("/api/marketplace/categories"),
+            Read::Categories,
+        ),
+        (
+            "updates (500 installs)",
+            Call::get("/api/marketplace/updates").in_workspace(workspace),
+            Read::Updates,
+        ),
+    ];
+    if let Read::List(query) = &mut reads[6].2 {
+        query.limit = 8;
+    }
+    for (name, call, read) in &reads {
+        results.push(
+            time_read(
+                &state,
+                name,
+                |_| call,
+                |_| read,
+                samples,
+                member,
+                workspace.into(),
+            )
+            .await?,
+        );
+    }
+    let details: Vec<(Call, Read)> = popular
+        .iter()
+        .take(200)
+        .map(|id| {
+            (
+                Call::get(format!("/api/marketplace/items/{id}")),
+                Read::Detail(*id),
+            )
+        })
+        .collect();
+    results.push(
+        time_read(
+            &state,
+            "detail",
+            |i| &details[i % details.len()].0,
+            |i| &details[i % details.len()].1,
+            samples,
+            member,
+            workspace.into(),
+        )
+        .await?,
+    );
+    let versions: Vec<(Call, Read)> = popular
+        .iter()
+        .take(200)
+        .map(|id| {
+            (
+                Call::get(format!("/api/marketplace/items/{id}/versions")),
+                Read::Versions(*id),
+            )
+        })
+        .collect();
+    results.push(
+        time_read(
+            &state,
+            "versions",
+            |i| &versions[i % versions.len()].0,
+            |i| &versions[i % versions.len()].1,
+            samples,
+            member,
+            workspace.into(),
+        )
+        .await?,
+    );
+
+    // Apply-update for the installs that have one, and its floor on the floor workspace's.
+    let mut apply_times = Vec::new();
+    for (install_id, _, _) in first_installs.iter().take(UPDATED_ITEMS) {
+        let (elapsed, body) = Call::post(
+            format!("/api/marketplace/installs/{install_id}/update"),
+            workspace,
+        )
+        .run(&state)
+        .await?;
+        debug_assert_eq!(body["to_version"], "1.9.0");
+        apply_times.push(elapsed);
+    }
+    let mut apply_floor = Vec::new();
+    for install_id in floor_installs.iter().take(UPDATED_ITEMS) {
+        let mut db = state.pool.get().await?;
+        let started = Instant::now();
+        user_by_subject_statement(MEMBER).query(&**db).await?;
+        workspace_role_statement(floor_workspace.into(), member)
+            .query(&**db)
+            .await?;
+        marketplace_catalog::apply_update(&mut db, floor_workspace.into(), *install_id, false)
+            .await?;
+        apply_floor.push(started.elapsed());
+    }
+    results.push(RouteResult {
+        name: "apply-update",
+        route: Percentiles::of(&apply_times),
+        floor: Some(Percentiles::of(&apply_floor)),
+        samples: apply_times.len(),
+    });
+
+    for result in &results {
+        eprintln!(
+            "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",
+            result.name,
+            result.route.p50,
+            result.route.p95,
+            result.route.p99,
+            result.floor.map_or("-".into(), |f| format!("{:.2}", f.p50))
+        );
+    }
+    Ok(results)
+}
+
+/// Alternates the route and its floor, `samples` times each after a warm-up.
+async fn time_read<'a>(
+    state: &AppState,
+    name: &'static str,
+    call: impl Fn(usize) -> &'a Call,
+    read: impl Fn(usize) -> &'a Read,
+    samples: usize,
+    member: i64,
+    workspace: WorkspaceId,
+) -> Result<RouteResult, Error> {
+    let mut route = Vec::with_capacity(samples);
+    let mut floor_times = Vec::with_capacity(samples);
+    for i in 0..WARMUP + samples {
+        let (elapsed, _) = call(i).run(state).await?;
+        let db = state.pool.get().await?;
+        let floor_elapsed = floor(&**db, read(i), member, workspace).await?;
+        if i >= WARMUP {
+            route.push(elapsed);
+            floor_times.push(floor_elapsed);
+        }
+    }
+    Ok(RouteResult {
+        name,
+        route: Percentiles::of(&route),
+        floor: Some(Percentiles::of(&floor_times)),
+        samples,
+    })
+}
