@@ -82,20 +82,21 @@ BEGIN
         $f$, t);
 
         -- Listing: one partial index per sort order, plus category and featured, over listed marketplace rows.
+        -- The flags the listing filters on are included, so a page is read by an index-only scan.
         EXECUTE format($f$
             CREATE INDEX %1$s_popular_idx ON %1$I (install_count DESC, created_at DESC, id DESC)
-                WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
+                INCLUDE (is_approved, is_featured) WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
             CREATE INDEX %1$s_newest_idx ON %1$I (created_at DESC, id DESC)
-                WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
+                INCLUDE (is_approved, is_featured) WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
             CREATE INDEX %1$s_updated_idx ON %1$I (updated_at DESC, id DESC)
-                WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
+                INCLUDE (is_approved, is_featured) WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
             CREATE INDEX %1$s_name_idx ON %1$I (lower(name), id)
-                WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
+                INCLUDE (name, is_approved, is_featured) WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
             CREATE INDEX %1$s_category_popular_idx
                 ON %1$I (lower(marketplace_category), install_count DESC, created_at DESC, id DESC)
-                WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
+                INCLUDE (is_approved, is_featured) WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
             CREATE INDEX %1$s_featured_popular_idx ON %1$I (install_count DESC, created_at DESC, id DESC)
-                WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND is_featured;
+                INCLUDE (is_approved) WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND is_featured;
             CREATE INDEX %1$s_name_trgm_idx ON %1$I USING gin (name gin_trgm_ops)
                 WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
             CREATE INDEX %1$s_description_trgm_idx ON %1$I USING gin (description gin_trgm_ops)

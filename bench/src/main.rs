@@ -3,7 +3,8 @@
 //! `hey`, and each function binary's cold start and peak memory as Lambda runs it. Writes
 //! `bench/results.md` and `bench/latency.svg`.
 //!
-//! `cargo run --profile benchmark -p marketplace-bench -- [--sizes 10000,100000,1000000] [--samples 300]`
+//! `cargo run --profile benchmark -p marketplace-bench -- [--sizes 10000,100000,1000000] [--samples 300]
+//!     [--http-seconds 10] [--routes-only] [--out DIR]`
 
 mod catalog;
 mod http_load;
@@ -22,6 +23,8 @@ struct Args {
     sizes: Vec<usize>,
     samples: usize,
     http_seconds: u64,
+    /// Skip the HTTP and function-binary phases (for quick runs).
+    routes_only: bool,
     out: PathBuf,
 }
 
@@ -31,10 +34,15 @@ impl Args {
             sizes: vec![10_000, 100_000, 1_000_000],
             samples: 300,
             http_seconds: 10,
+            routes_only: false,
             out: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         };
         let mut raw = std::env::args().skip(1);
         while let Some(flag) = raw.next() {
+            if flag == "--routes-only" {
+                args.routes_only = true;
+                continue;
+            }
             let value = raw.next().ok_or(format!("{flag} needs a value"))?;
             match flag.as_str() {
                 "--sizes" => {
@@ -69,6 +77,11 @@ async fn main() -> Result<(), Error> {
         largest = Some(url);
     }
     let url = largest.ok_or("no sizes")?;
+    if args.routes_only {
+        results.total_secs = started.elapsed().as_secs_f64();
+        report::write(&args.out, &results)?;
+        return Ok(());
+    }
     eprintln!(
         "\n== HTTP throughput of the local API (hey, {} s per route)",
         args.http_seconds

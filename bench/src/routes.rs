@@ -279,7 +279,7 @@ pub async fn measure(url: &str, size: usize, samples: usize) -> Result<Vec<Route
                 &format!(
                     "WITH bumped AS (UPDATE {table} SET version = '1.9.0', updated_at = now() WHERE id = ANY($1) RETURNING id)
                      INSERT INTO item_versions (item_id, item_kind, version, changelog, status, published_at)
-                     SELECT id, $2, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped"
+                     SELECT id, $2::text, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped"
                 ),
                 &[ids, kind],
             )

@@ -46,6 +46,26 @@ impl Sort {
         }
     }
 
+    /// What each kind's branch selects: the sort keys of this order, and typed NULLs for the others, so the
+    /// branch reads nothing but its index (an index-only scan).
+    fn branch_columns(self) -> &'static str {
+        match self {
+            Self::Popular => {
+                "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key"
+            }
+            Self::Newest => {
+                "NULL::integer AS install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key"
+            }
+            Self::Updated => {
+                "NULL::integer AS install_count, NULL::timestamptz AS created_at, t.updated_at, NULL::text AS name_key"
+            }
+            Self::Name => {
+                "NULL::integer AS install_count, NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at, \
+                 lower(t.name) AS name_key"
+            }
+        }
+    }
+
     /// The same order over the columns the branches select.
     fn merged_order(self) -> &'static str {
         match self {
@@ -177,9 +197,9 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
     };
     let branches = union(&kinds, |kind| {
         format!(
-            "(SELECT '{kind}'::text AS kind, t.id, t.install_count, t.created_at, t.updated_at, \
-             lower(t.name) AS name_key FROM {table} t WHERE {filters}{order_and_window})",
+            "(SELECT '{kind}'::text AS kind, t.id, {columns} FROM {table} t WHERE {filters}{order_and_window})",
             kind = kind.as_str(),
+            columns = query.sort.branch_columns(),
             table = kind.table(),
         )
     });

@@ -93,6 +93,8 @@ pub async fn available_updates(
 }
 
 /// The workspace's installs whose copy still exists, with their listing's current version, newest first.
+/// The copy is found by its primary key and checked by `owner_id` (which a CHECK keeps equal to
+/// `workspace_id`), so the planner never walks the workspace's (workspace_id, name) index instead.
 pub fn installs_statement(workspace: WorkspaceId) -> Statement {
     let per_kind = ItemKind::ALL
         .iter()
@@ -102,7 +104,7 @@ pub fn installs_statement(workspace: WorkspaceId) -> Statement {
                         m.name, m.version::text, i.installed_at
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
-                 JOIN {table} c ON c.id = i.installed_item_id AND c.workspace_id = i.workspace_id
+                 JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
                  WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
                    AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL",
                 table = kind.table(),
