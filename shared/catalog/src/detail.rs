@@ -143,8 +143,8 @@ pub fn dependencies_statement(kind: ItemKind, id: i64) -> Option<Statement> {
              NULL::jsonb,
              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
                                         'description', a.description) ORDER BY a.name, a.id), '[]')
-              FROM workflow_templates w
-              JOIN agents a ON w.recommended_agents ? a.name
+              FROM workflow_templates w, jsonb_array_elements_text(w.recommended_agents) AS wanted
+              JOIN agents a ON lower(a.name) = lower(wanted) AND a.name = wanted
               WHERE w.id = $1 AND a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL)"
         ),
         ItemKind::Tool => format!(
