@@ -108,6 +108,8 @@ END
 $$;
 
 CREATE UNIQUE INDEX llm_models_catalog_key ON llm_models (provider, model_id) WHERE from_catalog;
+-- An agent's detail names the listed LLM its model_config points at.
+CREATE INDEX llm_models_model_idx ON llm_models (model_id) WHERE owner_type = 'marketplace' AND delisted_at IS NULL;
 
 -- Skills are global once they are marketplace skills; an agent links to skills, never copies them.
 CREATE TABLE agent_skills (
