@@ -58,7 +58,7 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         .get(0);
     let source: i64 = setup
         .query_one(
-            "INSERT INTO agents (name, owner_type, owner_id, workspace_id) VALUES ('Bench source', 'workspace', $1::text, $1) RETURNING id",
+            "INSERT INTO agents (name, owner_type, owner_id, workspace_id) VALUES ('Bench source', 'workspace', $1::uuid::text, $1::uuid) RETURNING id",
             &[&workspace],
         )
         .await?
