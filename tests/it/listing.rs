@@ -300,6 +300,8 @@ async fn rejects_bad_parameter_values_with_a_field_list() {
         ("category=".into(), "category"),
         (format!("category={}", "c".repeat(101)), "category"),
         (format!("search={long}"), "search"),
+        ("search=a%00b".into(), "search"),
+        ("category=x%00".into(), "category"),
     ];
     for (query, field) in cases {
         let response = app

@@ -378,7 +378,7 @@ async fn refuses_other_workspaces_items_viewers_and_bad_bodies() {
         &app,
         workspace,
         "acme-owner",
-        json!({"item_type": "widget", "version": "1.0", "tags": "x", "name": "", "icon": 5}),
+        json!({"item_type": "widget", "version": "1.0", "tags": "x", "name": "", "icon": 5, "changelog": "nul\u{0}"}),
     )
     .await;
     response.assert_problem(400, "bad_request");
@@ -386,7 +386,15 @@ async fn refuses_other_workspaces_items_viewers_and_bad_bodies() {
     fields.sort();
     assert_eq!(
         fields,
-        vec!["icon", "item_id", "item_type", "name", "tags", "version"]
+        vec![
+            "changelog",
+            "icon",
+            "item_id",
+            "item_type",
+            "name",
+            "tags",
+            "version"
+        ]
     );
 
     app.post(SUBMIT)

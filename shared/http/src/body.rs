@@ -96,6 +96,9 @@ impl JsonFields {
         required: bool,
     ) -> Option<String> {
         match self.take(name, required)? {
+            Value::String(text) if text.contains('\0') => {
+                self.reject(name, "must not contain NUL characters")
+            }
             Value::String(text) if chars.contains(&text.chars().count()) => Some(text),
             _ => self.reject(
                 name,
@@ -126,7 +129,15 @@ impl JsonFields {
 
     /// A positive integer (such as an id).
     pub fn id(&mut self, name: &str, required: bool) -> Option<i64> {
-        match self.take(name, required)?.as_i64() {
+        let value = self.take(name, required)?;
+        // JSON has one number type: 42.0 is the integer 42.
+        let id = value.as_i64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        });
+        match id {
             Some(id) if id > 0 => Some(id),
             _ => self.reject(name, "must be a positive integer"),
         }
@@ -157,7 +168,11 @@ impl JsonFields {
         let strings: Option<Vec<String>> = items
             .into_iter()
             .map(|item| match item {
-                Value::String(text) if chars.contains(&text.chars().count()) => Some(text),
+                Value::String(text)
+                    if !text.contains('\0') && chars.contains(&text.chars().count()) =>
+                {
+                    Some(text)
+                }
                 _ => None,
             })
             .collect();

@@ -43,7 +43,9 @@ impl<'a> QueryParams<'a> {
     pub fn text(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
         self.optional(name, |raw| {
             let count = raw.chars().count();
-            if chars.contains(&count) {
+            if raw.contains('\0') {
+                Err("must not contain NUL characters".to_owned())
+            } else if chars.contains(&count) {
                 Ok(raw.to_owned())
             } else {
                 Err(format!(
