@@ -6,7 +6,6 @@ use local_api::{jwt, LocalApi};
 use marketplace_db::{pool_from_url, PoolSettings};
 use marketplace_http::{AppState, Config};
 use tokio::net::TcpListener;
-use tokio_postgres::NoTls;
 
 use crate::Error;
 
@@ -22,19 +21,9 @@ pub struct Throughput {
 }
 
 pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Throughput>, Error> {
-    let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(connection);
-    let workspace: uuid::Uuid = setup
-        .query_one("SELECT id FROM workspaces ORDER BY name LIMIT 1", &[])
-        .await?
-        .get(0);
-    let item: i64 = setup
-        .query_one(
-            "SELECT id FROM agents WHERE is_approved ORDER BY install_count DESC LIMIT 1",
-            &[],
-        )
-        .await?
-        .get(0);
+    let crate::targets::Targets {
+        workspace, item, ..
+    } = crate::targets::find(url).await?;
 
     let secret = b"bench-secret".to_vec();
     let api = Arc::new(LocalApi {

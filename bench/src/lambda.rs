@@ -8,7 +8,6 @@ use harness::runtime_api::{build_function_binaries, invoke_many, Outcome};
 use lambda_http::http;
 use marketplace_http::routes::{match_route, ROUTES};
 use serde_json::{json, Map, Value};
-use tokio_postgres::NoTls;
 
 use crate::stats::Percentiles;
 use crate::Error;
@@ -36,19 +35,11 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
     let binaries =
         tokio::task::spawn_blocking(move || build_function_binaries(&build, PROFILE)).await?;
 
-    let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(connection);
-    let workspace: uuid::Uuid = setup
-        .query_one("SELECT id FROM workspaces ORDER BY name LIMIT 1", &[])
-        .await?
-        .get(0);
-    let item: i64 = setup
-        .query_one(
-            "SELECT id FROM agents WHERE is_approved ORDER BY install_count DESC LIMIT 1",
-            &[],
-        )
-        .await?
-        .get(0);
+    let crate::targets::Targets {
+        setup,
+        workspace,
+        item,
+    } = crate::targets::find(url).await?;
     let install: i64 = setup
         .query_one(
             "SELECT id FROM marketplace_installs WHERE workspace_id = $1 LIMIT 1",

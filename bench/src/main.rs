@@ -13,6 +13,7 @@ mod report;
 mod routes;
 mod server;
 mod stats;
+mod targets;
 
 use std::path::PathBuf;
 use std::time::Instant;
