@@ -6,6 +6,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
 use crate::item::{enrich_agents, summary_columns};
+use crate::kind::union_all;
 use crate::params::Statement;
 use crate::{redact_secrets, CatalogError, ItemKind, ItemSummary, Viewer};
 
@@ -60,18 +61,14 @@ pub async fn item_detail(
 /// the changelog of its current version.
 pub fn detail_statement(viewer: Viewer, id: i64) -> Statement {
     let listed = viewer.listed_sql();
-    let branches = ItemKind::ALL
-        .iter()
-        .map(|&kind| {
-            format!(
-                "SELECT {columns}, {content} AS content FROM {table} t WHERE t.id = $1 AND {listed}",
-                columns = summary_columns(kind),
-                content = kind.content_sql(),
-                table = kind.table(),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+    let branches = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT {columns}, {content} AS content FROM {table} t WHERE t.id = $1 AND {listed}",
+            columns = summary_columns(kind),
+            content = kind.content_sql(),
+            table = kind.table(),
+        )
+    });
     Statement::with(
         format!(
             "SELECT item.*, u.display_name AS creator_name,

@@ -123,6 +123,15 @@ impl ItemKind {
     }
 }
 
+/// One SELECT per kind, joined with UNION ALL: how a query spans the five item tables.
+pub(crate) fn union_all(kinds: &[ItemKind], branch: impl Fn(ItemKind) -> String) -> String {
+    kinds
+        .iter()
+        .map(|&kind| branch(kind))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
 impl fmt::Display for ItemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -9,6 +9,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
 use crate::item::{enrich_agents, summary_columns};
+use crate::kind::union_all;
 use crate::params::{Params, Statement};
 use crate::{CatalogError, ItemKind, ItemSummary, Viewer};
 
@@ -195,7 +196,7 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
         let window = params.push(query.offset + query.limit, Type::INT8);
         format!(" ORDER BY {table_order} LIMIT {window}")
     };
-    let branches = union(&kinds, |kind| {
+    let branches = union_all(&kinds, |kind| {
         format!(
             "(SELECT '{kind}'::text AS kind, t.id, {columns} FROM {table} t WHERE {filters}{order_and_window})",
             kind = kind.as_str(),
@@ -203,7 +204,7 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
             table = kind.table(),
         )
     });
-    let rows = union(&kinds, |kind| {
+    let rows = union_all(&kinds, |kind| {
         format!(
             "SELECT p.pos, {columns} FROM page p JOIN {table} t ON t.id = p.id WHERE p.kind = '{kind}'",
             columns = summary_columns(kind),
@@ -258,14 +259,6 @@ fn counted_total_sql(
         sql.push_str(" AND c.is_approved");
     }
     sql
-}
-
-fn union(kinds: &[ItemKind], branch: impl Fn(ItemKind) -> String) -> String {
-    kinds
-        .iter()
-        .map(|&kind| branch(kind))
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
 }
 
 #[cfg(test)]

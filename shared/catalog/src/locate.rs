@@ -1,6 +1,7 @@
 use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
+use crate::kind::union_all;
 use crate::params::Statement;
 use crate::{CatalogError, ItemKind, Viewer};
 
@@ -20,16 +21,12 @@ pub(crate) async fn visible_kind(
 /// Five primary-key probes in one statement: the kind of item `id`, if visible to `viewer`.
 pub fn visible_kind_statement(viewer: Viewer, id: i64) -> Statement {
     let listed = viewer.listed_sql();
-    let probes = ItemKind::ALL
-        .iter()
-        .map(|kind| {
-            format!(
-                "SELECT '{kind}'::text FROM {table} t WHERE t.id = $1 AND {listed}",
-                kind = kind.as_str(),
-                table = kind.table()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+    let probes = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT '{kind}'::text FROM {table} t WHERE t.id = $1 AND {listed}",
+            kind = kind.as_str(),
+            table = kind.table()
+        )
+    });
     Statement::with(probes, id, Type::INT8)
 }

@@ -6,6 +6,7 @@ use serde::Serialize;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient};
 
+use crate::kind::union_all;
 use crate::params::Statement;
 use crate::{CatalogError, ItemKind, Version, WorkspaceId};
 
@@ -96,10 +97,8 @@ pub async fn available_updates(
 /// The copy is found by its primary key and checked by `owner_id` (which a CHECK keeps equal to
 /// `workspace_id`), so the planner never walks the workspace's (workspace_id, name) index instead.
 pub fn installs_statement(workspace: WorkspaceId) -> Statement {
-    let per_kind = ItemKind::ALL
-        .iter()
-        .map(|kind| {
-            format!(
+    let per_kind = union_all(&ItemKind::ALL, |kind| {
+        format!(
                 "SELECT i.id, i.item_id, i.item_kind::text, i.installed_item_id, i.installed_version::text,
                         m.name, m.version::text, i.installed_at
                  FROM marketplace_installs i
@@ -110,9 +109,7 @@ pub fn installs_statement(workspace: WorkspaceId) -> Statement {
                 table = kind.table(),
                 kind = kind.as_str(),
             )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
+    });
     Statement::with(
         format!("{per_kind} ORDER BY installed_at DESC, id DESC"),
         *workspace.as_uuid(),
