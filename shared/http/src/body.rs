@@ -4,14 +4,23 @@ use lambda_http::http::header;
 use lambda_http::{Body, Request};
 use serde_json::{Map, Value};
 
+use crate::params::check_text;
 use crate::{ApiError, FieldError};
 
 /// Largest request body accepted (API.md: 256 KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// The 413 for a body over [`MAX_BODY_BYTES`] (also what the local API answers before a handler runs).
+pub fn body_too_large() -> ApiError {
+    ApiError::payload_too_large(format!(
+        "The request body is over {} KiB.",
+        MAX_BODY_BYTES / 1024
+    ))
+}
+
 /// The request's JSON body, or `None` when it has none: 413 when too large, 415 when not sent as JSON,
 /// 400 when not JSON.
-pub fn read_json(req: &Request) -> Result<Option<Value>, ApiError> {
+fn read_json(req: &Request) -> Result<Option<Value>, ApiError> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => return Ok(None),
         Body::Text(text) => text.as_bytes(),
@@ -19,10 +28,7 @@ pub fn read_json(req: &Request) -> Result<Option<Value>, ApiError> {
         _ => return Err(ApiError::bad_request("Unreadable request body.")),
     };
     if bytes.len() > MAX_BODY_BYTES {
-        return Err(ApiError::payload_too_large(format!(
-            "The request body is over {} KiB.",
-            MAX_BODY_BYTES / 1024
-        )));
+        return Err(body_too_large());
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
@@ -96,18 +102,11 @@ impl JsonFields {
         required: bool,
     ) -> Option<String> {
         match self.take(name, required)? {
-            Value::String(text) if text.contains('\0') => {
-                self.reject(name, "must not contain NUL characters")
-            }
-            Value::String(text) if chars.contains(&text.chars().count()) => Some(text),
-            _ => self.reject(
-                name,
-                format!(
-                    "must be a string of {} to {} characters",
-                    chars.start(),
-                    chars.end()
-                ),
-            ),
+            Value::String(text) => match check_text(&text, &chars) {
+                Ok(()) => Some(text),
+                Err(message) => self.reject(name, message),
+            },
+            _ => self.reject(name, "must be a string"),
         }
     }
 
@@ -168,11 +167,7 @@ impl JsonFields {
         let strings: Option<Vec<String>> = items
             .into_iter()
             .map(|item| match item {
-                Value::String(text)
-                    if !text.contains('\0') && chars.contains(&text.chars().count()) =>
-                {
-                    Some(text)
-                }
+                Value::String(text) if check_text(&text, &chars).is_ok() => Some(text),
                 _ => None,
             })
             .collect();

@@ -12,7 +12,7 @@ mod runtime;
 mod state;
 mod workspace;
 
-pub use body::{read_json, JsonFields, MAX_BODY_BYTES};
+pub use body::{body_too_large, JsonFields, MAX_BODY_BYTES};
 pub use caller::Caller;
 pub use error::{ApiError, FieldError};
 pub use lambda_http::http::StatusCode;

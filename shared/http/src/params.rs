@@ -41,20 +41,7 @@ impl<'a> QueryParams<'a> {
 
     /// An optional string of at most `max_chars` characters.
     pub fn text(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
-        self.optional(name, |raw| {
-            let count = raw.chars().count();
-            if raw.contains('\0') {
-                Err("must not contain NUL characters".to_owned())
-            } else if chars.contains(&count) {
-                Ok(raw.to_owned())
-            } else {
-                Err(format!(
-                    "must be {} to {} characters long",
-                    chars.start(),
-                    chars.end()
-                ))
-            }
-        })
+        self.optional(name, |raw| check_text(raw, &chars).map(|()| raw.to_owned()))
     }
 
     /// An integer within `range`, or `default` when absent.
@@ -85,6 +72,22 @@ impl<'a> QueryParams<'a> {
         } else {
             Err(ApiError::invalid(self.errors))
         }
+    }
+}
+
+/// The rule for free text in queries and bodies: `chars` characters long, and no NUL (PostgreSQL's text
+/// cannot hold one).
+pub(crate) fn check_text(text: &str, chars: &RangeInclusive<usize>) -> Result<(), String> {
+    if text.contains('\0') {
+        Err("must not contain NUL characters".to_owned())
+    } else if chars.contains(&text.chars().count()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "must be {} to {} characters long",
+            chars.start(),
+            chars.end()
+        ))
     }
 }
 

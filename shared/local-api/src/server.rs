@@ -14,7 +14,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use marketplace_http::routes::match_route;
-use marketplace_http::{ApiError, AppState, MAX_BODY_BYTES};
+use marketplace_http::{body_too_large, ApiError, AppState, MAX_BODY_BYTES};
 use tokio::net::TcpListener;
 
 use crate::{dispatch, event, jwt};
@@ -91,12 +91,7 @@ impl LocalApi {
         let body = Limited::new(body, MAX_BODY_BYTES)
             .collect()
             .await
-            .map_err(|_| {
-                ApiError::payload_too_large(format!(
-                    "The request body is over {} KiB.",
-                    MAX_BODY_BYTES / 1024
-                ))
-            })?
+            .map_err(|_| body_too_large())?
             .to_bytes();
         let lambda_req = event::lambda_request(&parts, &body, route, path_parameters, claims, peer)
             .map_err(|error| {
