@@ -115,21 +115,19 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER agents_counts AFTER INSERT OR DELETE OR UPDATE OF
-    owner_type, delisted_at, is_approved, is_featured, install_count, marketplace_category
-    ON agents FOR EACH ROW EXECUTE FUNCTION marketplace_counts_track('agent');
-CREATE TRIGGER workflow_templates_counts AFTER INSERT OR DELETE OR UPDATE OF
-    owner_type, delisted_at, is_approved, is_featured, install_count, marketplace_category
-    ON workflow_templates FOR EACH ROW EXECUTE FUNCTION marketplace_counts_track('recipe');
-CREATE TRIGGER skills_counts AFTER INSERT OR DELETE OR UPDATE OF
-    owner_type, delisted_at, is_approved, is_featured, install_count, marketplace_category
-    ON skills FOR EACH ROW EXECUTE FUNCTION marketplace_counts_track('skill');
-CREATE TRIGGER llm_models_counts AFTER INSERT OR DELETE OR UPDATE OF
-    owner_type, delisted_at, is_approved, is_featured, install_count, marketplace_category
-    ON llm_models FOR EACH ROW EXECUTE FUNCTION marketplace_counts_track('llm');
-CREATE TRIGGER tools_counts AFTER INSERT OR DELETE OR UPDATE OF
-    owner_type, delisted_at, is_approved, is_featured, install_count, marketplace_category
-    ON tools FOR EACH ROW EXECUTE FUNCTION marketplace_counts_track('tool');
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT * FROM (VALUES ('agents', 'agent'), ('workflow_templates', 'recipe'), ('skills', 'skill'),
+                                   ('llm_models', 'llm'), ('tools', 'tool')) AS kinds (tbl, kind) LOOP
+        EXECUTE format(
+            'CREATE TRIGGER %1$s_counts AFTER INSERT OR DELETE OR UPDATE OF
+                 owner_type, delisted_at, is_approved, is_featured, install_count, marketplace_category
+                 ON %1$I FOR EACH ROW EXECUTE FUNCTION marketplace_counts_track(%2$L)', t.tbl, t.kind);
+    END LOOP;
+END
+$$;
 
 -- Rebuilds the counters from the item tables: for bulk loads that disable the triggers, and for repair.
 CREATE FUNCTION marketplace_counts_rebuild() RETURNS void LANGUAGE sql AS $$
