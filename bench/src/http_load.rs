@@ -32,6 +32,7 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Throughput>, Error> 
             Config::default(),
         ),
         jwt_secret: secret.clone(),
+        jwt: jwt::Configuration::default(),
     });
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}/api/marketplace", listener.local_addr()?);

@@ -109,7 +109,9 @@ async fn floor(
             let rows = detail_statement(Viewer::Member, *id).query(db).await?;
             enrich(db, &rows).await?;
             let kind: &str = rows.first().ok_or("no item")?.get("kind");
-            if let Some(dependencies) = dependencies_statement(ItemKind::parse(kind)?, *id) {
+            if let Some(dependencies) =
+                dependencies_statement(Viewer::Member, ItemKind::parse(kind)?, *id)
+            {
                 dependencies.query(db).await?;
             }
         }

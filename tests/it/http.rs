@@ -129,3 +129,144 @@ async fn passes_query_strings_and_path_parameters_through_the_event() {
     .await;
     assert_eq!(status, 200, "{body}");
 }
+
+fn problem(body: &str) -> Value {
+    serde_json::from_str(body).unwrap_or_else(|_| panic!("a JSON problem, not {body:?}"))
+}
+
+fn fields(problem: &Value) -> Vec<&str> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|error| error["field"].as_str().unwrap())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn answers_a_head_over_api_gateways_limit_with_a_problem() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let addr = app.serve_http().await;
+    let token = jwt::mint(TEST_JWT_SECRET, "alice", now(), 600);
+    let get = |padding: usize| {
+        let head = format!(
+            "GET /api/marketplace/items HTTP/1.1\r\nAuthorization: Bearer {token}\r\nX-Padding: {}",
+            "p".repeat(padding)
+        );
+        async move { http_request(addr, &head, b"").await }
+    };
+
+    // One 1 MB header: far over API Gateway's 10,240 bytes, within what hyper buffers.
+    let (status, head, body) = get(1024 * 1024).await;
+    assert_eq!(status, 431, "{body}");
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("content-type: application/problem+json"));
+    assert_eq!(problem(&body)["code"], "headers_too_large");
+
+    // The limit counts the request line and the header values (http_request adds Host, Connection and
+    // Content-Length): exactly 10,240 bytes pass, one more does not.
+    let request_line = "GET /api/marketplace/items HTTP/1.1".len();
+    let values = format!("Bearer {token}").len() + addr.to_string().len() + "close".len() + 1;
+    let padding = 10_240 - request_line - values;
+    let (status, _, body) = get(padding).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = get(padding + 1).await;
+    assert_eq!(status, 431, "{body}");
+    assert_eq!(problem(&body)["code"], "headers_too_large");
+}
+
+#[tokio::test]
+async fn refuses_path_ids_that_are_not_canonical_digits() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    let id = app.item(ItemKind::Agent, "Visible").insert().await;
+    let addr = app.serve_http().await;
+    let token = jwt::mint(TEST_JWT_SECRET, "alice", now(), 600);
+    let get = |raw: String| {
+        let head =
+            format!("GET /api/marketplace/items/{raw} HTTP/1.1\r\nAuthorization: Bearer {token}");
+        async move { http_request(addr, &head, b"").await }
+    };
+
+    let (status, _, body) = get(id.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    for raw in [
+        format!("+{id}"),
+        format!("0{id}"),
+        format!("-{id}"),
+        "0".to_owned(),
+        "9223372036854775808".to_owned(),
+        format!("{id}.0"),
+    ] {
+        let (status, _, body) = get(raw.clone()).await;
+        assert_eq!(status, 400, "{raw}: {body}");
+        let problem = problem(&body);
+        assert_eq!(problem["code"], "bad_request", "{raw}");
+        assert_eq!(fields(&problem), vec!["id"], "{raw}");
+    }
+}
+
+#[tokio::test]
+async fn refuses_a_known_query_parameter_given_twice() {
+    let app = TestApp::new().await;
+    app.user("alice").await;
+    app.item(ItemKind::Agent, "Visible").insert().await;
+    let addr = app.serve_http().await;
+    let token = jwt::mint(TEST_JWT_SECRET, "alice", now(), 600);
+    let get = |query: &str| {
+        let head =
+            format!("GET /api/marketplace/items?{query} HTTP/1.1\r\nAuthorization: Bearer {token}");
+        async move { http_request(addr, &head, b"").await }
+    };
+
+    for query in [
+        "limit=5&limit=50",
+        "limit=5&limit=5",
+        "%6Cimit=5&limit=50",
+        "limit=5&search=a&limit=50",
+    ] {
+        let (status, _, body) = get(query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        let problem = problem(&body);
+        assert_eq!(fields(&problem), vec!["limit"], "{query}");
+        assert_eq!(problem["errors"][0]["message"], "must be given once");
+    }
+    // Unknown parameters are ignored, repeated or not.
+    let (status, _, body) = get("limit=5&utm=a&utm=b").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(problem(&body)["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn hands_header_values_that_are_not_ascii_to_the_handler() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let item = app.item(ItemKind::Skill, "Once").insert().await;
+    let addr = app.serve_http().await;
+    let token = jwt::mint(TEST_JWT_SECRET, "acme-owner", now(), 600);
+    let install = |key: &str| {
+        let head = format!(
+            "POST /api/marketplace/items/{item}/install HTTP/1.1\r\nAuthorization: Bearer {token}\r\nX-Workspace-ID: {workspace}\r\nIdempotency-Key: {key}"
+        );
+        async move { http_request(addr, &head, b"").await }
+    };
+
+    // UTF-8 bytes in the value: once dropped by the local API, so the install went ahead with no key.
+    let (status, _, body) = install("clé-1").await;
+    assert_eq!(status, 400, "{body}");
+    let problem = problem(&body);
+    assert_eq!(problem["code"], "bad_request");
+    assert_eq!(fields(&problem), vec!["Idempotency-Key"]);
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_installs").await,
+        0
+    );
+
+    let (status, _, body) = install("key-1").await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -3,19 +3,22 @@
 //! Requests go through the route table, the API Gateway v2 event and the real handlers.
 
 mod call;
+pub mod fault_proxy;
 mod fixtures;
 pub mod runtime_api;
 mod server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use marketplace_db::{pool_from_url, PoolSettings};
+use marketplace_db::pool_from_url;
+pub use marketplace_db::{PoolSettings, SessionLimits};
 use marketplace_http::{AppState, Config};
 use throwaway_pg::Cluster;
 use tokio::sync::OnceCell;
 use tokio_postgres::NoTls;
 
 pub use call::{Call, TestResponse};
+pub use fault_proxy::{FaultProxy, Mode};
 pub use fixtures::ItemBuilder;
 pub use marketplace_catalog::ItemKind;
 pub use serde_json::{json, Value};
@@ -133,6 +136,29 @@ impl TestApp {
 
     /// A test app whose handlers share a pool of `pool_size` connections.
     pub async fn with(config: Config, pool_size: usize) -> Self {
+        Self::with_settings(config, PoolSettings::LAMBDA.with_max_size(pool_size)).await
+    }
+
+    /// A test app whose handlers reach PostgreSQL through a [`FaultProxy`], for fault injection. Fixtures
+    /// (`db`) still connect directly.
+    pub async fn behind_proxy(config: Config, settings: PoolSettings) -> (Self, FaultProxy) {
+        let mut app = Self::with_settings(config, settings).await;
+        let direct: tokio_postgres::Config = app.url.parse().expect("a valid URL");
+        let port = direct.get_ports().first().copied().unwrap_or(5432);
+        let proxy = FaultProxy::start(([127, 0, 0, 1], port).into())
+            .await
+            .expect("start the fault proxy");
+        let proxied = app.url.replacen(
+            &format!(":{port}/"),
+            &format!(":{}/", proxy.addr().port()),
+            1,
+        );
+        let pool = pool_from_url(&proxied, settings).expect("a valid URL");
+        app.state = AppState::new(pool, config);
+        (app, proxy)
+    }
+
+    pub async fn with_settings(config: Config, settings: PoolSettings) -> Self {
         // Handler logs (5xx causes included) show with a failing test's output.
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn")
@@ -153,8 +179,7 @@ impl TestApp {
             .await
             .expect("create the test database");
         let url = server.url_template.replace("{db}", &name);
-        let pool = pool_from_url(&url, PoolSettings::LAMBDA.with_max_size(pool_size))
-            .expect("a valid URL");
+        let pool = pool_from_url(&url, settings).expect("a valid URL");
         Self {
             state: AppState::new(pool, config),
             db: connect(&url).await,

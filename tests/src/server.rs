@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use local_api::LocalApi;
+use local_api::{jwt, LocalApi};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -15,6 +15,11 @@ pub const TEST_JWT_SECRET: &[u8] = b"black-box-test-secret";
 impl TestApp {
     /// Starts the local API over this test's database on a free loopback port; it stops with the test.
     pub async fn serve_http(&self) -> SocketAddr {
+        self.serve_http_with(jwt::Configuration::default()).await
+    }
+
+    /// [`Self::serve_http`], with an authorizer that wants the issuer and audience of `jwt`.
+    pub async fn serve_http_with(&self, jwt: jwt::Configuration) -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind loopback");
@@ -22,6 +27,7 @@ impl TestApp {
         let api = Arc::new(LocalApi {
             state: self.state.clone(),
             jwt_secret: TEST_JWT_SECRET.to_vec(),
+            jwt,
         });
         tokio::spawn(api.serve(listener, std::future::pending()));
         addr

@@ -6,7 +6,7 @@ use serde_json::Value;
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let pool = DatabaseTarget::from_env()?
-        .pool(PoolSettings::LAMBDA)
+        .pool(PoolSettings::LAMBDA.with_session_limits(None))
         .await?;
     let pool = &pool;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {

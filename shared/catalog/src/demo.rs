@@ -201,7 +201,7 @@ pub async fn insert_item(
         .get("is_approved")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let content = kind.content_sql();
+    let content = kind.content_sql("t");
     for (index, version) in versions.iter().enumerate() {
         let is_latest = index + 1 == versions.len();
         let status = if approved || !is_latest {

@@ -17,6 +17,9 @@ pub struct ItemDetail {
     pub content: Value,
     pub dependencies: Dependencies,
     pub latest_changelog: Option<String>,
+    /// The listing this one was forked from (submitted from a modified install of it), while that listing is
+    /// visible to the viewer: `{"id", "name"}`.
+    pub forked_from: Option<Value>,
 }
 
 /// What an item needs to work: skills and tools it uses, the LLM it runs on, agents it recommends.
@@ -43,17 +46,14 @@ pub async fn item_detail(
     enrich_agents(db, &mut summary).await?;
     let [summary] = summary;
     let mut content: Value = row.get("content");
-    for key in summary.kind.configuration_keys() {
-        if let Some(configuration) = content.get_mut(*key) {
-            redact_secrets(configuration);
-        }
-    }
-    let dependencies = dependencies(db, summary.kind, id).await?;
+    redact_secrets(&mut content);
+    let dependencies = dependencies(db, viewer, summary.kind, id).await?;
     Ok(ItemDetail {
         summary,
         content,
         dependencies,
         latest_changelog: row.get("latest_changelog"),
+        forked_from: row.get("forked_from"),
     })
 }
 
@@ -63,10 +63,14 @@ pub fn detail_statement(viewer: Viewer, id: i64) -> Statement {
     let listed = viewer.listed_sql();
     let branches = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT {columns}, {content} AS content FROM {table} t WHERE t.id = $1 AND {listed}",
+            "SELECT {columns}, {content} AS content,
+                    (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM {table} o
+                     WHERE o.id = t.forked_from_id AND {original_listed}) AS forked_from
+             FROM {table} t WHERE t.id = $1 AND {listed}",
             columns = summary_columns(kind),
-            content = kind.content_sql(),
+            content = kind.content_sql("t"),
             table = kind.table(),
+            original_listed = viewer.listed("o"),
         )
     });
     Statement::with(
@@ -90,10 +94,11 @@ const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
 
 async fn dependencies(
     db: &impl GenericClient,
+    viewer: Viewer,
     kind: ItemKind,
     id: i64,
 ) -> Result<Dependencies, CatalogError> {
-    let Some(statement) = dependencies_statement(kind, id) else {
+    let Some(statement) = dependencies_statement(viewer, kind, id) else {
         return Ok(Dependencies {
             skills: Value::Array(Vec::new()),
             tools: Value::Array(Vec::new()),
@@ -113,21 +118,25 @@ async fn dependencies(
     })
 }
 
-/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing.
-pub fn dependencies_statement(kind: ItemKind, id: i64) -> Option<Statement> {
+/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing. Only items the
+/// viewer could open themselves are named.
+pub fn dependencies_statement(viewer: Viewer, kind: ItemKind, id: i64) -> Option<Statement> {
+    let skill_listed = viewer.listed("s");
+    let llm_listed = viewer.listed("m");
+    let agent_listed = viewer.listed("a");
     let select = match kind {
         ItemKind::Agent => format!(
             "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,
                                         'description', s.description) ORDER BY s.name, s.id), '[]')
               FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-              WHERE l.agent_id = $1 AND s.delisted_at IS NULL),
+              WHERE l.agent_id = $1 AND {skill_listed}),
              (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
               FROM (SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1) tools
               LEFT JOIN composio_apps_cache c ON c.app_slug = slug),
              (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
                                         'model_id', m.model_id)
               FROM agents a JOIN llm_models m ON m.model_id = a.model_config ->> 'model'
-              WHERE a.id = $1 AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL
+              WHERE a.id = $1 AND {llm_listed}
               ORDER BY m.install_count DESC, m.id LIMIT 1),
              '[]'::jsonb"
         ),
@@ -142,7 +151,7 @@ pub fn dependencies_statement(kind: ItemKind, id: i64) -> Option<Statement> {
                                         'description', a.description) ORDER BY a.name, a.id), '[]')
               FROM workflow_templates w, jsonb_array_elements_text(w.recommended_agents) AS wanted
               JOIN agents a ON lower(a.name) = lower(wanted) AND a.name = wanted
-              WHERE w.id = $1 AND a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL)"
+              WHERE w.id = $1 AND {agent_listed})"
         ),
         ItemKind::Tool => format!(
             "'[]'::jsonb,

@@ -12,6 +12,9 @@ pub enum CatalogError {
         field: &'static str,
         message: String,
     },
+    /// An `Idempotency-Key` already used for a different request (another item or another user).
+    #[error("{0}")]
+    IdempotencyKeyReused(String),
     #[error("too many submissions; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("database error: {0}")]

@@ -80,7 +80,8 @@ pub async fn install_item(
     }
 }
 
-/// The stored response of an earlier install with the same key in the same workspace.
+/// The stored response of an earlier install with the same key in the same workspace. The key answers only
+/// for the request it came with: the same user installing the same item.
 async fn replay(
     db: &impl GenericClient,
     request: &InstallRequest,
@@ -90,13 +91,26 @@ async fn replay(
     };
     let row = db
         .query_typed_opt(
-            "SELECT id, response FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
-            &[(request.workspace.as_uuid(), Type::UUID), (key, Type::TEXT)],
+            "SELECT id, response, item_id = $3 AND user_id IS NOT DISTINCT FROM $4 AS same_request
+             FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
+            &[
+                (request.workspace.as_uuid(), Type::UUID),
+                (key, Type::TEXT),
+                (&request.item_id, Type::INT8),
+                (&request.user_id, Type::INT8),
+            ],
         )
         .await?;
     let Some(row) = row else {
         return Ok(None);
     };
+    if !row.get::<_, bool>("same_request") {
+        return Err(CatalogError::IdempotencyKeyReused(
+            "This Idempotency-Key was already used in this workspace for a different request; \
+             send a new key for a new install."
+                .into(),
+        ));
+    }
     let mut response: InstallResponse = serde_json::from_value(row.get(1)).map_err(|e| {
         CatalogError::Conflict(format!("The stored install response is unreadable: {e}"))
     })?;
@@ -133,9 +147,11 @@ async fn install_in(
     let (copy_id, copy_name, content_hash) =
         clone_with_free_name(tx, kind, request, &item_name).await?;
     let mut warnings = Vec::new();
-    if kind == ItemKind::Agent {
-        copy_agent_skills(tx, request.item_id, copy_id, &mut warnings).await?;
-    }
+    let linked_skill_ids = if kind == ItemKind::Agent {
+        Some(link_listed_skills(tx, request.item_id, copy_id, &mut warnings).await?)
+    } else {
+        None
+    };
     let requires_setup = requires_setup(tx, kind, request.item_id).await?;
 
     let mut response = InstallResponse {
@@ -158,8 +174,9 @@ async fn install_in(
     let install = tx
         .query_typed_opt(
             "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
-                                              installed_version, content_hash, idempotency_key, response)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                              installed_version, content_hash, idempotency_key, response,
+                                              linked_skill_ids)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
              RETURNING id",
             &[
@@ -172,6 +189,7 @@ async fn install_in(
                 (&content_hash, Type::TEXT),
                 (&request.idempotency_key, Type::TEXT),
                 (&stored, Type::JSONB),
+                (&linked_skill_ids, Type::INT8_ARRAY),
             ],
         )
         .await?;
@@ -201,7 +219,7 @@ async fn clone_with_free_name(
          FROM {table} m WHERE m.id = $1
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
          RETURNING t.id, {hash}",
-        hash = kind.content_hash_sql(),
+        hash = kind.content_hash_sql("t"),
     );
     let mut taken = taken_copy_names(tx, kind, request.workspace, base).await?;
     for _ in 0..NAME_ATTEMPTS {
@@ -273,29 +291,38 @@ fn name_stem(base: &str) -> String {
         .collect()
 }
 
-/// Marketplace skills are global: the copy links the same skills. Delisted ones are linked but named in a warning.
-async fn copy_agent_skills(
+/// Marketplace skills are global: the copy links the listing's skills that are listed and approved (what
+/// the installer could open themselves). Others are left out with a warning that does not name them.
+/// Returns the ids linked, sorted.
+pub(crate) async fn link_listed_skills(
     tx: &Transaction<'_>,
-    item_id: i64,
+    listing_id: i64,
     copy_id: i64,
     warnings: &mut Vec<String>,
-) -> Result<(), CatalogError> {
-    let rows = tx
-        .query_typed(
-            "INSERT INTO agent_skills (agent_id, skill_id)
-             SELECT $2, l.skill_id FROM agent_skills l WHERE l.agent_id = $1
-             RETURNING (SELECT s.name FROM skills s WHERE s.id = skill_id AND s.delisted_at IS NOT NULL)",
-            &[(&item_id, Type::INT8), (&copy_id, Type::INT8)],
+) -> Result<Vec<i64>, CatalogError> {
+    let row = tx
+        .query_typed_one(
+            &format!(
+                "WITH linked AS (
+                     INSERT INTO agent_skills (agent_id, skill_id)
+                     SELECT $2, l.skill_id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+                     WHERE l.agent_id = $1 AND {listed}
+                     RETURNING skill_id)
+                 SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}'),
+                        (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1)",
+                listed = Viewer::Member.listed("s"),
+            ),
+            &[(&listing_id, Type::INT8), (&copy_id, Type::INT8)],
         )
         .await?;
-    for row in &rows {
-        if let Some(name) = row.get::<_, Option<String>>(0) {
-            warnings.push(format!(
-                "The skill \"{name}\" is no longer listed in the marketplace."
-            ));
-        }
+    let linked: Vec<i64> = row.get(0);
+    let left_out = row.get::<_, i64>(1) - linked.len() as i64;
+    if left_out > 0 {
+        warnings.push(format!(
+            "{left_out} skill(s) this agent uses are not available in the marketplace and were not linked."
+        ));
     }
-    Ok(())
+    Ok(linked)
 }
 
 /// Tools to connect: an agent's tool assignments (not copied) and a recipe's required tools.

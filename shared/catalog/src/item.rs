@@ -9,7 +9,7 @@ use tokio_postgres::types::Type;
 use tokio_postgres::{GenericClient, Row};
 
 use crate::params::Statement;
-use crate::{CatalogError, ItemKind};
+use crate::{redact_secrets, CatalogError, ItemKind};
 
 /// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
 #[derive(Debug, Clone, Serialize)]
@@ -51,8 +51,14 @@ pub(crate) fn summary_columns(kind: ItemKind) -> String {
 }
 
 impl ItemSummary {
+    /// The summary of an item row, with the redaction policy applied to everything taken from its
+    /// configuration.
     pub(crate) fn from_row(row: &Row) -> Self {
         let kind: &str = row.get("kind");
+        let mut tags: Value = row.get("tags");
+        let mut metadata: Value = row.get("metadata");
+        redact_secrets(&mut tags);
+        redact_secrets(&mut metadata);
         let creator_id: Option<i64> = row.get("original_creator_id");
         let creator_name: Option<String> = row.get("creator_name");
         Self {
@@ -62,7 +68,7 @@ impl ItemSummary {
             description: row.get("description"),
             category: row.get("marketplace_category"),
             icon: row.get("marketplace_icon"),
-            tags: row.get("tags"),
+            tags,
             version: row.get("version"),
             install_count: i64::from(row.get::<_, i32>("install_count")),
             is_featured: row.get("is_featured"),
@@ -72,7 +78,7 @@ impl ItemSummary {
                 .map(|(id, display_name)| Creator { id, display_name }),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
-            metadata: row.get("metadata"),
+            metadata,
         }
     }
 }

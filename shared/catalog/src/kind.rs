@@ -93,33 +93,23 @@ impl ItemKind {
         }
     }
 
-    /// The kind-specific content of a row `t` as one JSON object.
-    pub(crate) fn content_sql(self) -> String {
+    /// The kind-specific content of a row `alias` as one JSON object.
+    pub(crate) fn content_sql(self, alias: &str) -> String {
         let fields = self
             .content_columns()
             .iter()
-            .map(|column| format!("'{column}', t.{column}"))
+            .map(|column| format!("'{column}', {alias}.{column}"))
             .collect::<Vec<_>>()
             .join(", ");
         format!("jsonb_build_object({fields})")
     }
 
-    /// SHA-256 of a row `t`'s content: equal hashes mean equal content (jsonb text is canonical).
-    pub(crate) fn content_hash_sql(self) -> String {
+    /// SHA-256 of a row `alias`'s content: equal hashes mean equal content (jsonb text is canonical).
+    pub(crate) fn content_hash_sql(self, alias: &str) -> String {
         format!(
             "encode(sha256(convert_to(({})::text, 'UTF8')), 'hex')",
-            self.content_sql()
+            self.content_sql(alias)
         )
-    }
-
-    /// The keys of the content object that hold free-form configuration, where secrets may hide.
-    pub(crate) fn configuration_keys(self) -> &'static [&'static str] {
-        match self {
-            Self::Agent => &["configuration", "model_config"],
-            Self::Recipe => &["definition", "steps"],
-            Self::Skill => &[],
-            Self::Llm | Self::Tool => &["config"],
-        }
     }
 }
 

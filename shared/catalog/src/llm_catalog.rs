@@ -85,7 +85,7 @@ pub async fn upsert(
         .map(|row| row.get(0))
         .collect();
     if !inserted.is_empty() {
-        let content = crate::ItemKind::Llm.content_sql();
+        let content = crate::ItemKind::Llm.content_sql("t");
         tx.execute_typed(
             &format!(
                 "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, published_at)

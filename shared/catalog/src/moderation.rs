@@ -29,8 +29,7 @@ pub async fn approve(
     item_id: i64,
 ) -> Result<Reviewed, CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Viewer::Admin, item_id).await?;
-    let (is_approved, current_version) = lock_listing(&tx, kind, item_id).await?;
+    let (kind, is_approved, current_version) = lock_listing(&tx, item_id).await?;
     let Some(version) = approve_pending(&tx, kind, item_id, admin_id).await? else {
         if is_approved {
             return Ok(Reviewed {
@@ -48,6 +47,7 @@ pub async fn approve(
         for skill in skills_published_with(&tx, item_id).await? {
             approve_pending(&tx, ItemKind::Skill, skill, admin_id).await?;
         }
+        require_listed_skills(&tx, item_id).await?;
     }
     tx.commit().await?;
     Ok(Reviewed {
@@ -58,21 +58,58 @@ pub async fn approve(
     })
 }
 
+/// Locks the listing for one moderation action, so actions on one item run one after another. The row is
+/// re-read after the lock is granted: a listing delisted meanwhile is not found (404).
 async fn lock_listing(
     tx: &Transaction<'_>,
-    kind: ItemKind,
     item_id: i64,
-) -> Result<(bool, String), CatalogError> {
+) -> Result<(ItemKind, bool, String), CatalogError> {
+    let kind = visible_kind(tx, Viewer::Admin, item_id).await?;
     let row = tx
-        .query_typed_one(
+        .query_typed_opt(
             &format!(
-                "SELECT is_approved, version::text FROM {} WHERE id = $1 FOR UPDATE",
-                kind.table()
+                "SELECT t.is_approved, t.version::text FROM {table} t WHERE t.id = $1 AND {listed} FOR UPDATE",
+                table = kind.table(),
+                listed = Viewer::Admin.listed("t"),
             ),
             &[(&item_id, Type::INT8)],
         )
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+    Ok((kind, row.get(0), row.get(1)))
+}
+
+/// An agent is approved only when every skill it links is listed and approved, so no approved agent ever
+/// shows or installs a skill its users could not open.
+async fn require_listed_skills(tx: &Transaction<'_>, agent_id: i64) -> Result<(), CatalogError> {
+    let rows = tx
+        .query_typed(
+            &format!(
+                "SELECT s.id, s.name FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+                 WHERE l.agent_id = $1 AND NOT ({listed}) ORDER BY s.id",
+                listed = Viewer::Member.listed("s"),
+            ),
+            &[(&agent_id, Type::INT8)],
+        )
         .await?;
-    Ok((row.get(0), row.get(1)))
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let skills = rows
+        .iter()
+        .map(|row| {
+            format!(
+                "\"{}\" (id {})",
+                row.get::<_, String>(1),
+                row.get::<_, i64>(0)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(CatalogError::Conflict(format!(
+        "This agent links skills that are not approved or no longer listed: {skills}. Approve them first, \
+         or have the publisher submit a version without them."
+    )))
 }
 
 /// Publishes the pending version of a listing onto it; `None` when nothing is pending.
@@ -138,8 +175,7 @@ pub async fn reject(
     reason: &str,
 ) -> Result<Reviewed, CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Viewer::Admin, item_id).await?;
-    let (is_approved, _) = lock_listing(&tx, kind, item_id).await?;
+    let (kind, is_approved, _) = lock_listing(&tx, item_id).await?;
     let version = reject_pending(&tx, kind, item_id, admin_id, reason)
         .await?
         .ok_or_else(|| {
@@ -205,7 +241,7 @@ pub async fn set_featured(
     featured: Option<bool>,
 ) -> Result<Featured, CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Viewer::Admin, item_id).await?;
+    let (kind, _, _) = lock_listing(&tx, item_id).await?;
     let is_featured: bool = tx
         .query_typed_one(
             &format!(
@@ -228,7 +264,7 @@ pub async fn set_featured(
 /// Soft-deletes a listing: hidden everywhere; installs and installed copies stay.
 pub async fn delist(client: &mut Client, admin_id: i64, item_id: i64) -> Result<(), CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Viewer::Admin, item_id).await?;
+    let (kind, _, _) = lock_listing(&tx, item_id).await?;
     tx.execute_typed(
         &format!(
             "UPDATE {} SET delisted_at = now() WHERE id = $1",

@@ -68,19 +68,7 @@ pub async fn submit_item(
     let tx = client.transaction().await?;
     count_submission(&tx, submission.user_id, limit).await?;
     let kind = submission.kind;
-    let table = kind.table();
-    let source_exists = tx
-        .query_typed_opt(
-            &format!("SELECT 1 FROM {table} WHERE id = $1 AND workspace_id = $2 FOR SHARE"),
-            &[
-                (&submission.source_id, Type::INT8),
-                (submission.workspace.as_uuid(), Type::UUID),
-            ],
-        )
-        .await?;
-    if source_exists.is_none() {
-        return Err(CatalogError::NotFound("workspace item"));
-    }
+    refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
     let version = submission.version.to_string();
     let (item_id, content) = publish_copy(
@@ -121,6 +109,49 @@ pub async fn submit_item(
     Ok(Pending::new(item_id, version))
 }
 
+/// The workspace item must exist in the workspace, and must not be an unmodified install of another listing:
+/// its content equal to what was installed or last updated, or to the listing's content now.
+async fn refuse_unmodified_copy(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    submission: &Submission,
+) -> Result<(), CatalogError> {
+    let table = kind.table();
+    let source = tx
+        .query_typed_opt(
+            &format!(
+                "SELECT o.id AS original_id, o.name AS original_name,
+                        {source_hash} = {original_hash}
+                        OR EXISTS (SELECT 1 FROM marketplace_installs i
+                                   WHERE i.installed_item_id = t.id AND i.workspace_id = t.workspace_id
+                                     AND i.content_hash = {source_hash}) AS unmodified
+                 FROM {table} t
+                 LEFT JOIN {table} o ON o.id = t.cloned_from_id AND o.owner_type = 'marketplace'
+                 WHERE t.id = $1 AND t.workspace_id = $2
+                 FOR SHARE OF t",
+                source_hash = kind.content_hash_sql("t"),
+                original_hash = kind.content_hash_sql("o"),
+            ),
+            &[
+                (&submission.source_id, Type::INT8),
+                (submission.workspace.as_uuid(), Type::UUID),
+            ],
+        )
+        .await?
+        .ok_or(CatalogError::NotFound("workspace item"))?;
+    let original_id: Option<i64> = source.get("original_id");
+    match original_id {
+        Some(id) if source.get::<_, Option<bool>>("unmodified") == Some(true) => {
+            let name: String = source.get("original_name");
+            Err(CatalogError::Conflict(format!(
+                "This workspace item is an unmodified install of the marketplace listing \"{name}\" \
+                 (id {id}); change it before submitting it as a listing of your own."
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 struct Overrides<'a> {
     name: Option<&'a str>,
     description: Option<&'a str>,
@@ -140,20 +171,29 @@ async fn publish_copy(
 ) -> Result<Option<(i64, Value)>, CatalogError> {
     let table = kind.table();
     let own = kind.content_columns().join(", ");
+    let source_own = kind
+        .content_columns()
+        .iter()
+        .map(|column| format!("s.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let row = tx
         .query_typed_opt(
             &format!(
                 "INSERT INTO {table} AS t (name, description, marketplace_category, marketplace_icon, tags, version,
-                                           owner_type, is_approved, original_creator_id, cloned_from_id, {own})
+                                           owner_type, is_approved, original_creator_id, cloned_from_id,
+                                           forked_from_id, {own})
                  SELECT coalesce($2, s.name), coalesce($3, s.description), coalesce($4, s.marketplace_category),
                         coalesce($5, s.marketplace_icon), coalesce($6, s.tags), $7,
-                        'marketplace', false, $8, s.id, {own}
-                 FROM {table} s WHERE s.id = $1
+                        'marketplace', false, $8, s.id, o.id, {source_own}
+                 FROM {table} s
+                 LEFT JOIN {table} o ON o.id = s.cloned_from_id AND o.owner_type = 'marketplace'
+                 WHERE s.id = $1
                  ON CONFLICT (cloned_from_id)
                      WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND cloned_from_id IS NOT NULL
                      DO NOTHING
                  RETURNING t.id, {content}",
-                content = kind.content_sql(),
+                content = kind.content_sql("t"),
             ),
             &[
                 (&source_id, Type::INT8),
@@ -353,7 +393,7 @@ pub async fn publish_version(
         .query_typed_one(
             &format!(
                 "SELECT {} FROM {table} t WHERE t.id = $1",
-                kind.content_sql()
+                kind.content_sql("t")
             ),
             &[(&source_id, Type::INT8)],
         )

@@ -6,6 +6,7 @@ use serde::Serialize;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient};
 
+use crate::install::link_listed_skills;
 use crate::kind::union_all;
 use crate::params::Statement;
 use crate::{CatalogError, ItemKind, Version, WorkspaceId};
@@ -145,7 +146,10 @@ pub async fn apply_update(
     let tx = client.transaction().await?;
     let install = tx
         .query_typed_opt(
-            "SELECT item_id, item_kind::text, installed_item_id, installed_version::text, content_hash
+            "SELECT item_id, item_kind::text, installed_item_id, installed_version::text, content_hash,
+                    linked_skill_ids,
+                    (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{}') FROM agent_skills l
+                     WHERE l.agent_id = installed_item_id) AS current_skill_ids
              FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 FOR UPDATE",
             &[(&install_id, Type::INT8), (workspace.as_uuid(), Type::UUID)],
         )
@@ -156,6 +160,8 @@ pub async fn apply_update(
     let copy_id: i64 = install.get(2);
     let installed_version: String = install.get(3);
     let installed_hash: String = install.get(4);
+    let installed_links: Option<Vec<i64>> = install.get("linked_skill_ids");
+    let current_links: Vec<i64> = install.get("current_skill_ids");
     let table = kind.table();
 
     let state = tx
@@ -165,7 +171,7 @@ pub async fn apply_update(
                  FROM {table} m, {table} t
                  WHERE m.id = $1 AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL
                    AND t.id = $2 AND t.workspace_id = $3",
-                hash = kind.content_hash_sql(),
+                hash = kind.content_hash_sql("t"),
             ),
             &[(&item_id, Type::INT8), (&copy_id, Type::INT8), (workspace.as_uuid(), Type::UUID)],
         )
@@ -184,10 +190,11 @@ pub async fn apply_update(
             to_version: installed_version,
         });
     }
-    if current_hash != installed_hash && !force {
+    let links_changed = installed_links.is_some_and(|links| links != current_links);
+    if (current_hash != installed_hash || links_changed) && !force {
         return Err(CatalogError::Conflict(
-            "The installed copy was changed in the workspace since it was installed or last updated; \
-             send {\"force\": true} to overwrite those changes."
+            "The installed copy was changed in the workspace (its configuration or its skill links) since \
+             it was installed or last updated; send {\"force\": true} to overwrite those changes."
                 .into(),
         ));
     }
@@ -200,28 +207,32 @@ pub async fn apply_update(
                      (SELECT {columns}, version, now() FROM {table} m WHERE m.id = $1)
                  WHERE t.id = $2
                  RETURNING {hash}",
-                hash = kind.content_hash_sql(),
+                hash = kind.content_hash_sql("t"),
             ),
             &[(&item_id, Type::INT8), (&copy_id, Type::INT8)],
         )
         .await?
         .get(0);
-    if kind == ItemKind::Agent {
+    let linked_skill_ids = if kind == ItemKind::Agent {
         tx.execute_typed(
             "DELETE FROM agent_skills WHERE agent_id = $1",
             &[(&copy_id, Type::INT8)],
         )
         .await?;
-        tx.execute_typed(
-            "INSERT INTO agent_skills (agent_id, skill_id) SELECT $2, skill_id FROM agent_skills WHERE agent_id = $1",
-            &[(&item_id, Type::INT8), (&copy_id, Type::INT8)],
-        )
-        .await?;
-    }
+        Some(link_listed_skills(&tx, item_id, copy_id, &mut Vec::new()).await?)
+    } else {
+        None
+    };
     tx.execute_typed(
-        "UPDATE marketplace_installs SET installed_version = $2, content_hash = $3, updated_at = now()
+        "UPDATE marketplace_installs
+         SET installed_version = $2, content_hash = $3, linked_skill_ids = $4, updated_at = now()
          WHERE id = $1",
-        &[(&install_id, Type::INT8), (&latest_version, Type::TEXT), (&new_hash, Type::TEXT)],
+        &[
+            (&install_id, Type::INT8),
+            (&latest_version, Type::TEXT),
+            (&new_hash, Type::TEXT),
+            (&linked_skill_ids, Type::INT8_ARRAY),
+        ],
     )
     .await?;
     tx.commit().await?;

@@ -9,6 +9,9 @@ use serde::{Serialize, Serializer};
 pub struct Version(semver::Version);
 
 impl Version {
+    /// The longest version string accepted (also a CHECK on the `semver` domain).
+    pub const MAX_LEN: usize = 100;
+
     pub fn parse(value: &str) -> Result<Self, InvalidVersion> {
         value.parse()
     }
@@ -19,13 +22,16 @@ impl Version {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be a SemVer 2.0 version such as 1.2.0 or 2.0.0-beta.1")]
+#[error("must be a SemVer 2.0 version such as 1.2.0 or 2.0.0-beta.1, at most 100 characters long")]
 pub struct InvalidVersion;
 
 impl FromStr for Version {
     type Err = InvalidVersion;
 
     fn from_str(value: &str) -> Result<Self, Self::Err> {
+        if value.len() > Self::MAX_LEN {
+            return Err(InvalidVersion);
+        }
         semver::Version::parse(value)
             .map(Self)
             .map_err(|_| InvalidVersion)
@@ -80,5 +86,8 @@ mod tests {
         ] {
             assert_eq!(Version::parse(bad), Err(InvalidVersion), "{bad:?}");
         }
+        let longest = format!("1.0.0-{}", "a".repeat(Version::MAX_LEN - 6));
+        assert!(Version::parse(&longest).is_ok());
+        assert_eq!(Version::parse(&format!("{longest}a")), Err(InvalidVersion));
     }
 }

@@ -28,4 +28,14 @@ impl Viewer {
             Self::Admin => "t.owner_type = 'marketplace' AND t.delisted_at IS NULL",
         }
     }
+
+    /// [`Self::listed_sql`] for an item row named `alias`.
+    pub(crate) fn listed(self, alias: &str) -> String {
+        let mut predicate =
+            format!("{alias}.owner_type = 'marketplace' AND {alias}.delisted_at IS NULL");
+        if self == Self::Member {
+            predicate.push_str(&format!(" AND {alias}.is_approved"));
+        }
+        predicate
+    }
 }

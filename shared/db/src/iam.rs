@@ -131,8 +131,7 @@ pub(crate) fn pg_config(target: &IamTarget) -> tokio_postgres::Config {
         .dbname(&target.database)
         .user(&target.user)
         .ssl_mode(SslMode::Require)
-        .application_name("community-marketplace")
-        .connect_timeout(std::time::Duration::from_secs(5));
+        .application_name("community-marketplace");
     config
 }
 

@@ -5,7 +5,7 @@ mod iam;
 mod migrations;
 mod pool;
 
-pub use deadpool_postgres::{Client, Pool, PoolError, Transaction};
+pub use deadpool_postgres::{Client, Object, Pool, PoolError, Transaction};
 pub use iam::{IamTarget, TokenSigner};
 pub use migrations::{migrate, MigrateError};
-pub use pool::{pool_from_url, DatabaseTarget, PoolSettings, TargetError};
+pub use pool::{pool_from_url, DatabaseTarget, PoolSettings, SessionLimits, TargetError};

@@ -15,6 +15,12 @@ pub enum MigrateError {
 
 /// Applies every embedded migration not yet applied, under an advisory lock. Returns the names applied.
 pub async fn migrate(client: &mut Client) -> Result<Vec<String>, MigrateError> {
+    // Migrations may rewrite large tables and wait for locks: the serving sessions' bounds don't apply.
+    client
+        .batch_execute(
+            "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0",
+        )
+        .await?;
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;

@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts};
+use deadpool_postgres::{
+    Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime, Timeouts,
+};
 use tokio_postgres::NoTls;
 
 use crate::iam::{self, IamConnect, IamTarget, TokenSigner};
@@ -13,18 +15,89 @@ pub struct PoolSettings {
     pub wait_timeout: Duration,
     pub create_timeout: Duration,
     pub recycle_timeout: Duration,
+    /// A connection unused for longer is closed instead of reused: RDS Proxy closes client connections idle
+    /// for 30 minutes (its default idle client timeout), and a connection it closed must never serve a
+    /// request.
+    pub max_idle: Duration,
+    /// A connection unused for longer is checked with an empty query before it serves a request, so one that
+    /// died meanwhile (a database restart, a cut network) is replaced instead of failing the request.
+    pub verify_after_idle: Duration,
+    /// Server-side bounds for every statement on the pool's connections; `None` for the migrate function.
+    pub session_limits: Option<SessionLimits>,
 }
 
 impl PoolSettings {
     pub const LAMBDA: Self = Self {
         max_size: 1,
-        wait_timeout: Duration::from_secs(5),
-        create_timeout: Duration::from_secs(5),
-        recycle_timeout: Duration::from_secs(2),
+        wait_timeout: Duration::from_secs(2),
+        create_timeout: Duration::from_secs(3),
+        recycle_timeout: Duration::from_secs(1),
+        max_idle: Duration::from_secs(5 * 60),
+        verify_after_idle: Duration::from_secs(5),
+        session_limits: Some(SessionLimits::SERVING),
     };
 
     pub fn with_max_size(self, max_size: usize) -> Self {
         Self { max_size, ..self }
+    }
+
+    pub fn with_session_limits(self, session_limits: Option<SessionLimits>) -> Self {
+        Self {
+            session_limits,
+            ..self
+        }
+    }
+}
+
+/// Server-side time bounds of a serving session, all well below the functions' 10 s timeout.
+///
+/// Locally and in tests they travel in the connection's startup packet (`options`); through RDS Proxy they
+/// are settings of the app role (`ALTER ROLE … SET`, see the README), since neither a startup option nor a
+/// `SET` should reach the proxy (a `SET` pins the connection to one client).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// `statement_timeout`: the longest any one statement runs.
+    pub statement: Duration,
+    /// `lock_timeout`: the longest a statement waits for a row or table lock.
+    pub lock: Duration,
+    /// `idle_in_transaction_session_timeout`: a transaction left open by a vanished client is ended.
+    pub idle_in_transaction: Duration,
+    /// `client_connection_check_interval`: how often a running statement checks that its client is still
+    /// there, so the statement of an abandoned connection stops early.
+    pub client_check: Duration,
+}
+
+impl SessionLimits {
+    pub const SERVING: Self = Self {
+        statement: Duration::from_secs(3),
+        lock: Duration::from_secs(2),
+        idle_in_transaction: Duration::from_secs(5),
+        client_check: Duration::from_secs(1),
+    };
+
+    /// The PostgreSQL settings, as `(name, milliseconds)`.
+    pub fn settings(&self) -> [(&'static str, u128); 4] {
+        [
+            ("statement_timeout", self.statement.as_millis()),
+            ("lock_timeout", self.lock.as_millis()),
+            (
+                "idle_in_transaction_session_timeout",
+                self.idle_in_transaction.as_millis(),
+            ),
+            (
+                "client_connection_check_interval",
+                self.client_check.as_millis(),
+            ),
+        ]
+    }
+
+    /// The settings as a startup `options` string (`-c name=value …`).
+    fn startup_options(&self) -> String {
+        self.settings()
+            .iter()
+            .map(|(name, ms)| format!("-c {name}={ms}"))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -92,8 +165,9 @@ impl DatabaseTarget {
                     signer,
                     tls: iam::rds_tls(),
                 };
-                let manager =
-                    Manager::from_connect(iam::pg_config(target), connect, manager_config());
+                let mut config = iam::pg_config(target);
+                config.connect_timeout(settings.create_timeout);
+                let manager = Manager::from_connect(config, connect, manager_config());
                 Ok(build(manager, settings))
             }
         }
@@ -102,7 +176,11 @@ impl DatabaseTarget {
 
 /// A pool over a plain `postgres://` URL (local runs and tests; no TLS, no IAM).
 pub fn pool_from_url(url: &str, settings: PoolSettings) -> Result<Pool, tokio_postgres::Error> {
-    let config: tokio_postgres::Config = url.parse()?;
+    let mut config: tokio_postgres::Config = url.parse()?;
+    config.connect_timeout(settings.create_timeout);
+    if let Some(limits) = settings.session_limits {
+        config.options(limits.startup_options());
+    }
     Ok(build(
         Manager::from_config(config, NoTls, manager_config()),
         settings,
@@ -118,6 +196,21 @@ fn manager_config() -> ManagerConfig {
 fn build(manager: Manager, settings: PoolSettings) -> Pool {
     Pool::builder(manager)
         .max_size(settings.max_size)
+        .pre_recycle(Hook::async_fn(move |client, metrics| {
+            let idle = metrics.last_used();
+            Box::pin(async move {
+                if idle > settings.max_idle {
+                    return Err(HookError::message("idle for too long"));
+                }
+                if idle > settings.verify_after_idle {
+                    client
+                        .simple_query("")
+                        .await
+                        .map_err(|_| HookError::message("no longer answers"))?;
+                }
+                Ok(())
+            })
+        }))
         .timeouts(Timeouts {
             wait: Some(settings.wait_timeout),
             create: Some(settings.create_timeout),

@@ -1,6 +1,9 @@
 use lambda_http::http::{header, StatusCode};
 use lambda_http::{Body, Response};
 use marketplace_catalog::CatalogError;
+use tokio_postgres::error::SqlState;
+
+use crate::budget::RequestScope;
 use serde::Serialize;
 
 /// Every way a request can fail, as the client sees it: an RFC 9457 problem with a stable `code`.
@@ -72,6 +75,24 @@ impl ApiError {
 
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
+
+    /// An `Idempotency-Key` sent again with a different request (RFC draft "The Idempotency-Key HTTP Header
+    /// Field": 422).
+    pub fn idempotency_key_reused(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            detail,
+        )
+    }
+
+    pub fn headers_too_large(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            detail,
+        )
     }
 
     pub fn payload_too_large(detail: impl Into<String>) -> Self {
@@ -164,6 +185,7 @@ impl From<CatalogError> for ApiError {
             CatalogError::NotFound(what) => Self::not_found(format!("No such {what}.")),
             CatalogError::Conflict(detail) => Self::conflict(detail),
             CatalogError::Forbidden(detail) => Self::forbidden(detail),
+            CatalogError::IdempotencyKeyReused(detail) => Self::idempotency_key_reused(detail),
             CatalogError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
             CatalogError::Invalid { field, message } => Self::invalid_field(field, message),
             CatalogError::Database(error) => database_error(&error),
@@ -171,13 +193,51 @@ impl From<CatalogError> for ApiError {
     }
 }
 
-/// Database trouble is logged here and never described to the client.
+/// Database trouble is logged here and never described to the client. What a retry can cure (a lost or
+/// refused connection, a statement or lock wait over its bound, a serialisation failure or deadlock, a
+/// server shutting down or overloaded) is a 503 with `Retry-After`; anything else is a 500.
 fn database_error(error: &tokio_postgres::Error) -> ApiError {
-    if error.is_closed() || error.as_db_error().is_none() {
-        tracing::error!(?error, "database unavailable");
-        ApiError::service_unavailable(2)
+    let connection_lost = match error.as_db_error() {
+        None => true,
+        Some(db) => is_connection_failure(db.code()),
+    };
+    if connection_lost || error.is_closed() {
+        RequestScope::connection_lost();
+        tracing::warn!(?error, "database connection lost");
+        return ApiError::service_unavailable(1);
+    }
+    let transient = error
+        .as_db_error()
+        .is_some_and(|db| is_transient(db.code()));
+    if transient {
+        tracing::warn!(?error, "database unavailable");
+        ApiError::service_unavailable(1)
     } else {
         tracing::error!(?error, "database error");
         ApiError::internal()
     }
+}
+
+/// The server ended the session (or never began it): the connection is gone.
+fn is_connection_failure(code: &SqlState) -> bool {
+    const ENDED: [SqlState; 5] = [
+        SqlState::ADMIN_SHUTDOWN,
+        SqlState::CRASH_SHUTDOWN,
+        SqlState::CANNOT_CONNECT_NOW,
+        SqlState::TOO_MANY_CONNECTIONS,
+        SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+    ];
+    // Class 08: connection exceptions.
+    ENDED.contains(code) || code.code().starts_with("08")
+}
+
+/// The statement failed, the connection is fine, and the same request may succeed a moment later.
+fn is_transient(code: &SqlState) -> bool {
+    const TRANSIENT: [SqlState; 4] = [
+        SqlState::QUERY_CANCELED,
+        SqlState::LOCK_NOT_AVAILABLE,
+        SqlState::T_R_SERIALIZATION_FAILURE,
+        SqlState::T_R_DEADLOCK_DETECTED,
+    ];
+    TRANSIENT.contains(code)
 }

@@ -3,6 +3,7 @@
 //! the Lambda runtime loop. Nothing here writes SQL about items.
 
 mod body;
+mod budget;
 mod caller;
 mod error;
 mod params;
@@ -13,6 +14,7 @@ mod state;
 mod workspace;
 
 pub use body::{body_too_large, JsonFields, MAX_BODY_BYTES};
+pub use budget::within_budget;
 pub use caller::Caller;
 pub use error::{ApiError, FieldError};
 pub use lambda_http::http::StatusCode;

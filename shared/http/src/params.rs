@@ -5,7 +5,11 @@ use lambda_http::{Request, RequestExt};
 use crate::{ApiError, FieldError};
 
 /// Query-string parameters, parsed one by one; every bad value is collected, and `finish` turns them into
-/// one 400 that lists them all. Unknown parameters are ignored.
+/// one 400 that lists them all. Unknown parameters are ignored; a known one given more than once is a 400.
+///
+/// lambda_http builds the parameters from the event's `rawQueryString`, every value of a repeated parameter
+/// kept (API Gateway's `queryStringParameters`, with such values joined by commas, is not read), so a repeat
+/// is seen here, deployed and locally alike.
 pub struct QueryParams<'a> {
     req: &'a Request,
     errors: Vec<FieldError>,
@@ -19,8 +23,17 @@ impl<'a> QueryParams<'a> {
         }
     }
 
-    fn raw(&self, name: &str) -> Option<&'a str> {
-        self.req.query_string_parameters_ref()?.first(name)
+    /// The one value of `name`; a repeat goes into the 400 (and counts as absent).
+    fn raw(&mut self, name: &str) -> Option<&'a str> {
+        let values = self.req.query_string_parameters_ref()?.all(name)?;
+        match values[..] {
+            [value] => Some(value),
+            _ => {
+                self.errors
+                    .push(FieldError::new(name, "must be given once"));
+                None
+            }
+        }
     }
 
     /// An optional parameter, parsed by `parse`; its error message goes into the 400.
@@ -91,11 +104,126 @@ pub(crate) fn check_text(text: &str, chars: &RangeInclusive<usize>) -> Result<()
     }
 }
 
-/// A positive integer path parameter, such as an item id.
+/// A positive integer path parameter, such as an item id, written canonically: decimal digits only, no sign
+/// and no leading zero (`+20` and `020` name no id, rather than id 20), from 1 to `i64::MAX`.
 pub fn path_id(req: &Request, name: &str) -> Result<i64, ApiError> {
     req.path_parameters_ref()
         .and_then(|params| params.first(name))
-        .and_then(|raw| raw.parse::<i64>().ok())
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::invalid_field(name, "must be a positive integer"))
+        .and_then(canonical_id)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                name,
+                format!(
+                    "must be a positive integer up to {}, in digits with no sign or leading zero",
+                    i64::MAX
+                ),
+            )
+        })
+}
+
+fn canonical_id(raw: &str) -> Option<i64> {
+    let canonical = raw.bytes().all(|byte| byte.is_ascii_digit()) && !raw.starts_with('0');
+    // `parse` takes the digits alone now; it still refuses "" and anything past i64::MAX.
+    canonical.then(|| raw.parse::<i64>().ok()).flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use lambda_http::http::StatusCode;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    /// What lambda_http makes of an HTTP API (payload 2.0) event, as deployed.
+    fn request(raw_query: &str, query_string_parameters: Value, id: &str) -> Request {
+        let event = json!({
+            "version": "2.0",
+            "routeKey": "GET /api/marketplace/items/{id}",
+            "rawPath": "/api/marketplace/items/x",
+            "rawQueryString": raw_query,
+            "queryStringParameters": query_string_parameters,
+            "headers": {"host": "api.example.com"},
+            "pathParameters": {"id": id},
+            "requestContext": {
+                "accountId": "1", "apiId": "a", "domainName": "api.example.com", "domainPrefix": "api",
+                "requestId": "r", "routeKey": "GET /api/marketplace/items/{id}", "stage": "$default",
+                "time": "01/Jan/2030:00:00:00 +0000", "timeEpoch": 0,
+                "http": {"method": "GET", "path": "/api/marketplace/items/x",
+                         "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": ""},
+            },
+            "isBase64Encoded": false,
+        });
+        lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event")
+    }
+
+    fn fields(error: &ApiError) -> Vec<String> {
+        let body = match error.clone().into_response().into_body() {
+            lambda_http::Body::Text(text) => text,
+            other => panic!("a problem+json body, not {other:?}"),
+        };
+        let problem: Value = serde_json::from_str(&body).unwrap();
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|error| error["field"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn limit_and_flag(req: &Request) -> Result<(i64, Option<bool>), ApiError> {
+        let mut params = QueryParams::new(req);
+        let limit = params.integer("limit", 20, 1..=100);
+        let flag = params.boolean("flag");
+        params.finish().map(|()| (limit, flag))
+    }
+
+    #[test]
+    fn takes_a_parameter_given_once_and_ignores_unknown_ones() {
+        let req = request(
+            "limit=5&other=1&other=2",
+            json!({"limit": "5", "other": "1,2"}),
+            "1",
+        );
+        assert_eq!(limit_and_flag(&req).unwrap(), (5, None));
+        let req = request("", json!(null), "1");
+        assert_eq!(limit_and_flag(&req).unwrap(), (20, None));
+    }
+
+    #[test]
+    fn refuses_a_known_parameter_given_twice_as_api_gateway_sends_it() {
+        let req = request(
+            "limit=5&limit=50&flag=true&flag=true",
+            json!({"limit": "5,50", "flag": "true,true"}),
+            "1",
+        );
+        let error = limit_and_flag(&req).unwrap_err();
+        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(fields(&error), vec!["limit", "flag"]);
+    }
+
+    #[test]
+    fn path_ids_are_canonical_positive_integers() {
+        for (raw, id) in [("1", 1), ("20", 20), ("9223372036854775807", i64::MAX)] {
+            assert_eq!(path_id(&request("", json!(null), raw), "id").unwrap(), id);
+        }
+        for raw in [
+            "+20",
+            "-1",
+            "0",
+            "020",
+            "00",
+            "",
+            " 20",
+            "20 ",
+            "2_0",
+            "1e3",
+            "0x14",
+            "٢٠",
+            "9223372036854775808",
+        ] {
+            let error = path_id(&request("", json!(null), raw), "id").unwrap_err();
+            assert_eq!(error.status(), StatusCode::BAD_REQUEST, "{raw:?}");
+            assert_eq!(fields(&error), vec!["id"], "{raw:?}");
+        }
+    }
 }

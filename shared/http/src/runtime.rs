@@ -3,7 +3,7 @@ use std::future::Future;
 
 use lambda_http::{service_fn, Body, Request, Response};
 
-use crate::AppState;
+use crate::{within_budget, AppState};
 
 /// The Lambda entry point of every function: state built once, before the first request, then
 /// `handler` for each request. A handler answers every outcome with a response, errors included.
@@ -15,7 +15,7 @@ where
     lambda_http::tracing::init_default_subscriber();
     let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
     lambda_http::run(service_fn(|req| {
-        let response = handler(state, req);
+        let response = within_budget(state.config.request_budget, handler(state, req));
         async move { Ok::<_, Infallible>(response.await) }
     }))
     .await

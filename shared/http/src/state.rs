@@ -1,8 +1,11 @@
 use std::ops::Deref;
 
 use marketplace_catalog::RateLimit;
-use marketplace_db::{DatabaseTarget, Pool, PoolError, PoolSettings, TargetError};
+use std::time::Duration;
 
+use marketplace_db::{DatabaseTarget, Object, Pool, PoolError, PoolSettings, TargetError};
+
+use crate::budget::RequestScope;
 use crate::{ApiError, Caller, Request};
 
 /// Settings read once from the environment.
@@ -12,6 +15,9 @@ pub struct Config {
     pub featured_limit: i64,
     /// Submissions (new items and versions) per user per hour (`SUBMISSIONS_PER_HOUR`, default 20).
     pub submission_limit: RateLimit,
+    /// The longest a request may take before it answers 503 (`REQUEST_BUDGET_MS`, default 8000: below the
+    /// functions' 10 s timeout, above the pool's and the statements' own bounds).
+    pub request_budget: Duration,
 }
 
 impl Default for Config {
@@ -19,6 +25,7 @@ impl Default for Config {
         Self {
             featured_limit: 8,
             submission_limit: RateLimit::default(),
+            request_budget: Duration::from_secs(8),
         }
     }
 }
@@ -42,6 +49,10 @@ impl Config {
                     .map_or(defaults.submission_limit.submissions, |n| n as i32),
                 ..defaults.submission_limit
             },
+            request_budget: env_integer("REQUEST_BUDGET_MS", 100..=60_000)?
+                .map_or(defaults.request_budget, |ms| {
+                    Duration::from_millis(ms as u64)
+                }),
         })
     }
 }
@@ -99,7 +110,7 @@ impl AppState {
 
     /// A pooled connection; when none can be had in time the client is told to retry (503).
     pub async fn db(&self) -> Result<Db, ApiError> {
-        self.pool.get().await.map(Db).map_err(|error| {
+        self.pool.get().await.map(Db::new).map_err(|error| {
             match &error {
                 PoolError::Timeout(_) => tracing::warn!(%error, "no database connection in time"),
                 _ => tracing::error!(%error, "database connection failed"),
@@ -109,20 +120,46 @@ impl AppState {
     }
 }
 
-/// A pooled connection, usable wherever the domain takes a `tokio_postgres` client.
-pub struct Db(marketplace_db::Client);
+/// A pooled connection, usable wherever the domain takes a `tokio_postgres` client. If its request is
+/// abandoned mid-statement, or its connection broke, the connection is closed rather than returned to the
+/// pool, where the next request would queue behind the abandoned statement or fail on the broken link.
+pub struct Db {
+    client: Option<marketplace_db::Client>,
+    scope: Option<RequestScope>,
+}
+
+impl Db {
+    fn new(client: marketplace_db::Client) -> Self {
+        Self {
+            client: Some(client),
+            scope: RequestScope::current(),
+        }
+    }
+
+    pub fn client_mut(&mut self) -> &mut tokio_postgres::Client {
+        self.client.as_mut().expect("present until dropped")
+    }
+}
 
 impl Deref for Db {
     type Target = tokio_postgres::Client;
 
     fn deref(&self) -> &Self::Target {
-        &self.0
+        self.client.as_ref().expect("present until dropped")
     }
 }
 
-impl Db {
-    pub fn client_mut(&mut self) -> &mut tokio_postgres::Client {
-        &mut self.0
+impl Drop for Db {
+    fn drop(&mut self) {
+        if self
+            .scope
+            .as_ref()
+            .is_some_and(RequestScope::must_discard_connection)
+        {
+            if let Some(client) = self.client.take() {
+                drop(Object::take(client));
+            }
+        }
     }
 }
 

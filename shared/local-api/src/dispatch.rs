@@ -1,13 +1,15 @@
 use lambda_http::{Body, Request, Response};
-use marketplace_http::AppState;
+use marketplace_http::{within_budget, AppState};
 
 /// One list of the functions the local API serves: `dispatch` runs one, `FUNCTIONS` names them all.
 macro_rules! functions {
     ($($name:literal => $krate:ident),* $(,)?) => {
-        /// Runs the handler of the function named `function`, as its Lambda would. `None` for an unknown name.
+        /// Runs the handler of the function named `function`, as its Lambda would (within the request
+        /// budget). `None` for an unknown name.
         pub async fn dispatch(function: &str, state: &AppState, req: Request) -> Option<Response<Body>> {
+            let budget = state.config.request_budget;
             Some(match function {
-                $($name => $krate::handle(state, req).await,)*
+                $($name => within_budget(budget, $krate::handle(state, req)).await,)*
                 _ => return None,
             })
         }

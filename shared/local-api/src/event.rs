@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use hyper::http::request::Parts;
+use lambda_http::aws_lambda_events::query_map::QueryMap;
 use marketplace_http::routes::Route;
 use serde_json::{json, Map, Value};
 
@@ -33,19 +34,21 @@ pub fn api_gateway_event(
 ) -> Value {
     let mut headers = Map::new();
     for (name, value) in &parts.headers {
-        if let Ok(value) = value.to_str() {
-            // API Gateway joins repeated headers with commas.
-            match headers.get_mut(name.as_str()) {
-                Some(Value::String(existing)) => {
-                    existing.push(',');
-                    existing.push_str(value);
-                }
-                _ => {
-                    headers.insert(name.as_str().to_owned(), value.into());
-                }
+        // API Gateway passes on bytes that are not visible ASCII too (the handler decides what to make of
+        // them); JSON needs a string, so invalid UTF-8 becomes U+FFFD, still not ASCII to the handler.
+        let value = String::from_utf8_lossy(value.as_bytes());
+        // API Gateway joins repeated headers with commas.
+        match headers.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push(',');
+                existing.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), value.into());
             }
         }
     }
+    let raw_query = parts.uri.query().unwrap_or("");
     // The authorizer hands claims on as strings.
     let claims: Map<String, Value> = claims
         .into_iter()
@@ -65,11 +68,11 @@ pub fn api_gateway_event(
     let now = chrono::Utc::now();
     let route_key = format!("{} {}", route.method, route.path);
     let path = parts.uri.path();
-    json!({
+    let mut event = json!({
         "version": "2.0",
         "routeKey": route_key,
         "rawPath": path,
-        "rawQueryString": parts.uri.query().unwrap_or(""),
+        "rawQueryString": raw_query,
         "headers": headers,
         "pathParameters": path_parameters,
         "requestContext": {
@@ -87,11 +90,31 @@ pub fn api_gateway_event(
                 "path": path,
                 "protocol": "HTTP/1.1",
                 "sourceIp": peer.ip().to_string(),
-                "userAgent": parts.headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or(""),
+                "userAgent": headers.get("user-agent").cloned().unwrap_or_else(|| "".into()),
             },
             "authorizer": {"jwt": {"claims": claims, "scopes": null}},
         },
         "body": body,
         "isBase64Encoded": is_base64,
-    })
+    });
+    if !raw_query.is_empty() {
+        event["queryStringParameters"] = query_string_parameters(raw_query).into();
+    }
+    event
+}
+
+/// `queryStringParameters` as API Gateway fills it: decoded, a repeated parameter's values joined with commas.
+/// lambda_http reads `rawQueryString` instead (every value of a repeated parameter kept), so handlers never
+/// see this; it is here so that the event is the deployed one.
+fn query_string_parameters(raw_query: &str) -> Map<String, Value> {
+    let parsed: QueryMap = raw_query.parse().unwrap_or_default();
+    let mut names: Vec<&str> = parsed.iter().map(|(name, _)| name).collect();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let values = parsed.all(name).unwrap_or_default().join(",");
+            (name.to_owned(), Value::String(values))
+        })
+        .collect()
 }

@@ -1,6 +1,9 @@
 //! `local-api`            serve every route on 127.0.0.1 (default port 3000) over a throwaway PostgreSQL
 //! `local-api token SUB`  print a bearer token for the user whose auth subject is SUB
 //! `local-api seed-llm`   upsert the LLM catalog into the database at DATABASE_URL
+//!
+//! Tokens are HS256 with the secret `MARKETPLACE_DEV_JWT_SECRET`, issuer `MARKETPLACE_DEV_JWT_ISSUER` and
+//! audience `MARKETPLACE_DEV_JWT_AUDIENCE` (defaults in `local_api::jwt`); `serve` accepts just those.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -47,7 +50,11 @@ async fn main() -> ExitCode {
 
 fn token(subject: &str, hours: i64) -> Result<(), Error> {
     let now = chrono::Utc::now().timestamp();
-    println!("{}", jwt::mint(&dev_secret(), subject, now, hours * 3600));
+    let configuration = jwt::Configuration::from_env();
+    println!(
+        "{}",
+        jwt::mint_for(&configuration, &dev_secret(), subject, now, hours * 3600)
+    );
     Ok(())
 }
 
@@ -81,6 +88,7 @@ async fn serve() -> Result<(), Error> {
     let api = Arc::new(LocalApi {
         state,
         jwt_secret: dev_secret(),
+        jwt: jwt::Configuration::from_env(),
     });
     print_banner(addr, &database);
     api.serve(listener, async {

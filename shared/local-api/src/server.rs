@@ -19,10 +19,22 @@ use tokio::net::TcpListener;
 
 use crate::{dispatch, event, jwt};
 
+/// API Gateway HTTP API's limit on the request line and header values together ("Total combined size of
+/// request line and header values", AWS quotas), in bytes; over it, 431.
+pub const MAX_HEAD_BYTES: usize = 10_240;
+
+/// How much of a request hyper buffers while reading its head. Well above [`MAX_HEAD_BYTES`], so that a large
+/// head reaches [`LocalApi::answer`] and gets the problem+json 431; a head bigger still (or one of more than
+/// hyper's 100 header fields) gets hyper's own bare 431.
+const MAX_BUF_BYTES: usize = 4 * 1024 * 1024;
+
 /// Everything the local API needs to answer a request.
 pub struct LocalApi {
     pub state: AppState,
+    /// The HS256 secret of bearer tokens.
     pub jwt_secret: Vec<u8>,
+    /// The issuer and audience bearer tokens must name.
+    pub jwt: jwt::Configuration,
 }
 
 impl LocalApi {
@@ -47,6 +59,7 @@ impl LocalApi {
                     async move { Ok::<_, Infallible>(api.answer(req, peer).await) }
                 });
                 if let Err(error) = http1::Builder::new()
+                    .max_buf_size(MAX_BUF_BYTES)
                     .serve_connection(TokioIo::new(stream), service)
                     .await
                 {
@@ -84,6 +97,7 @@ impl LocalApi {
         req: Request<Incoming>,
         peer: SocketAddr,
     ) -> Result<lambda_http::Response<lambda_http::Body>, ApiError> {
+        check_head_size(&req)?;
         let (route, path_parameters) = match_route(req.method().as_str(), req.uri().path())
             .ok_or_else(|| ApiError::not_found("No such route."))?;
         let claims = self.authorize(&req)?;
@@ -123,9 +137,28 @@ impl LocalApi {
             .ok_or_else(|| ApiError::unauthorized("A bearer token is required."))?;
         jwt::verify(
             &self.jwt_secret,
+            &self.jwt,
             token.trim(),
             chrono::Utc::now().timestamp(),
         )
         .map_err(|error| ApiError::unauthorized(format!("Invalid bearer token: {error}.")))
     }
+}
+
+/// API Gateway's check on the head: the request line and the header values together within
+/// [`MAX_HEAD_BYTES`] (header names, separators and line ends are not counted, as the quota words it).
+fn check_head_size<B>(req: &Request<B>) -> Result<(), ApiError> {
+    let target = match req.uri().path_and_query() {
+        Some(origin_form) => origin_form.as_str().len(),
+        None => req.uri().to_string().len(),
+    };
+    let version = format!("{:?}", req.version()).len();
+    let request_line = req.method().as_str().len() + 1 + target + 1 + version;
+    let header_values: usize = req.headers().values().map(|value| value.len()).sum();
+    if request_line + header_values > MAX_HEAD_BYTES {
+        return Err(ApiError::headers_too_large(format!(
+            "The request line and headers must total at most {MAX_HEAD_BYTES} bytes."
+        )));
+    }
+    Ok(())
 }

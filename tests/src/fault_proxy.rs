@@ -1,0 +1,380 @@
+//! A loopback TCP relay between the service and PostgreSQL that lets tests inject network faults:
+//! refused connections, a blackhole, added latency, and connections cut by a proxy or NAT.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{AbortHandle, JoinHandle};
+
+/// How the proxy treats traffic; see [`FaultProxy::set_mode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Relay bytes as they come.
+    Pass,
+    /// New connections are accepted then closed at once (the client reads EOF), as if the database
+    /// were unreachable. Existing connections keep working.
+    Refuse,
+    /// Existing and new connections stay open but carry no bytes. Each direction holds the chunk it
+    /// had read and stops reading (so TCP backpressure applies); held bytes are delivered, in order,
+    /// when the mode leaves `Blackhole`, like a healed partition.
+    Blackhole,
+    /// Every chunk relayed in either direction is delayed by this much before it is written.
+    Latency(Duration),
+}
+
+/// Counters since the proxy started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Connections accepted from clients, refused ones included.
+    pub accepted: usize,
+    /// Connections closed at once because the mode was [`Mode::Refuse`].
+    pub refused: usize,
+    /// Connections cut by [`FaultProxy::drop_connections`] or [`FaultProxy::close_idle`].
+    pub cut: usize,
+    /// Connections being relayed now.
+    pub live: usize,
+    /// Bytes read from either side for relaying.
+    pub bytes: u64,
+}
+
+/// A relay on `127.0.0.1` to one upstream address. Dropping it closes the listener and every
+/// relayed connection.
+pub struct FaultProxy {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: JoinHandle<()>,
+}
+
+struct Shared {
+    mode: watch::Sender<Mode>,
+    conns: Mutex<HashMap<u64, Conn>>,
+    accepted: AtomicUsize,
+    refused: AtomicUsize,
+    cut: AtomicUsize,
+    bytes: AtomicU64,
+}
+
+/// A live relayed connection: its task and when it last carried bytes.
+struct Conn {
+    task: AbortHandle,
+    last_active: Arc<Mutex<Instant>>,
+}
+
+impl FaultProxy {
+    /// Listens on `127.0.0.1:0` and relays every accepted connection to `upstream`.
+    ///
+    /// # Errors
+    /// When the listener cannot be bound.
+    pub async fn start(upstream: SocketAddr) -> io::Result<FaultProxy> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            mode: watch::Sender::new(Mode::Pass),
+            conns: Mutex::default(),
+            accepted: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
+            cut: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+        });
+        let accept = tokio::spawn(accept_loop(listener, upstream, shared.clone()));
+        Ok(FaultProxy {
+            addr,
+            shared,
+            accept,
+        })
+    }
+
+    /// Where clients connect.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Switches the mode for new connections and, from their next chunk, existing ones.
+    pub fn set_mode(&self, mode: Mode) {
+        self.shared.mode.send_replace(mode);
+    }
+
+    /// Closes every live relayed connection now (both sides), like a proxy or NAT dropping them.
+    /// New connections still work unless the mode says otherwise. Returns how many were cut.
+    pub fn drop_connections(&self) -> usize {
+        self.shared.cut_where(|_| true)
+    }
+
+    /// Closes the connections that have carried no bytes for at least `idle`, like RDS Proxy's
+    /// idle client timeout. Returns how many were cut.
+    pub fn close_idle(&self, idle: Duration) -> usize {
+        self.shared
+            .cut_where(|conn| lock(&conn.last_active).elapsed() >= idle)
+    }
+
+    /// Counters since the proxy started.
+    pub fn stats(&self) -> Stats {
+        let s = &self.shared;
+        Stats {
+            accepted: s.accepted.load(Relaxed),
+            refused: s.refused.load(Relaxed),
+            cut: s.cut.load(Relaxed),
+            live: s.conns().len(),
+            bytes: s.bytes.load(Relaxed),
+        }
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        self.accept.abort();
+        self.shared.cut_where(|_| true);
+    }
+}
+
+impl Shared {
+    fn conns(&self) -> MutexGuard<'_, HashMap<u64, Conn>> {
+        lock(&self.conns)
+    }
+
+    /// Aborts the relay tasks of the matching connections; dropping their sockets closes both sides.
+    fn cut_where(&self, matches: impl Fn(&Conn) -> bool) -> usize {
+        let mut cut = Vec::new();
+        self.conns().retain(|_, conn| {
+            let hit = matches(conn);
+            if hit {
+                cut.push(conn.task.clone());
+            }
+            !hit
+        });
+        // Abort outside the lock: a finishing task's guard takes it to deregister.
+        cut.iter().for_each(AbortHandle::abort);
+        self.cut.fetch_add(cut.len(), Relaxed);
+        cut.len()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+async fn accept_loop(listener: TcpListener, upstream: SocketAddr, shared: Arc<Shared>) {
+    for id in 0u64.. {
+        let Ok((client, _)) = listener.accept().await else {
+            // E.g. out of file descriptors: back off rather than spin.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        shared.accepted.fetch_add(1, Relaxed);
+        if *shared.mode.borrow() == Mode::Refuse {
+            shared.refused.fetch_add(1, Relaxed);
+            continue; // dropping `client` closes it
+        }
+        let last_active = Arc::new(Mutex::new(Instant::now()));
+        // Register under the lock so the task cannot deregister before it is registered.
+        let mut conns = shared.conns();
+        let relay = relay(client, upstream, id, shared.clone(), last_active.clone());
+        let task = tokio::spawn(relay).abort_handle();
+        conns.insert(id, Conn { task, last_active });
+    }
+}
+
+/// Removes a connection from the live set when its task ends or is aborted.
+struct Deregister(Arc<Shared>, u64);
+
+impl Drop for Deregister {
+    fn drop(&mut self) {
+        self.0.conns().remove(&self.1);
+    }
+}
+
+async fn relay(
+    client: TcpStream,
+    upstream: SocketAddr,
+    id: u64,
+    shared: Arc<Shared>,
+    last_active: Arc<Mutex<Instant>>,
+) {
+    // Only a cut aborts a task before its first poll, and a cut deregisters it itself.
+    let _registered = Deregister(shared.clone(), id);
+    let Ok(server) = TcpStream::connect(upstream).await else {
+        return;
+    };
+    let (client_read, client_write) = client.into_split();
+    let (server_read, server_write) = server.into_split();
+    let up = pump(client_read, server_write, &shared, &last_active);
+    let down = pump(server_read, client_write, &shared, &last_active);
+    // An error either way closes both sides; a clean EOF is passed on as a half-close.
+    let _ = tokio::try_join!(up, down);
+}
+
+async fn pump(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    shared: &Shared,
+    last_active: &Mutex<Instant>,
+) -> io::Result<()> {
+    let mut mode = shared.mode.subscribe();
+    let mut buf = vec![0; 16 * 1024];
+    loop {
+        let n = from.read(&mut buf).await?;
+        if n == 0 {
+            return to.shutdown().await;
+        }
+        shared.bytes.fetch_add(n as u64, Relaxed);
+        *lock(last_active) = Instant::now();
+        // Waits on the watch channel (no polling) while blackholed.
+        let current = *mode
+            .wait_for(|m| *m != Mode::Blackhole)
+            .await
+            .map_err(|_| io::ErrorKind::BrokenPipe)?;
+        if let Mode::Latency(delay) = current {
+            tokio::time::sleep(delay).await;
+        }
+        to.write_all(&buf[..n]).await?;
+        *lock(last_active) = Instant::now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::timeout;
+
+    const WAIT: Duration = Duration::from_millis(200);
+
+    /// A proxy in front of a local echo server.
+    async fn echo_proxy() -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (mut r, mut w) = socket.split();
+                    let _ = tokio::io::copy(&mut r, &mut w).await;
+                });
+            }
+        });
+        FaultProxy::start(upstream).await.unwrap()
+    }
+
+    async fn connect(proxy: &FaultProxy) -> TcpStream {
+        TcpStream::connect(proxy.addr()).await.unwrap()
+    }
+
+    /// Sends `msg` and reads back as many bytes, within a second.
+    async fn echo(stream: &mut TcpStream, msg: &[u8]) -> Vec<u8> {
+        stream.write_all(msg).await.unwrap();
+        let mut back = vec![0; msg.len()];
+        let read = stream.read_exact(&mut back);
+        timeout(Duration::from_secs(1), read)
+            .await
+            .unwrap()
+            .unwrap();
+        back
+    }
+
+    /// The peer closed the connection: a read gives EOF or an error, quickly.
+    async fn assert_closed(stream: &mut TcpStream) {
+        let mut buf = [0; 16];
+        match timeout(Duration::from_secs(1), stream.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => {}
+            other => panic!("expected a closed connection, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn passes_bytes_through() {
+        let proxy = echo_proxy().await;
+        let mut conn = connect(&proxy).await;
+        assert_eq!(echo(&mut conn, b"hello").await, b"hello");
+        let stats = proxy.stats();
+        assert_eq!((stats.accepted, stats.live, stats.bytes), (1, 1, 10));
+    }
+
+    #[tokio::test]
+    async fn refuse_closes_new_connections_only() {
+        let proxy = echo_proxy().await;
+        let mut existing = connect(&proxy).await;
+        echo(&mut existing, b"a").await;
+        proxy.set_mode(Mode::Refuse);
+        assert_closed(&mut connect(&proxy).await).await;
+        assert_eq!(echo(&mut existing, b"still").await, b"still");
+        assert_eq!(proxy.stats().refused, 1);
+        proxy.set_mode(Mode::Pass);
+        assert_eq!(echo(&mut connect(&proxy).await, b"again").await, b"again");
+    }
+
+    #[tokio::test]
+    async fn blackhole_stalls_then_resumes_on_pass() {
+        let proxy = echo_proxy().await;
+        let mut conn = connect(&proxy).await;
+        echo(&mut conn, b"a").await;
+        proxy.set_mode(Mode::Blackhole);
+        conn.write_all(b"held").await.unwrap();
+        let mut buf = [0; 4];
+        assert!(timeout(WAIT, conn.read_exact(&mut buf)).await.is_err());
+        let mut fresh = connect(&proxy).await;
+        fresh.write_all(b"new").await.unwrap();
+        assert!(timeout(WAIT, fresh.read(&mut buf)).await.is_err());
+        proxy.set_mode(Mode::Pass);
+        let mut held = [0; 4];
+        timeout(Duration::from_secs(1), conn.read_exact(&mut held))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&held, b"held");
+        assert_eq!(echo(&mut conn, b"more").await, b"more");
+    }
+
+    #[tokio::test]
+    async fn latency_delays_each_direction() {
+        let proxy = echo_proxy().await;
+        let mut conn = connect(&proxy).await;
+        echo(&mut conn, b"a").await;
+        proxy.set_mode(Mode::Latency(Duration::from_millis(100)));
+        let start = Instant::now();
+        assert_eq!(echo(&mut conn, b"slow").await, b"slow");
+        assert!(start.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn drop_connections_cuts_live_ones() {
+        let proxy = echo_proxy().await;
+        let (mut a, mut b) = (connect(&proxy).await, connect(&proxy).await);
+        echo(&mut a, b"a").await;
+        echo(&mut b, b"b").await;
+        assert_eq!(proxy.drop_connections(), 2);
+        assert_closed(&mut a).await;
+        assert_closed(&mut b).await;
+        assert_eq!(echo(&mut connect(&proxy).await, b"new").await, b"new");
+        let stats = proxy.stats();
+        assert_eq!((stats.cut, stats.live), (2, 1));
+    }
+
+    #[tokio::test]
+    async fn dropping_the_proxy_stops_it() {
+        let proxy = echo_proxy().await;
+        let (addr, mut conn) = (proxy.addr(), connect(&proxy).await);
+        echo(&mut conn, b"a").await;
+        drop(proxy);
+        assert_closed(&mut conn).await;
+        tokio::task::yield_now().await; // let the aborted accept task drop its listener
+        assert!(TcpStream::connect(addr).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn close_idle_cuts_only_idle_ones() {
+        let proxy = echo_proxy().await;
+        let (mut idle, mut busy) = (connect(&proxy).await, connect(&proxy).await);
+        echo(&mut idle, b"a").await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        echo(&mut busy, b"b").await;
+        assert_eq!(proxy.close_idle(Duration::from_millis(100)), 1);
+        assert_closed(&mut idle).await;
+        assert_eq!(echo(&mut busy, b"alive").await, b"alive");
+    }
+}
