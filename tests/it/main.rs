@@ -11,5 +11,6 @@ mod listing;
 mod moderation;
 mod publishing;
 mod runtime_api;
+mod soak;
 mod trust;
 mod updates;
