@@ -150,11 +150,13 @@ impl Call<'_> {
             lambda_http::Body::Binary(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             _ => String::new(),
         };
-        TestResponse {
+        let response = TestResponse {
             status: parts.status.as_u16(),
             headers: parts.headers,
             json: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
-        }
+        };
+        crate::contract::check(route.method, route.path, &response);
+        response
     }
 }

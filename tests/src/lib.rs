@@ -3,6 +3,7 @@
 //! Requests go through the route table, the API Gateway v2 event and the real handlers.
 
 mod call;
+pub mod contract;
 pub mod fault_proxy;
 mod fixtures;
 pub mod runtime_api;

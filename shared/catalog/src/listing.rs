@@ -78,7 +78,7 @@ impl Sort {
     }
 }
 
-/// A validated listing request (the HTTP layer enforces the bounds of API.md).
+/// A validated listing request (the HTTP layer enforces the bounds of docs/api.md).
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub kind: Option<ItemKind>,

@@ -3,7 +3,7 @@ use serde_json::Value;
 /// What a secret's value is replaced with in every response.
 pub const REDACTED: &str = "[redacted]";
 
-/// Whether a configuration key names a secret: API.md's
+/// Whether a configuration key names a secret: docs/api.md's
 /// `secret|token|password|passwd|api[_-]?key|credential|private[_-]?key` (case-insensitive, anywhere in the
 /// key), and also keys that name a key or an authorisation header (`key`, `access_key`, `signingKey`,
 /// `authorization`, `auth`, `bearer`, `cookie`): a false positive hides a harmless value, a false negative

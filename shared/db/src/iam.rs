@@ -12,15 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-/// Where the database is and who to connect as.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IamTarget {
-    pub host: String,
-    pub port: u16,
-    pub database: String,
-    pub user: String,
-    pub region: String,
-}
+use crate::IamTarget;
 
 /// Signs RDS IAM auth tokens. Tokens are valid for at most 15 minutes; they are only needed to open a
 /// connection, never after.

@@ -5,7 +5,8 @@ use deadpool_postgres::{
 };
 use tokio_postgres::NoTls;
 
-use crate::iam::{self, IamConnect, IamTarget, TokenSigner};
+#[cfg(feature = "iam")]
+use crate::iam::{self, IamConnect, TokenSigner};
 
 /// Pool sizing and timeouts. A Lambda environment serves one request at a time, so its pool holds one
 /// connection (RDS Proxy multiplexes); the local API and tests use more.
@@ -101,6 +102,16 @@ impl SessionLimits {
     }
 }
 
+/// Where an RDS Proxy is and who to connect to it as (IAM authentication).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamTarget {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    pub region: String,
+}
+
 /// Which database a process uses, read once from the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseTarget {
@@ -120,8 +131,14 @@ pub enum TargetError {
     Port(String),
     #[error("DATABASE_URL is not a valid PostgreSQL URL: {0}")]
     Url(#[from] tokio_postgres::Error),
+    #[cfg(feature = "iam")]
     #[error("could not set up RDS IAM authentication: {0}")]
     Iam(aws_sdk_rds::error::BoxError),
+    #[cfg(not(feature = "iam"))]
+    #[error(
+        "this build has no RDS IAM support (the `iam` feature of marketplace-db); set DATABASE_URL"
+    )]
+    IamUnsupported,
 }
 
 impl DatabaseTarget {
@@ -156,6 +173,9 @@ impl DatabaseTarget {
     pub async fn pool(&self, settings: PoolSettings) -> Result<Pool, TargetError> {
         match self {
             Self::Url(url) => Ok(pool_from_url(url, settings)?),
+            #[cfg(not(feature = "iam"))]
+            Self::Iam(_) => Err(TargetError::IamUnsupported),
+            #[cfg(feature = "iam")]
             Self::Iam(target) => {
                 let signer = TokenSigner::from_environment(target)
                     .await

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use crate::params::check_text;
 use crate::{ApiError, FieldError};
 
-/// Largest request body accepted (API.md: 256 KiB).
+/// Largest request body accepted (docs/api.md: 256 KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The 413 for a body over [`MAX_BODY_BYTES`] (also what the local API answers before a handler runs).
