@@ -270,3 +270,32 @@ async fn hands_header_values_that_are_not_ascii_to_the_handler() {
     let (status, _, body) = install("key-1").await;
     assert_eq!(status, 201, "{body}");
 }
+
+#[tokio::test]
+async fn serves_the_api_description_and_its_rendered_reference_without_a_token() {
+    let app = TestApp::new().await;
+    let addr = app.serve_http().await;
+    for (path, content_type, file) in [
+        (
+            "/openapi.yaml",
+            "application/yaml",
+            include_str!("../../openapi.yaml"),
+        ),
+        (
+            "/docs",
+            "text/html; charset=utf-8",
+            include_str!("../../docs/reference.html"),
+        ),
+    ] {
+        let (status, head, body) = http_request(addr, &format!("GET {path} HTTP/1.1"), b"").await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains(&format!("content-type: {content_type}")),
+            "{path}: {head}"
+        );
+        assert!(body == file, "{path} serves the committed file");
+    }
+    let (status, _, _) = http_request(addr, "POST /docs HTTP/1.1", b"").await;
+    assert_eq!(status, 404);
+}

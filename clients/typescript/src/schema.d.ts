@@ -308,10 +308,33 @@ export interface components {
             } | null;
             dependencies: {
                 /** @description Linked skills the caller could open themselves (approved and listed) */
-                skills: Record<string, never>[];
-                tools: Record<string, never>[];
-                llm: Record<string, never> | null;
-                agents: unknown[];
+                skills: {
+                    /** Format: int64 */
+                    id: number;
+                    name: string;
+                    description: string;
+                }[];
+                tools: {
+                    slug: string;
+                    name: string;
+                    icon_url: string | null;
+                    auth_required: boolean;
+                }[];
+                /** @description The listed LLM an agent's model_config names */
+                llm: {
+                    /** Format: int64 */
+                    id: number;
+                    name: string;
+                    provider: string;
+                    model_id: string;
+                } | null;
+                /** @description Listed agents a recipe recommends */
+                agents: {
+                    /** Format: int64 */
+                    id: number;
+                    name: string;
+                    description: string;
+                }[];
             };
             latest_changelog: string | null;
         };
@@ -488,7 +511,7 @@ export interface operations {
         parameters: {
             query?: {
                 type?: components["schemas"]["ItemKind"];
-                /** @description exact */
+                /** @description exact, case-insensitive */
                 category?: string;
                 /** @description case-insensitive substring of name or description */
                 search?: string;

@@ -5,6 +5,7 @@ pub mod database;
 mod dispatch;
 pub mod event;
 pub mod jwt;
+mod reference;
 pub mod server;
 
 pub use dispatch::{dispatch, FUNCTIONS};

@@ -17,7 +17,7 @@ use marketplace_http::routes::match_route;
 use marketplace_http::{body_too_large, ApiError, AppState, MAX_BODY_BYTES};
 use tokio::net::TcpListener;
 
-use crate::{dispatch, event, jwt};
+use crate::{dispatch, event, jwt, reference};
 
 /// API Gateway HTTP API's limit on the request line and header values together ("Total combined size of
 /// request line and header values", AWS quotas), in bytes; over it, 431.
@@ -98,6 +98,9 @@ impl LocalApi {
         peer: SocketAddr,
     ) -> Result<lambda_http::Response<lambda_http::Body>, ApiError> {
         check_head_size(&req)?;
+        if let Some(document) = reference::document(req.method().as_str(), req.uri().path()) {
+            return Ok(document);
+        }
         let (route, path_parameters) = match_route(req.method().as_str(), req.uri().path())
             .ok_or_else(|| ApiError::not_found("No such route."))?;
         let claims = self.authorize(&req)?;
