@@ -247,6 +247,11 @@ fn functions_have_stable_names_log_groups_with_retention_and_migrate_runs_alone(
             }
         }
     }
+    assert_eq!(
+        checked,
+        ROUTES.len() + 1,
+        "every route function and migrate"
+    );
 }
 
 #[tokio::test]
