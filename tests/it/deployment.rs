@@ -261,6 +261,14 @@ async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catal
     let first = migrate::handle(&pool, json!({})).await.unwrap();
     let migrations = std::fs::read_dir(repo_root().join("migrations"))
         .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".sql")
+        })
         .count();
     assert_eq!(first.applied.len(), migrations);
     assert!(first.llm_catalog.is_none());
