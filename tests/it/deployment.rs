@@ -40,8 +40,8 @@ fn route_table() -> BTreeSet<Route> {
 }
 
 /// (method, path, binary) of every function resource with an HttpApi event, and the binaries without one.
-fn template_routes() -> (BTreeSet<Route>, BTreeSet<String>) {
-    let template = load_yaml("template.yaml");
+fn template_routes(file: &str) -> (BTreeSet<Route>, BTreeSet<String>) {
+    let template = load_yaml(file);
     let mut routes = BTreeSet::new();
     let mut unrouted = BTreeSet::new();
     for (_, resource) in template["Resources"].as_hash().expect("Resources") {
@@ -106,14 +106,23 @@ fn function_crates() -> BTreeSet<String> {
 #[test]
 fn routes_template_functions_openapi_and_local_api_agree() {
     let routes = route_table();
-    let (template, unrouted) = template_routes();
+    let (template, unrouted) = template_routes("template.yaml");
     assert_eq!(template, routes, "template.yaml vs the route table");
-    assert_eq!(openapi_routes(), routes, "openapi.yaml vs the route table");
+    assert!(
+        unrouted.is_empty(),
+        "template.yaml: every function has a route"
+    );
+    let (migrate_routes, unrouted) = template_routes("template-migrate.yaml");
+    assert!(
+        migrate_routes.is_empty(),
+        "template-migrate.yaml has no route"
+    );
     assert_eq!(
         unrouted,
         BTreeSet::from(["migrate".to_owned()]),
-        "only migrate has no route"
+        "template-migrate.yaml holds migrate, alone"
     );
+    assert_eq!(openapi_routes(), routes, "openapi.yaml vs the route table");
 
     let routed: BTreeSet<String> = routes
         .iter()
@@ -160,6 +169,91 @@ fn routes_template_functions_openapi_and_local_api_agree() {
     }
 }
 
+/// Every function of both templates: (logical id, binary, its properties) and the template's resources.
+fn template_functions(file: &str) -> Vec<(String, String, Yaml, Yaml)> {
+    let template = load_yaml(file);
+    let resources = template["Resources"].clone();
+    resources
+        .as_hash()
+        .expect("Resources")
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(id, r)| {
+            (
+                id.as_str().unwrap().to_owned(),
+                r["Metadata"]["BuildProperties"]["Binary"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                r["Properties"].clone(),
+                resources.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The text of `FunctionName`; YAML short-form tags (`!Sub`, `!Ref`) are dropped by the parser, so only
+/// their argument is left.
+fn function_name(properties: &Yaml) -> String {
+    properties["FunctionName"]
+        .as_str()
+        .expect("FunctionName")
+        .to_owned()
+}
+
+#[test]
+fn functions_have_stable_names_log_groups_with_retention_and_migrate_runs_alone() {
+    let mut checked = 0;
+    for file in ["template.yaml", "template-migrate.yaml"] {
+        for (id, binary, properties, resources) in template_functions(file) {
+            checked += 1;
+            // `cargo lambda deploy --binary-name <binary> <stack>-<binary>` updates the deployed function.
+            let expected = if binary == "migrate" {
+                // template-migrate.yaml's stack is named <service stack>-migrate.
+                "AWS::StackName".to_owned()
+            } else {
+                format!("${{AWS::StackName}}-{binary}")
+            };
+            assert_eq!(function_name(&properties), expected, "{file} {id}");
+            let group = properties["LoggingConfig"]["LogGroup"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{file} {id}: LoggingConfig.LogGroup"));
+            let group = &resources[group];
+            assert_eq!(group["Type"].as_str(), Some("AWS::Logs::LogGroup"), "{id}");
+            assert_eq!(
+                group["Properties"]["RetentionInDays"].as_str(),
+                Some("LogRetentionDays"),
+                "{file} {id}"
+            );
+            let log_group_name = group["Properties"]["LogGroupName"].as_str().unwrap();
+            let expected_group = if binary == "migrate" {
+                "/aws/lambda/${AWS::StackName}".to_owned()
+            } else {
+                format!("/aws/lambda/${{AWS::StackName}}-{binary}")
+            };
+            assert_eq!(
+                log_group_name, expected_group,
+                "{file} {id}: the group Lambda would use for the function's name"
+            );
+            let reserved = properties["ReservedConcurrentExecutions"].as_i64();
+            if binary == "migrate" {
+                assert_eq!(reserved, Some(1), "migrations run one at a time");
+                assert_eq!(properties["Timeout"].as_i64(), Some(300));
+            } else {
+                assert_eq!(
+                    reserved, None,
+                    "{id}: route concurrency is the operator's choice"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        checked,
+        ROUTES.len() + 1,
+        "every route function and migrate"
+    );
+}
+
 #[tokio::test]
 async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catalog() {
     let url = empty_database().await;
@@ -167,6 +261,14 @@ async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catal
     let first = migrate::handle(&pool, json!({})).await.unwrap();
     let migrations = std::fs::read_dir(repo_root().join("migrations"))
         .unwrap()
+        .filter(|entry| {
+            entry
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".sql")
+        })
         .count();
     assert_eq!(first.applied.len(), migrations);
     assert!(first.llm_catalog.is_none());

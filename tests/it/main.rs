@@ -2,6 +2,7 @@
 
 mod auth;
 mod browse;
+mod database_setup;
 mod deployment;
 mod detail;
 mod faults;

@@ -103,6 +103,11 @@ async fn connect(url: &str) -> tokio_postgres::Client {
     client
 }
 
+/// The test server's URL for `database`, as its superuser (tests that set up roles and databases).
+pub async fn server_url(database: &str) -> String {
+    server().await.url_template.replace("{db}", database)
+}
+
 /// A new, empty database on the test server (no migrations), for tests of migrating itself.
 pub async fn empty_database() -> String {
     let server = server().await;

@@ -261,6 +261,11 @@ export interface components {
         ItemKind: "agent" | "recipe" | "skill" | "llm" | "tool";
         /** @description SemVer 2.0, at most 100 characters; each numeric part fits in 64 bits. */
         SemVer: string;
+        /** @description API Gateway's own 401 (its JWT authorizer rejected the token); not sent by the local API. */
+        GatewayUnauthorized: {
+            /** @constant */
+            message: "Unauthorized";
+        };
         Problem: {
             type: string;
             title: string;
@@ -420,13 +425,14 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description No valid bearer token, or an unknown subject */
+        /** @description No valid bearer token, or an unknown subject. Deployed, API Gateway's JWT authorizer answers a missing, malformed, badly signed or expired token itself, before any function runs, with `application/json` `{"message": "Unauthorized"}`; a valid token whose subject is not a user gets the service's problem+json. */
         Unauthorized: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
+                "application/json": components["schemas"]["GatewayUnauthorized"];
             };
         };
         /** @description Not allowed (not a member, a viewer writing, not an admin, not the publisher) */
