@@ -6,9 +6,10 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use tokio_postgres::types::Type;
 use tokio_postgres::{GenericClient, Transaction};
 
+use crate::column::ReadColumn;
+use crate::statement::Statement;
 use crate::{CatalogError, ItemKind};
 
 /// The demo data shipped with the service.
@@ -61,18 +62,16 @@ impl DemoData {
 pub async fn seed(tx: &Transaction<'_>, data: &DemoData) -> Result<bool, CatalogError> {
     let mut first_seed = false;
     for user in &data.users {
-        let inserted = tx
-            .query_typed_opt(
-                "INSERT INTO users (auth_subject, display_name, email, system_role) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (auth_subject) DO NOTHING RETURNING id",
-                &[
-                    (&user.subject, Type::TEXT),
-                    (&user.display_name, Type::TEXT),
-                    (&user.email, Type::TEXT),
-                    (&user.role, Type::TEXT),
-                ],
-            )
-            .await?;
+        let inserted = Statement::new(
+            "INSERT INTO users (auth_subject, display_name, email, system_role) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (auth_subject) DO NOTHING RETURNING id",
+        )
+        .bind(&user.subject)
+        .bind(&user.display_name)
+        .bind(&user.email)
+        .bind(&user.role)
+        .query_opt(tx)
+        .await?;
         first_seed |= inserted.is_some() && user.role == "admin";
     }
     if !first_seed {
@@ -80,36 +79,38 @@ pub async fn seed(tx: &Transaction<'_>, data: &DemoData) -> Result<bool, Catalog
     }
 
     for workspace in &data.workspaces {
-        tx.execute_typed(
+        Statement::new(
             "INSERT INTO workspaces (id, name) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
-            &[(&workspace.id, Type::UUID), (&workspace.name, Type::TEXT)],
         )
+        .bind(workspace.id)
+        .bind(&workspace.name)
+        .execute(tx)
         .await?;
         for (subject, role) in &workspace.members {
-            tx.execute_typed(
+            Statement::new(
                 "INSERT INTO workspace_members (workspace_id, user_id, role)
                  SELECT $1, id, $3 FROM users WHERE auth_subject = $2
                  ON CONFLICT (workspace_id, user_id) DO NOTHING",
-                &[
-                    (&workspace.id, Type::UUID),
-                    (subject, Type::TEXT),
-                    (role, Type::TEXT),
-                ],
             )
+            .bind(workspace.id)
+            .bind(subject)
+            .bind(role)
+            .execute(tx)
             .await?;
         }
     }
 
     let apps = Value::Array(data.apps.clone());
-    tx.execute_typed(
+    Statement::new(
         "INSERT INTO composio_apps_cache (app_slug, app_name, display_name, logo_url, description, categories,
                                           auth_schemes)
          SELECT app_slug, app_name, display_name, logo_url, description, categories, auth_schemes
          FROM jsonb_to_recordset($1) AS a(app_slug text, app_name text, display_name text, logo_url text,
                                           description text, categories jsonb, auth_schemes jsonb)
          ON CONFLICT (app_slug) DO NOTHING",
-        &[(&apps, Type::JSONB)],
     )
+    .bind(apps)
+    .execute(tx)
     .await?;
 
     for kind in SEED_ORDER {
@@ -184,18 +185,17 @@ pub async fn insert_item(
     let columns = row.keys().cloned().collect::<Vec<_>>().join(", ");
     let table = kind.table();
     let creator = item.get("creator").and_then(Value::as_str);
-    let id: i64 = tx
-        .query_typed_one(
-            &format!(
-                "INSERT INTO {table} ({columns}, original_creator_id)
+    let id: i64 = Statement::new(format!(
+        "INSERT INTO {table} ({columns}, original_creator_id)
                  SELECT {columns}, (SELECT id FROM users WHERE auth_subject = $2)
                  FROM jsonb_populate_record(NULL::{table}, $1)
                  RETURNING id"
-            ),
-            &[(&Value::Object(row), Type::JSONB), (&creator, Type::TEXT)],
-        )
-        .await?
-        .get(0);
+    ))
+    .bind(Value::Object(row))
+    .bind(creator)
+    .query_one(tx)
+    .await?
+    .read("id")?;
 
     let approved = item
         .get("is_approved")
@@ -209,41 +209,42 @@ pub async fn insert_item(
         } else {
             "pending"
         };
-        tx.execute_typed(
-            &format!(
+        Statement::new(format!(
                 "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by,
                                             submitted_at, published_at)
                  SELECT t.id, $2, $3, $4, {content}, $5, t.original_creator_id,
                         now() - make_interval(days => $6), CASE WHEN $5 = 'approved' THEN now() - make_interval(days => $6) END
                  FROM {table} t WHERE t.id = $1"
-            ),
-            &[
-                (&id, Type::INT8),
-                (&kind.as_str(), Type::TEXT),
-                (&version.version, Type::TEXT),
-                (&version.changelog, Type::TEXT),
-                (&status, Type::TEXT),
-                (&(((versions.len() - index) * 7) as i32), Type::INT4),
-            ],
-        )
+            ))
+        .bind(id)
+        .bind(kind)
+        .bind(&version.version)
+        .bind(&version.changelog)
+        .bind(status)
+        .bind(((versions.len() - index) * 7) as i32)
+        .execute(tx)
         .await?;
     }
 
     if kind == ItemKind::Agent {
         let tools = item.get("tools").cloned().unwrap_or(Value::Array(vec![]));
         let skills = item.get("skills").cloned().unwrap_or(Value::Array(vec![]));
-        tx.execute_typed(
+        Statement::new(
             "INSERT INTO agent_tools (agent_id, app_slug) SELECT $1, slug FROM jsonb_array_elements_text($2) slug",
-            &[(&id, Type::INT8), (&tools, Type::JSONB)],
         )
+        .bind(id)
+        .bind(tools)
+        .execute(tx)
         .await?;
-        tx.execute_typed(
+        Statement::new(
             "INSERT INTO agent_skills (agent_id, skill_id)
              SELECT $1, min(s.id) FROM jsonb_array_elements_text($2) wanted
              JOIN skills s ON s.name = wanted AND s.owner_type = 'marketplace'
              GROUP BY wanted",
-            &[(&id, Type::INT8), (&skills, Type::JSONB)],
         )
+        .bind(id)
+        .bind(skills)
+        .execute(tx)
         .await?;
     }
     Ok(id)

@@ -17,6 +17,10 @@ pub enum CatalogError {
     IdempotencyKeyReused(String),
     #[error("too many submissions; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A value read from the database that the domain cannot represent (an unknown kind or status, a
+    /// malformed version or stored response): a bug or a foreign write, never the caller's fault.
+    #[error("unreadable database value: {0}")]
+    Unreadable(String),
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
 }

@@ -2,11 +2,12 @@
 //! install and count it — one transaction.
 
 use serde::{Deserialize, Serialize};
-use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
+use crate::column::ReadColumn;
 use crate::locate::visible_kind;
-use crate::{CatalogError, ItemKind, Viewer, WorkspaceId};
+use crate::statement::Statement;
+use crate::{CatalogError, ItemKind, Version, Viewer, WorkspaceId};
 
 /// Who installs what, where.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub struct InstallResponse {
     pub install_id: i64,
     pub item: ItemRef,
     pub installed: ItemRef,
-    pub version: String,
+    pub version: Version,
     pub requires_setup: Vec<SetupStep>,
     pub warnings: Vec<String>,
 }
@@ -89,32 +90,29 @@ async fn replay(
     let Some(key) = &request.idempotency_key else {
         return Ok(None);
     };
-    let row = db
-        .query_typed_opt(
-            "SELECT id, response, item_id = $3 AND user_id IS NOT DISTINCT FROM $4 AS same_request
-             FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
-            &[
-                (request.workspace.as_uuid(), Type::UUID),
-                (key, Type::TEXT),
-                (&request.item_id, Type::INT8),
-                (&request.user_id, Type::INT8),
-            ],
-        )
-        .await?;
+    let row = Statement::new(
+        "SELECT id, response, item_id = $3 AND user_id IS NOT DISTINCT FROM $4 AS same_request
+         FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
+    )
+    .bind(request.workspace)
+    .bind(key)
+    .bind(request.item_id)
+    .bind(request.user_id)
+    .query_opt(db)
+    .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    if !row.get::<_, bool>("same_request") {
+    if !row.read::<bool>("same_request")? {
         return Err(CatalogError::IdempotencyKeyReused(
             "This Idempotency-Key was already used in this workspace for a different request; \
              send a new key for a new install."
                 .into(),
         ));
     }
-    let mut response: InstallResponse = serde_json::from_value(row.get(1)).map_err(|e| {
-        CatalogError::Conflict(format!("The stored install response is unreadable: {e}"))
-    })?;
-    response.install_id = row.get(0);
+    let mut response: InstallResponse = serde_json::from_value(row.read("response")?)
+        .map_err(|e| CatalogError::Unreadable(format!("stored install response: {e}")))?;
+    response.install_id = row.read("id")?;
     Ok(Some(InstallOutcome {
         response,
         replayed: true,
@@ -131,18 +129,16 @@ async fn install_in(
 
     // Count the install first: it locks the listing row, so installs of one item queue here instead of
     // racing each other for the same copy names.
-    let listing = tx
-        .query_typed_opt(
-            &format!(
-                "UPDATE {table} t SET install_count = install_count + 1
-                 WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text",
-                listed = Viewer::Member.listed_sql()
-            ),
-            &[(&request.item_id, Type::INT8)],
-        )
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    let (item_name, version): (String, String) = (listing.get(0), listing.get(1));
+    let listing = Statement::new(format!(
+        "UPDATE {table} t SET install_count = install_count + 1
+         WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text AS version",
+        listed = Viewer::Member.listed("t")
+    ))
+    .bind(request.item_id)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("item"))?;
+    let (item_name, version): (String, Version) = (listing.read("name")?, listing.read("version")?);
 
     let (copy_id, copy_name, content_hash) =
         clone_with_free_name(tx, kind, request, &item_name).await?;
@@ -171,32 +167,31 @@ async fn install_in(
         warnings,
     };
     let stored = serde_json::to_value(&response).expect("responses serialise");
-    let install = tx
-        .query_typed_opt(
-            "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
-                                              installed_version, content_hash, idempotency_key, response,
-                                              linked_skill_ids)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-             RETURNING id",
-            &[
-                (&request.item_id, Type::INT8),
-                (&kind.as_str(), Type::TEXT),
-                (request.workspace.as_uuid(), Type::UUID),
-                (&request.user_id, Type::INT8),
-                (&copy_id, Type::INT8),
-                (&response.version, Type::TEXT),
-                (&content_hash, Type::TEXT),
-                (&request.idempotency_key, Type::TEXT),
-                (&stored, Type::JSONB),
-                (&linked_skill_ids, Type::INT8_ARRAY),
-            ],
-        )
-        .await?;
-    Ok(install.map(|row| {
-        response.install_id = row.get(0);
-        response
-    }))
+    let install = Statement::new(
+        "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
+                                          installed_version, content_hash, idempotency_key, response,
+                                          linked_skill_ids)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+         RETURNING id",
+    )
+    .bind(request.item_id)
+    .bind(kind)
+    .bind(request.workspace)
+    .bind(request.user_id)
+    .bind(copy_id)
+    .bind(&response.version)
+    .bind(content_hash)
+    .bind(&request.idempotency_key)
+    .bind(stored)
+    .bind(linked_skill_ids)
+    .query_opt(tx)
+    .await?;
+    let Some(install) = install else {
+        return Ok(None);
+    };
+    response.install_id = install.read("id")?;
+    Ok(Some(response))
 }
 
 /// Inserts the workspace copy under the first free name of `X`, `X-copy`, `X-copy-2`, ... The unique index
@@ -218,24 +213,20 @@ async fn clone_with_free_name(
          SELECT $2, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
          FROM {table} m WHERE m.id = $1
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id, {hash}",
+         RETURNING t.id, {hash} AS content_hash",
         hash = kind.content_hash_sql("t"),
     );
     let mut taken = taken_copy_names(tx, kind, request.workspace, base).await?;
     for _ in 0..NAME_ATTEMPTS {
         let name = first_free_name(base, &taken);
-        let row = tx
-            .query_typed_opt(
-                &insert,
-                &[
-                    (&request.item_id, Type::INT8),
-                    (&name, Type::TEXT),
-                    (request.workspace.as_uuid(), Type::UUID),
-                ],
-            )
+        let row = Statement::new(insert.as_str())
+            .bind(request.item_id)
+            .bind(&name)
+            .bind(request.workspace)
+            .query_opt(tx)
             .await?;
         match row {
-            Some(row) => return Ok((row.get(0), name, row.get(1))),
+            Some(row) => return Ok((row.read("id")?, name, row.read("content_hash")?)),
             None => taken.push(name),
         }
     }
@@ -251,19 +242,15 @@ async fn taken_copy_names(
     workspace: WorkspaceId,
     base: &str,
 ) -> Result<Vec<String>, CatalogError> {
-    let rows = tx
-        .query_typed(
-            &format!(
-                "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
-                table = kind.table()
-            ),
-            &[
-                (workspace.as_uuid(), Type::UUID),
-                (&name_stem(base), Type::TEXT),
-            ],
-        )
-        .await?;
-    Ok(rows.iter().map(|row| row.get(0)).collect())
+    let rows = Statement::new(format!(
+        "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
+        table = kind.table()
+    ))
+    .bind(workspace)
+    .bind(name_stem(base))
+    .query(tx)
+    .await?;
+    rows.iter().map(|row| row.read("name")).collect()
 }
 
 /// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
@@ -300,23 +287,22 @@ pub(crate) async fn link_listed_skills(
     copy_id: i64,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<i64>, CatalogError> {
-    let row = tx
-        .query_typed_one(
-            &format!(
+    let row = Statement::new(format!(
                 "WITH linked AS (
                      INSERT INTO agent_skills (agent_id, skill_id)
                      SELECT $2, l.skill_id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
                      WHERE l.agent_id = $1 AND {listed}
                      RETURNING skill_id)
-                 SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}'),
-                        (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1)",
+                 SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}') AS linked,
+                        (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1) AS links",
                 listed = Viewer::Member.listed("s"),
-            ),
-            &[(&listing_id, Type::INT8), (&copy_id, Type::INT8)],
-        )
-        .await?;
-    let linked: Vec<i64> = row.get(0);
-    let left_out = row.get::<_, i64>(1) - linked.len() as i64;
+            ))
+    .bind(listing_id)
+    .bind(copy_id)
+    .query_one(tx)
+    .await?;
+    let linked: Vec<i64> = row.read("linked")?;
+    let left_out = row.read::<i64>("links")? - linked.len() as i64;
     if left_out > 0 {
         warnings.push(format!(
             "{left_out} skill(s) this agent uses are not available in the marketplace and were not linked."
@@ -338,24 +324,23 @@ async fn requires_setup(
         }
         _ => return Ok(Vec::new()),
     };
-    let rows = tx
-        .query_typed(
-            &format!(
-                "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug)
-                 FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
-                 ORDER BY s.slug"
-            ),
-            &[(&item_id, Type::INT8)],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| SetupStep {
-            kind: "tool".into(),
-            slug: row.get(0),
-            name: row.get(1),
+    let rows = Statement::new(format!(
+        "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug) AS name
+         FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
+         ORDER BY s.slug"
+    ))
+    .bind(item_id)
+    .query(tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SetupStep {
+                kind: "tool".into(),
+                slug: row.read("slug")?,
+                name: row.read("name")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@
 //! in full. The total comes from `marketplace_counts` (O(1)), except for searches, which count their matches.
 
 use serde::Serialize;
-use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
+use crate::column::ReadColumn;
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
-use crate::params::{Params, Statement};
+use crate::statement::{Params, Placeholder, Statement};
 use crate::{CatalogError, ItemKind, ItemSummary, Viewer};
 
 /// Listing order. Every order ends in `id`, unique across kinds, so pages never overlap or skip.
@@ -104,12 +104,16 @@ pub async fn list_items(
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {
     let rows = listing_statement(viewer, query).query(db).await?;
-    let total = rows.first().map_or(0, |row| row.get::<_, i64>("total"));
-    let mut items: Vec<ItemSummary> = rows
-        .iter()
-        .filter(|row| row.get::<_, Option<i64>>("id").is_some())
-        .map(ItemSummary::from_row)
-        .collect();
+    let total = match rows.first() {
+        Some(row) => row.read("total")?,
+        None => 0,
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.read::<Option<i64>>("id")?.is_some() {
+            items.push(ItemSummary::from_row(row)?);
+        }
+    }
     enrich_agents(db, &mut items).await?;
     Ok(Page {
         items,
@@ -147,24 +151,24 @@ fn contains_pattern(term: &str) -> String {
 }
 
 /// The statement behind one listing page: the page's rows, each carrying the total.
-pub fn listing_statement(viewer: Viewer, query: &ListQuery) -> Statement {
+pub fn listing_statement(viewer: Viewer, query: &ListQuery) -> Statement<'static> {
     let mut params = Params::default();
     let sql = listing_sql(viewer, query, &mut params);
-    Statement::new(sql, params)
+    Statement::with_params(sql, params)
 }
 
-fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String {
+fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params<'static>) -> String {
     let kinds: Vec<ItemKind> = match query.kind {
         Some(kind) => vec![kind],
         None => ItemKind::ALL.to_vec(),
     };
 
-    let mut filters = String::from(viewer.listed_sql());
+    let mut filters = viewer.listed("t");
     let category = query
         .category
         .as_ref()
-        .map(|category| params.push(category.clone(), Type::TEXT));
-    if let Some(category) = &category {
+        .map(|category| params.bind(category.clone()));
+    if let Some(category) = category {
         filters.push_str(&format!(
             " AND lower(t.marketplace_category) = lower({category})"
         ));
@@ -176,14 +180,14 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
     }
     let search = query.search.as_deref().filter(|term| !term.is_empty());
     if let Some(term) = search {
-        let pattern = params.push(contains_pattern(term), Type::TEXT);
+        let pattern = params.bind(contains_pattern(term));
         filters.push_str(&format!(
             " AND (t.name ILIKE {pattern} OR t.description ILIKE {pattern})"
         ));
     }
 
-    let offset = params.push(query.offset, Type::INT8);
-    let limit = params.push(query.limit, Type::INT8);
+    let offset = params.bind(query.offset);
+    let limit = params.bind(query.limit);
     let table_order = query.sort.table_order();
     let merged_order = query.sort.merged_order();
 
@@ -193,7 +197,7 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
     let order_and_window = if search.is_some() {
         String::new()
     } else {
-        let window = params.push(query.offset + query.limit, Type::INT8);
+        let window = params.bind(query.offset + query.limit);
         format!(" ORDER BY {table_order} LIMIT {window}")
     };
     let branches = union_all(&kinds, |kind| {
@@ -215,7 +219,7 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
     let total = if search.is_some() {
         "SELECT count(*) AS total FROM branches".to_owned()
     } else {
-        counted_total_sql(viewer, &kinds, category.as_deref(), query.featured)
+        counted_total_sql(viewer, &kinds, category, query.featured)
     };
 
     format!(
@@ -236,7 +240,7 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params) -> String
 fn counted_total_sql(
     viewer: Viewer,
     kinds: &[ItemKind],
-    category: Option<&str>,
+    category: Option<Placeholder>,
     featured: Option<bool>,
 ) -> String {
     let counted = match featured {

@@ -1,10 +1,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::types::Type;
-use tokio_postgres::GenericClient;
+use tokio_postgres::{GenericClient, Row};
 
+use crate::column::ReadColumn;
 use crate::locate::visible_kind;
-use crate::params::Statement;
+use crate::statement::Statement;
 use crate::{CatalogError, Version, Viewer};
 
 /// An approved version of a listing.
@@ -23,25 +23,29 @@ pub async fn item_versions(
 ) -> Result<Vec<PublishedVersion>, CatalogError> {
     visible_kind(db, viewer, id).await?;
     let rows = approved_versions_statement(id).query(db).await?;
-    let mut versions: Vec<PublishedVersion> = rows
+    let mut versions = rows
         .iter()
-        .filter_map(|row| {
-            Some(PublishedVersion {
-                version: Version::parse(row.get(0)).ok()?,
-                changelog: row.get(1),
-                published_at: row.get(2),
-            })
-        })
-        .collect();
+        .map(PublishedVersion::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     versions.sort_by(|a, b| b.version.cmp(&a.version));
     Ok(versions)
 }
 
+impl PublishedVersion {
+    fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            version: row.read("version")?,
+            changelog: row.read("changelog")?,
+            published_at: row.read("published_at")?,
+        })
+    }
+}
+
 /// The approved versions of item `id`, in no particular order.
-pub fn approved_versions_statement(id: i64) -> Statement {
-    Statement::with(
-        "SELECT version::text, changelog, published_at FROM item_versions WHERE item_id = $1 AND status = 'approved'",
-        id,
-        Type::INT8,
+pub fn approved_versions_statement(id: i64) -> Statement<'static> {
+    Statement::new(
+        "SELECT version::text AS version, changelog, published_at
+         FROM item_versions WHERE item_id = $1 AND status = 'approved'",
     )
+    .bind(id)
 }

@@ -19,17 +19,7 @@ impl Viewer {
         self == Self::Admin
     }
 
-    /// The predicate on an item row `t` that makes it visible in the marketplace to this viewer.
-    pub(crate) fn listed_sql(self) -> &'static str {
-        match self {
-            Self::Member => {
-                "t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved"
-            }
-            Self::Admin => "t.owner_type = 'marketplace' AND t.delisted_at IS NULL",
-        }
-    }
-
-    /// [`Self::listed_sql`] for an item row named `alias`.
+    /// The predicate on an item row named `alias` that makes it visible in the marketplace to this viewer.
     pub(crate) fn listed(self, alias: &str) -> String {
         let mut predicate =
             format!("{alias}.owner_type = 'marketplace' AND {alias}.delisted_at IS NULL");
