@@ -7,6 +7,7 @@ use serde_json::Value;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use crate::column::ReadColumn;
+use crate::listing::total_and_page;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
 use crate::status::AdminAction;
@@ -149,11 +150,12 @@ async fn skills_published_with(
     tx: &Transaction<'_>,
     agent_id: i64,
 ) -> Result<Vec<i64>, CatalogError> {
-    let rows = Statement::new(
+    let rows = Statement::new(format!(
         "SELECT s.id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-         WHERE l.agent_id = $1 AND s.owner_type = 'marketplace' AND NOT s.is_approved AND s.delisted_at IS NULL
+         WHERE l.agent_id = $1 AND {listed} AND NOT s.is_approved
          ORDER BY s.id",
-    )
+        listed = Viewer::Admin.listed("s"),
+    ))
     .bind(agent_id)
     .query(tx)
     .await?;
@@ -356,54 +358,7 @@ pub async fn review_queue(
     limit: i64,
     offset: i64,
 ) -> Result<QueuePage, CatalogError> {
-    let joins = ItemKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            format!(
-                "LEFT JOIN {table} t{i} ON v.item_kind = '{kind}' AND t{i}.id = v.item_id",
-                table = kind.table(),
-                kind = kind.as_str()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let columns = |column: &str| {
-        (0..ItemKind::ALL.len())
-            .map(|i| format!("t{i}.{column}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let order = match status {
-        ReviewStatus::Pending => "v.submitted_at, v.id",
-        ReviewStatus::Approved | ReviewStatus::Rejected => "v.reviewed_at DESC, v.id DESC",
-    };
-    let sql = format!(
-        "WITH queue AS (
-             SELECT v.id, v.item_id, v.item_kind::text AS item_kind, coalesce({names}) AS name,
-                    v.version::text AS version, v.submitted_at, v.reviewed_at, v.rejection_reason,
-                    v.submitted_by, u.display_name,
-                    EXISTS (SELECT 1 FROM item_versions p
-                            WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
-                              AND p.submitted_at <= v.submitted_at) AS has_earlier_approval
-             FROM item_versions v
-             {joins}
-             LEFT JOIN users u ON u.id = v.submitted_by
-             WHERE v.status = $1 AND coalesce({delisted}) IS NULL AND coalesce({ids}) IS NOT NULL
-         ),
-         page AS (SELECT * FROM queue v ORDER BY {order} OFFSET $3 LIMIT $2)
-         SELECT (SELECT count(*) FROM queue) AS total, page.*
-         FROM (SELECT 1) one LEFT JOIN page ON true
-         ORDER BY {order_page}",
-        names = columns("name"),
-        delisted = columns("delisted_at"),
-        ids = columns("id"),
-        order_page = order.replace("v.", "page."),
-    );
-    let rows = Statement::new(sql)
-        .bind(status)
-        .bind(limit)
-        .bind(offset)
+    let rows = review_queue_statement(status, limit, offset)
         .query(db)
         .await?;
     let total = match rows.first() {
@@ -422,6 +377,57 @@ pub async fn review_queue(
         limit,
         offset,
     })
+}
+
+/// One page of versions with this review status, each with its item's name (from whichever kind's table
+/// holds it) and its submitter, in the order the queue shows them; with the total.
+fn review_queue_statement(status: ReviewStatus, limit: i64, offset: i64) -> Statement<'static> {
+    let order = |alias: &str| match status {
+        ReviewStatus::Pending => format!("{alias}.submitted_at, {alias}.id"),
+        ReviewStatus::Approved | ReviewStatus::Rejected => {
+            format!("{alias}.reviewed_at DESC, {alias}.id DESC")
+        }
+    };
+    let item_tables = ItemKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            format!(
+                "LEFT JOIN {table} t{i} ON v.item_kind = '{kind}' AND t{i}.id = v.item_id",
+                table = kind.table(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let any_table = |column: &str| {
+        (0..ItemKind::ALL.len())
+            .map(|i| format!("t{i}.{column}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sql = format!(
+        "WITH queue AS (
+             SELECT v.id, v.item_id, v.item_kind::text AS item_kind, coalesce({names}) AS name,
+                    v.version::text AS version, v.submitted_at, v.reviewed_at, v.rejection_reason,
+                    v.submitted_by, u.display_name,
+                    EXISTS (SELECT 1 FROM item_versions p
+                            WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
+                              AND p.submitted_at <= v.submitted_at) AS has_earlier_approval
+             FROM item_versions v
+             {item_tables}
+             LEFT JOIN users u ON u.id = v.submitted_by
+             WHERE v.status = $1 AND coalesce({delisted}) IS NULL AND coalesce({ids}) IS NOT NULL
+         ),
+         page AS (SELECT * FROM queue v ORDER BY {queue_order} OFFSET $3 LIMIT $2),
+         total AS (SELECT count(*) AS total FROM queue)
+         {select}",
+        names = any_table("name"),
+        delisted = any_table("delisted_at"),
+        ids = any_table("id"),
+        queue_order = order("v"),
+        select = total_and_page("page", "", "", &order("page")),
+    );
+    Statement::new(sql).bind(status).bind(limit).bind(offset)
 }
 
 impl QueueEntry {

@@ -304,9 +304,10 @@ async fn publish_skill(
         .await?;
         return Ok(listing);
     }
-    Statement::new(
-        "SELECT id FROM skills WHERE cloned_from_id = $1 AND owner_type = 'marketplace' AND delisted_at IS NULL",
-    )
+    Statement::new(format!(
+        "SELECT s.id FROM skills s WHERE s.cloned_from_id = $1 AND {}",
+        Viewer::Admin.listed("s")
+    ))
     .bind(skill_id)
     .query_one(tx)
     .await?

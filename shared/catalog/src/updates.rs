@@ -9,7 +9,7 @@ use crate::column::ReadColumn;
 use crate::install::link_listed_skills;
 use crate::kind::union_all;
 use crate::statement::Statement;
-use crate::{CatalogError, ItemKind, Version, WorkspaceId};
+use crate::{CatalogError, ItemKind, Version, Viewer, WorkspaceId};
 
 /// An installed copy whose listing has a higher approved version.
 #[derive(Debug, Clone, Serialize)]
@@ -107,9 +107,9 @@ pub fn installs_statement(workspace: WorkspaceId) -> Statement<'static> {
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
                  WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
-                   AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL",
+                   AND {listed}",
             table = kind.table(),
-            kind = kind.as_str(),
+            listed = Viewer::Member.listed("m"),
         )
     });
     Statement::new(format!("{per_kind} ORDER BY installed_at DESC, id DESC")).bind(workspace)
@@ -220,10 +220,11 @@ async fn listing_and_copy(
     let row = Statement::new(format!(
         "SELECT m.version::text AS latest_version, {hash} AS copy_hash
          FROM {table} m, {table} t
-         WHERE m.id = $1 AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL
+         WHERE m.id = $1 AND {listed}
            AND t.id = $2 AND t.workspace_id = $3",
         table = install.kind.table(),
         hash = install.kind.content_hash_sql("t"),
+        listed = Viewer::Member.listed("m"),
     ))
     .bind(install.item_id)
     .bind(install.copy_id)
