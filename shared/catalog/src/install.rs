@@ -268,8 +268,7 @@ fn first_free_name(base: &str, taken: &[String]) -> String {
         .expect("an unbounded sequence has a free name")
 }
 
-/// The items' `name` limit (a CHECK in the schema).
-const MAX_NAME_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = *crate::limits::NAME_CHARS.end();
 
 /// The part of `base` that every candidate name starts with.
 fn name_stem(base: &str) -> String {

@@ -11,6 +11,7 @@ mod error;
 mod install;
 mod item;
 mod kind;
+pub mod limits;
 mod listing;
 pub mod llm_catalog;
 mod locate;
@@ -64,7 +65,4 @@ pub mod statements {
     pub use crate::versions::approved_versions_statement;
 }
 
-/// Maximum `limit` of a listing page.
-pub const MAX_PAGE_SIZE: i64 = 100;
-/// Deepest `offset` a listing accepts.
-pub const MAX_OFFSET: i64 = 10_000;
+pub use limits::{MAX_OFFSET, MAX_PAGE_SIZE};

@@ -10,6 +10,7 @@ use tokio_postgres::GenericClient;
 use crate::column::ReadColumn;
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
+use crate::limits::DEFAULT_PAGE_SIZE;
 use crate::statement::{Params, Placeholder, Statement};
 use crate::{CatalogError, ItemKind, ItemSummary, Viewer};
 
@@ -129,8 +130,9 @@ const NAME_KEY: SortKey = SortKey {
 /// Every sort key, in the order every branch selects them.
 const SORT_KEYS: [SortKey; 4] = [INSTALL_COUNT, CREATED_AT, UPDATED_AT, NAME_KEY];
 
-/// A validated listing request (the HTTP layer enforces the bounds of API.md).
-#[derive(Debug, Clone, Default)]
+/// A validated listing request (the HTTP layer enforces the bounds of API.md). The default is the first
+/// page of everything, popular first, of the default size.
+#[derive(Debug, Clone)]
 pub struct ListQuery {
     pub kind: Option<ItemKind>,
     pub category: Option<String>,
@@ -139,6 +141,20 @@ pub struct ListQuery {
     pub sort: Sort,
     pub limit: i64,
     pub offset: i64,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            kind: None,
+            category: None,
+            search: None,
+            featured: None,
+            sort: Sort::default(),
+            limit: DEFAULT_PAGE_SIZE,
+            offset: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -349,6 +365,13 @@ fn counted_total_sql(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_query_is_a_first_page_of_the_default_size() {
+        let query = ListQuery::default();
+        assert_eq!((query.limit, query.offset), (DEFAULT_PAGE_SIZE, 0));
+        assert_eq!(query.sort, Sort::Popular);
+    }
 
     #[test]
     fn orders_follow_the_listing_indexes_of_v2() {

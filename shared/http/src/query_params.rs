@@ -79,12 +79,14 @@ impl<'a> QueryParams<'a> {
         })
     }
 
+    /// Every parameter read was valid: nothing else to build.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid(self.errors))
-        }
+        self.finish_with(|| Some(()))
+    }
+
+    /// The typed request, or a 400 listing every invalid parameter (see [`crate::JsonFields::finish_with`]).
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        crate::body::finish_with(self.errors, build)
     }
 }
 
