@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use lambda_http::http;
 use marketplace_catalog::statements::*;
-use marketplace_catalog::{ItemKind, ListQuery, Sort, Viewer, WorkspaceId};
+use marketplace_catalog::{Audience, ItemKind, ListQuery, Sort, WorkspaceId};
 use marketplace_db::{pool_from_url, PoolSettings};
 use marketplace_http::routes::match_route;
 use marketplace_http::{AppState, Config};
@@ -102,21 +102,21 @@ async fn floor(
     user_by_subject_statement(MEMBER).query(db).await?;
     match scenario {
         Read::List(query) => {
-            let rows = listing_statement(Viewer::Member, query).query(db).await?;
+            let rows = listing_statement(Audience::Member, query).query(db).await?;
             enrich(db, &rows).await?;
         }
         Read::Detail(id) => {
-            let rows = detail_statement(Viewer::Member, *id).query(db).await?;
+            let rows = detail_statement(Audience::Member, *id).query(db).await?;
             enrich(db, &rows).await?;
             let kind: &str = rows.first().ok_or("no item")?.get("kind");
             if let Some(dependencies) =
-                dependencies_statement(Viewer::Member, ItemKind::parse(kind)?, *id)
+                dependencies_statement(Audience::Member, ItemKind::parse(kind)?, *id)
             {
                 dependencies.query(db).await?;
             }
         }
         Read::Versions(id) => {
-            visible_kind_statement(Viewer::Member, *id)
+            visible_kind_statement(Audience::Member, *id)
                 .query(db)
                 .await?;
             approved_versions_statement(*id).query(db).await?;

@@ -18,7 +18,7 @@ async fn list_items(state: &AppState, req: &Request) -> HandlerResult {
     let session = state.session(req).await?;
     let query = list_query(req)?;
     let page =
-        marketplace_catalog::list_items(&*session.db, session.caller.viewer(), &query).await?;
+        marketplace_catalog::list_items(&*session.db, session.caller.audience(), &query).await?;
     Ok(json(StatusCode::OK, &page))
 }
 

@@ -9,10 +9,10 @@ use marketplace_http::{
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(publish(state, &req).await)
+    respond(submit_version(state, &req).await)
 }
 
-async fn publish(state: &AppState, req: &Request) -> HandlerResult {
+async fn submit_version(state: &AppState, req: &Request) -> HandlerResult {
     let mut session = state.session(req).await?;
     let item_id = path_id(req, "id")?;
     let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
@@ -28,7 +28,7 @@ async fn publish(state: &AppState, req: &Request) -> HandlerResult {
             changelog: changelog.unwrap_or_default(),
         })
     })?;
-    let pending = marketplace_catalog::publish_version(
+    let pending = marketplace_catalog::submit_version(
         session.db.client_mut(),
         &request,
         state.config.submission_limit,

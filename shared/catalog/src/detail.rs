@@ -8,7 +8,7 @@ use crate::column::ReadColumn;
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
 use crate::statement::Statement;
-use crate::{redact_secrets, CatalogError, ItemKind, ItemSummary, Viewer};
+use crate::{redact_secrets, Audience, CatalogError, ItemKind, ItemSummary};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemDetail {
@@ -18,7 +18,7 @@ pub struct ItemDetail {
     pub dependencies: Dependencies,
     pub latest_changelog: Option<String>,
     /// The listing this one was forked from (submitted from a modified install of it), while that listing is
-    /// visible to the viewer: `{"id", "name"}`.
+    /// visible to the audience: `{"id", "name"}`.
     pub forked_from: Option<Value>,
 }
 
@@ -31,13 +31,13 @@ pub struct Dependencies {
     pub agents: Value,
 }
 
-/// The item with this id, if this viewer may see it in the marketplace.
+/// The item with this id, if this audience may see it in the marketplace.
 pub async fn item_detail(
     db: &impl GenericClient,
-    viewer: Viewer,
+    audience: Audience,
     id: i64,
 ) -> Result<ItemDetail, CatalogError> {
-    let row = detail_statement(viewer, id)
+    let row = detail_statement(audience, id)
         .query_opt(db)
         .await?
         .ok_or(CatalogError::NotFound("item"))?;
@@ -47,7 +47,7 @@ pub async fn item_detail(
     let [summary] = summary;
     let mut content: Value = row.read("content")?;
     redact_secrets(&mut content);
-    let dependencies = dependencies(db, viewer, summary.kind, id).await?;
+    let dependencies = dependencies(db, audience, summary.kind, id).await?;
     Ok(ItemDetail {
         summary,
         content,
@@ -59,8 +59,8 @@ pub async fn item_detail(
 
 /// The item's row in full (five primary-key probes, one of which can match), with its creator's name and
 /// the changelog of its current version.
-pub fn detail_statement(viewer: Viewer, id: i64) -> Statement<'static> {
-    let listed = viewer.listed("t");
+pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
+    let listed = audience.listed("t");
     let branches = union_all(&ItemKind::ALL, |kind| {
         format!(
             "SELECT {columns}, {content} AS content,
@@ -70,7 +70,7 @@ pub fn detail_statement(viewer: Viewer, id: i64) -> Statement<'static> {
             columns = summary_columns(kind),
             content = kind.content_sql("t"),
             table = kind.table(),
-            original_listed = viewer.listed("o"),
+            original_listed = audience.listed("o"),
         )
     });
     Statement::new(format!(
@@ -91,11 +91,11 @@ const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
 
 async fn dependencies(
     db: &impl GenericClient,
-    viewer: Viewer,
+    audience: Audience,
     kind: ItemKind,
     id: i64,
 ) -> Result<Dependencies, CatalogError> {
-    let Some(statement) = dependencies_statement(viewer, kind, id) else {
+    let Some(statement) = dependencies_statement(audience, kind, id) else {
         return Ok(Dependencies {
             skills: Value::Array(Vec::new()),
             tools: Value::Array(Vec::new()),
@@ -116,15 +116,15 @@ async fn dependencies(
 }
 
 /// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing. Only items the
-/// viewer could open themselves are named.
+/// audience could open themselves are named.
 pub fn dependencies_statement(
-    viewer: Viewer,
+    audience: Audience,
     kind: ItemKind,
     id: i64,
 ) -> Option<Statement<'static>> {
-    let skill_listed = viewer.listed("s");
-    let llm_listed = viewer.listed("m");
-    let agent_listed = viewer.listed("a");
+    let skill_listed = audience.listed("s");
+    let llm_listed = audience.listed("m");
+    let agent_listed = audience.listed("a");
     let select = match kind {
         ItemKind::Agent => format!(
             "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,

@@ -7,7 +7,7 @@ use tokio_postgres::{Client, GenericClient, Transaction};
 use crate::column::ReadColumn;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
-use crate::{CatalogError, ItemKind, Version, Viewer, WorkspaceId};
+use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// Who installs what, where.
 #[derive(Debug, Clone)]
@@ -124,7 +124,7 @@ async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
 ) -> Result<Option<InstallResponse>, CatalogError> {
-    let kind = visible_kind(tx, Viewer::Member, request.item_id).await?;
+    let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
     let table = kind.table();
 
     // Count the install first: it locks the listing row, so installs of one item queue here instead of
@@ -132,7 +132,7 @@ async fn install_in(
     let listing = Statement::new(format!(
         "UPDATE {table} t SET install_count = install_count + 1
          WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text AS version",
-        listed = Viewer::Member.listed("t")
+        listed = Audience::Member.listed("t")
     ))
     .bind(request.item_id)
     .query_opt(tx)
@@ -294,7 +294,7 @@ pub(crate) async fn link_listed_skills(
                      RETURNING skill_id)
                  SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}') AS linked,
                         (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1) AS links",
-                listed = Viewer::Member.listed("s"),
+                listed = Audience::Member.listed("s"),
             ))
     .bind(listing_id)
     .bind(copy_id)

@@ -12,7 +12,7 @@ use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
 use crate::limits::DEFAULT_PAGE_SIZE;
 use crate::statement::{Params, Placeholder, Statement};
-use crate::{CatalogError, ItemKind, ItemSummary, Viewer};
+use crate::{Audience, CatalogError, ItemKind, ItemSummary};
 
 /// Listing order. Every order ends in `id`, unique across kinds, so pages never overlap or skip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -167,10 +167,10 @@ pub struct Page {
 
 pub async fn list_items(
     db: &impl GenericClient,
-    viewer: Viewer,
+    audience: Audience,
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {
-    let rows = listing_statement(viewer, query).query(db).await?;
+    let rows = listing_statement(audience, query).query(db).await?;
     let total = match rows.first() {
         Some(row) => row.read("total")?,
         None => 0,
@@ -200,7 +200,7 @@ pub async fn featured_items(
         limit,
         ..ListQuery::default()
     };
-    Ok(list_items(db, Viewer::Member, &query).await?.items)
+    Ok(list_items(db, Audience::Member, &query).await?.items)
 }
 
 /// Escapes `%`, `_` and `\` so that a search term matches itself, inside a substring LIKE pattern.
@@ -218,13 +218,13 @@ fn contains_pattern(term: &str) -> String {
 }
 
 /// The statement behind one listing page: the page's rows, each carrying the total.
-pub fn listing_statement(viewer: Viewer, query: &ListQuery) -> Statement<'static> {
+pub fn listing_statement(audience: Audience, query: &ListQuery) -> Statement<'static> {
     let mut params = Params::default();
-    let sql = listing_sql(viewer, query, &mut params);
+    let sql = listing_sql(audience, query, &mut params);
     Statement::with_params(sql, params)
 }
 
-fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params<'static>) -> String {
+fn listing_sql(audience: Audience, query: &ListQuery, params: &mut Params<'static>) -> String {
     let kinds: Vec<ItemKind> = match query.kind {
         Some(kind) => vec![kind],
         None => ItemKind::ALL.to_vec(),
@@ -235,7 +235,12 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params<'static>) 
         .map(|category| params.bind(category.clone()));
     let search = query.search.as_deref().filter(|term| !term.is_empty());
     let search_pattern = search.map(|term| params.bind(contains_pattern(term)));
-    let filters = listing_filters(viewer, category_placeholder, query.featured, search_pattern);
+    let filters = listing_filters(
+        audience,
+        category_placeholder,
+        query.featured,
+        search_pattern,
+    );
     let offset = params.bind(query.offset);
     let limit = params.bind(query.limit);
 
@@ -258,7 +263,7 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params<'static>) 
     });
     let total = match search {
         Some(_) => "SELECT count(*) AS total FROM branches".to_owned(),
-        None => counted_total_sql(viewer, &kinds, category_placeholder, query.featured),
+        None => counted_total_sql(audience, &kinds, category_placeholder, query.featured),
     };
     let merged_order = query.sort.merged_order();
     format!(
@@ -278,14 +283,14 @@ fn listing_sql(viewer: Viewer, query: &ListQuery, params: &mut Params<'static>) 
     )
 }
 
-/// The predicate on an item row `t` for a listing: listed for this viewer, then the request's filters.
+/// The predicate on an item row `t` for a listing: listed for this audience, then the request's filters.
 fn listing_filters(
-    viewer: Viewer,
+    audience: Audience,
     category_placeholder: Option<Placeholder>,
     featured: Option<bool>,
     search_pattern: Option<Placeholder>,
 ) -> String {
-    let mut filters = viewer.listed("t");
+    let mut filters = audience.listed("t");
     if let Some(placeholder) = category_placeholder {
         filters.push_str(&format!(
             " AND lower(t.marketplace_category) = lower({placeholder})"
@@ -335,7 +340,7 @@ pub(crate) fn total_and_page(page: &str, joins: &str, columns: &str, order: &str
 
 /// The exact total from the per-(kind, category) counters.
 fn counted_total_sql(
-    viewer: Viewer,
+    audience: Audience,
     kinds: &[ItemKind],
     category_placeholder: Option<Placeholder>,
     featured: Option<bool>,
@@ -356,7 +361,7 @@ fn counted_total_sql(
     if let Some(placeholder) = category_placeholder {
         sql.push_str(&format!(" AND c.category_key = lower({placeholder})"));
     }
-    if !viewer.is_admin() {
+    if !audience.is_admin() {
         sql.push_str(" AND c.is_approved");
     }
     sql

@@ -11,7 +11,7 @@ use crate::listing::total_and_page;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
 use crate::status::AdminAction;
-use crate::{CatalogError, Creator, ItemKind, ReviewStatus, Version, Viewer};
+use crate::{Audience, CatalogError, Creator, ItemKind, ReviewStatus, Version};
 
 /// What an approval or rejection did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,7 +24,7 @@ pub struct Reviewed {
 }
 
 /// Approves what waits for review: the listing's content and version become the pending version's. An
-/// agent's skills that were published with it are approved with it. Approving an approved item with nothing
+/// agent's skills that were submitted with it are approved with it. Approving an approved item with nothing
 /// pending changes nothing.
 pub async fn approve(
     client: &mut Client,
@@ -47,7 +47,7 @@ pub async fn approve(
         ));
     };
     if kind == ItemKind::Agent {
-        for skill in skills_published_with(&tx, item_id).await? {
+        for skill in skills_submitted_with(&tx, item_id).await? {
             approve_pending(&tx, ItemKind::Skill, skill, admin_id).await?;
         }
         require_listed_skills(&tx, item_id).await?;
@@ -67,11 +67,11 @@ async fn lock_listing(
     tx: &Transaction<'_>,
     item_id: i64,
 ) -> Result<(ItemKind, bool, Version), CatalogError> {
-    let kind = visible_kind(tx, Viewer::Admin, item_id).await?;
+    let kind = visible_kind(tx, Audience::MarketplaceAdmin, item_id).await?;
     let row = Statement::new(format!(
         "SELECT t.is_approved, t.version::text AS version FROM {table} t WHERE t.id = $1 AND {listed} FOR UPDATE",
         table = kind.table(),
-        listed = Viewer::Admin.listed("t"),
+        listed = Audience::MarketplaceAdmin.listed("t"),
     ))
     .bind(item_id)
     .query_opt(tx)
@@ -86,7 +86,7 @@ async fn require_listed_skills(tx: &Transaction<'_>, agent_id: i64) -> Result<()
     let rows = Statement::new(format!(
         "SELECT s.id, s.name FROM agent_skills l JOIN skills s ON s.id = l.skill_id
          WHERE l.agent_id = $1 AND NOT ({listed}) ORDER BY s.id",
-        listed = Viewer::Member.listed("s"),
+        listed = Audience::Member.listed("s"),
     ))
     .bind(agent_id)
     .query(tx)
@@ -108,7 +108,8 @@ async fn require_listed_skills(tx: &Transaction<'_>, agent_id: i64) -> Result<()
     )))
 }
 
-/// Publishes the pending version of a listing onto it; `None` when nothing is pending.
+/// Applies the pending version of a listing to it, which makes the version live; `None` when nothing is
+/// pending.
 async fn approve_pending(
     tx: &Transaction<'_>,
     kind: ItemKind,
@@ -146,7 +147,7 @@ async fn approve_pending(
 }
 
 /// Marketplace skills linked to an agent that still wait for their first approval.
-async fn skills_published_with(
+async fn skills_submitted_with(
     tx: &Transaction<'_>,
     agent_id: i64,
 ) -> Result<Vec<i64>, CatalogError> {
@@ -154,7 +155,7 @@ async fn skills_published_with(
         "SELECT s.id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
          WHERE l.agent_id = $1 AND {listed} AND NOT s.is_approved
          ORDER BY s.id",
-        listed = Viewer::Admin.listed("s"),
+        listed = Audience::MarketplaceAdmin.listed("s"),
     ))
     .bind(agent_id)
     .query(tx)
@@ -178,7 +179,7 @@ pub async fn reject(
             CatalogError::Conflict("Nothing of this item is waiting for review.".into())
         })?;
     if kind == ItemKind::Agent && !is_approved {
-        for skill in skills_published_with(&tx, item_id).await? {
+        for skill in skills_submitted_with(&tx, item_id).await? {
             reject_pending(&tx, ItemKind::Skill, skill, admin_id, reason).await?;
         }
     }
@@ -334,13 +335,23 @@ pub struct QueueEntry {
     pub version: Version,
     pub submitted_at: DateTime<Utc>,
     pub submitted_by: Option<Creator>,
-    /// `new_item` until the listing has an approved version, then `new_version`.
-    pub kind: &'static str,
+    /// Serialised as `kind` (API.md), which is not an item kind.
+    #[serde(rename = "kind")]
+    pub submission: SubmissionKind,
     pub status: ReviewStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+/// What a queue entry asks to approve: the first version of a listing, until it has an approved one, then
+/// a new version of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionKind {
+    NewItem,
+    NewVersion,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -440,10 +451,10 @@ impl QueueEntry {
             version: row.read("version")?,
             submitted_at: row.read("submitted_at")?,
             submitted_by: Creator::from_row(row, "submitted_by", "display_name")?,
-            kind: if has_earlier_approval {
-                "new_version"
+            submission: if has_earlier_approval {
+                SubmissionKind::NewVersion
             } else {
-                "new_item"
+                SubmissionKind::NewItem
             },
             status,
             reason: row.read("rejection_reason")?,

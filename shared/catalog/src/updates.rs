@@ -9,7 +9,7 @@ use crate::column::ReadColumn;
 use crate::install::link_listed_skills;
 use crate::kind::union_all;
 use crate::statement::Statement;
-use crate::{CatalogError, ItemKind, Version, Viewer, WorkspaceId};
+use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// An installed copy whose listing has a higher approved version.
 #[derive(Debug, Clone, Serialize)]
@@ -109,7 +109,7 @@ pub fn installs_statement(workspace: WorkspaceId) -> Statement<'static> {
                  WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
                    AND {listed}",
             table = kind.table(),
-            listed = Viewer::Member.listed("m"),
+            listed = Audience::Member.listed("m"),
         )
     });
     Statement::new(format!("{per_kind} ORDER BY installed_at DESC, id DESC")).bind(workspace)
@@ -224,7 +224,7 @@ async fn listing_and_copy(
            AND t.id = $2 AND t.workspace_id = $3",
         table = install.kind.table(),
         hash = install.kind.content_hash_sql("t"),
-        listed = Viewer::Member.listed("m"),
+        listed = Audience::Member.listed("m"),
     ))
     .bind(install.item_id)
     .bind(install.copy_id)

@@ -1,4 +1,4 @@
-//! Publishing: submitting a workspace item as a new listing, and new versions of a listing. Both wait for
+//! Submissions: submitting a workspace item as a new listing, and new versions of a listing. Both wait for
 //! review; both count against the submitter's rate limit.
 
 use serde::Serialize;
@@ -8,7 +8,7 @@ use tokio_postgres::{Client, Transaction};
 use crate::column::ReadColumn;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
-use crate::{CatalogError, ItemKind, ReviewStatus, Version, Viewer, WorkspaceId};
+use crate::{Audience, CatalogError, ItemKind, ReviewStatus, Version, WorkspaceId};
 
 /// Submissions allowed per user per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ impl Pending {
 }
 
 /// Creates the (unapproved) marketplace copy of a workspace item and its first pending version. An agent's
-/// tool assignments are carried onto the listing; its workspace skills are published with it.
+/// tool assignments are carried onto the listing; its workspace skills are submitted with it.
 pub async fn submit_item(
     client: &mut Client,
     submission: &Submission,
@@ -72,7 +72,7 @@ pub async fn submit_item(
     refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
     let version = &submission.version;
-    let (item_id, content) = publish_copy(
+    let (item_id, content) = insert_listing(
         &tx,
         kind,
         submission.source_id,
@@ -159,7 +159,7 @@ struct Overrides<'a> {
 }
 
 /// Inserts the marketplace copy of workspace item `source_id`; `None` when it already has a live listing.
-async fn publish_copy(
+async fn insert_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
     source_id: i64,
@@ -235,7 +235,7 @@ async fn record_pending_version(
 }
 
 /// The listing gets the agent's tool assignments, and links to marketplace skills only: workspace skills are
-/// published (or their live listing reused) first.
+/// submitted (or their live listing reused) first.
 async fn carry_agent_links(
     tx: &Transaction<'_>,
     source_id: i64,
@@ -259,7 +259,7 @@ async fn carry_agent_links(
     for skill in &skills {
         let skill_id: i64 = skill.read("id")?;
         let linked = if skill.read("in_workspace")? {
-            publish_skill(tx, skill_id, user_id, &skill.read("version")?).await?
+            submit_skill_listing(tx, skill_id, user_id, &skill.read("version")?).await?
         } else {
             skill_id
         };
@@ -274,8 +274,8 @@ async fn carry_agent_links(
     Ok(())
 }
 
-/// The live listing of a workspace skill, published now (pending review) if it has none.
-async fn publish_skill(
+/// The live listing of a workspace skill, submitted now (pending review) if it has none.
+async fn submit_skill_listing(
     tx: &Transaction<'_>,
     skill_id: i64,
     user_id: i64,
@@ -290,7 +290,7 @@ async fn publish_skill(
         version,
     };
     if let Some((listing, content)) =
-        publish_copy(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
+        insert_listing(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
     {
         record_pending_version(
             tx,
@@ -306,7 +306,7 @@ async fn publish_skill(
     }
     Statement::new(format!(
         "SELECT s.id FROM skills s WHERE s.cloned_from_id = $1 AND {}",
-        Viewer::Admin.listed("s")
+        Audience::MarketplaceAdmin.listed("s")
     ))
     .bind(skill_id)
     .query_one(tx)
@@ -315,7 +315,7 @@ async fn publish_skill(
 }
 
 /// A new version of a listing, from the workspace item it was submitted from. Only writers of that
-/// workspace may publish; the version must be above every existing one.
+/// workspace may submit versions; the version must be above every existing one.
 #[derive(Debug, Clone)]
 pub struct NewVersion {
     pub item_id: i64,
@@ -325,13 +325,13 @@ pub struct NewVersion {
     pub changelog: String,
 }
 
-pub async fn publish_version(
+pub async fn submit_version(
     client: &mut Client,
     request: &NewVersion,
     limit: RateLimit,
 ) -> Result<Pending, CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Viewer::Admin, request.item_id).await?;
+    let kind = visible_kind(&tx, Audience::MarketplaceAdmin, request.item_id).await?;
     let table = kind.table();
     let listing = Statement::new(format!(
         "SELECT l.is_approved, s.id AS source_id, s.workspace_id = $2 AS from_this_workspace,

@@ -5,7 +5,7 @@ use tokio_postgres::{GenericClient, Row};
 use crate::column::ReadColumn;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
-use crate::{CatalogError, Version, Viewer};
+use crate::{Audience, CatalogError, Version};
 
 /// An approved version of a listing.
 #[derive(Debug, Clone, Serialize)]
@@ -15,13 +15,13 @@ pub struct PublishedVersion {
     pub published_at: DateTime<Utc>,
 }
 
-/// The approved versions of an item this viewer may see, highest SemVer first.
+/// The approved versions of an item this audience may see, highest SemVer first.
 pub async fn item_versions(
     db: &impl GenericClient,
-    viewer: Viewer,
+    audience: Audience,
     id: i64,
 ) -> Result<Vec<PublishedVersion>, CatalogError> {
-    visible_kind(db, viewer, id).await?;
+    visible_kind(db, audience, id).await?;
     let rows = approved_versions_statement(id).query(db).await?;
     let mut versions = rows
         .iter()

@@ -1,25 +1,27 @@
-/// Whose eyes a marketplace query serves. Unapproved items exist only for admins; delisted and
+/// Whose eyes a marketplace query serves. Unapproved items exist only for marketplace admins; delisted and
 /// workspace-owned rows exist for nobody.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Viewer {
+pub enum Audience {
+    /// Any signed-in user.
     Member,
-    Admin,
+    /// A user whose `users.system_role` is `admin` (not a workspace's admin).
+    MarketplaceAdmin,
 }
 
-impl Viewer {
+impl Audience {
     pub fn new(is_admin: bool) -> Self {
         if is_admin {
-            Self::Admin
+            Self::MarketplaceAdmin
         } else {
             Self::Member
         }
     }
 
     pub fn is_admin(self) -> bool {
-        self == Self::Admin
+        self == Self::MarketplaceAdmin
     }
 
-    /// The predicate on an item row named `alias` that makes it visible in the marketplace to this viewer.
+    /// The predicate on an item row named `alias` that makes it visible in the marketplace to this audience.
     pub(crate) fn listed(self, alias: &str) -> String {
         let mut predicate =
             format!("{alias}.owner_type = 'marketplace' AND {alias}.delisted_at IS NULL");
