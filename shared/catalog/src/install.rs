@@ -19,9 +19,16 @@ pub struct InstallRequest {
     pub idempotency_key: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstallResponse {
     pub install_id: i64,
+    #[serde(flatten)]
+    pub installation: Installation,
+}
+
+/// What an install made: the part of its response stored with it, replayed for a repeated key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Installation {
     pub item: ItemRef,
     pub installed: ItemRef,
     pub version: Version,
@@ -110,11 +117,13 @@ async fn replay(
                 .into(),
         ));
     }
-    let mut response: InstallResponse = serde_json::from_value(row.read("response")?)
+    let installation = serde_json::from_value(row.read("response")?)
         .map_err(|e| CatalogError::Unreadable(format!("stored install response: {e}")))?;
-    response.install_id = row.read("id")?;
     Ok(Some(InstallOutcome {
-        response,
+        response: InstallResponse {
+            install_id: row.read("id")?,
+            installation,
+        },
         replayed: true,
     }))
 }
@@ -125,73 +134,106 @@ async fn install_in(
     request: &InstallRequest,
 ) -> Result<Option<InstallResponse>, CatalogError> {
     let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
-    let table = kind.table();
-
-    // Count the install first: it locks the listing row, so installs of one item queue here instead of
-    // racing each other for the same copy names.
-    let listing = Statement::new(format!(
-        "UPDATE {table} t SET install_count = install_count + 1
-         WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text AS version",
-        listed = Audience::Member.listed("t")
-    ))
-    .bind(request.item_id)
-    .query_opt(tx)
-    .await?
-    .ok_or(CatalogError::NotFound("item"))?;
-    let (item_name, version): (String, Version) = (listing.read("name")?, listing.read("version")?);
-
-    let (copy_id, copy_name, content_hash) =
-        clone_with_free_name(tx, kind, request, &item_name).await?;
+    let (item_name, version) = count_install(tx, kind, request.item_id).await?;
+    let copy = clone_with_free_name(tx, kind, request, &item_name).await?;
     let mut warnings = Vec::new();
     let linked_skill_ids = if kind == ItemKind::Agent {
-        Some(link_listed_skills(tx, request.item_id, copy_id, &mut warnings).await?)
+        Some(link_listed_skills(tx, request.item_id, copy.id, &mut warnings).await?)
     } else {
         None
     };
-    let requires_setup = requires_setup(tx, kind, request.item_id).await?;
-
-    let mut response = InstallResponse {
-        install_id: 0,
+    let installation = Installation {
         item: ItemRef {
             id: request.item_id,
             kind,
             name: item_name,
         },
         installed: ItemRef {
-            id: copy_id,
+            id: copy.id,
             kind,
-            name: copy_name,
+            name: copy.name,
         },
         version,
-        requires_setup,
+        requires_setup: requires_setup(tx, kind, request.item_id).await?,
         warnings,
     };
-    let stored = serde_json::to_value(&response).expect("responses serialise");
-    let install = Statement::new(
-        "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
-                                          installed_version, content_hash, idempotency_key, response,
-                                          linked_skill_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-         RETURNING id",
-    )
-    .bind(request.item_id)
-    .bind(kind)
-    .bind(request.workspace)
-    .bind(request.user_id)
-    .bind(copy_id)
-    .bind(&response.version)
-    .bind(content_hash)
-    .bind(&request.idempotency_key)
-    .bind(stored)
-    .bind(linked_skill_ids)
-    .query_opt(tx)
-    .await?;
-    let Some(install) = install else {
+    let record = InstallRecord {
+        request,
+        installation: &installation,
+        content_hash: copy.content_hash,
+        linked_skill_ids,
+    };
+    let Some(install_id) = record.insert(tx).await? else {
         return Ok(None);
     };
-    response.install_id = install.read("id")?;
-    Ok(Some(response))
+    Ok(Some(InstallResponse {
+        install_id,
+        installation,
+    }))
+}
+
+/// Adds the install to the listing's count, and returns the listing's name and version. It locks the
+/// listing row first thing, so installs of one item queue here instead of racing each other for the same
+/// copy names.
+async fn count_install(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+) -> Result<(String, Version), CatalogError> {
+    let listing = Statement::new(format!(
+        "UPDATE {table} t SET install_count = install_count + 1
+         WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text AS version",
+        table = kind.table(),
+        listed = Audience::Member.listed("t")
+    ))
+    .bind(item_id)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("item"))?;
+    Ok((listing.read("name")?, listing.read("version")?))
+}
+
+/// A row of `marketplace_installs`.
+struct InstallRecord<'a> {
+    request: &'a InstallRequest,
+    installation: &'a Installation,
+    content_hash: String,
+    linked_skill_ids: Option<Vec<i64>>,
+}
+
+impl InstallRecord<'_> {
+    /// Its id; `None` when an install with the same idempotency key is already recorded.
+    async fn insert(self, tx: &Transaction<'_>) -> Result<Option<i64>, CatalogError> {
+        let stored = serde_json::to_value(self.installation).expect("an installation serialises");
+        let row = Statement::new(
+            "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
+                                              installed_version, content_hash, idempotency_key, response,
+                                              linked_skill_ids)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+             RETURNING id",
+        )
+        .bind(self.request.item_id)
+        .bind(self.installation.item.kind)
+        .bind(self.request.workspace)
+        .bind(self.request.user_id)
+        .bind(self.installation.installed.id)
+        .bind(&self.installation.version)
+        .bind(self.content_hash)
+        .bind(&self.request.idempotency_key)
+        .bind(stored)
+        .bind(self.linked_skill_ids)
+        .query_opt(tx)
+        .await?;
+        row.map(|row| row.read("id")).transpose()
+    }
+}
+
+/// The workspace copy an install made.
+struct WorkspaceCopy {
+    id: i64,
+    name: String,
+    content_hash: String,
 }
 
 /// Inserts the workspace copy under the first free name of `X`, `X-copy`, `X-copy-2`, ... The unique index
@@ -201,7 +243,7 @@ async fn clone_with_free_name(
     kind: ItemKind,
     request: &InstallRequest,
     base: &str,
-) -> Result<(i64, String, String), CatalogError> {
+) -> Result<WorkspaceCopy, CatalogError> {
     let table = kind.table();
     let own_columns = kind.content_columns().join(", ");
     let copied = format!(
@@ -226,7 +268,13 @@ async fn clone_with_free_name(
             .query_opt(tx)
             .await?;
         match row {
-            Some(row) => return Ok((row.read("id")?, name, row.read("content_hash")?)),
+            Some(row) => {
+                return Ok(WorkspaceCopy {
+                    id: row.read("id")?,
+                    name,
+                    content_hash: row.read("content_hash")?,
+                })
+            }
             None => taken.push(name),
         }
     }

@@ -58,7 +58,7 @@ pub use audience::Audience;
 pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
 pub use install::{
-    install_item, InstallOutcome, InstallRequest, InstallResponse, ItemRef, SetupStep,
+    install_item, InstallOutcome, InstallRequest, InstallResponse, Installation, ItemRef, SetupStep,
 };
 pub use item::{Creator, ItemSummary};
 pub use kind::ItemKind;

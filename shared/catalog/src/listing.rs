@@ -261,19 +261,27 @@ fn listing_sql(audience: Audience, query: &ListQuery, params: &mut Params<'stati
             table = kind.table(),
         )
     });
-    let total = match search {
+    let total_sql = match search {
         Some(_) => "SELECT count(*) AS total FROM branches".to_owned(),
         None => counted_total_sql(audience, &kinds, category_placeholder, query.featured),
     };
     let merged_order = query.sort.merged_order();
+    let page = format!(
+        "SELECT kind, id, row_number() OVER (ORDER BY {merged_order}) AS pos
+         FROM branches ORDER BY {merged_order} OFFSET {offset} LIMIT {limit}"
+    );
+    listing_template(&branches, &page, &page_rows_sql(&kinds), &total_sql)
+}
+
+/// The listing statement around its parts: each kind's candidate rows (`branches`), the page cut from them,
+/// the page's rows in full, and the total.
+fn listing_template(branches: &str, page: &str, rows: &str, total: &str) -> String {
     format!(
         "WITH branches AS ({branches}),
-         page AS (SELECT kind, id, row_number() OVER (ORDER BY {merged_order}) AS pos
-                  FROM branches ORDER BY {merged_order} OFFSET {offset} LIMIT {limit}),
+         page AS ({page}),
          rows AS ({rows}),
          total AS ({total})
          {select}",
-        rows = page_rows_sql(&kinds),
         select = total_and_page(
             "rows",
             "LEFT JOIN users u ON u.id = rows.original_creator_id",

@@ -332,59 +332,13 @@ pub async fn submit_version(
 ) -> Result<Pending, CatalogError> {
     let tx = client.transaction().await?;
     let kind = visible_kind(&tx, Audience::MarketplaceAdmin, request.item_id).await?;
-    let table = kind.table();
-    let listing = Statement::new(format!(
-        "SELECT l.is_approved, s.id AS source_id, s.workspace_id = $2 AS from_this_workspace,
-                l.original_creator_id = $3 AS by_this_user
-         FROM {table} l LEFT JOIN {table} s ON s.id = l.cloned_from_id
-         WHERE l.id = $1 FOR UPDATE OF l"
-    ))
-    .bind(request.item_id)
-    .bind(request.workspace)
-    .bind(request.user_id)
-    .query_one(&tx)
-    .await?;
-    let is_approved: bool = listing.read("is_approved")?;
-    let source_id: Option<i64> = listing.read("source_id")?;
-    let from_this_workspace = listing.read::<Option<bool>>("from_this_workspace")? == Some(true);
-    let by_this_user = listing.read::<Option<bool>>("by_this_user")? == Some(true);
-    let source_id =
-        match source_id {
-            Some(id) if from_this_workspace => id,
-            None if by_this_user => {
-                return Err(CatalogError::Conflict(
-                    "The workspace item this listing was submitted from no longer exists.".into(),
-                ))
-            }
-            // A pending listing stays invisible to everyone but its publisher and admins.
-            _ if !is_approved => return Err(CatalogError::NotFound("item")),
-            _ => return Err(CatalogError::Forbidden(
-                "Only members of the workspace that published this item may publish its versions.",
-            )),
-        };
+    let source_id = lock_listing_source(&tx, kind, request).await?;
     count_submission(&tx, request.user_id, limit).await?;
-
-    let existing =
-        Statement::new("SELECT version::text AS version FROM item_versions WHERE item_id = $1")
-            .bind(request.item_id)
-            .query(&tx)
-            .await?
-            .iter()
-            .map(|row| row.read::<Version>("version"))
-            .collect::<Result<Vec<_>, _>>()?;
-    if let Some(highest) = existing
-        .into_iter()
-        .max()
-        .filter(|highest| request.version <= *highest)
-    {
-        return Err(CatalogError::Conflict(format!(
-            "Version {} is not above the highest existing version, {highest}.",
-            request.version
-        )));
-    }
+    require_above_existing(&tx, request).await?;
     let content: Value = Statement::new(format!(
-        "SELECT {} AS content FROM {table} t WHERE t.id = $1",
-        kind.content_sql("t")
+        "SELECT {content} AS content FROM {table} t WHERE t.id = $1",
+        content = kind.content_sql("t"),
+        table = kind.table(),
     ))
     .bind(source_id)
     .query_one(&tx)
@@ -402,6 +356,66 @@ pub async fn submit_version(
     .await?;
     tx.commit().await?;
     Ok(Pending::new(request.item_id, request.version.clone()))
+}
+
+/// Locks the listing, and returns the workspace item it was submitted from when the request comes from that
+/// item's workspace.
+async fn lock_listing_source(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    request: &NewVersion,
+) -> Result<i64, CatalogError> {
+    let listing = Statement::new(format!(
+        "SELECT l.is_approved, s.id AS source_id, s.workspace_id = $2 AS from_this_workspace,
+                l.original_creator_id = $3 AS by_this_user
+         FROM {table} l LEFT JOIN {table} s ON s.id = l.cloned_from_id
+         WHERE l.id = $1 FOR UPDATE OF l",
+        table = kind.table(),
+    ))
+    .bind(request.item_id)
+    .bind(request.workspace)
+    .bind(request.user_id)
+    .query_one(tx)
+    .await?;
+    let is_approved: bool = listing.read("is_approved")?;
+    let source_id: Option<i64> = listing.read("source_id")?;
+    let from_this_workspace = listing.read::<Option<bool>>("from_this_workspace")? == Some(true);
+    let by_this_user = listing.read::<Option<bool>>("by_this_user")? == Some(true);
+    match source_id {
+        Some(id) if from_this_workspace => Ok(id),
+        None if by_this_user => Err(CatalogError::Conflict(
+            "The workspace item this listing was submitted from no longer exists.".into(),
+        )),
+        // A pending listing stays invisible to everyone but its submitter and admins.
+        _ if !is_approved => Err(CatalogError::NotFound("item")),
+        _ => Err(CatalogError::Forbidden(
+            "Only members of the workspace that published this item may publish its versions.",
+        )),
+    }
+}
+
+/// A new version must be above every version of the listing, whatever its review status.
+async fn require_above_existing(
+    tx: &Transaction<'_>,
+    request: &NewVersion,
+) -> Result<(), CatalogError> {
+    let rows =
+        Statement::new("SELECT version::text AS version FROM item_versions WHERE item_id = $1")
+            .bind(request.item_id)
+            .query(tx)
+            .await?;
+    let mut highest: Option<Version> = None;
+    for row in &rows {
+        let version: Version = row.read("version")?;
+        highest = highest.max(Some(version));
+    }
+    match highest {
+        Some(highest) if request.version <= highest => Err(CatalogError::Conflict(format!(
+            "Version {} is not above the highest existing version, {highest}.",
+            request.version
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Counts one submission in the user's current window, in the caller's transaction (so a failed submission

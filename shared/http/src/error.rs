@@ -137,14 +137,6 @@ impl ApiError {
         )
     }
 
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
     pub fn into_response(self) -> Response<Body> {
         #[derive(Serialize)]
         struct Problem<'a> {

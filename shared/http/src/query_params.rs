@@ -199,8 +199,8 @@ mod tests {
             "1",
         );
         let error = limit_and_flag(&req).unwrap_err();
-        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
         assert_eq!(fields(&error), vec!["limit", "flag"]);
+        assert_eq!(error.into_response().status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]
@@ -224,8 +224,12 @@ mod tests {
             "9223372036854775808",
         ] {
             let error = path_id(&request("", json!(null), raw), "id").unwrap_err();
-            assert_eq!(error.status(), StatusCode::BAD_REQUEST, "{raw:?}");
             assert_eq!(fields(&error), vec!["id"], "{raw:?}");
+            assert_eq!(
+                error.into_response().status(),
+                StatusCode::BAD_REQUEST,
+                "{raw:?}"
+            );
         }
     }
 }
