@@ -7,11 +7,6 @@ pub enum CatalogError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(&'static str),
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
     /// An `Idempotency-Key` already used for a different request (another item or another user).
     #[error("{0}")]
     IdempotencyKeyReused(String),
@@ -23,13 +18,4 @@ pub enum CatalogError {
     Unreadable(String),
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
-}
-
-impl CatalogError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field,
-            message: message.into(),
-        }
-    }
 }

@@ -95,8 +95,9 @@ impl ItemKind {
         }
     }
 
-    /// The kind-specific content of a row `alias` as one JSON object.
-    pub(crate) fn content_sql(self, alias: &str) -> String {
+    /// The kind-specific content of a row `alias` as one JSON object (a SQL expression): what a version
+    /// snapshots.
+    pub fn content_sql(self, alias: &str) -> String {
         let fields = self
             .content_columns()
             .iter()

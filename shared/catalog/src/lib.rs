@@ -33,7 +33,6 @@
 pub mod accounts;
 mod audience;
 mod column;
-pub mod demo;
 mod detail;
 mod error;
 mod install;

@@ -179,7 +179,6 @@ impl From<CatalogError> for ApiError {
             CatalogError::Forbidden(detail) => Self::forbidden(detail),
             CatalogError::IdempotencyKeyReused(detail) => Self::idempotency_key_reused(detail),
             CatalogError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
-            CatalogError::Invalid { field, message } => Self::invalid_field(field, message),
             CatalogError::Unreadable(detail) => {
                 tracing::error!(%detail, "unreadable database value");
                 Self::internal()
