@@ -25,7 +25,7 @@ impl TestApp {
             )
             .await
             .expect("insert user")
-            .get(0)
+            .get("id")
     }
 
     pub async fn workspace(&self, name: &str) -> Uuid {
@@ -36,7 +36,7 @@ impl TestApp {
             )
             .await
             .expect("insert workspace")
-            .get(0)
+            .get("id")
     }
 
     pub async fn member(&self, workspace: Uuid, user_id: i64, role: &str) {
