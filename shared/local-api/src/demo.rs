@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use marketplace_catalog::ItemKind;
+use marketplace_catalog::{ItemKind, Version};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio_postgres::types::Type;
@@ -63,7 +63,7 @@ struct DemoWorkspace {
 
 #[derive(Debug, Deserialize)]
 struct DemoVersion {
-    version: String,
+    version: Version,
     changelog: String,
 }
 
@@ -227,7 +227,7 @@ fn item_row(
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
     if let Some(latest) = latest {
-        row.insert("version".into(), latest.version.clone().into());
+        row.insert("version".into(), latest.version.to_string().into());
     }
     match workspace {
         Some(id) => {
