@@ -392,7 +392,22 @@ async fn requires_setup(
 
 #[cfg(test)]
 mod tests {
-    use super::first_free_name;
+    use super::{first_free_name, Installation};
+
+    #[test]
+    fn responses_stored_before_installation_existed_still_replay() {
+        let stored = serde_json::json!({
+            "install_id": 0,
+            "item": {"id": 7, "type": "agent", "name": "Bot"},
+            "installed": {"id": 9, "type": "agent", "name": "Bot-copy"},
+            "version": "1.2.0",
+            "requires_setup": [{"kind": "tool", "slug": "gmail", "name": "Gmail"}],
+            "warnings": [],
+        });
+        let installation: Installation = serde_json::from_value(stored).unwrap();
+        assert_eq!(installation.installed.name, "Bot-copy");
+        assert_eq!(installation.version.to_string(), "1.2.0");
+    }
 
     #[test]
     fn names_copies_x_then_copy_then_numbered() {
