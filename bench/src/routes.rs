@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use lambda_http::http;
 use marketplace_catalog::statements::*;
-use marketplace_catalog::{ItemKind, ListQuery, Sort, Viewer, WorkspaceId};
+use marketplace_catalog::{Audience, ItemKind, ListQuery, Sort, WorkspaceId};
 use marketplace_db::{pool_from_url, PoolSettings};
 use marketplace_http::routes::match_route;
 use marketplace_http::{AppState, Config};
@@ -102,21 +102,21 @@ async fn floor(
     user_by_subject_statement(MEMBER).query(db).await?;
     match scenario {
         Read::List(query) => {
-            let rows = listing_statement(Viewer::Member, query).query(db).await?;
+            let rows = listing_statement(Audience::Member, query).query(db).await?;
             enrich(db, &rows).await?;
         }
         Read::Detail(id) => {
-            let rows = detail_statement(Viewer::Member, *id).query(db).await?;
+            let rows = detail_statement(Audience::Member, *id).query(db).await?;
             enrich(db, &rows).await?;
             let kind: &str = rows.first().ok_or("no item")?.get("kind");
             if let Some(dependencies) =
-                dependencies_statement(Viewer::Member, ItemKind::parse(kind)?, *id)
+                dependencies_statement(Audience::Member, ItemKind::parse(kind)?, *id)
             {
                 dependencies.query(db).await?;
             }
         }
         Read::Versions(id) => {
-            visible_kind_statement(Viewer::Member, *id)
+            visible_kind_statement(Audience::Member, *id)
                 .query(db)
                 .await?;
             approved_versions_statement(*id).query(db).await?;
@@ -134,8 +134,10 @@ async fn floor(
             let rows = installs_statement(workspace).query(db).await?;
             let updated: Vec<i64> = rows
                 .iter()
-                .filter(|row| row.get::<_, &str>(4) != row.get::<_, &str>(6))
-                .map(|row| row.get(1))
+                .filter(|row| {
+                    row.get::<_, &str>("installed_version") != row.get::<_, &str>("latest_version")
+                })
+                .map(|row| row.get("item_id"))
                 .collect();
             changelogs_statement(updated).query(db).await?;
         }
@@ -164,295 +166,59 @@ enum Read {
     Updates,
 }
 
-fn list(query: ListQuery) -> Read {
-    Read::List(ListQuery { limit: 50, ..query })
+/// What the timed routes run against: the handlers' state, a setup connection, the bench member, their
+/// workspaces (one kept apart for the floors of writes) and the most installed items.
+struct Bench {
+    state: AppState,
+    setup: tokio_postgres::Client,
+    member: i64,
+    workspaces: Vec<uuid::Uuid>,
+    floor_workspace: uuid::Uuid,
+    popular: Vec<i64>,
+}
+
+/// An install in the first workspace: its id, the item and the item's kind.
+struct Installed {
+    install_id: i64,
+    item: i64,
+    kind: String,
 }
 
 pub async fn measure(url: &str, size: usize, samples: usize) -> Result<Vec<RouteResult>, Error> {
-    let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
-    tokio::spawn(connection);
-    let state = AppState::new(pool_from_url(url, PoolSettings::LAMBDA)?, Config::default());
-    let member: i64 = setup
-        .query_one("SELECT id FROM users WHERE auth_subject = $1", &[&MEMBER])
-        .await?
-        .get(0);
-    let mut workspaces = Vec::new();
-    for i in 0..=WORKSPACES {
-        let id: uuid::Uuid = setup
-            .query_one(
-                "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
-                &[&format!("Bench {i}")],
-            )
-            .await?
-            .get(0);
-        setup
-            .execute(
-                "INSERT INTO workspace_members VALUES ($1, $2, 'owner')",
-                &[&id, &member],
-            )
-            .await?;
-        workspaces.push(id);
-    }
-    let floor_workspace = workspaces
-        .pop()
-        .expect("one more workspace than WORKSPACES");
-    let popular: Vec<i64> = setup
-        .query(
-            "SELECT id FROM (SELECT id, install_count FROM agents WHERE is_approved
-                             UNION ALL SELECT id, install_count FROM workflow_templates WHERE is_approved
-                             UNION ALL SELECT id, install_count FROM skills WHERE is_approved
-                             UNION ALL SELECT id, install_count FROM llm_models WHERE is_approved
-                             UNION ALL SELECT id, install_count FROM tools WHERE is_approved) items
-             ORDER BY install_count DESC, id LIMIT 1000",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|row| row.get(0))
-        .collect();
-    let mut results = Vec::new();
-
-    // Installs: hundreds per workspace, through the handler.
-    eprintln!(
-        "installing {} items across {WORKSPACES} workspaces",
-        INSTALLS_IN_FIRST_WORKSPACE + (WORKSPACES - 1) * INSTALLS_PER_WORKSPACE
-    );
-    let mut install_times = Vec::new();
-    let mut first_installs = Vec::new();
-    for (w, workspace) in workspaces.iter().enumerate() {
-        let count = if w == 0 {
-            INSTALLS_IN_FIRST_WORKSPACE
-        } else {
-            INSTALLS_PER_WORKSPACE
-        };
-        for i in 0..count {
-            let item = popular[(w * 37 + i) % popular.len()];
-            let (elapsed, body) =
-                Call::post(format!("/api/marketplace/items/{item}/install"), *workspace)
-                    .run(&state)
-                    .await?;
-            install_times.push(elapsed);
-            if w == 0 {
-                first_installs.push((
-                    body["install_id"].as_i64().ok_or("install_id")?,
-                    item,
-                    body["item"]["type"].as_str().unwrap_or("").to_owned(),
-                ));
-            }
-        }
-    }
-    // The floor of an install: the same statements, without the HTTP layer (the domain call runs them).
-    let mut install_floor = Vec::new();
-    let mut floor_installs = Vec::new();
-    for i in 0..INSTALLS_PER_WORKSPACE {
-        let item = popular[i % popular.len()];
-        let mut db = state.pool.get().await?;
-        let started = Instant::now();
-        user_by_subject_statement(MEMBER).query(&**db).await?;
-        workspace_role_statement(floor_workspace.into(), member)
-            .query(&**db)
-            .await?;
-        let request = marketplace_catalog::InstallRequest {
-            item_id: item,
-            workspace: floor_workspace.into(),
-            user_id: member,
-            idempotency_key: None,
-        };
-        let outcome = marketplace_catalog::install_item(&mut db, &request).await?;
-        install_floor.push(started.elapsed());
-        floor_installs.push(outcome.response.install_id);
-    }
-    results.push(RouteResult {
-        name: "install",
-        route: Percentiles::of(&install_times),
-        floor: Some(Percentiles::of(&install_floor)),
-        samples: install_times.len(),
-    });
-
-    // New approved versions for the first workspace's first installs (and so the floor's, same items).
-    let mut by_kind: HashMap<String, Vec<i64>> = HashMap::new();
-    for (_, item, kind) in first_installs.iter().take(UPDATED_ITEMS) {
-        by_kind.entry(kind.clone()).or_default().push(*item);
-    }
-    for (kind, ids) in &by_kind {
-        let table = ItemKind::parse(kind)?.table();
-        setup
-            .execute(
-                &format!(
-                    "WITH bumped AS (UPDATE {table} SET version = '1.9.0', updated_at = now() WHERE id = ANY($1) RETURNING id)
-                     INSERT INTO item_versions (item_id, item_kind, version, changelog, status, published_at)
-                     SELECT id, $2::text, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped"
-                ),
-                &[ids, kind],
-            )
-            .await?;
-    }
-
-    let workspace = workspaces[0];
-    let mut reads: Vec<(&'static str, Call, Read)> = vec![
-        (
-            "list: default",
-            Call::get("/api/marketplace/items"),
-            list(ListQuery::default()),
-        ),
-        (
-            "list: by kind",
-            Call::get("/api/marketplace/items?type=agent"),
-            list(ListQuery {
-                kind: Some(ItemKind::Agent),
-                ..ListQuery::default()
-            }),
-        ),
-        (
-            "list: by category",
-            Call::get("/api/marketplace/items?category=DevOps"),
-            list(ListQuery {
-                category: Some("DevOps".into()),
-                ..ListQuery::default()
-            }),
-        ),
-        (
-            "list: featured",
-            Call::get("/api/marketplace/items?featured=true"),
-            list(ListQuery {
-                featured: Some(true),
-                ..ListQuery::default()
-            }),
-        ),
-        (
-            "list: search",
-            Call::get(format!(
-                "/api/marketplace/items?search={}",
-                SEARCH_PHRASE.replace(' ', "%20")
-            )),
-            list(ListQuery {
-                search: Some(SEARCH_PHRASE.into()),
-                ..ListQuery::default()
-            }),
-        ),
-        (
-            "list: offset 10000",
-            Call::get("/api/marketplace/items?offset=10000&sort=newest"),
-            list(ListQuery {
-                offset: 10_000,
-                sort: Sort::Newest,
-                ..ListQuery::default()
-            }),
-        ),
-        (
-            "featured",
-            Call::get("/api/marketplace/featured"),
-            list(ListQuery {
-                featured: Some(true),
-                limit: 8,
-                ..ListQuery::default()
-            }),
-        ),
-        ("stats", Call::get("/api/marketplace/stats"), Read::Stats),
-        (
-            "categories",
-            Call::get("/api/marketplace/categories"),
-            Read::Categories,
-        ),
-        (
-            "updates (500 installs)",
-            Call::get("/api/marketplace/updates").in_workspace(workspace),
-            Read::Updates,
-        ),
-    ];
-    if let Read::List(query) = &mut reads[6].2 {
-        query.limit = 8;
-    }
-    for (name, call, read) in &reads {
+    let bench = Bench::prepare(url).await?;
+    let (install, first_installs, floor_installs) = bench.measure_installs().await?;
+    let mut results = vec![install];
+    bench.approve_new_versions(&first_installs).await?;
+    let workspace = bench.workspaces[0];
+    for (name, call, read) in read_scenarios(workspace) {
         results.push(
             time_read(
-                &state,
+                &bench.state,
                 name,
-                |_| call,
-                |_| read,
+                |_| &call,
+                |_| &read,
                 samples,
-                member,
+                bench.member,
                 workspace.into(),
             )
             .await?,
         );
     }
-    let details: Vec<(Call, Read)> = popular
-        .iter()
-        .take(200)
-        .map(|id| {
-            (
-                Call::get(format!("/api/marketplace/items/{id}")),
-                Read::Detail(*id),
-            )
-        })
-        .collect();
     results.push(
-        time_read(
-            &state,
-            "detail",
-            |i| &details[i % details.len()].0,
-            |i| &details[i % details.len()].1,
-            samples,
-            member,
-            workspace.into(),
-        )
-        .await?,
+        bench
+            .measure_item_reads("detail", "", Read::Detail, samples)
+            .await?,
     );
-    let versions: Vec<(Call, Read)> = popular
-        .iter()
-        .take(200)
-        .map(|id| {
-            (
-                Call::get(format!("/api/marketplace/items/{id}/versions")),
-                Read::Versions(*id),
-            )
-        })
-        .collect();
     results.push(
-        time_read(
-            &state,
-            "versions",
-            |i| &versions[i % versions.len()].0,
-            |i| &versions[i % versions.len()].1,
-            samples,
-            member,
-            workspace.into(),
-        )
-        .await?,
+        bench
+            .measure_item_reads("versions", "/versions", Read::Versions, samples)
+            .await?,
     );
-
-    // Apply-update for the installs that have one, and its floor on the floor workspace's.
-    let mut apply_times = Vec::new();
-    for (install_id, _, _) in first_installs.iter().take(UPDATED_ITEMS) {
-        let (elapsed, body) = Call::post(
-            format!("/api/marketplace/installs/{install_id}/update"),
-            workspace,
-        )
-        .run(&state)
-        .await?;
-        debug_assert_eq!(body["to_version"], "1.9.0");
-        apply_times.push(elapsed);
-    }
-    let mut apply_floor = Vec::new();
-    for install_id in floor_installs.iter().take(UPDATED_ITEMS) {
-        let mut db = state.pool.get().await?;
-        let started = Instant::now();
-        user_by_subject_statement(MEMBER).query(&**db).await?;
-        workspace_role_statement(floor_workspace.into(), member)
-            .query(&**db)
-            .await?;
-        marketplace_catalog::apply_update(&mut db, floor_workspace.into(), *install_id, false)
-            .await?;
-        apply_floor.push(started.elapsed());
-    }
-    results.push(RouteResult {
-        name: "apply-update",
-        route: Percentiles::of(&apply_times),
-        floor: Some(Percentiles::of(&apply_floor)),
-        samples: apply_times.len(),
-    });
-
+    results.push(
+        bench
+            .measure_apply_updates(&first_installs, &floor_installs)
+            .await?,
+    );
     for result in &results {
         eprintln!(
             "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",
@@ -464,6 +230,287 @@ pub async fn measure(url: &str, size: usize, samples: usize) -> Result<Vec<Route
         );
     }
     Ok(results)
+}
+
+impl Bench {
+    async fn prepare(url: &str) -> Result<Self, Error> {
+        let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(connection);
+        let state = AppState::new(pool_from_url(url, PoolSettings::LAMBDA)?, Config::default());
+        let member: i64 = setup
+            .query_one("SELECT id FROM users WHERE auth_subject = $1", &[&MEMBER])
+            .await?
+            .get("id");
+        let mut workspaces = Vec::new();
+        for i in 0..=WORKSPACES {
+            let id: uuid::Uuid = setup
+                .query_one(
+                    "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
+                    &[&format!("Bench {i}")],
+                )
+                .await?
+                .get("id");
+            setup
+                .execute(
+                    "INSERT INTO workspace_members VALUES ($1, $2, 'owner')",
+                    &[&id, &member],
+                )
+                .await?;
+            workspaces.push(id);
+        }
+        let floor_workspace = workspaces.pop().ok_or("no workspace")?;
+        let popular = most_installed(&setup).await?;
+        Ok(Self {
+            state,
+            setup,
+            member,
+            workspaces,
+            floor_workspace,
+            popular,
+        })
+    }
+
+    /// Hundreds of installs per workspace through the handler, then installs of the same items into the
+    /// floor workspace through the domain call (the same statements without the HTTP layer).
+    async fn measure_installs(&self) -> Result<(RouteResult, Vec<Installed>, Vec<i64>), Error> {
+        eprintln!(
+            "installing {} items across {WORKSPACES} workspaces",
+            INSTALLS_IN_FIRST_WORKSPACE + (WORKSPACES - 1) * INSTALLS_PER_WORKSPACE
+        );
+        let mut install_times = Vec::new();
+        let mut first_installs = Vec::new();
+        for (w, workspace) in self.workspaces.iter().enumerate() {
+            let count = if w == 0 {
+                INSTALLS_IN_FIRST_WORKSPACE
+            } else {
+                INSTALLS_PER_WORKSPACE
+            };
+            for i in 0..count {
+                let item = self.popular[(w * 37 + i) % self.popular.len()];
+                let (elapsed, body) =
+                    Call::post(format!("/api/marketplace/items/{item}/install"), *workspace)
+                        .run(&self.state)
+                        .await?;
+                install_times.push(elapsed);
+                if w == 0 {
+                    first_installs.push(Installed {
+                        install_id: body["install_id"].as_i64().ok_or("install_id")?,
+                        item,
+                        kind: body["item"]["type"].as_str().unwrap_or("").to_owned(),
+                    });
+                }
+            }
+        }
+        let (install_floor, floor_installs) = self.install_floor().await?;
+        let result = RouteResult {
+            name: "install",
+            route: Percentiles::of(&install_times),
+            floor: Some(Percentiles::of(&install_floor)),
+            samples: install_times.len(),
+        };
+        Ok((result, first_installs, floor_installs))
+    }
+
+    async fn install_floor(&self) -> Result<(Vec<Duration>, Vec<i64>), Error> {
+        let mut times = Vec::new();
+        let mut install_ids = Vec::new();
+        for i in 0..INSTALLS_PER_WORKSPACE {
+            let mut db = self.state.pool.get().await?;
+            let started = Instant::now();
+            self.caller_floor(&**db).await?;
+            let request = marketplace_catalog::InstallRequest {
+                item_id: self.popular[i % self.popular.len()],
+                workspace: self.floor_workspace.into(),
+                user_id: self.member,
+                idempotency_key: None,
+            };
+            let outcome = marketplace_catalog::install_item(&mut db, &request).await?;
+            times.push(started.elapsed());
+            install_ids.push(outcome.response.install_id);
+        }
+        Ok((times, install_ids))
+    }
+
+    /// What every workspace route runs first: the caller's lookup and membership.
+    async fn caller_floor(&self, db: &impl GenericClient) -> Result<(), Error> {
+        user_by_subject_statement(MEMBER).query(db).await?;
+        workspace_role_statement(self.floor_workspace.into(), self.member)
+            .query(db)
+            .await?;
+        Ok(())
+    }
+
+    /// New approved versions for the first workspace's first installs (and so the floor's, same items).
+    async fn approve_new_versions(&self, first_installs: &[Installed]) -> Result<(), Error> {
+        let mut by_kind: HashMap<&str, Vec<i64>> = HashMap::new();
+        for installed in first_installs.iter().take(UPDATED_ITEMS) {
+            by_kind
+                .entry(&installed.kind)
+                .or_default()
+                .push(installed.item);
+        }
+        for (kind, ids) in &by_kind {
+            let table = ItemKind::parse(kind)?.table();
+            self.setup
+                .execute(
+                    &format!(
+                        "WITH bumped AS (UPDATE {table} SET version = '1.9.0', updated_at = now() WHERE id = ANY($1) RETURNING id)
+                         INSERT INTO item_versions (item_id, item_kind, version, changelog, status, published_at)
+                         SELECT id, $2::text, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped"
+                    ),
+                    &[ids, kind],
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A read of one item (`/api/marketplace/items/{id}{suffix}`), over the 200 most installed.
+    async fn measure_item_reads(
+        &self,
+        name: &'static str,
+        suffix: &str,
+        read: fn(i64) -> Read,
+        samples: usize,
+    ) -> Result<RouteResult, Error> {
+        let scenarios: Vec<(Call, Read)> = self
+            .popular
+            .iter()
+            .take(200)
+            .map(|id| {
+                (
+                    Call::get(format!("/api/marketplace/items/{id}{suffix}")),
+                    read(*id),
+                )
+            })
+            .collect();
+        time_read(
+            &self.state,
+            name,
+            |i| &scenarios[i % scenarios.len()].0,
+            |i| &scenarios[i % scenarios.len()].1,
+            samples,
+            self.member,
+            self.workspaces[0].into(),
+        )
+        .await
+    }
+
+    /// Apply-update for the installs that have one, and its floor on the floor workspace's.
+    async fn measure_apply_updates(
+        &self,
+        first_installs: &[Installed],
+        floor_installs: &[i64],
+    ) -> Result<RouteResult, Error> {
+        let mut apply_times = Vec::new();
+        for installed in first_installs.iter().take(UPDATED_ITEMS) {
+            let (elapsed, body) = Call::post(
+                format!("/api/marketplace/installs/{}/update", installed.install_id),
+                self.workspaces[0],
+            )
+            .run(&self.state)
+            .await?;
+            debug_assert_eq!(body["to_version"], "1.9.0");
+            apply_times.push(elapsed);
+        }
+        let mut apply_floor = Vec::new();
+        for install_id in floor_installs.iter().take(UPDATED_ITEMS) {
+            let mut db = self.state.pool.get().await?;
+            let started = Instant::now();
+            self.caller_floor(&**db).await?;
+            let workspace = self.floor_workspace.into();
+            marketplace_catalog::apply_update(&mut db, workspace, *install_id, false).await?;
+            apply_floor.push(started.elapsed());
+        }
+        Ok(RouteResult {
+            name: "apply-update",
+            route: Percentiles::of(&apply_times),
+            floor: Some(Percentiles::of(&apply_floor)),
+            samples: apply_times.len(),
+        })
+    }
+}
+
+/// The 1000 most installed approved items of every kind.
+async fn most_installed(setup: &tokio_postgres::Client) -> Result<Vec<i64>, Error> {
+    Ok(setup
+        .query(
+            "SELECT id FROM (SELECT id, install_count FROM agents WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM workflow_templates WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM skills WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM llm_models WHERE is_approved
+                             UNION ALL SELECT id, install_count FROM tools WHERE is_approved) items
+             ORDER BY install_count DESC, id LIMIT 1000",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|row| row.get("id"))
+        .collect())
+}
+
+/// The read routes timed with one request each, and the statements under them.
+fn read_scenarios(workspace: uuid::Uuid) -> Vec<(&'static str, Call, Read)> {
+    fn query(edit: impl FnOnce(&mut ListQuery)) -> ListQuery {
+        let mut query = ListQuery::default();
+        edit(&mut query);
+        query
+    }
+    let search = SEARCH_PHRASE.replace(' ', "%20");
+    let lists = [
+        ("list: default", "/items".to_owned(), query(|_| {})),
+        (
+            "list: by kind",
+            "/items?type=agent".into(),
+            query(|q| q.kind = Some(ItemKind::Agent)),
+        ),
+        (
+            "list: by category",
+            "/items?category=DevOps".into(),
+            query(|q| q.category = Some("DevOps".into())),
+        ),
+        (
+            "list: featured",
+            "/items?featured=true".into(),
+            query(|q| q.featured = Some(true)),
+        ),
+        (
+            "list: search",
+            format!("/items?search={search}"),
+            query(|q| q.search = Some(SEARCH_PHRASE.into())),
+        ),
+        (
+            "list: offset 10000",
+            "/items?offset=10000&sort=newest".into(),
+            query(|q| (q.offset, q.sort) = (10_000, Sort::Newest)),
+        ),
+        (
+            "featured",
+            "/featured".into(),
+            query(|q| (q.featured, q.limit) = (Some(true), 8)),
+        ),
+    ];
+    let others = [
+        ("stats", "/stats", Read::Stats),
+        ("categories", "/categories", Read::Categories),
+        ("updates (500 installs)", "/updates", Read::Updates),
+    ];
+    let lists = lists.into_iter().map(|(name, path, query)| {
+        (
+            name,
+            Call::get(format!("/api/marketplace{path}")),
+            Read::List(query),
+        )
+    });
+    let others = others.into_iter().map(|(name, path, read)| {
+        let call = Call::get(format!("/api/marketplace{path}"));
+        let call = match read {
+            Read::Updates => call.in_workspace(workspace),
+            _ => call,
+        };
+        (name, call, read)
+    });
+    lists.chain(others).collect()
 }
 
 /// Alternates the route and its floor, `samples` times each after a warm-up.

@@ -229,7 +229,7 @@ async fn listing_totals_agree_with_a_count_of_the_rows() {
     let counters = || async {
         app.db
             .query(
-                "SELECT kind::text, category_key, is_approved, items, featured, installs FROM marketplace_counts
+                "SELECT kind::text AS kind, category_key, is_approved, items, featured, installs FROM marketplace_counts
                  WHERE items <> 0 OR featured <> 0 OR installs <> 0 ORDER BY 1, 2, 3",
                 &[],
             )
@@ -237,8 +237,14 @@ async fn listing_totals_agree_with_a_count_of_the_rows() {
             .unwrap()
             .iter()
             .map(|r| {
-                let row: (String, String, bool, i64, i64, i64) =
-                    (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+                let row: (String, String, bool, i64, i64, i64) = (
+                    r.get("kind"),
+                    r.get("category_key"),
+                    r.get("is_approved"),
+                    r.get("items"),
+                    r.get("featured"),
+                    r.get("installs"),
+                );
                 row
             })
             .collect::<Vec<_>>()

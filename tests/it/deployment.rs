@@ -284,3 +284,67 @@ async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catal
         .unwrap();
     assert_eq!(third.llm_catalog.unwrap().inserted, 0);
 }
+
+/// The bounds `openapi.yaml` states for a string schema: (minLength or 0, maxLength).
+fn stated_length(schema: &Yaml) -> (usize, usize) {
+    let bound = |key: &str| schema[key].as_i64().map(|n| n as usize);
+    (
+        bound("minLength").unwrap_or(0),
+        bound("maxLength").expect("maxLength"),
+    )
+}
+
+#[test]
+fn openapi_states_the_field_limits_the_handlers_check() {
+    use marketplace_catalog::limits;
+    let openapi = load_yaml("openapi.yaml");
+    let paths = &openapi["paths"];
+    let body = |path: &str| {
+        paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+            .clone()
+    };
+    let range = |r: std::ops::RangeInclusive<usize>| (*r.start(), *r.end());
+
+    let submit = body("/api/marketplace/items/submit");
+    for (field, limit) in [
+        ("name", limits::NAME_CHARS),
+        ("description", limits::DESCRIPTION_CHARS),
+        ("category", limits::CATEGORY_CHARS),
+        ("icon", limits::ICON_CHARS),
+        ("changelog", limits::CHANGELOG_CHARS),
+    ] {
+        assert_eq!(
+            stated_length(&submit[field]),
+            range(limit),
+            "submit: {field}"
+        );
+    }
+    assert_eq!(
+        submit["tags"]["maxItems"].as_i64(),
+        Some(limits::MAX_TAGS as i64)
+    );
+    assert_eq!(
+        stated_length(&submit["tags"]["items"]),
+        range(limits::TAG_CHARS)
+    );
+    assert_eq!(
+        stated_length(&body("/api/marketplace/items/{id}/versions")["changelog"]),
+        range(limits::CHANGELOG_CHARS)
+    );
+    assert_eq!(
+        stated_length(&body("/api/marketplace/items/{id}/reject")["reason"]),
+        range(limits::REASON_CHARS)
+    );
+
+    let listing = paths["/api/marketplace/items"]["get"]["parameters"]
+        .as_vec()
+        .expect("list-items parameters");
+    let query = |name: &str| {
+        listing
+            .iter()
+            .find(|p| p["name"].as_str() == Some(name))
+            .map(|p| stated_length(&p["schema"]))
+    };
+    assert_eq!(query("category"), Some(range(limits::CATEGORY_CHARS)));
+    assert_eq!(query("search"), Some(range(limits::SEARCH_CHARS)));
+}

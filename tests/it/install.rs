@@ -65,34 +65,43 @@ async fn installs_an_agent_as_a_workspace_copy_with_skills_but_not_tools() {
         .db
         .query_one(
             "SELECT c.owner_type, c.owner_id, c.workspace_id, c.is_approved, c.is_featured, c.install_count,
-                    c.cloned_from_id, c.original_creator_id = m.original_creator_id, c.version::text,
-                    c.description, c.marketplace_category, c.marketplace_icon, c.tags, c.agent_type,
-                    c.configuration, c.model_config, c.delisted_at IS NULL
+                    c.cloned_from_id, c.original_creator_id = m.original_creator_id AS same_creator,
+                    c.version::text AS version, c.description, c.marketplace_category, c.marketplace_icon,
+                    c.tags, c.agent_type, c.configuration, c.model_config, c.delisted_at IS NULL AS listed
              FROM agents c JOIN agents m ON m.id = c.cloned_from_id WHERE c.id = $1",
             &[&copy],
         )
         .await
         .unwrap();
-    assert_eq!(row.get::<_, String>(0), "workspace");
-    assert_eq!(row.get::<_, String>(1), workspace.to_string());
-    assert_eq!(row.get::<_, uuid::Uuid>(2), workspace);
-    assert!(!row.get::<_, bool>(3), "copies are not approved");
-    assert!(!row.get::<_, bool>(4), "copies are not featured");
-    assert_eq!(row.get::<_, i32>(5), 0);
-    assert_eq!(row.get::<_, i64>(6), agent);
-    assert!(row.get::<_, bool>(7), "the original creator is kept");
-    assert_eq!(row.get::<_, String>(8), "1.2.0");
-    assert_eq!(row.get::<_, String>(9), "Sells");
-    assert_eq!(row.get::<_, String>(10), "Sales");
-    assert_eq!(row.get::<_, String>(11), "🤖");
-    assert_eq!(row.get::<_, Value>(12), json!(["sales"]));
-    assert_eq!(row.get::<_, String>(13), "classifier");
+    assert_eq!(row.get::<_, String>("owner_type"), "workspace");
+    assert_eq!(row.get::<_, String>("owner_id"), workspace.to_string());
+    assert_eq!(row.get::<_, uuid::Uuid>("workspace_id"), workspace);
+    assert!(
+        !row.get::<_, bool>("is_approved"),
+        "copies are not approved"
+    );
+    assert!(
+        !row.get::<_, bool>("is_featured"),
+        "copies are not featured"
+    );
+    assert_eq!(row.get::<_, i32>("install_count"), 0);
+    assert_eq!(row.get::<_, i64>("cloned_from_id"), agent);
+    assert!(
+        row.get::<_, bool>("same_creator"),
+        "the original creator is kept"
+    );
+    assert_eq!(row.get::<_, String>("version"), "1.2.0");
+    assert_eq!(row.get::<_, String>("description"), "Sells");
+    assert_eq!(row.get::<_, String>("marketplace_category"), "Sales");
+    assert_eq!(row.get::<_, String>("marketplace_icon"), "🤖");
+    assert_eq!(row.get::<_, Value>("tags"), json!(["sales"]));
+    assert_eq!(row.get::<_, String>("agent_type"), "classifier");
     assert_eq!(
-        row.get::<_, Value>(14),
+        row.get::<_, Value>("configuration"),
         json!({"temperature": 0.2, "api_key": "sk"})
     );
-    assert_eq!(row.get::<_, Value>(15), json!({"model": "gpt"}));
-    assert!(row.get::<_, bool>(16));
+    assert_eq!(row.get::<_, Value>("model_config"), json!({"model": "gpt"}));
+    assert!(row.get::<_, bool>("listed"));
 
     let skills = app
         .count(&format!(
@@ -115,20 +124,25 @@ async fn installs_an_agent_as_a_workspace_copy_with_skills_but_not_tools() {
     let install = app
         .db
         .query_one(
-            "SELECT i.item_id, i.item_kind::text, i.workspace_id, u.auth_subject, i.installed_item_id,
-                    i.installed_version::text, length(i.content_hash)
+            "SELECT i.item_id, i.item_kind::text AS item_kind, i.workspace_id, u.auth_subject,
+                    i.installed_item_id, i.installed_version::text AS installed_version,
+                    length(i.content_hash) AS hash_length
              FROM marketplace_installs i JOIN users u ON u.id = i.user_id",
             &[],
         )
         .await
         .unwrap();
-    assert_eq!(install.get::<_, i64>(0), agent);
-    assert_eq!(install.get::<_, String>(1), "agent");
-    assert_eq!(install.get::<_, uuid::Uuid>(2), workspace);
-    assert_eq!(install.get::<_, String>(3), "acme-editor");
-    assert_eq!(install.get::<_, i64>(4), copy);
-    assert_eq!(install.get::<_, String>(5), "1.2.0");
-    assert_eq!(install.get::<_, i32>(6), 64, "a SHA-256 hex digest");
+    assert_eq!(install.get::<_, i64>("item_id"), agent);
+    assert_eq!(install.get::<_, ItemKind>("item_kind"), ItemKind::Agent);
+    assert_eq!(install.get::<_, uuid::Uuid>("workspace_id"), workspace);
+    assert_eq!(install.get::<_, String>("auth_subject"), "acme-editor");
+    assert_eq!(install.get::<_, i64>("installed_item_id"), copy);
+    assert_eq!(install.get::<_, String>("installed_version"), "1.2.0");
+    assert_eq!(
+        install.get::<_, i32>("hash_length"),
+        64,
+        "a SHA-256 hex digest"
+    );
 }
 
 #[tokio::test]
@@ -192,12 +206,12 @@ async fn installs_every_other_kind_with_its_own_columns() {
             let copied: Value = app
                 .db
                 .query_one(
-                    &format!("SELECT to_jsonb({column}) FROM {table} WHERE id = $1"),
+                    &format!("SELECT to_jsonb({column}) AS value FROM {table} WHERE id = $1"),
                     &[&copy],
                 )
                 .await
                 .unwrap()
-                .get(0);
+                .get("value");
             assert_eq!(&copied, value, "{kind}.{column}");
         }
         let owner: String = app
@@ -208,7 +222,7 @@ async fn installs_every_other_kind_with_its_own_columns() {
             )
             .await
             .unwrap()
-            .get(0);
+            .get("owner_type");
         assert_eq!(owner, "workspace");
     }
 }

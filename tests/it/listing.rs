@@ -380,13 +380,13 @@ async fn statements_per_page_do_not_grow_with_page_size() {
     let statements = || async {
         app.db
             .query_one(
-                "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
+                "SELECT coalesce(sum(calls), 0)::bigint AS calls FROM pg_stat_statements
                  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
                 &[],
             )
             .await
             .unwrap()
-            .get::<_, i64>(0)
+            .get::<_, i64>("calls")
     };
     let mut per_page = Vec::new();
     for limit in [5, 50] {

@@ -1,6 +1,7 @@
 //! Integration tests: real handlers, real PostgreSQL (one throwaway cluster for the whole run).
 
 mod auth;
+mod boundary;
 mod browse;
 mod database_setup;
 mod deployment;

@@ -27,14 +27,14 @@ async fn app_with_pending() -> (TestApp, uuid::Uuid, i64) {
 async fn actions(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)> {
     app.db
         .query(
-            "SELECT a.action, a.version::text, a.reason FROM admin_actions a
+            "SELECT a.action, a.version::text AS version, a.reason FROM admin_actions a
              JOIN users u ON u.id = a.admin_id AND u.auth_subject = 'boss' ORDER BY a.id",
             &[],
         )
         .await
         .unwrap()
         .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .map(|r| (r.get("action"), r.get("version"), r.get("reason")))
         .collect()
 }
 
@@ -417,7 +417,12 @@ async fn seeding_the_llm_catalog_twice_changes_nothing_the_second_time() {
             .unwrap()
             .iter()
             .map(|r| {
-                let row: (i64, chrono::DateTime<chrono::Utc>, String, i32) = (r.get(0), r.get(1), r.get(2), r.get(3));
+                let row: (i64, chrono::DateTime<chrono::Utc>, String, i32) = (
+                    r.get("id"),
+                    r.get("updated_at"),
+                    r.get("name"),
+                    r.get("install_count"),
+                );
                 row
             })
             .collect::<Vec<_>>()

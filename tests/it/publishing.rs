@@ -1,7 +1,7 @@
 //! POST /items/submit and POST /items/{id}/versions.
 
 use harness::*;
-use marketplace_catalog::RateLimit;
+use marketplace_catalog::{RateLimit, ReviewStatus};
 use marketplace_http::Config;
 
 const SUBMIT: &str = "/api/marketplace/items/submit";
@@ -51,9 +51,10 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
             .db
             .query_one(
                 &format!(
-                    "SELECT l.owner_type, l.owner_id IS NULL AND l.workspace_id IS NULL, l.is_approved, l.is_featured,
-                            l.install_count, l.original_creator_id, l.cloned_from_id, l.name, l.description,
-                            l.marketplace_category, l.marketplace_icon, l.tags, l.version::text,
+                    "SELECT l.owner_type, l.owner_id IS NULL AND l.workspace_id IS NULL AS no_workspace,
+                            l.is_approved, l.is_featured, l.install_count, l.original_creator_id, l.cloned_from_id,
+                            l.name, l.description, l.marketplace_category, l.marketplace_icon, l.tags,
+                            l.version::text AS version,
                             to_jsonb(l) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
                                 'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
                                 'marketplace_category','marketplace_icon','version','tags','delisted_at',
@@ -61,51 +62,58 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
                               = to_jsonb(s) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
                                 'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
                                 'marketplace_category','marketplace_icon','version','tags','delisted_at',
-                                'created_at','updated_at','from_catalog']
+                                'created_at','updated_at','from_catalog'] AS same_content
                      FROM {table} l JOIN {table} s ON s.id = l.cloned_from_id WHERE l.id = $1"
                 ),
                 &[&listing],
             )
             .await
             .unwrap();
-        assert_eq!(row.get::<_, String>(0), "marketplace", "{kind}");
-        assert!(row.get::<_, bool>(1), "{kind}: no workspace");
-        assert!(!row.get::<_, bool>(2), "{kind}: not approved");
-        assert!(!row.get::<_, bool>(3));
-        assert_eq!(row.get::<_, i32>(4), 0);
+        assert_eq!(row.get::<_, String>("owner_type"), "marketplace", "{kind}");
+        assert!(row.get::<_, bool>("no_workspace"), "{kind}: no workspace");
+        assert!(!row.get::<_, bool>("is_approved"), "{kind}: not approved");
+        assert!(!row.get::<_, bool>("is_featured"));
+        assert_eq!(row.get::<_, i32>("install_count"), 0);
         assert_eq!(
-            row.get::<_, Option<i64>>(5),
+            row.get::<_, Option<i64>>("original_creator_id"),
             Some(editor),
             "{kind}: the caller is the creator"
         );
-        assert_eq!(row.get::<_, i64>(6), source);
-        assert_eq!(row.get::<_, String>(7), format!("Public {kind}"));
+        assert_eq!(row.get::<_, i64>("cloned_from_id"), source);
+        assert_eq!(row.get::<_, String>("name"), format!("Public {kind}"));
         assert_eq!(
-            row.get::<_, String>(8),
+            row.get::<_, String>("description"),
             "from the workspace",
             "not overridden: the source's"
         );
-        assert_eq!(row.get::<_, String>(9), "DevOps");
-        assert_eq!(row.get::<_, String>(10), "🚀");
-        assert_eq!(row.get::<_, Value>(11), json!(["ops", "infra"]));
-        assert_eq!(row.get::<_, String>(12), "0.3.0");
+        assert_eq!(row.get::<_, String>("marketplace_category"), "DevOps");
+        assert_eq!(row.get::<_, String>("marketplace_icon"), "🚀");
+        assert_eq!(row.get::<_, Value>("tags"), json!(["ops", "infra"]));
+        assert_eq!(row.get::<_, String>("version"), "0.3.0");
         assert!(
-            row.get::<_, bool>(13),
+            row.get::<_, bool>("same_content"),
             "{kind}: the kind's own columns are copied"
         );
 
         let version = app
             .db
             .query_one(
-                "SELECT status, changelog, submitted_by, content <> '{}' FROM item_versions WHERE item_id = $1",
+                "SELECT status, changelog, submitted_by, content <> '{}' AS has_content
+                 FROM item_versions WHERE item_id = $1",
                 &[&listing],
             )
             .await
             .unwrap();
-        assert_eq!(version.get::<_, String>(0), "pending");
-        assert_eq!(version.get::<_, String>(1), "First public release.");
-        assert_eq!(version.get::<_, i64>(2), editor);
-        assert!(version.get::<_, bool>(3));
+        assert_eq!(
+            version.get::<_, ReviewStatus>("status"),
+            ReviewStatus::Pending
+        );
+        assert_eq!(
+            version.get::<_, String>("changelog"),
+            "First public release."
+        );
+        assert_eq!(version.get::<_, i64>("submitted_by"), editor);
+        assert!(version.get::<_, bool>("has_content"));
     }
 }
 
@@ -203,7 +211,7 @@ async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tool
         .await
         .unwrap()
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get("id"), r.get("owner_type")))
         .collect();
     assert_eq!(linked.len(), 2);
     assert_eq!(

@@ -195,18 +195,18 @@ async fn apply_update_brings_an_unedited_copy_to_the_latest_version() {
     let row = app
         .db
         .query_one(
-            "SELECT name, version::text, configuration FROM agents WHERE id = $1",
+            "SELECT name, version::text AS version, configuration FROM agents WHERE id = $1",
             &[&copy],
         )
         .await
         .unwrap();
     assert_eq!(
-        row.get::<_, String>(0),
+        row.get::<_, String>("name"),
         "My Bot",
         "the workspace's name for it is kept"
     );
-    assert_eq!(row.get::<_, String>(1), "1.1.0");
-    assert_eq!(row.get::<_, Value>(2), json!({"v": 2}));
+    assert_eq!(row.get::<_, String>("version"), "1.1.0");
+    assert_eq!(row.get::<_, Value>("configuration"), json!({"v": 2}));
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) FROM agent_skills WHERE agent_id = {copy}"
@@ -264,7 +264,7 @@ async fn apply_update_refuses_to_overwrite_local_edits_unless_forced() {
         .query_one("SELECT config FROM tools WHERE id = $1", &[&copy])
         .await
         .unwrap()
-        .get(0);
+        .get("config");
     assert_eq!(config, json!({"a": 1, "mine": true}), "nothing changed");
 
     let forced = app
@@ -281,7 +281,7 @@ async fn apply_update_refuses_to_overwrite_local_edits_unless_forced() {
         .query_one("SELECT config FROM tools WHERE id = $1", &[&copy])
         .await
         .unwrap()
-        .get(0);
+        .get("config");
     assert_eq!(config, json!({"a": 2}));
 }
 

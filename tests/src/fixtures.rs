@@ -25,7 +25,7 @@ impl TestApp {
             )
             .await
             .expect("insert user")
-            .get(0)
+            .get("id")
     }
 
     pub async fn workspace(&self, name: &str) -> Uuid {
@@ -36,7 +36,7 @@ impl TestApp {
             )
             .await
             .expect("insert workspace")
-            .get(0)
+            .get("id")
     }
 
     pub async fn member(&self, workspace: Uuid, user_id: i64, role: &str) {
@@ -96,7 +96,7 @@ pub struct ItemBuilder<'a> {
 }
 
 impl ItemBuilder<'_> {
-    /// Sets a column (or `creator`, `versions`, `tools`, `skills`; see `demo::insert_item`).
+    /// Sets a column (or `creator`, `versions`, `tools`, `skills`; see `local_api::demo::insert_item`).
     pub fn set(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.fields.insert(key.into(), value.into());
         self
@@ -139,14 +139,9 @@ impl ItemBuilder<'_> {
     }
 
     pub async fn insert(self) -> i64 {
-        marketplace_catalog::demo::insert_item(
-            &self.app.db,
-            self.kind,
-            &self.fields,
-            self.workspace,
-        )
-        .await
-        .expect("insert item")
+        local_api::demo::insert_item(&self.app.db, self.kind, &self.fields, self.workspace)
+            .await
+            .expect("insert item")
     }
 }
 

@@ -1,7 +1,8 @@
 //! `GET /api/marketplace/admin/queue`: submissions and versions waiting for review, oldest first
 //! (`status=approved|rejected` for the review history, most recent first, with rejection reasons).
 
-use marketplace_catalog::{QueueStatus, MAX_OFFSET, MAX_PAGE_SIZE};
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE};
+use marketplace_catalog::ReviewStatus;
 use marketplace_http::{
     json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
 };
@@ -17,10 +18,10 @@ async fn queue(state: &AppState, req: &Request) -> HandlerResult {
     let mut params = QueryParams::new(req);
     let status = params
         .optional("status", |raw| {
-            QueueStatus::parse(raw).ok_or("must be one of pending, approved, rejected")
+            ReviewStatus::parse(raw).ok_or("must be one of pending, approved, rejected")
         })
         .unwrap_or_default();
-    let limit = params.integer("limit", 50, 1..=MAX_PAGE_SIZE);
+    let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
     let offset = params.integer("offset", 0, 0..=MAX_OFFSET);
     params.finish()?;
     let page = marketplace_catalog::review_queue(&*session.db, status, limit, offset).await?;

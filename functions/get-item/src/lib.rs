@@ -13,6 +13,7 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 async fn get_item(state: &AppState, req: &Request) -> HandlerResult {
     let session = state.session(req).await?;
     let id = path_id(req, "id")?;
-    let item = marketplace_catalog::item_detail(&*session.db, session.caller.viewer(), id).await?;
+    let item =
+        marketplace_catalog::item_detail(&*session.db, session.caller.audience(), id).await?;
     Ok(json(StatusCode::OK, &item))
 }

@@ -14,6 +14,6 @@ async fn list_versions(state: &AppState, req: &Request) -> HandlerResult {
     let session = state.session(req).await?;
     let id = path_id(req, "id")?;
     let versions =
-        marketplace_catalog::item_versions(&*session.db, session.caller.viewer(), id).await?;
+        marketplace_catalog::item_versions(&*session.db, session.caller.audience(), id).await?;
     Ok(json(StatusCode::OK, &json!({ "versions": versions })))
 }

@@ -1,7 +1,7 @@
 //! `POST /api/marketplace/items/{id}/versions`: a new version of a listing from the workspace item it was
 //! submitted from, pending review; the listing keeps serving its approved content meanwhile.
 
-use marketplace_catalog::{NewVersion, Version};
+use marketplace_catalog::{limits, NewVersion, Version};
 use marketplace_http::{
     json, path_id, respond, workspace_access, Access, AppState, Body, HandlerResult, JsonFields,
     Request, Response, StatusCode,
@@ -9,27 +9,26 @@ use marketplace_http::{
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(publish(state, &req).await)
+    respond(submit_version(state, &req).await)
 }
 
-async fn publish(state: &AppState, req: &Request) -> HandlerResult {
+async fn submit_version(state: &AppState, req: &Request) -> HandlerResult {
     let mut session = state.session(req).await?;
     let item_id = path_id(req, "id")?;
     let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
     let mut body = JsonFields::required(req)?;
-    let version = body.parsed("version", true, Version::parse);
-    let changelog = body
-        .text("changelog", 0..=10_000, false)
-        .unwrap_or_default();
-    body.finish()?;
-    let request = NewVersion {
-        item_id,
-        workspace: workspace.id,
-        user_id: session.caller.user.id,
-        version: version.unwrap_or_else(Version::initial),
-        changelog,
-    };
-    let pending = marketplace_catalog::publish_version(
+    let version = body.required_parsed("version", Version::parse);
+    let changelog = body.text("changelog", limits::CHANGELOG_CHARS);
+    let request = body.finish_with(|| {
+        Some(NewVersion {
+            item_id,
+            workspace: workspace.id,
+            user_id: session.caller.user.id,
+            version: version?,
+            changelog: changelog.unwrap_or_default(),
+        })
+    })?;
+    let pending = marketplace_catalog::submit_version(
         session.db.client_mut(),
         &request,
         state.config.submission_limit,

@@ -1,5 +1,6 @@
 //! `POST /api/marketplace/items/{id}/reject`: reject what waits for review; the reason (required) is kept.
 
+use marketplace_catalog::limits;
 use marketplace_http::{
     json, path_id, respond, AppState, Body, HandlerResult, JsonFields, Request, Response,
     StatusCode,
@@ -15,9 +16,8 @@ async fn reject(state: &AppState, req: &Request) -> HandlerResult {
     session.caller.require_admin()?;
     let item_id = path_id(req, "id")?;
     let mut body = JsonFields::optional(req)?;
-    let reason = body.text("reason", 1..=2000, true);
-    body.finish()?;
-    let reason = reason.unwrap_or_default();
+    let reason = body.required_text("reason", limits::REASON_CHARS);
+    let reason = body.finish_with(|| reason)?;
     if reason.trim().is_empty() {
         return Err(marketplace_http::ApiError::invalid_field(
             "reason",

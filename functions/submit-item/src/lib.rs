@@ -1,6 +1,6 @@
 //! `POST /api/marketplace/items/submit`: list a workspace item in the marketplace, pending review.
 
-use marketplace_catalog::{ItemKind, Submission, Version};
+use marketplace_catalog::{limits, ItemKind, Submission, Version};
 use marketplace_http::{
     json, respond, workspace_access, Access, AppState, Body, HandlerResult, JsonFields, Request,
     Response, StatusCode,
@@ -15,26 +15,30 @@ async fn submit(state: &AppState, req: &Request) -> HandlerResult {
     let mut session = state.session(req).await?;
     let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
     let mut body = JsonFields::required(req)?;
-    let kind = body.parsed("item_type", true, ItemKind::parse);
-    let source_id = body.id("item_id", true);
-    let submission = Submission {
-        workspace: workspace.id,
-        user_id: session.caller.user.id,
-        kind: kind.unwrap_or(ItemKind::Agent),
-        source_id: source_id.unwrap_or_default(),
-        name: body.text("name", 1..=200, false),
-        description: body.text("description", 0..=5000, false),
-        category: body.text("category", 1..=100, false),
-        icon: body.text("icon", 1..=2000, false),
-        tags: body.string_list("tags", 20, 1..=50),
-        version: body
-            .parsed("version", false, Version::parse)
-            .unwrap_or_else(Version::initial),
-        changelog: body
-            .text("changelog", 0..=10_000, false)
-            .unwrap_or_default(),
-    };
-    body.finish()?;
+    let kind = body.required_parsed("item_type", ItemKind::parse);
+    let source_id = body.required_id("item_id");
+    let name = body.text("name", limits::NAME_CHARS);
+    let description = body.text("description", limits::DESCRIPTION_CHARS);
+    let category = body.text("category", limits::CATEGORY_CHARS);
+    let icon = body.text("icon", limits::ICON_CHARS);
+    let tags = body.string_list("tags", limits::MAX_TAGS, limits::TAG_CHARS);
+    let version = body.parsed("version", Version::parse);
+    let changelog = body.text("changelog", limits::CHANGELOG_CHARS);
+    let submission = body.finish_with(|| {
+        Some(Submission {
+            workspace: workspace.id,
+            user_id: session.caller.user.id,
+            kind: kind?,
+            source_id: source_id?,
+            name,
+            description,
+            category,
+            icon,
+            tags,
+            version: version.unwrap_or_else(Version::initial),
+            changelog: changelog.unwrap_or_default(),
+        })
+    })?;
     let pending = marketplace_catalog::submit_item(
         session.db.client_mut(),
         &submission,

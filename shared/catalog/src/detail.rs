@@ -2,13 +2,13 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
+use crate::column::ReadColumn;
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
-use crate::params::Statement;
-use crate::{redact_secrets, CatalogError, ItemKind, ItemSummary, Viewer};
+use crate::statement::Statement;
+use crate::{redact_secrets, Audience, CatalogError, ItemKind, ItemSummary};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemDetail {
@@ -18,7 +18,7 @@ pub struct ItemDetail {
     pub dependencies: Dependencies,
     pub latest_changelog: Option<String>,
     /// The listing this one was forked from (submitted from a modified install of it), while that listing is
-    /// visible to the viewer: `{"id", "name"}`.
+    /// visible to the audience: `{"id", "name"}`.
     pub forked_from: Option<Value>,
 }
 
@@ -31,36 +31,36 @@ pub struct Dependencies {
     pub agents: Value,
 }
 
-/// The item with this id, if this viewer may see it in the marketplace.
+/// The item with this id, if this audience may see it in the marketplace.
 pub async fn item_detail(
     db: &impl GenericClient,
-    viewer: Viewer,
+    audience: Audience,
     id: i64,
 ) -> Result<ItemDetail, CatalogError> {
-    let row = detail_statement(viewer, id)
+    let row = detail_statement(audience, id)
         .query_opt(db)
         .await?
         .ok_or(CatalogError::NotFound("item"))?;
 
-    let mut summary = [ItemSummary::from_row(&row)];
+    let mut summary = [ItemSummary::from_row(&row)?];
     enrich_agents(db, &mut summary).await?;
     let [summary] = summary;
-    let mut content: Value = row.get("content");
+    let mut content: Value = row.read("content")?;
     redact_secrets(&mut content);
-    let dependencies = dependencies(db, viewer, summary.kind, id).await?;
+    let dependencies = dependencies(db, audience, summary.kind, id).await?;
     Ok(ItemDetail {
         summary,
         content,
         dependencies,
-        latest_changelog: row.get("latest_changelog"),
-        forked_from: row.get("forked_from"),
+        latest_changelog: row.read("latest_changelog")?,
+        forked_from: row.read("forked_from")?,
     })
 }
 
 /// The item's row in full (five primary-key probes, one of which can match), with its creator's name and
 /// the changelog of its current version.
-pub fn detail_statement(viewer: Viewer, id: i64) -> Statement {
-    let listed = viewer.listed_sql();
+pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
+    let listed = audience.listed("t");
     let branches = union_all(&ItemKind::ALL, |kind| {
         format!(
             "SELECT {columns}, {content} AS content,
@@ -70,21 +70,18 @@ pub fn detail_statement(viewer: Viewer, id: i64) -> Statement {
             columns = summary_columns(kind),
             content = kind.content_sql("t"),
             table = kind.table(),
-            original_listed = viewer.listed("o"),
+            original_listed = audience.listed("o"),
         )
     });
-    Statement::with(
-        format!(
-            "SELECT item.*, u.display_name AS creator_name,
+    Statement::new(format!(
+        "SELECT item.*, u.display_name AS creator_name,
                     (SELECT v.changelog FROM item_versions v
                      WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved')
                         AS latest_changelog
              FROM ({branches}) item
              LEFT JOIN users u ON u.id = item.original_creator_id"
-        ),
-        id,
-        Type::INT8,
-    )
+    ))
+    .bind(id)
 }
 
 /// A tool object for app slug `slug`, with its cache row `c`.
@@ -94,11 +91,11 @@ const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
 
 async fn dependencies(
     db: &impl GenericClient,
-    viewer: Viewer,
+    audience: Audience,
     kind: ItemKind,
     id: i64,
 ) -> Result<Dependencies, CatalogError> {
-    let Some(statement) = dependencies_statement(viewer, kind, id) else {
+    let Some(statement) = dependencies_statement(audience, kind, id) else {
         return Ok(Dependencies {
             skills: Value::Array(Vec::new()),
             tools: Value::Array(Vec::new()),
@@ -111,56 +108,60 @@ async fn dependencies(
         .await?
         .ok_or(CatalogError::NotFound("item"))?;
     Ok(Dependencies {
-        skills: row.get(0),
-        tools: row.get(1),
-        llm: row.get::<_, Option<Value>>(2).unwrap_or(Value::Null),
-        agents: row.get(3),
+        skills: row.read("skills")?,
+        tools: row.read("tools")?,
+        llm: row.read::<Option<Value>>("llm")?.unwrap_or(Value::Null),
+        agents: row.read("agents")?,
     })
 }
 
 /// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing. Only items the
-/// viewer could open themselves are named.
-pub fn dependencies_statement(viewer: Viewer, kind: ItemKind, id: i64) -> Option<Statement> {
-    let skill_listed = viewer.listed("s");
-    let llm_listed = viewer.listed("m");
-    let agent_listed = viewer.listed("a");
+/// audience could open themselves are named.
+pub fn dependencies_statement(
+    audience: Audience,
+    kind: ItemKind,
+    id: i64,
+) -> Option<Statement<'static>> {
+    let skill_listed = audience.listed("s");
+    let llm_listed = audience.listed("m");
+    let agent_listed = audience.listed("a");
     let select = match kind {
         ItemKind::Agent => format!(
             "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,
                                         'description', s.description) ORDER BY s.name, s.id), '[]')
               FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-              WHERE l.agent_id = $1 AND {skill_listed}),
+              WHERE l.agent_id = $1 AND {skill_listed}) AS skills,
              (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
               FROM (SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1) tools
-              LEFT JOIN composio_apps_cache c ON c.app_slug = slug),
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
              (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
                                         'model_id', m.model_id)
               FROM agents a JOIN llm_models m ON m.model_id = a.model_config ->> 'model'
               WHERE a.id = $1 AND {llm_listed}
-              ORDER BY m.install_count DESC, m.id LIMIT 1),
-             '[]'::jsonb"
+              ORDER BY m.install_count DESC, m.id LIMIT 1) AS llm,
+             '[]'::jsonb AS agents"
         ),
         ItemKind::Recipe => format!(
-            "'[]'::jsonb,
+            "'[]'::jsonb AS skills,
              (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
               FROM workflow_templates w, jsonb_array_elements_text(w.required_tools) AS slug
               LEFT JOIN composio_apps_cache c ON c.app_slug = slug
-              WHERE w.id = $1),
-             NULL::jsonb,
+              WHERE w.id = $1) AS tools,
+             NULL::jsonb AS llm,
              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
                                         'description', a.description) ORDER BY a.name, a.id), '[]')
               FROM workflow_templates w, jsonb_array_elements_text(w.recommended_agents) AS wanted
               JOIN agents a ON lower(a.name) = lower(wanted) AND a.name = wanted
-              WHERE w.id = $1 AND {agent_listed})"
+              WHERE w.id = $1 AND {agent_listed}) AS agents"
         ),
         ItemKind::Tool => format!(
-            "'[]'::jsonb,
+            "'[]'::jsonb AS skills,
              (SELECT coalesce(jsonb_agg({TOOL_OBJECT}), '[]')
               FROM (SELECT app_slug AS slug FROM tools WHERE id = $1) tool
-              LEFT JOIN composio_apps_cache c ON c.app_slug = slug),
-             NULL::jsonb, '[]'::jsonb"
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
+             NULL::jsonb AS llm, '[]'::jsonb AS agents"
         ),
         ItemKind::Skill | ItemKind::Llm => return None,
     };
-    Some(Statement::with(format!("SELECT {select}"), id, Type::INT8))
+    Some(Statement::new(format!("SELECT {select}")).bind(id))
 }

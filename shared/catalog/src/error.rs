@@ -7,25 +7,15 @@ pub enum CatalogError {
     Conflict(String),
     #[error("{0}")]
     Forbidden(&'static str),
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
     /// An `Idempotency-Key` already used for a different request (another item or another user).
     #[error("{0}")]
     IdempotencyKeyReused(String),
     #[error("too many submissions; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A value read from the database that the domain cannot represent (an unknown kind or status, a
+    /// malformed version or stored response): a bug or a foreign write, never the caller's fault.
+    #[error("unreadable database value: {0}")]
+    Unreadable(String),
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
-}
-
-impl CatalogError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self::Invalid {
-            field,
-            message: message.into(),
-        }
-    }
 }

@@ -2,11 +2,12 @@
 //! install and count it — one transaction.
 
 use serde::{Deserialize, Serialize};
-use tokio_postgres::types::Type;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
+use crate::column::ReadColumn;
 use crate::locate::visible_kind;
-use crate::{CatalogError, ItemKind, Viewer, WorkspaceId};
+use crate::statement::Statement;
+use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// Who installs what, where.
 #[derive(Debug, Clone)]
@@ -18,12 +19,19 @@ pub struct InstallRequest {
     pub idempotency_key: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InstallResponse {
     pub install_id: i64,
+    #[serde(flatten)]
+    pub installation: Installation,
+}
+
+/// What an install made: the part of its response stored with it, replayed for a repeated key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Installation {
     pub item: ItemRef,
     pub installed: ItemRef,
-    pub version: String,
+    pub version: Version,
     pub requires_setup: Vec<SetupStep>,
     pub warnings: Vec<String>,
 }
@@ -89,34 +97,33 @@ async fn replay(
     let Some(key) = &request.idempotency_key else {
         return Ok(None);
     };
-    let row = db
-        .query_typed_opt(
-            "SELECT id, response, item_id = $3 AND user_id IS NOT DISTINCT FROM $4 AS same_request
-             FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
-            &[
-                (request.workspace.as_uuid(), Type::UUID),
-                (key, Type::TEXT),
-                (&request.item_id, Type::INT8),
-                (&request.user_id, Type::INT8),
-            ],
-        )
-        .await?;
+    let row = Statement::new(
+        "SELECT id, response, item_id = $3 AND user_id IS NOT DISTINCT FROM $4 AS same_request
+         FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
+    )
+    .bind(request.workspace)
+    .bind(key)
+    .bind(request.item_id)
+    .bind(request.user_id)
+    .query_opt(db)
+    .await?;
     let Some(row) = row else {
         return Ok(None);
     };
-    if !row.get::<_, bool>("same_request") {
+    if !row.read::<bool>("same_request")? {
         return Err(CatalogError::IdempotencyKeyReused(
             "This Idempotency-Key was already used in this workspace for a different request; \
              send a new key for a new install."
                 .into(),
         ));
     }
-    let mut response: InstallResponse = serde_json::from_value(row.get(1)).map_err(|e| {
-        CatalogError::Conflict(format!("The stored install response is unreadable: {e}"))
-    })?;
-    response.install_id = row.get(0);
+    let installation = serde_json::from_value(row.read("response")?)
+        .map_err(|e| CatalogError::Unreadable(format!("stored install response: {e}")))?;
     Ok(Some(InstallOutcome {
-        response,
+        response: InstallResponse {
+            install_id: row.read("id")?,
+            installation,
+        },
         replayed: true,
     }))
 }
@@ -126,77 +133,107 @@ async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
 ) -> Result<Option<InstallResponse>, CatalogError> {
-    let kind = visible_kind(tx, Viewer::Member, request.item_id).await?;
-    let table = kind.table();
-
-    // Count the install first: it locks the listing row, so installs of one item queue here instead of
-    // racing each other for the same copy names.
-    let listing = tx
-        .query_typed_opt(
-            &format!(
-                "UPDATE {table} t SET install_count = install_count + 1
-                 WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text",
-                listed = Viewer::Member.listed_sql()
-            ),
-            &[(&request.item_id, Type::INT8)],
-        )
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    let (item_name, version): (String, String) = (listing.get(0), listing.get(1));
-
-    let (copy_id, copy_name, content_hash) =
-        clone_with_free_name(tx, kind, request, &item_name).await?;
+    let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
+    let (item_name, version) = count_install(tx, kind, request.item_id).await?;
+    let copy = clone_with_free_name(tx, kind, request, &item_name).await?;
     let mut warnings = Vec::new();
     let linked_skill_ids = if kind == ItemKind::Agent {
-        Some(link_listed_skills(tx, request.item_id, copy_id, &mut warnings).await?)
+        Some(link_listed_skills(tx, request.item_id, copy.id, &mut warnings).await?)
     } else {
         None
     };
-    let requires_setup = requires_setup(tx, kind, request.item_id).await?;
-
-    let mut response = InstallResponse {
-        install_id: 0,
+    let installation = Installation {
         item: ItemRef {
             id: request.item_id,
             kind,
             name: item_name,
         },
         installed: ItemRef {
-            id: copy_id,
+            id: copy.id,
             kind,
-            name: copy_name,
+            name: copy.name,
         },
         version,
-        requires_setup,
+        requires_setup: requires_setup(tx, kind, request.item_id).await?,
         warnings,
     };
-    let stored = serde_json::to_value(&response).expect("responses serialise");
-    let install = tx
-        .query_typed_opt(
+    let record = InstallRecord {
+        request,
+        installation: &installation,
+        content_hash: copy.content_hash,
+        linked_skill_ids,
+    };
+    let Some(install_id) = record.insert(tx).await? else {
+        return Ok(None);
+    };
+    Ok(Some(InstallResponse {
+        install_id,
+        installation,
+    }))
+}
+
+/// Adds the install to the listing's count, and returns the listing's name and version. It locks the
+/// listing row first thing, so installs of one item queue here instead of racing each other for the same
+/// copy names.
+async fn count_install(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+) -> Result<(String, Version), CatalogError> {
+    let listing = Statement::new(format!(
+        "UPDATE {table} t SET install_count = install_count + 1
+         WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text AS version",
+        table = kind.table(),
+        listed = Audience::Member.listed("t")
+    ))
+    .bind(item_id)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("item"))?;
+    Ok((listing.read("name")?, listing.read("version")?))
+}
+
+/// A row of `marketplace_installs`.
+struct InstallRecord<'a> {
+    request: &'a InstallRequest,
+    installation: &'a Installation,
+    content_hash: String,
+    linked_skill_ids: Option<Vec<i64>>,
+}
+
+impl InstallRecord<'_> {
+    /// Its id; `None` when an install with the same idempotency key is already recorded.
+    async fn insert(self, tx: &Transaction<'_>) -> Result<Option<i64>, CatalogError> {
+        let stored = serde_json::to_value(self.installation).expect("an installation serialises");
+        let row = Statement::new(
             "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
                                               installed_version, content_hash, idempotency_key, response,
                                               linked_skill_ids)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
              ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
              RETURNING id",
-            &[
-                (&request.item_id, Type::INT8),
-                (&kind.as_str(), Type::TEXT),
-                (request.workspace.as_uuid(), Type::UUID),
-                (&request.user_id, Type::INT8),
-                (&copy_id, Type::INT8),
-                (&response.version, Type::TEXT),
-                (&content_hash, Type::TEXT),
-                (&request.idempotency_key, Type::TEXT),
-                (&stored, Type::JSONB),
-                (&linked_skill_ids, Type::INT8_ARRAY),
-            ],
         )
+        .bind(self.request.item_id)
+        .bind(self.installation.item.kind)
+        .bind(self.request.workspace)
+        .bind(self.request.user_id)
+        .bind(self.installation.installed.id)
+        .bind(&self.installation.version)
+        .bind(self.content_hash)
+        .bind(&self.request.idempotency_key)
+        .bind(stored)
+        .bind(self.linked_skill_ids)
+        .query_opt(tx)
         .await?;
-    Ok(install.map(|row| {
-        response.install_id = row.get(0);
-        response
-    }))
+        row.map(|row| row.read("id")).transpose()
+    }
+}
+
+/// The workspace copy an install made.
+struct WorkspaceCopy {
+    id: i64,
+    name: String,
+    content_hash: String,
 }
 
 /// Inserts the workspace copy under the first free name of `X`, `X-copy`, `X-copy-2`, ... The unique index
@@ -206,7 +243,7 @@ async fn clone_with_free_name(
     kind: ItemKind,
     request: &InstallRequest,
     base: &str,
-) -> Result<(i64, String, String), CatalogError> {
+) -> Result<WorkspaceCopy, CatalogError> {
     let table = kind.table();
     let own_columns = kind.content_columns().join(", ");
     let copied = format!(
@@ -218,24 +255,26 @@ async fn clone_with_free_name(
          SELECT $2, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
          FROM {table} m WHERE m.id = $1
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id, {hash}",
+         RETURNING t.id, {hash} AS content_hash",
         hash = kind.content_hash_sql("t"),
     );
     let mut taken = taken_copy_names(tx, kind, request.workspace, base).await?;
     for _ in 0..NAME_ATTEMPTS {
         let name = first_free_name(base, &taken);
-        let row = tx
-            .query_typed_opt(
-                &insert,
-                &[
-                    (&request.item_id, Type::INT8),
-                    (&name, Type::TEXT),
-                    (request.workspace.as_uuid(), Type::UUID),
-                ],
-            )
+        let row = Statement::new(insert.as_str())
+            .bind(request.item_id)
+            .bind(&name)
+            .bind(request.workspace)
+            .query_opt(tx)
             .await?;
         match row {
-            Some(row) => return Ok((row.get(0), name, row.get(1))),
+            Some(row) => {
+                return Ok(WorkspaceCopy {
+                    id: row.read("id")?,
+                    name,
+                    content_hash: row.read("content_hash")?,
+                })
+            }
             None => taken.push(name),
         }
     }
@@ -251,19 +290,15 @@ async fn taken_copy_names(
     workspace: WorkspaceId,
     base: &str,
 ) -> Result<Vec<String>, CatalogError> {
-    let rows = tx
-        .query_typed(
-            &format!(
-                "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
-                table = kind.table()
-            ),
-            &[
-                (workspace.as_uuid(), Type::UUID),
-                (&name_stem(base), Type::TEXT),
-            ],
-        )
-        .await?;
-    Ok(rows.iter().map(|row| row.get(0)).collect())
+    let rows = Statement::new(format!(
+        "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
+        table = kind.table()
+    ))
+    .bind(workspace)
+    .bind(name_stem(base))
+    .query(tx)
+    .await?;
+    rows.iter().map(|row| row.read("name")).collect()
 }
 
 /// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
@@ -281,8 +316,7 @@ fn first_free_name(base: &str, taken: &[String]) -> String {
         .expect("an unbounded sequence has a free name")
 }
 
-/// The items' `name` limit (a CHECK in the schema).
-const MAX_NAME_CHARS: usize = 200;
+const MAX_NAME_CHARS: usize = *crate::limits::NAME_CHARS.end();
 
 /// The part of `base` that every candidate name starts with.
 fn name_stem(base: &str) -> String {
@@ -300,23 +334,22 @@ pub(crate) async fn link_listed_skills(
     copy_id: i64,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<i64>, CatalogError> {
-    let row = tx
-        .query_typed_one(
-            &format!(
+    let row = Statement::new(format!(
                 "WITH linked AS (
                      INSERT INTO agent_skills (agent_id, skill_id)
                      SELECT $2, l.skill_id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
                      WHERE l.agent_id = $1 AND {listed}
                      RETURNING skill_id)
-                 SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}'),
-                        (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1)",
-                listed = Viewer::Member.listed("s"),
-            ),
-            &[(&listing_id, Type::INT8), (&copy_id, Type::INT8)],
-        )
-        .await?;
-    let linked: Vec<i64> = row.get(0);
-    let left_out = row.get::<_, i64>(1) - linked.len() as i64;
+                 SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}') AS linked,
+                        (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1) AS links",
+                listed = Audience::Member.listed("s"),
+            ))
+    .bind(listing_id)
+    .bind(copy_id)
+    .query_one(tx)
+    .await?;
+    let linked: Vec<i64> = row.read("linked")?;
+    let left_out = row.read::<i64>("links")? - linked.len() as i64;
     if left_out > 0 {
         warnings.push(format!(
             "{left_out} skill(s) this agent uses are not available in the marketplace and were not linked."
@@ -338,29 +371,43 @@ async fn requires_setup(
         }
         _ => return Ok(Vec::new()),
     };
-    let rows = tx
-        .query_typed(
-            &format!(
-                "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug)
-                 FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
-                 ORDER BY s.slug"
-            ),
-            &[(&item_id, Type::INT8)],
-        )
-        .await?;
-    Ok(rows
-        .iter()
-        .map(|row| SetupStep {
-            kind: "tool".into(),
-            slug: row.get(0),
-            name: row.get(1),
+    let rows = Statement::new(format!(
+        "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug) AS name
+         FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
+         ORDER BY s.slug"
+    ))
+    .bind(item_id)
+    .query(tx)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(SetupStep {
+                kind: "tool".into(),
+                slug: row.read("slug")?,
+                name: row.read("name")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::first_free_name;
+    use super::{first_free_name, Installation};
+
+    #[test]
+    fn responses_stored_before_installation_existed_still_replay() {
+        let stored = serde_json::json!({
+            "install_id": 0,
+            "item": {"id": 7, "type": "agent", "name": "Bot"},
+            "installed": {"id": 9, "type": "agent", "name": "Bot-copy"},
+            "version": "1.2.0",
+            "requires_setup": [{"kind": "tool", "slug": "gmail", "name": "Gmail"}],
+            "warnings": [],
+        });
+        let installation: Installation = serde_json::from_value(stored).unwrap();
+        assert_eq!(installation.installed.name, "Bot-copy");
+        assert_eq!(installation.version.to_string(), "1.2.0");
+    }
 
     #[test]
     fn names_copies_x_then_copy_then_numbered() {

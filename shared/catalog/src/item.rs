@@ -5,11 +5,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::types::Type;
 use tokio_postgres::{GenericClient, Row};
 
-use crate::params::Statement;
-use crate::{redact_secrets, CatalogError, ItemKind};
+use crate::column::ReadColumn;
+use crate::statement::Statement;
+use crate::{redact_secrets, CatalogError, ItemKind, Version};
 
 /// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
 #[derive(Debug, Clone, Serialize)]
@@ -22,7 +22,7 @@ pub struct ItemSummary {
     pub category: Option<String>,
     pub icon: Option<String>,
     pub tags: Value,
-    pub version: String,
+    pub version: Version,
     pub install_count: i64,
     pub is_featured: bool,
     pub is_approved: bool,
@@ -53,33 +53,43 @@ pub(crate) fn summary_columns(kind: ItemKind) -> String {
 impl ItemSummary {
     /// The summary of an item row, with the redaction policy applied to everything taken from its
     /// configuration.
-    pub(crate) fn from_row(row: &Row) -> Self {
-        let kind: &str = row.get("kind");
-        let mut tags: Value = row.get("tags");
-        let mut metadata: Value = row.get("metadata");
+    pub(crate) fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        let mut tags: Value = row.read("tags")?;
+        let mut metadata: Value = row.read("metadata")?;
         redact_secrets(&mut tags);
         redact_secrets(&mut metadata);
-        let creator_id: Option<i64> = row.get("original_creator_id");
-        let creator_name: Option<String> = row.get("creator_name");
-        Self {
-            id: row.get("id"),
-            kind: ItemKind::parse(kind).expect("item queries name only known kinds"),
-            name: row.get("name"),
-            description: row.get("description"),
-            category: row.get("marketplace_category"),
-            icon: row.get("marketplace_icon"),
+        Ok(Self {
+            id: row.read("id")?,
+            kind: row.read("kind")?,
+            name: row.read("name")?,
+            description: row.read("description")?,
+            category: row.read("marketplace_category")?,
+            icon: row.read("marketplace_icon")?,
             tags,
-            version: row.get("version"),
-            install_count: i64::from(row.get::<_, i32>("install_count")),
-            is_featured: row.get("is_featured"),
-            is_approved: row.get("is_approved"),
-            creator: creator_id
-                .zip(creator_name)
-                .map(|(id, display_name)| Creator { id, display_name }),
-            created_at: row.get("created_at"),
-            updated_at: row.get("updated_at"),
+            version: row.read("version")?,
+            install_count: i64::from(row.read::<i32>("install_count")?),
+            is_featured: row.read("is_featured")?,
+            is_approved: row.read("is_approved")?,
+            creator: Creator::from_row(row, "original_creator_id", "creator_name")?,
+            created_at: row.read("created_at")?,
+            updated_at: row.read("updated_at")?,
             metadata,
-        }
+        })
+    }
+}
+
+impl Creator {
+    /// The user in columns `id_column` and `name_column` of a row, when it names one.
+    pub(crate) fn from_row(
+        row: &Row,
+        id_column: &str,
+        name_column: &str,
+    ) -> Result<Option<Self>, CatalogError> {
+        let id: Option<i64> = row.read(id_column)?;
+        let name: Option<String> = row.read(name_column)?;
+        Ok(id
+            .zip(name)
+            .map(|(id, display_name)| Self { id, display_name }))
     }
 }
 
@@ -98,10 +108,15 @@ pub(crate) async fn enrich_agents(
         return Ok(());
     }
     let rows = agent_enrichment_statement(agent_ids).query(db).await?;
-    let mut enrichment: HashMap<i64, (Value, i64)> = rows
+    let mut enrichment = rows
         .iter()
-        .map(|row| (row.get(0), (row.get(1), row.get(2))))
-        .collect();
+        .map(|row| {
+            Ok((
+                row.read("id")?,
+                (row.read("tools")?, row.read("skills_count")?),
+            ))
+        })
+        .collect::<Result<HashMap<i64, (Value, i64)>, CatalogError>>()?;
     for item in items.iter_mut().filter(|item| item.kind == ItemKind::Agent) {
         if let (Some((tools, skills_count)), Value::Object(metadata)) =
             (enrichment.remove(&item.id), &mut item.metadata)
@@ -114,8 +129,8 @@ pub(crate) async fn enrich_agents(
 }
 
 /// Tools (names and icons from `composio_apps_cache`) and skill counts of the given agents, in one statement.
-pub fn agent_enrichment_statement(agent_ids: Vec<i64>) -> Statement {
-    Statement::with(
+pub fn agent_enrichment_statement(agent_ids: Vec<i64>) -> Statement<'static> {
+    Statement::new(
         "SELECT a.id,
                 coalesce((SELECT jsonb_agg(jsonb_build_object(
                               'slug', at.app_slug,
@@ -126,7 +141,6 @@ pub fn agent_enrichment_statement(agent_ids: Vec<i64>) -> Statement {
                           WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
                 (SELECT count(*) FROM agent_skills s WHERE s.agent_id = a.id) AS skills_count
          FROM unnest($1::bigint[]) AS a(id)",
-        agent_ids,
-        Type::INT8_ARRAY,
     )
+    .bind(agent_ids)
 }

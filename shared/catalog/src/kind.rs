@@ -3,6 +3,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::column::text_column;
+
 /// The five kinds of marketplace item. Each has its own table; ids are unique across all of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -93,8 +95,9 @@ impl ItemKind {
         }
     }
 
-    /// The kind-specific content of a row `alias` as one JSON object.
-    pub(crate) fn content_sql(self, alias: &str) -> String {
+    /// The kind-specific content of a row `alias` as one JSON object (a SQL expression): what a version
+    /// snapshots.
+    pub fn content_sql(self, alias: &str) -> String {
         let fields = self
             .content_columns()
             .iter()
@@ -121,6 +124,8 @@ pub(crate) fn union_all(kinds: &[ItemKind], branch: impl Fn(ItemKind) -> String)
         .collect::<Vec<_>>()
         .join(" UNION ALL ")
 }
+
+text_column!(ItemKind, |kind| kind.as_str());
 
 impl fmt::Display for ItemKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

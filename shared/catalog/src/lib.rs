@@ -2,65 +2,94 @@
 //!
 //! Marketplace and workspace items share one table per kind (the ownership pattern); the queries in this
 //! crate are the only place that tells them apart.
+//!
+//! # Glossary
+//!
+//! Each word means one thing, here and in the crates above.
+//!
+//! - **item**: a row of one of the five kind tables, marketplace or workspace owned.
+//! - **kind** ([`ItemKind`]): agent, recipe, skill, llm or tool; which table an item lives in. JSON calls it
+//!   `type` (`item_type`). Nothing else is called a kind in Rust: what a review-queue entry asks for is a
+//!   [`SubmissionKind`] (JSON `kind`, by contract).
+//! - **listing**: a marketplace-owned item. *Listed*: not delisted (and, for members, approved); see
+//!   [`Audience`].
+//! - **workspace item**: a workspace-owned item; an **installed copy** is one cloned from a listing.
+//! - **audience** ([`Audience`]): whose eyes a marketplace query serves: a *member* (any signed-in user) or
+//!   a *marketplace admin* (`users.system_role = 'admin'`).
+//! - **role** ([`WorkspaceRole`]): a member's standing in one workspace: owner, admin, editor or viewer. A
+//!   workspace admin is not a marketplace admin; a workspace viewer is not an audience.
+//! - **submit**: send something for review: a workspace item as a new listing ([`submit_item`]) or a new
+//!   version of a listing ([`submit_version`], behind the `publish-version` route).
+//! - **approve** / **reject**: an admin's review of what was submitted. Approving a version makes it live:
+//!   the listing takes its content, and the version is *published* (`published_at`, [`PublishedVersion`]).
+//!   "Publish" means nothing else.
+//! - **review status** ([`ReviewStatus`]): pending, approved or rejected; a version's place in review.
+//! - **version** ([`Version`]): a SemVer 2.0 version, ordered by precedence.
+//! - **install** / **update**: cloning a listing into a workspace; bringing that copy to the listing's
+//!   latest approved version.
+//! - **statement** ([`statements::Statement`]): one SQL statement with its typed parameters; the only way
+//!   this crate runs SQL.
 
 pub mod accounts;
-pub mod demo;
+mod audience;
+mod column;
 mod detail;
 mod error;
 mod install;
 mod item;
 mod kind;
+pub mod limits;
 mod listing;
 pub mod llm_catalog;
 mod locate;
 mod moderation;
-mod params;
-mod publishing;
+mod published_versions;
 mod redact;
+mod statement;
 mod stats;
+mod status;
+mod submission;
 mod updates;
 mod version;
-mod versions;
-mod visibility;
 mod workspace;
 
+pub use audience::Audience;
 pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
 pub use install::{
-    install_item, InstallOutcome, InstallRequest, InstallResponse, ItemRef, SetupStep,
+    install_item, InstallOutcome, InstallRequest, InstallResponse, Installation, ItemRef, SetupStep,
 };
 pub use item::{Creator, ItemSummary};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Sort};
 pub use moderation::{
-    approve, delist, reject, review_queue, set_featured, Featured, QueueEntry, QueuePage,
-    QueueStatus, Reviewed,
+    approve, delist, reject, review_queue, set_featured, Featured, QueueEntry, QueuePage, Reviewed,
+    SubmissionKind,
 };
-pub use params::Statement;
-pub use publishing::{publish_version, submit_item, NewVersion, Pending, RateLimit, Submission};
+pub use published_versions::{item_versions, PublishedVersion};
 pub use redact::{is_secret_key, redact_secrets, REDACTED};
 pub use stats::{categories, stats, CategoryCount, Stats};
+pub use status::ReviewStatus;
+pub use submission::{submit_item, submit_version, NewVersion, Pending, RateLimit, Submission};
 pub use updates::{
     apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry,
 };
 pub use version::Version;
-pub use versions::{item_versions, PublishedVersion};
-pub use visibility::Viewer;
 pub use workspace::{WorkspaceId, WorkspaceRole};
 
 /// The statements behind each read route, for the benchmark's SQL floor (the domain runs the same ones).
+/// Not an API: the benchmark's window into the catalog.
+#[doc(hidden)]
 pub mod statements {
     pub use crate::accounts::{user_by_subject_statement, workspace_role_statement};
     pub use crate::detail::{dependencies_statement, detail_statement};
     pub use crate::item::agent_enrichment_statement;
     pub use crate::listing::listing_statement;
     pub use crate::locate::visible_kind_statement;
+    pub use crate::published_versions::approved_versions_statement;
+    pub use crate::statement::Statement;
     pub use crate::stats::{categories_statement, stats_statement};
     pub use crate::updates::{changelogs_statement, installs_statement};
-    pub use crate::versions::approved_versions_statement;
 }
 
-/// Maximum `limit` of a listing page.
-pub const MAX_PAGE_SIZE: i64 = 100;
-/// Deepest `offset` a listing accepts.
-pub const MAX_OFFSET: i64 = 10_000;
+pub use limits::{MAX_OFFSET, MAX_PAGE_SIZE};

@@ -3,9 +3,10 @@
 //! entry that has not changed is not written at all.
 
 use serde::Deserialize;
-use tokio_postgres::types::Type;
 use tokio_postgres::Transaction;
 
+use crate::column::ReadColumn;
+use crate::statement::Statement;
 use crate::{CatalogError, Version};
 
 /// The catalog shipped with the service.
@@ -47,9 +48,7 @@ pub async fn upsert(
     entries: &[LlmCatalogEntry],
 ) -> Result<UpsertReport, CatalogError> {
     let input = serde_json::to_value(entries).expect("catalog entries serialise");
-    let initial = Version::initial().to_string();
-    let rows = tx
-        .query_typed(
+    let rows = Statement::new(
             "INSERT INTO llm_models AS t (owner_type, is_approved, from_catalog, version, provider, model_id, name,
                  description, marketplace_category, marketplace_icon, tags, context_window, max_output_tokens,
                  input_cost_per_mtok, output_cost_per_mtok, capabilities)
@@ -76,25 +75,27 @@ pub async fn upsert(
                     excluded.max_output_tokens, excluded.input_cost_per_mtok, excluded.output_cost_per_mtok,
                     excluded.capabilities)
              RETURNING t.id, (t.xmax = 0) AS inserted",
-            &[(&input, Type::JSONB), (&initial, Type::TEXT)],
         )
-        .await?;
-    let inserted: Vec<i64> = rows
-        .iter()
-        .filter(|row| row.get::<_, bool>(1))
-        .map(|row| row.get(0))
-        .collect();
+    .bind(input)
+    .bind(Version::initial())
+    .query(tx)
+    .await?;
+    let mut inserted: Vec<i64> = Vec::new();
+    for row in &rows {
+        if row.read("inserted")? {
+            inserted.push(row.read("id")?);
+        }
+    }
     if !inserted.is_empty() {
         let content = crate::ItemKind::Llm.content_sql("t");
-        tx.execute_typed(
-            &format!(
+        Statement::new(format!(
                 "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, published_at)
                  SELECT t.id, 'llm', t.version, 'Added to the catalog.', {content}, 'approved', now()
                  FROM llm_models t WHERE t.id = ANY($1)
                  ON CONFLICT (item_id, version) DO NOTHING"
-            ),
-            &[(&inserted, Type::INT8_ARRAY)],
-        )
+            ))
+        .bind(&inserted)
+        .execute(tx)
         .await?;
     }
     let written = rows.len() as u64;

@@ -4,24 +4,27 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::types::Type;
-use tokio_postgres::{Client, GenericClient, Transaction};
+use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
+use crate::column::ReadColumn;
+use crate::listing::total_and_page;
 use crate::locate::visible_kind;
-use crate::{CatalogError, Creator, ItemKind, Viewer};
+use crate::statement::Statement;
+use crate::status::AdminAction;
+use crate::{Audience, CatalogError, Creator, ItemKind, ReviewStatus, Version};
 
 /// What an approval or rejection did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reviewed {
     pub item_id: i64,
-    pub status: &'static str,
-    pub version: String,
+    pub status: ReviewStatus,
+    pub version: Version,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 /// Approves what waits for review: the listing's content and version become the pending version's. An
-/// agent's skills that were published with it are approved with it. Approving an approved item with nothing
+/// agent's skills that were submitted with it are approved with it. Approving an approved item with nothing
 /// pending changes nothing.
 pub async fn approve(
     client: &mut Client,
@@ -34,7 +37,7 @@ pub async fn approve(
         if is_approved {
             return Ok(Reviewed {
                 item_id,
-                status: "approved",
+                status: ReviewStatus::Approved,
                 version: current_version,
                 reason: None,
             });
@@ -44,7 +47,7 @@ pub async fn approve(
         ));
     };
     if kind == ItemKind::Agent {
-        for skill in skills_published_with(&tx, item_id).await? {
+        for skill in skills_submitted_with(&tx, item_id).await? {
             approve_pending(&tx, ItemKind::Skill, skill, admin_id).await?;
         }
         require_listed_skills(&tx, item_id).await?;
@@ -52,7 +55,7 @@ pub async fn approve(
     tx.commit().await?;
     Ok(Reviewed {
         item_id,
-        status: "approved",
+        status: ReviewStatus::Approved,
         version,
         reason: None,
     })
@@ -63,48 +66,41 @@ pub async fn approve(
 async fn lock_listing(
     tx: &Transaction<'_>,
     item_id: i64,
-) -> Result<(ItemKind, bool, String), CatalogError> {
-    let kind = visible_kind(tx, Viewer::Admin, item_id).await?;
-    let row = tx
-        .query_typed_opt(
-            &format!(
-                "SELECT t.is_approved, t.version::text FROM {table} t WHERE t.id = $1 AND {listed} FOR UPDATE",
-                table = kind.table(),
-                listed = Viewer::Admin.listed("t"),
-            ),
-            &[(&item_id, Type::INT8)],
-        )
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    Ok((kind, row.get(0), row.get(1)))
+) -> Result<(ItemKind, bool, Version), CatalogError> {
+    let kind = visible_kind(tx, Audience::MarketplaceAdmin, item_id).await?;
+    let row = Statement::new(format!(
+        "SELECT t.is_approved, t.version::text AS version FROM {table} t WHERE t.id = $1 AND {listed} FOR UPDATE",
+        table = kind.table(),
+        listed = Audience::MarketplaceAdmin.listed("t"),
+    ))
+    .bind(item_id)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("item"))?;
+    Ok((kind, row.read("is_approved")?, row.read("version")?))
 }
 
 /// An agent is approved only when every skill it links is listed and approved, so no approved agent ever
 /// shows or installs a skill its users could not open.
 async fn require_listed_skills(tx: &Transaction<'_>, agent_id: i64) -> Result<(), CatalogError> {
-    let rows = tx
-        .query_typed(
-            &format!(
-                "SELECT s.id, s.name FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-                 WHERE l.agent_id = $1 AND NOT ({listed}) ORDER BY s.id",
-                listed = Viewer::Member.listed("s"),
-            ),
-            &[(&agent_id, Type::INT8)],
-        )
-        .await?;
+    let rows = Statement::new(format!(
+        "SELECT s.id, s.name FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+         WHERE l.agent_id = $1 AND NOT ({listed}) ORDER BY s.id",
+        listed = Audience::Member.listed("s"),
+    ))
+    .bind(agent_id)
+    .query(tx)
+    .await?;
     if rows.is_empty() {
         return Ok(());
     }
     let skills = rows
         .iter()
         .map(|row| {
-            format!(
-                "\"{}\" (id {})",
-                row.get::<_, String>(1),
-                row.get::<_, i64>(0)
-            )
+            let (id, name): (i64, String) = (row.read("id")?, row.read("name")?);
+            Ok(format!("\"{name}\" (id {id})"))
         })
-        .collect::<Vec<_>>()
+        .collect::<Result<Vec<_>, CatalogError>>()?
         .join(", ");
     Err(CatalogError::Conflict(format!(
         "This agent links skills that are not approved or no longer listed: {skills}. Approve them first, \
@@ -112,58 +108,59 @@ async fn require_listed_skills(tx: &Transaction<'_>, agent_id: i64) -> Result<()
     )))
 }
 
-/// Publishes the pending version of a listing onto it; `None` when nothing is pending.
+/// Applies the pending version of a listing to it, which makes the version live; `None` when nothing is
+/// pending.
 async fn approve_pending(
     tx: &Transaction<'_>,
     kind: ItemKind,
     item_id: i64,
     admin_id: i64,
-) -> Result<Option<String>, CatalogError> {
-    let Some(row) = tx
-        .query_typed_opt(
-            "UPDATE item_versions SET status = 'approved', reviewed_by = $2, reviewed_at = now(), published_at = now()
-             WHERE item_id = $1 AND status = 'pending'
-             RETURNING version::text, content",
-            &[(&item_id, Type::INT8), (&admin_id, Type::INT8)],
-        )
-        .await?
+) -> Result<Option<Version>, CatalogError> {
+    let Some(row) = Statement::new(
+        "UPDATE item_versions SET status = 'approved', reviewed_by = $2, reviewed_at = now(), published_at = now()
+         WHERE item_id = $1 AND status = 'pending'
+         RETURNING version::text AS version, content",
+    )
+    .bind(item_id)
+    .bind(admin_id)
+    .query_opt(tx)
+    .await?
     else {
         return Ok(None);
     };
-    let (version, content): (String, Value) = (row.get(0), row.get(1));
+    let (version, content): (Version, Value) = (row.read("version")?, row.read("content")?);
     let table = kind.table();
     let columns = kind.content_columns().join(", ");
-    tx.execute_typed(
-        &format!(
-            "UPDATE {table} SET ({columns}, version, is_approved, updated_at) =
-                 (SELECT {columns}, $2, true, now() FROM jsonb_populate_record(NULL::{table}, $3))
-             WHERE id = $1"
-        ),
-        &[
-            (&item_id, Type::INT8),
-            (&version, Type::TEXT),
-            (&content, Type::JSONB),
-        ],
-    )
+    Statement::new(format!(
+        "UPDATE {table} SET ({columns}, version, is_approved, updated_at) =
+             (SELECT {columns}, $2, true, now() FROM jsonb_populate_record(NULL::{table}, $3))
+         WHERE id = $1"
+    ))
+    .bind(item_id)
+    .bind(&version)
+    .bind(content)
+    .execute(tx)
     .await?;
-    record_action(tx, admin_id, "approve", kind, item_id, Some(&version), None).await?;
+    let action = Action::on(AdminAction::Approve, kind, item_id).version(&version);
+    action.record(tx, admin_id).await?;
     Ok(Some(version))
 }
 
 /// Marketplace skills linked to an agent that still wait for their first approval.
-async fn skills_published_with(
+async fn skills_submitted_with(
     tx: &Transaction<'_>,
     agent_id: i64,
 ) -> Result<Vec<i64>, CatalogError> {
-    let rows = tx
-        .query_typed(
-            "SELECT s.id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-             WHERE l.agent_id = $1 AND s.owner_type = 'marketplace' AND NOT s.is_approved AND s.delisted_at IS NULL
-             ORDER BY s.id",
-            &[(&agent_id, Type::INT8)],
-        )
-        .await?;
-    Ok(rows.iter().map(|row| row.get(0)).collect())
+    let rows = Statement::new(format!(
+        "SELECT s.id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+         WHERE l.agent_id = $1 AND {listed} AND NOT s.is_approved
+         ORDER BY s.id",
+        listed = Audience::MarketplaceAdmin.listed("s"),
+    ))
+    .bind(agent_id)
+    .query(tx)
+    .await?;
+    rows.iter().map(|row| row.read("id")).collect()
 }
 
 /// Rejects what waits for review, keeping the reason. The listing keeps serving what it served (nothing,
@@ -182,14 +179,14 @@ pub async fn reject(
             CatalogError::Conflict("Nothing of this item is waiting for review.".into())
         })?;
     if kind == ItemKind::Agent && !is_approved {
-        for skill in skills_published_with(&tx, item_id).await? {
+        for skill in skills_submitted_with(&tx, item_id).await? {
             reject_pending(&tx, ItemKind::Skill, skill, admin_id, reason).await?;
         }
     }
     tx.commit().await?;
     Ok(Reviewed {
         item_id,
-        status: "rejected",
+        status: ReviewStatus::Rejected,
         version,
         reason: Some(reason.to_owned()),
     })
@@ -201,29 +198,23 @@ async fn reject_pending(
     item_id: i64,
     admin_id: i64,
     reason: &str,
-) -> Result<Option<String>, CatalogError> {
-    let Some(row) = tx
-        .query_typed_opt(
-            "UPDATE item_versions SET status = 'rejected', rejection_reason = $3, reviewed_by = $2, reviewed_at = now()
-             WHERE item_id = $1 AND status = 'pending'
-             RETURNING version::text",
-            &[(&item_id, Type::INT8), (&admin_id, Type::INT8), (&reason, Type::TEXT)],
-        )
-        .await?
+) -> Result<Option<Version>, CatalogError> {
+    let Some(row) = Statement::new(
+        "UPDATE item_versions SET status = 'rejected', rejection_reason = $3, reviewed_by = $2, reviewed_at = now()
+         WHERE item_id = $1 AND status = 'pending'
+         RETURNING version::text AS version",
+    )
+    .bind(item_id)
+    .bind(admin_id)
+    .bind(reason)
+    .query_opt(tx)
+    .await?
     else {
         return Ok(None);
     };
-    let version: String = row.get(0);
-    record_action(
-        tx,
-        admin_id,
-        "reject",
-        kind,
-        item_id,
-        Some(&version),
-        Some(reason),
-    )
-    .await?;
+    let version: Version = row.read("version")?;
+    let action = Action::on(AdminAction::Reject, kind, item_id).version(&version);
+    action.reason(reason).record(tx, admin_id).await?;
     Ok(Some(version))
 }
 
@@ -242,18 +233,23 @@ pub async fn set_featured(
 ) -> Result<Featured, CatalogError> {
     let tx = client.transaction().await?;
     let (kind, _, _) = lock_listing(&tx, item_id).await?;
-    let is_featured: bool = tx
-        .query_typed_one(
-            &format!(
-                "UPDATE {} SET is_featured = coalesce($2, NOT is_featured) WHERE id = $1 RETURNING is_featured",
-                kind.table()
-            ),
-            &[(&item_id, Type::INT8), (&featured, Type::BOOL)],
-        )
-        .await?
-        .get(0);
-    let action = if is_featured { "feature" } else { "unfeature" };
-    record_action(&tx, admin_id, action, kind, item_id, None, None).await?;
+    let is_featured: bool = Statement::new(format!(
+        "UPDATE {} SET is_featured = coalesce($2, NOT is_featured) WHERE id = $1 RETURNING is_featured",
+        kind.table()
+    ))
+    .bind(item_id)
+    .bind(featured)
+    .query_one(&tx)
+    .await?
+    .read("is_featured")?;
+    let action = if is_featured {
+        AdminAction::Feature
+    } else {
+        AdminAction::Unfeature
+    };
+    Action::on(action, kind, item_id)
+        .record(&tx, admin_id)
+        .await?;
     tx.commit().await?;
     Ok(Featured {
         item_id,
@@ -265,71 +261,68 @@ pub async fn set_featured(
 pub async fn delist(client: &mut Client, admin_id: i64, item_id: i64) -> Result<(), CatalogError> {
     let tx = client.transaction().await?;
     let (kind, _, _) = lock_listing(&tx, item_id).await?;
-    tx.execute_typed(
-        &format!(
-            "UPDATE {} SET delisted_at = now() WHERE id = $1",
-            kind.table()
-        ),
-        &[(&item_id, Type::INT8)],
-    )
+    Statement::new(format!(
+        "UPDATE {} SET delisted_at = now() WHERE id = $1",
+        kind.table()
+    ))
+    .bind(item_id)
+    .execute(&tx)
     .await?;
-    record_action(&tx, admin_id, "delist", kind, item_id, None, None).await?;
+    Action::on(AdminAction::Delist, kind, item_id)
+        .record(&tx, admin_id)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn record_action(
-    tx: &Transaction<'_>,
-    admin_id: i64,
-    action: &str,
+/// One row of `admin_actions`.
+struct Action<'a> {
+    action: AdminAction,
     kind: ItemKind,
     item_id: i64,
-    version: Option<&str>,
-    reason: Option<&str>,
-) -> Result<(), CatalogError> {
-    tx.execute_typed(
-        "INSERT INTO admin_actions (admin_id, action, item_id, item_kind, version, reason)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            (&admin_id, Type::INT8),
-            (&action, Type::TEXT),
-            (&item_id, Type::INT8),
-            (&kind.as_str(), Type::TEXT),
-            (&version, Type::TEXT),
-            (&reason, Type::TEXT),
-        ],
-    )
-    .await?;
-    Ok(())
+    version: Option<&'a Version>,
+    reason: Option<&'a str>,
 }
 
-/// Which part of the review history the queue shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum QueueStatus {
-    /// Waiting for review, oldest first.
-    #[default]
-    Pending,
-    /// Reviewed, most recent first.
-    Approved,
-    Rejected,
-}
-
-impl QueueStatus {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "pending" => Some(Self::Pending),
-            "approved" => Some(Self::Approved),
-            "rejected" => Some(Self::Rejected),
-            _ => None,
+impl<'a> Action<'a> {
+    fn on(action: AdminAction, kind: ItemKind, item_id: i64) -> Self {
+        Self {
+            action,
+            kind,
+            item_id,
+            version: None,
+            reason: None,
         }
     }
 
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
+    fn version(self, version: &'a Version) -> Self {
+        Self {
+            version: Some(version),
+            ..self
         }
+    }
+
+    fn reason(self, reason: &'a str) -> Self {
+        Self {
+            reason: Some(reason),
+            ..self
+        }
+    }
+
+    async fn record(self, tx: &Transaction<'_>, admin_id: i64) -> Result<(), CatalogError> {
+        Statement::new(
+            "INSERT INTO admin_actions (admin_id, action, item_id, item_kind, version, reason)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(admin_id)
+        .bind(self.action)
+        .bind(self.item_id)
+        .bind(self.kind)
+        .bind(self.version)
+        .bind(self.reason)
+        .execute(tx)
+        .await?;
+        Ok(())
     }
 }
 
@@ -339,16 +332,26 @@ pub struct QueueEntry {
     #[serde(rename = "type")]
     pub item_type: ItemKind,
     pub name: String,
-    pub version: String,
+    pub version: Version,
     pub submitted_at: DateTime<Utc>,
     pub submitted_by: Option<Creator>,
-    /// `new_item` until the listing has an approved version, then `new_version`.
-    pub kind: &'static str,
-    pub status: &'static str,
+    /// Serialised as `kind` (docs/api.md), which is not an item kind.
+    #[serde(rename = "kind")]
+    pub submission: SubmissionKind,
+    pub status: ReviewStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<DateTime<Utc>>,
+}
+
+/// What a queue entry asks to approve: the first version of a listing, until it has an approved one, then
+/// a new version of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionKind {
+    NewItem,
+    NewVersion,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -362,31 +365,56 @@ pub struct QueuePage {
 /// Submissions and versions in review (or reviewed), for admins.
 pub async fn review_queue(
     db: &impl GenericClient,
-    status: QueueStatus,
+    status: ReviewStatus,
     limit: i64,
     offset: i64,
 ) -> Result<QueuePage, CatalogError> {
-    let joins = ItemKind::ALL
+    let rows = review_queue_statement(status, limit, offset)
+        .query(db)
+        .await?;
+    let total = match rows.first() {
+        Some(row) => row.read("total")?,
+        None => 0,
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in &rows {
+        if row.read::<Option<i64>>("item_id")?.is_some() {
+            items.push(QueueEntry::from_row(row, status)?);
+        }
+    }
+    Ok(QueuePage {
+        items,
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// One page of versions with this review status, each with its item's name (from whichever kind's table
+/// holds it) and its submitter, in the order the queue shows them; with the total.
+fn review_queue_statement(status: ReviewStatus, limit: i64, offset: i64) -> Statement<'static> {
+    let order = |alias: &str| match status {
+        ReviewStatus::Pending => format!("{alias}.submitted_at, {alias}.id"),
+        ReviewStatus::Approved | ReviewStatus::Rejected => {
+            format!("{alias}.reviewed_at DESC, {alias}.id DESC")
+        }
+    };
+    let item_tables = ItemKind::ALL
         .iter()
         .enumerate()
         .map(|(i, kind)| {
             format!(
                 "LEFT JOIN {table} t{i} ON v.item_kind = '{kind}' AND t{i}.id = v.item_id",
                 table = kind.table(),
-                kind = kind.as_str()
             )
         })
         .collect::<Vec<_>>()
         .join("\n");
-    let columns = |column: &str| {
+    let any_table = |column: &str| {
         (0..ItemKind::ALL.len())
             .map(|i| format!("t{i}.{column}"))
             .collect::<Vec<_>>()
             .join(", ")
-    };
-    let order = match status {
-        QueueStatus::Pending => "v.submitted_at, v.id",
-        QueueStatus::Approved | QueueStatus::Rejected => "v.reviewed_at DESC, v.id DESC",
     };
     let sql = format!(
         "WITH queue AS (
@@ -397,60 +425,40 @@ pub async fn review_queue(
                             WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
                               AND p.submitted_at <= v.submitted_at) AS has_earlier_approval
              FROM item_versions v
-             {joins}
+             {item_tables}
              LEFT JOIN users u ON u.id = v.submitted_by
              WHERE v.status = $1 AND coalesce({delisted}) IS NULL AND coalesce({ids}) IS NOT NULL
          ),
-         page AS (SELECT * FROM queue v ORDER BY {order} OFFSET $3 LIMIT $2)
-         SELECT (SELECT count(*) FROM queue) AS total, page.*
-         FROM (SELECT 1) one LEFT JOIN page ON true
-         ORDER BY {order_page}",
-        names = columns("name"),
-        delisted = columns("delisted_at"),
-        ids = columns("id"),
-        order_page = order.replace("v.", "page."),
+         page AS (SELECT * FROM queue v ORDER BY {queue_order} OFFSET $3 LIMIT $2),
+         total AS (SELECT count(*) AS total FROM queue)
+         {select}",
+        names = any_table("name"),
+        delisted = any_table("delisted_at"),
+        ids = any_table("id"),
+        queue_order = order("v"),
+        select = total_and_page("page", "", "", &order("page")),
     );
-    let rows = db
-        .query_typed(
-            &sql,
-            &[
-                (&status.as_str(), Type::TEXT),
-                (&limit, Type::INT8),
-                (&offset, Type::INT8),
-            ],
-        )
-        .await?;
-    let total = rows.first().map_or(0, |row| row.get("total"));
-    let items = rows
-        .iter()
-        .filter(|row| row.get::<_, Option<i64>>("item_id").is_some())
-        .map(|row| {
-            let submitted_by: Option<i64> = row.get("submitted_by");
-            QueueEntry {
-                item_id: row.get("item_id"),
-                item_type: ItemKind::parse(row.get("item_kind"))
-                    .expect("item_kind admits only known kinds"),
-                name: row.get("name"),
-                version: row.get("version"),
-                submitted_at: row.get("submitted_at"),
-                submitted_by: submitted_by
-                    .zip(row.get::<_, Option<String>>("display_name"))
-                    .map(|(id, display_name)| Creator { id, display_name }),
-                kind: if row.get("has_earlier_approval") {
-                    "new_version"
-                } else {
-                    "new_item"
-                },
-                status: status.as_str(),
-                reason: row.get("rejection_reason"),
-                reviewed_at: row.get("reviewed_at"),
-            }
+    Statement::new(sql).bind(status).bind(limit).bind(offset)
+}
+
+impl QueueEntry {
+    fn from_row(row: &Row, status: ReviewStatus) -> Result<Self, CatalogError> {
+        let has_earlier_approval: bool = row.read("has_earlier_approval")?;
+        Ok(Self {
+            item_id: row.read("item_id")?,
+            item_type: row.read("item_kind")?,
+            name: row.read("name")?,
+            version: row.read("version")?,
+            submitted_at: row.read("submitted_at")?,
+            submitted_by: Creator::from_row(row, "submitted_by", "display_name")?,
+            submission: if has_earlier_approval {
+                SubmissionKind::NewVersion
+            } else {
+                SubmissionKind::NewItem
+            },
+            status,
+            reason: row.read("rejection_reason")?,
+            reviewed_at: row.read("reviewed_at")?,
         })
-        .collect();
-    Ok(QueuePage {
-        items,
-        total,
-        limit,
-        offset,
-    })
+    }
 }

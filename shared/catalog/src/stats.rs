@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
-use tokio_postgres::types::Type;
 use tokio_postgres::GenericClient;
 
-use crate::params::{Params, Statement};
+use crate::column::ReadColumn;
+use crate::statement::Statement;
 use crate::{CatalogError, ItemKind};
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,13 +37,12 @@ pub async fn stats(db: &impl GenericClient) -> Result<Stats, CatalogError> {
     };
     let mut categories = HashSet::new();
     for row in &rows {
-        let kind =
-            ItemKind::parse(row.get(0)).expect("the item_kind domain admits only known kinds");
-        let category: &str = row.get(1);
-        let items: i64 = row.get(2);
+        let kind: ItemKind = row.read("kind")?;
+        let category: &str = row.read("category_key")?;
+        let items: i64 = row.read("items")?;
         stats.total_items += items;
-        stats.featured_count += row.get::<_, i64>(3);
-        stats.total_installs += row.get::<_, i64>(4);
+        stats.featured_count += row.read::<i64>("featured")?;
+        stats.total_installs += row.read::<i64>("installs")?;
         *stats.by_type.entry(kind).or_default() += items;
         if !category.is_empty() {
             categories.insert(category);
@@ -59,34 +58,33 @@ pub async fn categories(
     kind: Option<ItemKind>,
 ) -> Result<Vec<CategoryCount>, CatalogError> {
     let rows = categories_statement(kind).query(db).await?;
-    Ok(rows
-        .iter()
-        .map(|row| CategoryCount {
-            category: row.get(0),
-            count: row.get(1),
+    rows.iter()
+        .map(|row| {
+            Ok(CategoryCount {
+                category: row.read("category")?,
+                count: row.read("count")?,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// The approved counters, per kind and category.
-pub fn stats_statement() -> Statement {
+pub fn stats_statement() -> Statement<'static> {
     Statement::new(
-        "SELECT kind::text, category_key, items, featured, installs
+        "SELECT kind::text AS kind, category_key, items, featured, installs
          FROM marketplace_counts WHERE is_approved AND items > 0",
-        Params::default(),
     )
 }
 
 /// Categories with their approved item counts, largest first.
-pub fn categories_statement(kind: Option<ItemKind>) -> Statement {
-    Statement::with(
-        "SELECT min(category), sum(items)::bigint AS count
+pub fn categories_statement(kind: Option<ItemKind>) -> Statement<'static> {
+    Statement::new(
+        "SELECT min(category) AS category, sum(items)::bigint AS count
          FROM marketplace_counts
          WHERE is_approved AND items > 0 AND category_key <> ''
            AND ($1::text IS NULL OR kind = $1::text)
          GROUP BY category_key
          ORDER BY count DESC, category_key",
-        kind.map(|kind| kind.as_str().to_owned()),
-        Type::TEXT,
     )
+    .bind(kind)
 }

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use tokio_postgres::types::Type;
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
+use crate::column::ReadColumn;
 use crate::install::link_listed_skills;
 use crate::kind::union_all;
-use crate::params::Statement;
-use crate::{CatalogError, ItemKind, Version, WorkspaceId};
+use crate::statement::Statement;
+use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// An installed copy whose listing has a higher approved version.
 #[derive(Debug, Clone, Serialize)]
@@ -19,15 +19,15 @@ pub struct AvailableUpdate {
     pub item_type: ItemKind,
     pub item_name: String,
     pub installed_item_id: i64,
-    pub installed_version: String,
-    pub latest_version: String,
+    pub installed_version: Version,
+    pub latest_version: Version,
     /// Every version above the installed one, highest first.
     pub changelog: Vec<ChangelogEntry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangelogEntry {
-    pub version: String,
+    pub version: Version,
     pub changelog: String,
 }
 
@@ -37,102 +37,113 @@ pub async fn available_updates(
     workspace: WorkspaceId,
 ) -> Result<Vec<AvailableUpdate>, CatalogError> {
     let rows = installs_statement(workspace).query(db).await?;
-    let mut updates: Vec<(AvailableUpdate, Version, Version)> = rows
-        .iter()
-        .filter_map(|row| {
-            let installed = Version::parse(row.get(4)).ok()?;
-            let latest = Version::parse(row.get(6)).ok()?;
-            (latest > installed).then(|| {
-                let update = AvailableUpdate {
-                    install_id: row.get(0),
-                    item_id: row.get(1),
-                    item_type: ItemKind::parse(row.get(2))
-                        .expect("item_kind admits only known kinds"),
-                    installed_item_id: row.get(3),
-                    installed_version: installed.to_string(),
-                    item_name: row.get(5),
-                    latest_version: latest.to_string(),
-                    changelog: Vec::new(),
-                };
-                (update, installed, latest)
-            })
-        })
-        .collect();
-    if updates.is_empty() {
-        return Ok(Vec::new());
-    }
-
-    let item_ids: Vec<i64> = updates.iter().map(|(u, _, _)| u.item_id).collect();
-    let rows = changelogs_statement(item_ids).query(db).await?;
-    let mut versions: HashMap<i64, Vec<(Version, String)>> = HashMap::new();
+    let mut updates = Vec::new();
     for row in &rows {
-        if let Ok(version) = Version::parse(row.get(1)) {
-            versions
-                .entry(row.get(0))
-                .or_default()
-                .push((version, row.get(2)));
+        let update = AvailableUpdate::from_row(row)?;
+        if update.latest_version > update.installed_version {
+            updates.push(update);
         }
     }
-    for list in versions.values_mut() {
-        list.sort_by(|a, b| b.0.cmp(&a.0));
+    if updates.is_empty() {
+        return Ok(updates);
     }
-    Ok(updates
-        .drain(..)
-        .map(|(mut update, installed, latest)| {
-            update.changelog = versions
-                .get(&update.item_id)
-                .into_iter()
-                .flatten()
-                .filter(|(version, _)| *version > installed && *version <= latest)
-                .map(|(version, changelog)| ChangelogEntry {
-                    version: version.to_string(),
-                    changelog: changelog.clone(),
-                })
-                .collect();
-            update
+
+    let item_ids: Vec<i64> = updates.iter().map(|update| update.item_id).collect();
+    let rows = changelogs_statement(item_ids).query(db).await?;
+    let mut changelogs: HashMap<i64, Vec<ChangelogEntry>> = HashMap::new();
+    for row in &rows {
+        let entry = ChangelogEntry {
+            version: row.read("version")?,
+            changelog: row.read("changelog")?,
+        };
+        changelogs
+            .entry(row.read("item_id")?)
+            .or_default()
+            .push(entry);
+    }
+    for entries in changelogs.values_mut() {
+        entries.sort_by(|a, b| b.version.cmp(&a.version));
+    }
+    for update in &mut updates {
+        update.changelog = changelogs
+            .get(&update.item_id)
+            .into_iter()
+            .flatten()
+            .filter(|entry| {
+                entry.version > update.installed_version && entry.version <= update.latest_version
+            })
+            .cloned()
+            .collect();
+    }
+    Ok(updates)
+}
+
+impl AvailableUpdate {
+    /// An install as [`installs_statement`] reads it, before its changelog is added.
+    fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            install_id: row.read("id")?,
+            item_id: row.read("item_id")?,
+            item_type: row.read("item_kind")?,
+            item_name: row.read("item_name")?,
+            installed_item_id: row.read("installed_item_id")?,
+            installed_version: row.read("installed_version")?,
+            latest_version: row.read("latest_version")?,
+            changelog: Vec::new(),
         })
-        .collect())
+    }
 }
 
 /// The workspace's installs whose copy still exists, with their listing's current version, newest first.
 /// The copy is found by its primary key and checked by `owner_id` (which a CHECK keeps equal to
 /// `workspace_id`), so the planner never walks the workspace's (workspace_id, name) index instead.
-pub fn installs_statement(workspace: WorkspaceId) -> Statement {
+pub fn installs_statement(workspace: WorkspaceId) -> Statement<'static> {
     let per_kind = union_all(&ItemKind::ALL, |kind| {
         format!(
-                "SELECT i.id, i.item_id, i.item_kind::text, i.installed_item_id, i.installed_version::text,
-                        m.name, m.version::text, i.installed_at
+            "SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_item_id,
+                        i.installed_version::text AS installed_version, m.name AS item_name,
+                        m.version::text AS latest_version, i.installed_at
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
                  WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
-                   AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL",
-                table = kind.table(),
-                kind = kind.as_str(),
-            )
+                   AND {listed}",
+            table = kind.table(),
+            listed = Audience::Member.listed("m"),
+        )
     });
-    Statement::with(
-        format!("{per_kind} ORDER BY installed_at DESC, id DESC"),
-        *workspace.as_uuid(),
-        Type::UUID,
-    )
+    Statement::new(format!("{per_kind} ORDER BY installed_at DESC, id DESC")).bind(workspace)
 }
 
 /// The approved versions and changelogs of the given items.
-pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement {
-    Statement::with(
-        "SELECT item_id, version::text, changelog FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
-        item_ids,
-        Type::INT8_ARRAY,
+pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement<'static> {
+    Statement::new(
+        "SELECT item_id, version::text AS version, changelog
+         FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
     )
+    .bind(item_ids)
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AppliedUpdate {
     pub install_id: i64,
     pub installed_item_id: i64,
-    pub from_version: String,
-    pub to_version: String,
+    pub from_version: Version,
+    pub to_version: Version,
+}
+
+/// An install as apply-update finds it, locked.
+struct Install {
+    id: i64,
+    item_id: i64,
+    kind: ItemKind,
+    copy_id: i64,
+    version: Version,
+    content_hash: String,
+    /// The skills linked when it was installed or last updated (`None` for installs older than that record).
+    linked_skill_ids: Option<Vec<i64>>,
+    /// The skills its copy links now.
+    current_skill_ids: Vec<i64>,
 }
 
 /// Brings an installed copy to its listing's latest approved content and version. A copy edited since it was
@@ -144,102 +155,127 @@ pub async fn apply_update(
     force: bool,
 ) -> Result<AppliedUpdate, CatalogError> {
     let tx = client.transaction().await?;
-    let install = tx
-        .query_typed_opt(
-            "SELECT item_id, item_kind::text, installed_item_id, installed_version::text, content_hash,
-                    linked_skill_ids,
-                    (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{}') FROM agent_skills l
-                     WHERE l.agent_id = installed_item_id) AS current_skill_ids
-             FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 FOR UPDATE",
-            &[(&install_id, Type::INT8), (workspace.as_uuid(), Type::UUID)],
-        )
-        .await?
-        .ok_or(CatalogError::NotFound("install"))?;
-    let item_id: i64 = install.get(0);
-    let kind = ItemKind::parse(install.get(1)).expect("item_kind admits only known kinds");
-    let copy_id: i64 = install.get(2);
-    let installed_version: String = install.get(3);
-    let installed_hash: String = install.get(4);
-    let installed_links: Option<Vec<i64>> = install.get("linked_skill_ids");
-    let current_links: Vec<i64> = install.get("current_skill_ids");
-    let table = kind.table();
-
-    let state = tx
-        .query_typed_opt(
-            &format!(
-                "SELECT m.version::text, {hash}
-                 FROM {table} m, {table} t
-                 WHERE m.id = $1 AND m.owner_type = 'marketplace' AND m.is_approved AND m.delisted_at IS NULL
-                   AND t.id = $2 AND t.workspace_id = $3",
-                hash = kind.content_hash_sql("t"),
-            ),
-            &[(&item_id, Type::INT8), (&copy_id, Type::INT8), (workspace.as_uuid(), Type::UUID)],
-        )
-        .await?
-        .ok_or(CatalogError::NotFound("installed item or its listing"))?;
-    let latest_version: String = state.get(0);
-    let current_hash: String = state.get(1);
-
-    let installed = Version::parse(&installed_version).ok();
-    let latest = Version::parse(&latest_version).ok();
-    if latest <= installed {
-        return Ok(AppliedUpdate {
-            install_id,
-            installed_item_id: copy_id,
-            from_version: installed_version.clone(),
-            to_version: installed_version,
-        });
+    let install = lock_install(&tx, workspace, install_id).await?;
+    let (latest_version, copy_hash) = listing_and_copy(&tx, workspace, &install).await?;
+    let applied = |to_version| AppliedUpdate {
+        install_id,
+        installed_item_id: install.copy_id,
+        from_version: install.version.clone(),
+        to_version,
+    };
+    if latest_version <= install.version {
+        return Ok(applied(install.version.clone()));
     }
-    let links_changed = installed_links.is_some_and(|links| links != current_links);
-    if (current_hash != installed_hash || links_changed) && !force {
+    let links_changed = install
+        .linked_skill_ids
+        .as_ref()
+        .is_some_and(|links| *links != install.current_skill_ids);
+    if (copy_hash != install.content_hash || links_changed) && !force {
         return Err(CatalogError::Conflict(
             "The installed copy was changed in the workspace (its configuration or its skill links) since \
              it was installed or last updated; send {\"force\": true} to overwrite those changes."
                 .into(),
         ));
     }
+    bring_copy_to_listing(&tx, &install, &latest_version).await?;
+    tx.commit().await?;
+    Ok(applied(latest_version))
+}
 
+async fn lock_install(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    install_id: i64,
+) -> Result<Install, CatalogError> {
+    let row = Statement::new(
+        "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
+                installed_version::text AS installed_version, content_hash, linked_skill_ids,
+                (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{}') FROM agent_skills l
+                 WHERE l.agent_id = installed_item_id) AS current_skill_ids
+         FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 FOR UPDATE",
+    )
+    .bind(install_id)
+    .bind(workspace)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("install"))?;
+    Ok(Install {
+        id: install_id,
+        item_id: row.read("item_id")?,
+        kind: row.read("item_kind")?,
+        copy_id: row.read("installed_item_id")?,
+        version: row.read("installed_version")?,
+        content_hash: row.read("content_hash")?,
+        linked_skill_ids: row.read("linked_skill_ids")?,
+        current_skill_ids: row.read("current_skill_ids")?,
+    })
+}
+
+/// The listing's latest approved version, and the hash of the copy's content now.
+async fn listing_and_copy(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    install: &Install,
+) -> Result<(Version, String), CatalogError> {
+    let row = Statement::new(format!(
+        "SELECT m.version::text AS latest_version, {hash} AS copy_hash
+         FROM {table} m, {table} t
+         WHERE m.id = $1 AND {listed}
+           AND t.id = $2 AND t.workspace_id = $3",
+        table = install.kind.table(),
+        hash = install.kind.content_hash_sql("t"),
+        listed = Audience::Member.listed("m"),
+    ))
+    .bind(install.item_id)
+    .bind(install.copy_id)
+    .bind(workspace)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("installed item or its listing"))?;
+    Ok((row.read("latest_version")?, row.read("copy_hash")?))
+}
+
+/// Copies the listing's content and version onto the installed copy, relinks an agent's skills, and records
+/// what the install now holds.
+async fn bring_copy_to_listing(
+    tx: &Transaction<'_>,
+    install: &Install,
+    latest_version: &Version,
+) -> Result<(), CatalogError> {
+    let kind = install.kind;
     let columns = kind.content_columns().join(", ");
-    let new_hash: String = tx
-        .query_typed_one(
-            &format!(
-                "UPDATE {table} AS t SET ({columns}, version, updated_at) =
-                     (SELECT {columns}, version, now() FROM {table} m WHERE m.id = $1)
-                 WHERE t.id = $2
-                 RETURNING {hash}",
-                hash = kind.content_hash_sql("t"),
-            ),
-            &[(&item_id, Type::INT8), (&copy_id, Type::INT8)],
-        )
-        .await?
-        .get(0);
+    let new_hash: String = Statement::new(format!(
+        "UPDATE {table} AS t SET ({columns}, version, updated_at) =
+             (SELECT {columns}, version, now() FROM {table} m WHERE m.id = $1)
+         WHERE t.id = $2
+         RETURNING {hash} AS content_hash",
+        table = kind.table(),
+        hash = kind.content_hash_sql("t"),
+    ))
+    .bind(install.item_id)
+    .bind(install.copy_id)
+    .query_one(tx)
+    .await?
+    .read("content_hash")?;
     let linked_skill_ids = if kind == ItemKind::Agent {
-        tx.execute_typed(
-            "DELETE FROM agent_skills WHERE agent_id = $1",
-            &[(&copy_id, Type::INT8)],
-        )
-        .await?;
-        Some(link_listed_skills(&tx, item_id, copy_id, &mut Vec::new()).await?)
+        Statement::new("DELETE FROM agent_skills WHERE agent_id = $1")
+            .bind(install.copy_id)
+            .execute(tx)
+            .await?;
+        Some(link_listed_skills(tx, install.item_id, install.copy_id, &mut Vec::new()).await?)
     } else {
         None
     };
-    tx.execute_typed(
+    Statement::new(
         "UPDATE marketplace_installs
          SET installed_version = $2, content_hash = $3, linked_skill_ids = $4, updated_at = now()
          WHERE id = $1",
-        &[
-            (&install_id, Type::INT8),
-            (&latest_version, Type::TEXT),
-            (&new_hash, Type::TEXT),
-            (&linked_skill_ids, Type::INT8_ARRAY),
-        ],
     )
+    .bind(install.id)
+    .bind(latest_version)
+    .bind(new_hash)
+    .bind(linked_skill_ids)
+    .execute(tx)
     .await?;
-    tx.commit().await?;
-    Ok(AppliedUpdate {
-        install_id,
-        installed_item_id: copy_id,
-        from_version: installed_version,
-        to_version: latest_version,
-    })
+    Ok(())
 }

@@ -1,11 +1,15 @@
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A SemVer 2.0 version, compared by SemVer precedence (`1.10.0` > `1.9.0`, `2.0.0-rc.1` < `2.0.0`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+use crate::column::text_column;
+
+/// A SemVer 2.0 version, compared by SemVer precedence (`1.10.0` > `1.9.0`, `2.0.0-rc.1` < `2.0.0`). Build
+/// metadata takes no part in precedence, so none in equality or hashing either: `1.0.0+a == 1.0.0+b`.
+#[derive(Debug, Clone)]
 pub struct Version(semver::Version);
 
 impl Version {
@@ -44,6 +48,27 @@ impl Ord for Version {
     }
 }
 
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Version {}
+
+impl Hash for Version {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let semver::Version {
+            major,
+            minor,
+            patch,
+            pre,
+            build: _,
+        } = &self.0;
+        (major, minor, patch, pre).hash(state);
+    }
+}
+
 impl PartialOrd for Version {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
@@ -62,8 +87,19 @@ impl Serialize for Version {
     }
 }
 
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+text_column!(Version, |version| version.to_string());
+
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     fn v(s: &str) -> Version {
@@ -77,6 +113,26 @@ mod tests {
         assert!(v("2.0.0-alpha") < v("2.0.0-alpha.1"));
         assert!(v("2.0.0-beta.2") < v("2.0.0-beta.11"));
         assert_eq!(v("1.0.0+build.1").cmp(&v("1.0.0+build.2")), Ordering::Equal);
+    }
+
+    #[test]
+    fn equality_and_hashing_agree_with_precedence() {
+        assert_eq!(v("1.0.0+build.1"), v("1.0.0+build.2"));
+        assert_ne!(v("1.0.0-rc.1"), v("1.0.0"));
+        let set: HashSet<Version> = [v("1.0.0+a"), v("1.0.0+b"), v("1.0.0")].into();
+        assert_eq!(set.len(), 1);
+    }
+
+    #[test]
+    fn keeps_build_metadata_in_its_text() {
+        assert_eq!(v("1.0.0+build.1").to_string(), "1.0.0+build.1");
+        let json = serde_json::to_string(&v("2.0.0-rc.1+b")).unwrap();
+        assert_eq!(json, "\"2.0.0-rc.1+b\"");
+        assert_eq!(
+            serde_json::from_str::<Version>(&json).unwrap().to_string(),
+            "2.0.0-rc.1+b"
+        );
+        assert!(serde_json::from_str::<Version>("\"1.0\"").is_err());
     }
 
     #[test]

@@ -4,6 +4,12 @@ use std::str::FromStr;
 use serde::Serialize;
 use uuid::Uuid;
 
+use bytes::BytesMut;
+use tokio_postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+
+use crate::column::text_column;
+use crate::statement::Param;
+
 /// A workspace id, as given in the `X-Workspace-ID` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct WorkspaceId(Uuid);
@@ -22,6 +28,26 @@ impl From<Uuid> for WorkspaceId {
     fn from(id: Uuid) -> Self {
         Self(id)
     }
+}
+
+impl ToSql for WorkspaceId {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        self.0.to_sql(ty, out)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        <Uuid as ToSql>::accepts(ty)
+    }
+
+    to_sql_checked!();
+}
+
+impl Param for WorkspaceId {
+    const TYPE: Type = Type::UUID;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,13 +88,31 @@ impl WorkspaceRole {
         !matches!(self, Self::Viewer)
     }
 
-    pub(crate) fn from_db(value: &str) -> Option<Self> {
-        match value {
-            "owner" => Some(Self::Owner),
-            "admin" => Some(Self::Admin),
-            "editor" => Some(Self::Editor),
-            "viewer" => Some(Self::Viewer),
-            _ => None,
+    pub const ALL: [WorkspaceRole; 4] = [Self::Owner, Self::Admin, Self::Editor, Self::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Admin => "admin",
+            Self::Editor => "editor",
+            Self::Viewer => "viewer",
         }
     }
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("must be one of owner, admin, editor, viewer")]
+pub struct UnknownRole;
+
+impl FromStr for WorkspaceRole {
+    type Err = UnknownRole;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == value)
+            .ok_or(UnknownRole)
+    }
+}
+
+text_column!(WorkspaceRole, |role| role.as_str());

@@ -37,3 +37,36 @@ pub async fn migrate(client: &mut Client) -> Result<Vec<String>, MigrateError> {
     tracing::info!(applied = ?applied, "migrations applied");
     Ok(applied)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::migrations;
+
+    /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
+    /// change to one of these checksums means a landed migration was edited; add a new migration instead.
+    const LANDED: [(i32, &str, u64); 6] = [
+        (1, "accounts", 6563359564736379872),
+        (2, "items", 5286840255446836223),
+        (3, "marketplace", 18117583519627533391),
+        (4, "planner_settings", 16834953151472973250),
+        (5, "publishing", 14745159014486392940),
+        (6, "trust", 14493863811619972743),
+    ];
+
+    #[test]
+    fn landed_migrations_are_never_edited() {
+        let embedded = migrations::runner().get_migrations().clone();
+        for (version, name, checksum) in LANDED {
+            let migration = embedded
+                .iter()
+                .find(|m| m.version() == version)
+                .unwrap_or_else(|| panic!("V{version} is no longer embedded"));
+            assert_eq!(migration.name(), name, "V{version} was renamed");
+            assert_eq!(
+                migration.checksum(),
+                checksum,
+                "V{version}__{name} was edited"
+            );
+        }
+    }
+}

@@ -4,7 +4,7 @@ use lambda_http::http::header;
 use lambda_http::{Body, Request};
 use serde_json::{Map, Value};
 
-use crate::params::check_text;
+use crate::query_params::check_text;
 use crate::{ApiError, FieldError};
 
 /// Largest request body accepted (docs/api.md: 256 KiB).
@@ -80,9 +80,9 @@ impl JsonFields {
         }
     }
 
-    fn take(&mut self, name: &str, required: bool) -> Option<Value> {
+    fn take(&mut self, name: &str, presence: Presence) -> Option<Value> {
         match self.fields.remove(name) {
-            None if required => self.reject(name, "is required"),
+            None if presence == Presence::Required => self.reject(name, "is required"),
             None => None,
             Some(Value::Null) => self.reject(name, "must not be null; leave the field out instead"),
             Some(value) => Some(value),
@@ -94,14 +94,23 @@ impl JsonFields {
         None
     }
 
-    /// A string of `chars` characters.
-    pub fn text(
+    /// An optional string of `chars` characters.
+    pub fn text(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
+        self.text_field(name, chars, Presence::Optional)
+    }
+
+    /// A required string of `chars` characters.
+    pub fn required_text(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
+        self.text_field(name, chars, Presence::Required)
+    }
+
+    fn text_field(
         &mut self,
         name: &str,
         chars: RangeInclusive<usize>,
-        required: bool,
+        presence: Presence,
     ) -> Option<String> {
-        match self.take(name, required)? {
+        match self.take(name, presence)? {
             Value::String(text) => match check_text(&text, &chars) {
                 Ok(()) => Some(text),
                 Err(message) => self.reject(name, message),
@@ -110,14 +119,31 @@ impl JsonFields {
         }
     }
 
-    /// A string turned into a domain value by `parse`.
+    /// An optional string turned into a domain value by `parse`.
     pub fn parsed<T, E: ToString>(
         &mut self,
         name: &str,
-        required: bool,
         parse: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
-        match self.take(name, required)? {
+        self.parsed_field(name, parse, Presence::Optional)
+    }
+
+    /// A required string turned into a domain value by `parse`.
+    pub fn required_parsed<T, E: ToString>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        self.parsed_field(name, parse, Presence::Required)
+    }
+
+    fn parsed_field<T, E: ToString>(
+        &mut self,
+        name: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+        presence: Presence,
+    ) -> Option<T> {
+        match self.take(name, presence)? {
             Value::String(text) => match parse(&text) {
                 Ok(value) => Some(value),
                 Err(error) => self.reject(name, error.to_string()),
@@ -126,9 +152,9 @@ impl JsonFields {
         }
     }
 
-    /// A positive integer (such as an id).
-    pub fn id(&mut self, name: &str, required: bool) -> Option<i64> {
-        let value = self.take(name, required)?;
+    /// A required positive integer (such as an id).
+    pub fn required_id(&mut self, name: &str) -> Option<i64> {
+        let value = self.take(name, Presence::Required)?;
         // JSON has one number type: 42.0 is the integer 42.
         let id = value.as_i64().or_else(|| {
             value
@@ -143,7 +169,7 @@ impl JsonFields {
     }
 
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
-        match self.take(name, false)? {
+        match self.take(name, Presence::Optional)? {
             Value::Bool(flag) => Some(flag),
             _ => self.reject(name, "must be true or false"),
         }
@@ -161,7 +187,7 @@ impl JsonFields {
             chars.start(),
             chars.end()
         );
-        let Value::Array(items) = self.take(name, false)? else {
+        let Value::Array(items) = self.take(name, Presence::Optional)? else {
             return self.reject(name, message);
         };
         let strings: Option<Vec<String>> = items
@@ -177,11 +203,79 @@ impl JsonFields {
         }
     }
 
+    /// Every field read was valid: nothing else to build.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid(self.errors))
-        }
+        self.finish_with(|| Some(()))
+    }
+
+    /// The typed request, or a 400 listing every invalid field. `build` assembles the request from the
+    /// fields read (`?` on each required one); it runs only when every field was valid, so a required field
+    /// is then present and no placeholder value is ever made up.
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        finish_with(self.errors, build)
+    }
+}
+
+/// Whether a field may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Presence {
+    Required,
+    Optional,
+}
+
+/// What [`JsonFields::finish_with`] and [`crate::QueryParams::finish_with`] share.
+pub(crate) fn finish_with<T>(
+    errors: Vec<FieldError>,
+    build: impl FnOnce() -> Option<T>,
+) -> Result<T, ApiError> {
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
+    }
+    build().ok_or_else(|| {
+        tracing::error!("a request was built from a field that was never read");
+        ApiError::internal()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: &str) -> JsonFields {
+        JsonFields::from_value(serde_json::from_str(json).unwrap()).unwrap()
+    }
+
+    fn fields(error: ApiError) -> Vec<String> {
+        let response = error.into_response();
+        let Body::Text(text) = response.body() else {
+            panic!("a problem is text")
+        };
+        let problem: Value = serde_json::from_str(text).unwrap();
+        problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn builds_the_request_only_when_every_field_is_valid() {
+        let mut fields_read = body(r#"{"id": 7, "name": "x"}"#);
+        let id = fields_read.required_id("id");
+        let name = fields_read.text("name", 1..=10);
+        let built = fields_read.finish_with(|| Some((id?, name)));
+        assert_eq!(built.unwrap(), (7, Some("x".to_owned())));
+    }
+
+    #[test]
+    fn reports_every_invalid_field_and_builds_nothing() {
+        let mut fields_read = body(r#"{"name": ""}"#);
+        let id = fields_read.required_id("id");
+        let name = fields_read.required_text("name", 1..=10);
+        let error = fields_read
+            .finish_with(|| -> Option<(i64, String)> { panic!("built from {id:?} and {name:?}") })
+            .unwrap_err();
+        assert_eq!(fields(error), ["id", "name"]);
     }
 }

@@ -1,7 +1,7 @@
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use marketplace_catalog::accounts::{self, User};
-use marketplace_catalog::Viewer;
+use marketplace_catalog::Audience;
 use tokio_postgres::GenericClient;
 
 use crate::ApiError;
@@ -24,8 +24,8 @@ impl Caller {
         Ok(Self { user })
     }
 
-    pub fn viewer(&self) -> Viewer {
-        Viewer::new(self.user.is_admin)
+    pub fn audience(&self) -> Audience {
+        Audience::new(self.user.is_admin)
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {

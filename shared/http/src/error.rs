@@ -137,14 +137,6 @@ impl ApiError {
         )
     }
 
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
     pub fn into_response(self) -> Response<Body> {
         #[derive(Serialize)]
         struct Problem<'a> {
@@ -187,7 +179,10 @@ impl From<CatalogError> for ApiError {
             CatalogError::Forbidden(detail) => Self::forbidden(detail),
             CatalogError::IdempotencyKeyReused(detail) => Self::idempotency_key_reused(detail),
             CatalogError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
-            CatalogError::Invalid { field, message } => Self::invalid_field(field, message),
+            CatalogError::Unreadable(detail) => {
+                tracing::error!(%detail, "unreadable database value");
+                Self::internal()
+            }
             CatalogError::Database(error) => database_error(&error),
         }
     }

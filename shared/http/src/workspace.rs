@@ -1,6 +1,6 @@
 use lambda_http::Request;
 use marketplace_catalog::accounts;
-use marketplace_catalog::{WorkspaceId, WorkspaceRole};
+use marketplace_catalog::WorkspaceId;
 use tokio_postgres::GenericClient;
 
 use crate::{ApiError, Caller};
@@ -18,7 +18,6 @@ pub enum Access {
 #[derive(Debug, Clone, Copy)]
 pub struct WorkspaceAccess {
     pub id: WorkspaceId,
-    pub role: WorkspaceRole,
 }
 
 /// Missing or malformed header: 400. Not a member, or a viewer asking to write: 403. The header is never
@@ -46,5 +45,5 @@ pub async fn workspace_access(
             "Viewers cannot change this workspace; ask an owner, admin or editor.",
         ));
     }
-    Ok(WorkspaceAccess { id, role })
+    Ok(WorkspaceAccess { id })
 }

@@ -1,11 +1,12 @@
 //! The local API's database: `DATABASE_URL` when set, otherwise a throwaway PostgreSQL of its own;
 //! migrated and seeded either way.
 
-use marketplace_catalog::demo::{self, DemoData};
 use marketplace_catalog::llm_catalog::{self, UpsertReport};
 use marketplace_db::{migrate, pool_from_url, Pool, PoolSettings};
 use throwaway_pg::Cluster;
 use tokio_postgres::NoTls;
+
+use crate::demo::{self, DemoData};
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 

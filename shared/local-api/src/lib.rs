@@ -2,6 +2,7 @@
 //! the API Gateway v2 event that the deployed stack would produce, over a throwaway PostgreSQL.
 
 pub mod database;
+pub mod demo;
 mod dispatch;
 pub mod event;
 pub mod jwt;

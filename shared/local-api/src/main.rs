@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use local_api::database::{self, LocalDatabase};
+use local_api::demo::DemoData;
 use local_api::{dev_secret, jwt, LocalApi};
-use marketplace_catalog::demo::DemoData;
 use marketplace_http::{AppState, Config};
 use tokio::net::TcpListener;
 

@@ -79,12 +79,14 @@ impl<'a> QueryParams<'a> {
         })
     }
 
+    /// Every parameter read was valid: nothing else to build.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::invalid(self.errors))
-        }
+        self.finish_with(|| Some(()))
+    }
+
+    /// The typed request, or a 400 listing every invalid parameter (see [`crate::JsonFields::finish_with`]).
+    pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        crate::body::finish_with(self.errors, build)
     }
 }
 
@@ -197,8 +199,8 @@ mod tests {
             "1",
         );
         let error = limit_and_flag(&req).unwrap_err();
-        assert_eq!(error.status(), StatusCode::BAD_REQUEST);
         assert_eq!(fields(&error), vec!["limit", "flag"]);
+        assert_eq!(error.into_response().status(), StatusCode::BAD_REQUEST);
     }
 
     #[test]
@@ -222,8 +224,12 @@ mod tests {
             "9223372036854775808",
         ] {
             let error = path_id(&request("", json!(null), raw), "id").unwrap_err();
-            assert_eq!(error.status(), StatusCode::BAD_REQUEST, "{raw:?}");
             assert_eq!(fields(&error), vec!["id"], "{raw:?}");
+            assert_eq!(
+                error.into_response().status(),
+                StatusCode::BAD_REQUEST,
+                "{raw:?}"
+            );
         }
     }
 }

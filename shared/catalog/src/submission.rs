@@ -1,13 +1,14 @@
-//! Publishing: submitting a workspace item as a new listing, and new versions of a listing. Both wait for
+//! Submissions: submitting a workspace item as a new listing, and new versions of a listing. Both wait for
 //! review; both count against the submitter's rate limit.
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Transaction};
 
+use crate::column::ReadColumn;
 use crate::locate::visible_kind;
-use crate::{CatalogError, ItemKind, Version, Viewer, WorkspaceId};
+use crate::statement::Statement;
+use crate::{Audience, CatalogError, ItemKind, ReviewStatus, Version, WorkspaceId};
 
 /// Submissions allowed per user per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,22 +45,22 @@ pub struct Submission {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Pending {
     pub item_id: i64,
-    pub status: &'static str,
-    pub version: String,
+    pub status: ReviewStatus,
+    pub version: Version,
 }
 
 impl Pending {
-    fn new(item_id: i64, version: String) -> Self {
+    fn new(item_id: i64, version: Version) -> Self {
         Self {
             item_id,
-            status: "pending",
+            status: ReviewStatus::Pending,
             version,
         }
     }
 }
 
 /// Creates the (unapproved) marketplace copy of a workspace item and its first pending version. An agent's
-/// tool assignments are carried onto the listing; its workspace skills are published with it.
+/// tool assignments are carried onto the listing; its workspace skills are submitted with it.
 pub async fn submit_item(
     client: &mut Client,
     submission: &Submission,
@@ -70,8 +71,8 @@ pub async fn submit_item(
     let kind = submission.kind;
     refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
-    let version = submission.version.to_string();
-    let (item_id, content) = publish_copy(
+    let version = &submission.version;
+    let (item_id, content) = insert_listing(
         &tx,
         kind,
         submission.source_id,
@@ -82,7 +83,7 @@ pub async fn submit_item(
             category: submission.category.as_deref(),
             icon: submission.icon.as_deref(),
             tags: tags.as_ref(),
-            version: &version,
+            version,
         },
     )
     .await?
@@ -96,7 +97,7 @@ pub async fn submit_item(
         &tx,
         kind,
         item_id,
-        &version,
+        version,
         &submission.changelog,
         &content,
         submission.user_id,
@@ -106,7 +107,7 @@ pub async fn submit_item(
         carry_agent_links(&tx, submission.source_id, item_id, submission.user_id).await?;
     }
     tx.commit().await?;
-    Ok(Pending::new(item_id, version))
+    Ok(Pending::new(item_id, version.clone()))
 }
 
 /// The workspace item must exist in the workspace, and must not be an unmodified install of another listing:
@@ -117,32 +118,28 @@ async fn refuse_unmodified_copy(
     submission: &Submission,
 ) -> Result<(), CatalogError> {
     let table = kind.table();
-    let source = tx
-        .query_typed_opt(
-            &format!(
-                "SELECT o.id AS original_id, o.name AS original_name,
-                        {source_hash} = {original_hash}
-                        OR EXISTS (SELECT 1 FROM marketplace_installs i
-                                   WHERE i.installed_item_id = t.id AND i.workspace_id = t.workspace_id
-                                     AND i.content_hash = {source_hash}) AS unmodified
-                 FROM {table} t
-                 LEFT JOIN {table} o ON o.id = t.cloned_from_id AND o.owner_type = 'marketplace'
-                 WHERE t.id = $1 AND t.workspace_id = $2
-                 FOR SHARE OF t",
-                source_hash = kind.content_hash_sql("t"),
-                original_hash = kind.content_hash_sql("o"),
-            ),
-            &[
-                (&submission.source_id, Type::INT8),
-                (submission.workspace.as_uuid(), Type::UUID),
-            ],
-        )
-        .await?
-        .ok_or(CatalogError::NotFound("workspace item"))?;
-    let original_id: Option<i64> = source.get("original_id");
+    let source = Statement::new(format!(
+        "SELECT o.id AS original_id, o.name AS original_name,
+                {source_hash} = {original_hash}
+                OR EXISTS (SELECT 1 FROM marketplace_installs i
+                           WHERE i.installed_item_id = t.id AND i.workspace_id = t.workspace_id
+                             AND i.content_hash = {source_hash}) AS unmodified
+         FROM {table} t
+         LEFT JOIN {table} o ON o.id = t.cloned_from_id AND o.owner_type = 'marketplace'
+         WHERE t.id = $1 AND t.workspace_id = $2
+         FOR SHARE OF t",
+        source_hash = kind.content_hash_sql("t"),
+        original_hash = kind.content_hash_sql("o"),
+    ))
+    .bind(submission.source_id)
+    .bind(submission.workspace)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("workspace item"))?;
+    let original_id: Option<i64> = source.read("original_id")?;
     match original_id {
-        Some(id) if source.get::<_, Option<bool>>("unmodified") == Some(true) => {
-            let name: String = source.get("original_name");
+        Some(id) if source.read::<Option<bool>>("unmodified")? == Some(true) => {
+            let name: String = source.read("original_name")?;
             Err(CatalogError::Conflict(format!(
                 "This workspace item is an unmodified install of the marketplace listing \"{name}\" \
                  (id {id}); change it before submitting it as a listing of your own."
@@ -158,11 +155,11 @@ struct Overrides<'a> {
     category: Option<&'a str>,
     icon: Option<&'a str>,
     tags: Option<&'a Value>,
-    version: &'a str,
+    version: &'a Version,
 }
 
 /// Inserts the marketplace copy of workspace item `source_id`; `None` when it already has a live listing.
-async fn publish_copy(
+async fn insert_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
     source_id: i64,
@@ -177,9 +174,7 @@ async fn publish_copy(
         .map(|column| format!("s.{column}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let row = tx
-        .query_typed_opt(
-            &format!(
+    let row = Statement::new(format!(
                 "INSERT INTO {table} AS t (name, description, marketplace_category, marketplace_icon, tags, version,
                                            owner_type, is_approved, original_creator_id, cloned_from_id,
                                            forked_from_id, {own})
@@ -192,48 +187,45 @@ async fn publish_copy(
                  ON CONFLICT (cloned_from_id)
                      WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND cloned_from_id IS NOT NULL
                      DO NOTHING
-                 RETURNING t.id, {content}",
+                 RETURNING t.id, {content} AS content",
                 content = kind.content_sql("t"),
-            ),
-            &[
-                (&source_id, Type::INT8),
-                (&overrides.name, Type::TEXT),
-                (&overrides.description, Type::TEXT),
-                (&overrides.category, Type::TEXT),
-                (&overrides.icon, Type::TEXT),
-                (&overrides.tags, Type::JSONB),
-                (&overrides.version, Type::TEXT),
-                (&user_id, Type::INT8),
-            ],
-        )
-        .await?;
-    Ok(row.map(|row| (row.get(0), row.get(1))))
+            ))
+    .bind(source_id)
+    .bind(overrides.name)
+    .bind(overrides.description)
+    .bind(overrides.category)
+    .bind(overrides.icon)
+    .bind(overrides.tags)
+    .bind(overrides.version)
+    .bind(user_id)
+    .query_opt(tx)
+    .await?;
+    row.map(|row| Ok((row.read("id")?, row.read("content")?)))
+        .transpose()
 }
 
 async fn record_pending_version(
     tx: &Transaction<'_>,
     kind: ItemKind,
     item_id: i64,
-    version: &str,
+    version: &Version,
     changelog: &str,
     content: &Value,
     user_id: i64,
 ) -> Result<(), CatalogError> {
-    let inserted = tx
-        .execute_typed(
-            "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by)
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6)
-             ON CONFLICT DO NOTHING",
-            &[
-                (&item_id, Type::INT8),
-                (&kind.as_str(), Type::TEXT),
-                (&version, Type::TEXT),
-                (&changelog, Type::TEXT),
-                (content, Type::JSONB),
-                (&user_id, Type::INT8),
-            ],
-        )
-        .await?;
+    let inserted = Statement::new(
+        "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(item_id)
+    .bind(kind)
+    .bind(version)
+    .bind(changelog)
+    .bind(content)
+    .bind(user_id)
+    .execute(tx)
+    .await?;
     if inserted == 0 {
         return Err(CatalogError::Conflict(
             "A version of this item is already waiting for review.".into(),
@@ -243,48 +235,51 @@ async fn record_pending_version(
 }
 
 /// The listing gets the agent's tool assignments, and links to marketplace skills only: workspace skills are
-/// published (or their live listing reused) first.
+/// submitted (or their live listing reused) first.
 async fn carry_agent_links(
     tx: &Transaction<'_>,
     source_id: i64,
     listing_id: i64,
     user_id: i64,
 ) -> Result<(), CatalogError> {
-    tx.execute_typed(
+    Statement::new(
         "INSERT INTO agent_tools (agent_id, app_slug) SELECT $2, app_slug FROM agent_tools WHERE agent_id = $1",
-        &[(&source_id, Type::INT8), (&listing_id, Type::INT8)],
     )
+    .bind(source_id)
+    .bind(listing_id)
+    .execute(tx)
     .await?;
-    let skills = tx
-        .query_typed(
-            "SELECT s.id, s.owner_type = 'workspace', s.version::text
-             FROM agent_skills l JOIN skills s ON s.id = l.skill_id WHERE l.agent_id = $1",
-            &[(&source_id, Type::INT8)],
-        )
-        .await?;
+    let skills = Statement::new(
+        "SELECT s.id, s.owner_type = 'workspace' AS in_workspace, s.version::text AS version
+         FROM agent_skills l JOIN skills s ON s.id = l.skill_id WHERE l.agent_id = $1",
+    )
+    .bind(source_id)
+    .query(tx)
+    .await?;
     for skill in &skills {
-        let (skill_id, in_workspace, version): (i64, bool, String) =
-            (skill.get(0), skill.get(1), skill.get(2));
-        let linked = if in_workspace {
-            publish_skill(tx, skill_id, user_id, &version).await?
+        let skill_id: i64 = skill.read("id")?;
+        let linked = if skill.read("in_workspace")? {
+            submit_skill_listing(tx, skill_id, user_id, &skill.read("version")?).await?
         } else {
             skill_id
         };
-        tx.execute_typed(
+        Statement::new(
             "INSERT INTO agent_skills (agent_id, skill_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[(&listing_id, Type::INT8), (&linked, Type::INT8)],
         )
+        .bind(listing_id)
+        .bind(linked)
+        .execute(tx)
         .await?;
     }
     Ok(())
 }
 
-/// The live listing of a workspace skill, published now (pending review) if it has none.
-async fn publish_skill(
+/// The live listing of a workspace skill, submitted now (pending review) if it has none.
+async fn submit_skill_listing(
     tx: &Transaction<'_>,
     skill_id: i64,
     user_id: i64,
-    version: &str,
+    version: &Version,
 ) -> Result<i64, CatalogError> {
     let overrides = Overrides {
         name: None,
@@ -295,7 +290,7 @@ async fn publish_skill(
         version,
     };
     if let Some((listing, content)) =
-        publish_copy(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
+        insert_listing(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
     {
         record_pending_version(
             tx,
@@ -309,18 +304,18 @@ async fn publish_skill(
         .await?;
         return Ok(listing);
     }
-    let row = tx
-        .query_typed_one(
-            "SELECT id FROM skills
-             WHERE cloned_from_id = $1 AND owner_type = 'marketplace' AND delisted_at IS NULL",
-            &[(&skill_id, Type::INT8)],
-        )
-        .await?;
-    Ok(row.get(0))
+    Statement::new(format!(
+        "SELECT s.id FROM skills s WHERE s.cloned_from_id = $1 AND {}",
+        Audience::MarketplaceAdmin.listed("s")
+    ))
+    .bind(skill_id)
+    .query_one(tx)
+    .await?
+    .read("id")
 }
 
 /// A new version of a listing, from the workspace item it was submitted from. Only writers of that
-/// workspace may publish; the version must be above every existing one.
+/// workspace may submit versions; the version must be above every existing one.
 #[derive(Debug, Clone)]
 pub struct NewVersion {
     pub item_id: i64,
@@ -330,88 +325,97 @@ pub struct NewVersion {
     pub changelog: String,
 }
 
-pub async fn publish_version(
+pub async fn submit_version(
     client: &mut Client,
     request: &NewVersion,
     limit: RateLimit,
 ) -> Result<Pending, CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Viewer::Admin, request.item_id).await?;
-    let table = kind.table();
-    let listing = tx
-        .query_typed_one(
-            &format!(
-                "SELECT l.is_approved, s.id, s.workspace_id = $2, l.original_creator_id = $3
-                 FROM {table} l LEFT JOIN {table} s ON s.id = l.cloned_from_id
-                 WHERE l.id = $1 FOR UPDATE OF l"
-            ),
-            &[
-                (&request.item_id, Type::INT8),
-                (request.workspace.as_uuid(), Type::UUID),
-                (&request.user_id, Type::INT8),
-            ],
-        )
-        .await?;
-    let is_approved: bool = listing.get(0);
-    let source_id: Option<i64> = listing.get(1);
-    let from_this_workspace = listing.get::<_, Option<bool>>(2).unwrap_or(false);
-    let by_this_user = listing.get::<_, Option<bool>>(3).unwrap_or(false);
-    let source_id =
-        match source_id {
-            Some(id) if from_this_workspace => id,
-            None if by_this_user => {
-                return Err(CatalogError::Conflict(
-                    "The workspace item this listing was submitted from no longer exists.".into(),
-                ))
-            }
-            // A pending listing stays invisible to everyone but its publisher and admins.
-            _ if !is_approved => return Err(CatalogError::NotFound("item")),
-            _ => return Err(CatalogError::Forbidden(
-                "Only members of the workspace that published this item may publish its versions.",
-            )),
-        };
+    let kind = visible_kind(&tx, Audience::MarketplaceAdmin, request.item_id).await?;
+    let source_id = lock_listing_source(&tx, kind, request).await?;
     count_submission(&tx, request.user_id, limit).await?;
-
-    let existing = tx
-        .query_typed(
-            "SELECT version::text FROM item_versions WHERE item_id = $1",
-            &[(&request.item_id, Type::INT8)],
-        )
-        .await?;
-    if let Some(highest) = existing
-        .iter()
-        .filter_map(|row| Version::parse(row.get(0)).ok())
-        .max()
-        .filter(|highest| request.version <= *highest)
-    {
-        return Err(CatalogError::Conflict(format!(
-            "Version {} is not above the highest existing version, {highest}.",
-            request.version
-        )));
-    }
-    let content: Value = tx
-        .query_typed_one(
-            &format!(
-                "SELECT {} FROM {table} t WHERE t.id = $1",
-                kind.content_sql("t")
-            ),
-            &[(&source_id, Type::INT8)],
-        )
-        .await?
-        .get(0);
-    let version = request.version.to_string();
+    require_above_existing(&tx, request).await?;
+    let content: Value = Statement::new(format!(
+        "SELECT {content} AS content FROM {table} t WHERE t.id = $1",
+        content = kind.content_sql("t"),
+        table = kind.table(),
+    ))
+    .bind(source_id)
+    .query_one(&tx)
+    .await?
+    .read("content")?;
     record_pending_version(
         &tx,
         kind,
         request.item_id,
-        &version,
+        &request.version,
         &request.changelog,
         &content,
         request.user_id,
     )
     .await?;
     tx.commit().await?;
-    Ok(Pending::new(request.item_id, version))
+    Ok(Pending::new(request.item_id, request.version.clone()))
+}
+
+/// Locks the listing, and returns the workspace item it was submitted from when the request comes from that
+/// item's workspace.
+async fn lock_listing_source(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    request: &NewVersion,
+) -> Result<i64, CatalogError> {
+    let listing = Statement::new(format!(
+        "SELECT l.is_approved, s.id AS source_id, s.workspace_id = $2 AS from_this_workspace,
+                l.original_creator_id = $3 AS by_this_user
+         FROM {table} l LEFT JOIN {table} s ON s.id = l.cloned_from_id
+         WHERE l.id = $1 FOR UPDATE OF l",
+        table = kind.table(),
+    ))
+    .bind(request.item_id)
+    .bind(request.workspace)
+    .bind(request.user_id)
+    .query_one(tx)
+    .await?;
+    let is_approved: bool = listing.read("is_approved")?;
+    let source_id: Option<i64> = listing.read("source_id")?;
+    let from_this_workspace = listing.read::<Option<bool>>("from_this_workspace")? == Some(true);
+    let by_this_user = listing.read::<Option<bool>>("by_this_user")? == Some(true);
+    match source_id {
+        Some(id) if from_this_workspace => Ok(id),
+        None if by_this_user => Err(CatalogError::Conflict(
+            "The workspace item this listing was submitted from no longer exists.".into(),
+        )),
+        // A pending listing stays invisible to everyone but its submitter and admins.
+        _ if !is_approved => Err(CatalogError::NotFound("item")),
+        _ => Err(CatalogError::Forbidden(
+            "Only members of the workspace that published this item may publish its versions.",
+        )),
+    }
+}
+
+/// A new version must be above every version of the listing, whatever its review status.
+async fn require_above_existing(
+    tx: &Transaction<'_>,
+    request: &NewVersion,
+) -> Result<(), CatalogError> {
+    let rows =
+        Statement::new("SELECT version::text AS version FROM item_versions WHERE item_id = $1")
+            .bind(request.item_id)
+            .query(tx)
+            .await?;
+    let mut highest: Option<Version> = None;
+    for row in &rows {
+        let version: Version = row.read("version")?;
+        highest = highest.max(Some(version));
+    }
+    match highest {
+        Some(highest) if request.version <= highest => Err(CatalogError::Conflict(format!(
+            "Version {} is not above the highest existing version, {highest}.",
+            request.version
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Counts one submission in the user's current window, in the caller's transaction (so a failed submission
@@ -422,8 +426,7 @@ async fn count_submission(
     limit: RateLimit,
 ) -> Result<(), CatalogError> {
     let window = limit.window_secs as f64;
-    let row = tx
-        .query_typed_one(
+    let row = Statement::new(
             "INSERT INTO submission_windows AS w (user_id, started_at, submissions) VALUES ($1, now(), 1)
              ON CONFLICT (user_id) DO UPDATE SET
                  started_at = CASE WHEN w.started_at <= now() - make_interval(secs => $2) THEN now()
@@ -431,13 +434,16 @@ async fn count_submission(
                  submissions = CASE WHEN w.started_at <= now() - make_interval(secs => $2) THEN 1
                                     ELSE w.submissions + 1 END
              RETURNING w.submissions,
-                       ceil(extract(epoch FROM w.started_at + make_interval(secs => $2) - now()))::bigint",
-            &[(&user_id, Type::INT8), (&window, Type::FLOAT8)],
+                       ceil(extract(epoch FROM w.started_at + make_interval(secs => $2) - now()))::bigint
+                           AS retry_after_secs",
         )
-        .await?;
-    let submissions: i32 = row.get(0);
+    .bind(user_id)
+    .bind(window)
+    .query_one(tx)
+    .await?;
+    let submissions: i32 = row.read("submissions")?;
     if submissions > limit.submissions {
-        let retry_after_secs = row.get::<_, i64>(1).max(1) as u64;
+        let retry_after_secs = row.read::<i64>("retry_after_secs")?.max(1) as u64;
         return Err(CatalogError::RateLimited { retry_after_secs });
     }
     Ok(())
