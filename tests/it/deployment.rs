@@ -348,3 +348,50 @@ fn openapi_states_the_field_limits_the_handlers_check() {
     assert_eq!(query("category"), Some(range(limits::CATEGORY_CHARS)));
     assert_eq!(query("search"), Some(range(limits::SEARCH_CHARS)));
 }
+
+/// The public browse routes, which read nothing a caller has just written themselves: they may read from
+/// the proxy's read-only endpoint. Every other route stays on the writer.
+const BROWSE: [&str; 6] = [
+    "list-items",
+    "get-item",
+    "list-item-versions",
+    "featured-items",
+    "list-categories",
+    "marketplace-stats",
+];
+
+#[test]
+fn only_the_browse_routes_may_read_from_the_read_only_endpoint() {
+    let mut browse = Vec::new();
+    for (id, binary, properties, _) in template_functions("template.yaml") {
+        let host = &properties["Environment"]["Variables"]["DB_HOST"];
+        if BROWSE.contains(&binary.as_str()) {
+            // `!If [HasReadOnlyEndpoint, !Ref DbReadOnlyProxyEndpoint, !Ref DbProxyEndpoint]`, tags dropped.
+            let choice: Vec<&str> = host
+                .as_vec()
+                .unwrap_or_else(|| panic!("{id}: DB_HOST chooses the read-only endpoint"))
+                .iter()
+                .filter_map(Yaml::as_str)
+                .collect();
+            assert_eq!(
+                choice,
+                ["HasReadOnlyEndpoint", "DbReadOnlyProxyEndpoint", "DbProxyEndpoint"],
+                "{id}"
+            );
+            browse.push(binary);
+        } else {
+            assert!(host.is_badvalue(), "{id} ({binary}) stays on the writer");
+        }
+    }
+    browse.sort();
+    let mut expected = BROWSE.map(str::to_owned).to_vec();
+    expected.sort();
+    assert_eq!(browse, expected);
+    for function in BROWSE {
+        let route = marketplace_http::routes::ROUTES
+            .iter()
+            .find(|r| r.function == function)
+            .unwrap();
+        assert_eq!(route.method, "GET", "{function} only reads");
+    }
+}
