@@ -375,7 +375,11 @@ fn only_the_browse_routes_may_read_from_the_read_only_endpoint() {
                 .collect();
             assert_eq!(
                 choice,
-                ["HasReadOnlyEndpoint", "DbReadOnlyProxyEndpoint", "DbProxyEndpoint"],
+                [
+                    "HasReadOnlyEndpoint",
+                    "DbReadOnlyProxyEndpoint",
+                    "DbProxyEndpoint"
+                ],
                 "{id}"
             );
             browse.push(binary);

@@ -11,6 +11,7 @@ mod http;
 mod install;
 mod listing;
 mod moderation;
+mod observability;
 mod publishing;
 mod runtime_api;
 mod soak;

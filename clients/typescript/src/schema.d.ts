@@ -271,6 +271,8 @@ export interface components {
             title: string;
             status: number;
             detail: string;
+            /** @description `urn:request:<id>`: the request id, also sent in the X-Request-Id header */
+            instance?: string;
             /** @enum {string} */
             code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large";
             errors?: {

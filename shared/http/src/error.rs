@@ -3,7 +3,7 @@ use lambda_http::{Body, Response};
 use marketplace_catalog::CatalogError;
 use tokio_postgres::error::SqlState;
 
-use crate::budget::RequestScope;
+use crate::request_scope::RequestScope;
 use serde::Serialize;
 
 /// Every way a request can fail, as the client sees it: an RFC 9457 problem with a stable `code`.
@@ -137,7 +137,14 @@ impl ApiError {
         )
     }
 
+    /// The problem+json response; its `instance` names the request running on this task, if any.
     pub fn into_response(self) -> Response<Body> {
+        let request_id = RequestScope::current_id();
+        self.into_response_for(request_id.as_deref())
+    }
+
+    /// The problem+json response for the request with this id (`instance`: `urn:request:<id>`).
+    pub fn into_response_for(self, request_id: Option<&str>) -> Response<Body> {
         #[derive(Serialize)]
         struct Problem<'a> {
             #[serde(rename = "type")]
@@ -146,6 +153,8 @@ impl ApiError {
             status: u16,
             detail: &'a str,
             code: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            instance: Option<String>,
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
             errors: &'a [FieldError],
         }
@@ -155,6 +164,9 @@ impl ApiError {
             status: self.status.as_u16(),
             detail: &self.detail,
             code: self.code,
+            instance: request_id
+                .filter(|id| !id.is_empty())
+                .map(|id| format!("urn:request:{id}")),
             errors: &self.errors,
         };
         let mut response = Response::builder()

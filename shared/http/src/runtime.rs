@@ -9,13 +9,13 @@ use crate::{within_budget, AppState};
 /// `handler` for each request. A handler answers every outcome with a response, errors included.
 pub async fn run<F, Fut>(handler: F) -> Result<(), lambda_http::Error>
 where
-    F: Fn(&'static AppState, Request) -> Fut,
+    F: Fn(&'static AppState, Request) -> Fut + Sync,
     Fut: Future<Output = Response<Body>> + Send,
 {
     lambda_http::tracing::init_default_subscriber();
     let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
     lambda_http::run(service_fn(|req| {
-        let response = within_budget(state.config.request_budget, handler(state, req));
+        let response = within_budget(state.config.request_budget, req, |req| handler(state, req));
         async move { Ok::<_, Infallible>(response.await) }
     }))
     .await

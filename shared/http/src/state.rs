@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use marketplace_db::{DatabaseTarget, Object, Pool, PoolError, PoolSettings, TargetError};
 
-use crate::budget::RequestScope;
+use crate::request_scope::RequestScope;
 use crate::{ApiError, Caller, Request};
 
 /// Settings read once from the environment.
@@ -105,6 +105,7 @@ impl AppState {
     pub async fn session(&self, req: &Request) -> Result<Session, ApiError> {
         let db = self.db().await?;
         let caller = Caller::authenticate(req, &*db).await?;
+        RequestScope::record_user(caller.user.id);
         Ok(Session { db, caller })
     }
 

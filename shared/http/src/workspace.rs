@@ -3,6 +3,7 @@ use marketplace_catalog::accounts;
 use marketplace_catalog::WorkspaceId;
 use tokio_postgres::GenericClient;
 
+use crate::request_scope::RequestScope;
 use crate::{ApiError, Caller};
 
 pub const WORKSPACE_HEADER: &str = "x-workspace-id";
@@ -37,6 +38,7 @@ pub async fn workspace_access(
         .ok()
         .and_then(|value| WorkspaceId::parse(value.trim()).ok())
         .ok_or_else(|| ApiError::invalid_field("X-Workspace-ID", "must be a workspace UUID"))?;
+    RequestScope::record_workspace(&id);
     let role = accounts::workspace_role(db, id, caller.user.id)
         .await?
         .ok_or_else(|| ApiError::forbidden("You are not a member of this workspace."))?;

@@ -9,7 +9,7 @@ macro_rules! functions {
         pub async fn dispatch(function: &str, state: &AppState, req: Request) -> Option<Response<Body>> {
             let budget = state.config.request_budget;
             Some(match function {
-                $($name => within_budget(budget, $krate::handle(state, req)).await,)*
+                $($name => within_budget(budget, req, |req| $krate::handle(state, req)).await,)*
                 _ => return None,
             })
         }

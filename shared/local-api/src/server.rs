@@ -14,7 +14,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use marketplace_http::routes::match_route;
-use marketplace_http::{body_too_large, ApiError, AppState, MAX_BODY_BYTES};
+use marketplace_http::{body_too_large, ApiError, AppState, MAX_BODY_BYTES, REQUEST_ID_HEADER};
 use tokio::net::TcpListener;
 
 use crate::{dispatch, event, jwt, reference};
@@ -76,10 +76,25 @@ impl LocalApi {
         let path = req.uri().path().to_owned();
         let response = match self.route(req, peer).await {
             Ok(response) => response,
-            Err(error) => error.into_response(),
+            // Answered before any function ran (no route, no token, headers too large), as API Gateway
+            // would: with a request id of its own.
+            Err(error) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let mut response = error.into_response_for(Some(&id));
+                if let Ok(value) = id.parse() {
+                    response.headers_mut().insert(REQUEST_ID_HEADER, value);
+                }
+                response
+            }
         };
+        let request_id = response
+            .headers()
+            .get(REQUEST_ID_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
         tracing::info!(
-            %method, %path, status = response.status().as_u16(),
+            %request_id, %method, %path, status = response.status().as_u16(),
             ms = started.elapsed().as_secs_f64() * 1000.0, "request"
         );
         let (parts, body) = response.into_parts();
