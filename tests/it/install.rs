@@ -98,7 +98,8 @@ async fn installs_an_agent_as_a_workspace_copy_with_skills_but_not_tools() {
     assert_eq!(row.get::<_, String>("agent_type"), "classifier");
     assert_eq!(
         row.get::<_, Value>("configuration"),
-        json!({"temperature": 0.2, "api_key": "sk"})
+        json!({"temperature": 0.2, "api_key": "[redacted]"}),
+        "the configuration is copied, the publisher's credentials are not"
     );
     assert_eq!(row.get::<_, Value>("model_config"), json!({"model": "gpt"}));
     assert!(row.get::<_, bool>("listed"));

@@ -161,6 +161,46 @@ async fn no_route_returns_a_secret_from_any_configuration() {
         assert!(response.status < 300, "{route}: {}", response.text);
         assert_no_secret(route, response);
     }
+    // Nor are they stored where another workspace or the marketplace keeps them: installed copies, the
+    // submitted listing and its version snapshot (the listings above were inserted as fixtures, with them).
+    for kind in ItemKind::ALL {
+        let stored: Vec<String> = app
+            .db
+            .query(
+                &format!(
+                    "SELECT to_jsonb(t)::text FROM {} t
+                     WHERE t.owner_type = 'workspace' AND t.cloned_from_id IS NOT NULL
+                        OR t.owner_type = 'marketplace' AND t.cloned_from_id IS NOT NULL",
+                    kind.table()
+                ),
+                &[],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .chain(
+                app.db
+                    .query(
+                        &format!(
+                            "SELECT v.content::text FROM item_versions v JOIN {} t ON t.id = v.item_id
+                             WHERE t.cloned_from_id IS NOT NULL",
+                            kind.table()
+                        ),
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|row| row.get(0)),
+            )
+            .collect();
+        for text in stored {
+            for secret in PLANTED {
+                assert!(!text.contains(secret), "{kind}: {secret} stored in {text}");
+            }
+        }
+    }
     let listed = &responses[0].1.json["items"];
     let agent_summary = listed
         .as_array()
@@ -631,5 +671,137 @@ async fn skill_links_changed_in_the_workspace_are_not_dropped_by_an_update_witho
     assert_eq!(
         updated.json["to_version"], "1.2.0",
         "after a forced update the links are the listing's again, so no conflict"
+    );
+}
+
+#[tokio::test]
+async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is_no_change() {
+    let app = TestApp::new().await;
+    let publisher = app.workspace_with_members("pub").await;
+    let workspace = app.workspace_with_members("acme").await;
+    app.admin("boss").await;
+    let source = app
+        .item(ItemKind::Agent, "Keyed Agent")
+        .set(
+            "model_config",
+            json!({"model": "gpt", "max_tokens": 1000, "api_key": "publisher-own-key-1"}),
+        )
+        .set("configuration", json!({"temperature": 0.2}))
+        .in_workspace(publisher)
+        .insert()
+        .await;
+    let submitted = app
+        .post(SUBMIT)
+        .as_user("pub-owner")
+        .workspace(publisher)
+        .json(&json!({"item_type": "agent", "item_id": source}))
+        .send()
+        .await;
+    submitted.assert_status(201);
+    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let approve = || {
+        app.post(format!("/api/marketplace/items/{listing}/approve"))
+            .as_user("boss")
+            .send()
+    };
+    approve().await.assert_status(200);
+    let stored = |id: i64| {
+        let app = &app;
+        async move {
+            app.db
+                .query_one("SELECT model_config FROM agents WHERE id = $1", &[&id])
+                .await
+                .unwrap()
+                .get::<_, Value>(0)
+        }
+    };
+    assert_eq!(
+        stored(listing).await,
+        json!({"model": "gpt", "max_tokens": 1000, "api_key": "[redacted]"}),
+        "the listing keeps the settings, not the publisher's key"
+    );
+
+    let install = app
+        .post(install_path(listing))
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await;
+    install.assert_status(201);
+    let copy = install.json["installed"]["id"].as_i64().unwrap();
+    app.exec(&format!(
+        "UPDATE agents SET model_config = model_config || '{{\"api_key\": \"acme-own-key-2\"}}' WHERE id = {copy}"
+    ))
+    .await;
+
+    app.exec(&format!(
+        "UPDATE agents SET configuration = '{{\"temperature\": 0.7}}' WHERE id = {source}"
+    ))
+    .await;
+    app.post(format!("/api/marketplace/items/{listing}/versions"))
+        .as_user("pub-owner")
+        .workspace(publisher)
+        .json(&json!({"version": "1.1.0"}))
+        .send()
+        .await
+        .assert_status(201);
+    approve().await.assert_status(200);
+    let install_id = install.json["install_id"].as_i64().unwrap();
+    app.post(format!("/api/marketplace/installs/{install_id}/update"))
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await
+        .assert_status(200);
+    assert_eq!(
+        stored(copy).await,
+        json!({"model": "gpt", "max_tokens": 1000, "api_key": "acme-own-key-2"})
+    );
+    let configuration: Value = app
+        .db
+        .query_one("SELECT configuration FROM agents WHERE id = $1", &[&copy])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(configuration, json!({"temperature": 0.7}));
+}
+
+#[tokio::test]
+async fn an_agent_linking_an_unchanged_installed_skill_links_the_original_not_a_republished_copy() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let skill = app.item(ItemKind::Skill, "Someone's Skill").insert().await;
+    let installed = app
+        .post(install_path(skill))
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await;
+    installed.assert_status(201);
+    let copy = installed.json["installed"]["id"].as_i64().unwrap();
+    let agent = app
+        .item(ItemKind::Agent, "Our Agent")
+        .in_workspace(workspace)
+        .insert()
+        .await;
+    app.exec(&format!(
+        "INSERT INTO agent_skills (agent_id, skill_id) VALUES ({agent}, {copy})"
+    ))
+    .await;
+    let submitted = app
+        .post(SUBMIT)
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .json(&json!({"item_type": "agent", "item_id": agent}))
+        .send()
+        .await;
+    submitted.assert_status(201);
+    let listing = submitted.json["item_id"].as_i64().unwrap();
+    assert_eq!(linked_skills(&app, listing).await, vec![skill]);
+    assert_eq!(
+        app.count("SELECT count(*) FROM skills WHERE owner_type = 'marketplace'")
+            .await,
+        1,
+        "no second listing of the same skill"
     );
 }

@@ -39,7 +39,8 @@ fn idempotency_key(req: &Request) -> Result<Option<String>, ApiError> {
     value
         .to_str()
         .ok()
-        .filter(|key| (1..=255).contains(&key.chars().count()))
+        .filter(|key| (1..=255).contains(&key.len()))
+        .filter(|key| key.bytes().all(|b| (b' '..=b'~').contains(&b)))
         .map(|key| Some(key.to_owned()))
         .ok_or_else(|| {
             ApiError::invalid_field(

@@ -8,7 +8,7 @@ use crate::column::ReadColumn;
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
 use crate::statement::Statement;
-use crate::{redact_secrets, Audience, CatalogError, ItemKind, ItemSummary};
+use crate::{redact_fields, Audience, CatalogError, ItemKind, ItemSummary};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemDetail {
@@ -46,7 +46,7 @@ pub async fn item_detail(
     enrich_agents(db, &mut summary).await?;
     let [summary] = summary;
     let mut content: Value = row.read("content")?;
-    redact_secrets(&mut content);
+    redact_fields(&mut content);
     let dependencies = dependencies(db, audience, summary.kind, id).await?;
     Ok(ItemDetail {
         summary,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
+use crate::content;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
@@ -134,7 +135,7 @@ async fn install_in(
     request: &InstallRequest,
 ) -> Result<Option<InstallResponse>, CatalogError> {
     let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
-    let (item_name, version) = count_install(tx, kind, request.item_id).await?;
+    let (item_name, version) = lock_listing(tx, kind, request.item_id).await?;
     let copy = clone_with_free_name(tx, kind, request, &item_name).await?;
     let mut warnings = Vec::new();
     let linked_skill_ids = if kind == ItemKind::Agent {
@@ -166,23 +167,23 @@ async fn install_in(
     let Some(install_id) = record.insert(tx).await? else {
         return Ok(None);
     };
+    count_install(tx, kind, request.item_id).await?;
     Ok(Some(InstallResponse {
         install_id,
         installation,
     }))
 }
 
-/// Adds the install to the listing's count, and returns the listing's name and version. It locks the
-/// listing row first thing, so installs of one item queue here instead of racing each other for the same
-/// copy names.
-async fn count_install(
+/// Locks the listing for this install and returns its name and version: installs of one item queue here
+/// instead of racing each other for the same copy names.
+async fn lock_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
     item_id: i64,
 ) -> Result<(String, Version), CatalogError> {
     let listing = Statement::new(format!(
-        "UPDATE {table} t SET install_count = install_count + 1
-         WHERE t.id = $1 AND {listed} RETURNING t.name, t.version::text AS version",
+        "SELECT t.name, t.version::text AS version FROM {table} t
+         WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
         table = kind.table(),
         listed = Audience::Member.listed("t")
     ))
@@ -191,6 +192,23 @@ async fn count_install(
     .await?
     .ok_or(CatalogError::NotFound("item"))?;
     Ok((listing.read("name")?, listing.read("version")?))
+}
+
+/// Adds the install to the listing's count, last thing before commit: the counter row its trigger updates
+/// (one per kind and category) is then locked only for an instant, not for the whole install.
+async fn count_install(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+) -> Result<(), CatalogError> {
+    Statement::new(format!(
+        "UPDATE {table} SET install_count = install_count + 1 WHERE id = $1",
+        table = kind.table(),
+    ))
+    .bind(item_id)
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 /// A row of `marketplace_installs`.
@@ -255,8 +273,7 @@ async fn clone_with_free_name(
          SELECT $2, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
          FROM {table} m WHERE m.id = $1
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id, {hash} AS content_hash",
-        hash = kind.content_hash_sql("t"),
+         RETURNING t.id",
     );
     let mut taken = taken_copy_names(tx, kind, request.workspace, base).await?;
     for _ in 0..NAME_ATTEMPTS {
@@ -269,11 +286,14 @@ async fn clone_with_free_name(
             .await?;
         match row {
             Some(row) => {
+                let id = row.read("id")?;
+                // A listing holds no secrets, but one that entered another way than a submission might.
+                let content = content::scrub(tx, kind, id).await?;
                 return Ok(WorkspaceCopy {
-                    id: row.read("id")?,
+                    id,
                     name,
-                    content_hash: row.read("content_hash")?,
-                })
+                    content_hash: content::fingerprint(tx, &content).await?,
+                });
             }
             None => taken.push(name),
         }

@@ -9,7 +9,7 @@ use tokio_postgres::{GenericClient, Row};
 
 use crate::column::ReadColumn;
 use crate::statement::Statement;
-use crate::{redact_secrets, CatalogError, ItemKind, Version};
+use crate::{redact_fields, redact_secrets, CatalogError, ItemKind, Version};
 
 /// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +57,7 @@ impl ItemSummary {
         let mut tags: Value = row.read("tags")?;
         let mut metadata: Value = row.read("metadata")?;
         redact_secrets(&mut tags);
-        redact_secrets(&mut metadata);
+        redact_fields(&mut metadata);
         Ok(Self {
             id: row.read("id")?,
             kind: row.read("kind")?,

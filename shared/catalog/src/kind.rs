@@ -106,14 +106,6 @@ impl ItemKind {
             .join(", ");
         format!("jsonb_build_object({fields})")
     }
-
-    /// SHA-256 of a row `alias`'s content: equal hashes mean equal content (jsonb text is canonical).
-    pub(crate) fn content_hash_sql(self, alias: &str) -> String {
-        format!(
-            "encode(sha256(convert_to(({})::text, 'UTF8')), 'hex')",
-            self.content_sql(alias)
-        )
-    }
 }
 
 /// One SELECT per kind, joined with UNION ALL: how a query spans the five item tables.

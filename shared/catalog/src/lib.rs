@@ -33,6 +33,7 @@
 pub mod accounts;
 mod audience;
 mod column;
+mod content;
 mod detail;
 mod error;
 mod install;
@@ -67,7 +68,7 @@ pub use moderation::{
     SubmissionKind,
 };
 pub use published_versions::{item_versions, PublishedVersion};
-pub use redact::{is_secret_key, redact_secrets, REDACTED};
+pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;
 pub use submission::{submit_item, submit_version, NewVersion, Pending, RateLimit, Submission};

@@ -47,6 +47,15 @@ pub async fn approve(
         ));
     };
     if kind == ItemKind::Agent {
+        // The linked skills' rows, in id order, as a skill's own moderation locks them: a skill approved,
+        // rejected or delisted at the same time waits, and no two approvals lock in opposite orders.
+        Statement::new(
+            "SELECT s.id FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+             WHERE l.agent_id = $1 ORDER BY s.id FOR UPDATE OF s",
+        )
+        .bind(item_id)
+        .query(&tx)
+        .await?;
         for skill in skills_submitted_with(&tx, item_id).await? {
             approve_pending(&tx, ItemKind::Skill, skill, admin_id).await?;
         }

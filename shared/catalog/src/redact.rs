@@ -32,8 +32,64 @@ pub fn is_secret_key(key: &str) -> bool {
         || (key.ends_with("Key") && key.len() > 3)
 }
 
+/// Whether a configuration key names a credential, word by word (`access_token`, `accessToken`,
+/// `client_secret`, `api_key`, `privateKey`, `db_password`, `Authorization`): what is taken out of content
+/// before it is stored in a listing, a version or an installed copy. Unlike [`is_secret_key`] it leaves counts
+/// and settings that merely contain such a word (`max_tokens`, `tokenizer`, `session_timeout`) alone, so an
+/// installed copy keeps working.
+pub fn is_credential_key(key: &str) -> bool {
+    const WORDS: [&str; 14] = [
+        "secret",
+        "secrets",
+        "token",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "credential",
+        "credentials",
+        "apikey",
+        "privatekey",
+        "authorization",
+        "bearer",
+        "cookie",
+    ];
+    let words = words(key);
+    let pair =
+        |first: &str, second: &str| words.windows(2).any(|w| w[0] == first && w[1] == second);
+    words.iter().any(|word| WORDS.contains(&word.as_str()))
+        || pair("api", "key")
+        || pair("private", "key")
+        || pair("access", "key")
+        || pair("secret", "key")
+        || pair("session", "id")
+        || words == ["key"]
+        || words == ["auth"]
+}
+
+/// A key's words, lowercase: split at `_`, `-`, `.`, spaces and lower-to-upper case changes.
+fn words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in key.chars() {
+        if !c.is_alphanumeric() {
+            words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        previous_lower = c.is_lowercase() || c.is_ascii_digit();
+        word.extend(c.to_lowercase());
+    }
+    words.extend((!word.is_empty()).then_some(word));
+    words
+}
+
 /// Whether a string value looks like a credential whatever its key: the published prefixes of common API
-/// keys and tokens, a bearer header, or a JWT.
+/// keys and tokens, a bearer or basic authorisation header, a JWT, or a URL with a password in it.
 pub fn looks_like_secret(value: &str) -> bool {
     const PREFIXES: [&str; 16] = [
         "sk-",
@@ -58,27 +114,67 @@ pub fn looks_like_secret(value: &str) -> bool {
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.=+/".contains(c));
+    let authorization = |scheme: &str| {
+        value
+            .get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    };
+    let url_password = value.split_once("://").is_some_and(|(_, rest)| {
+        rest.split(['/', '?', '#'])
+            .next()
+            .is_some_and(|authority| authority.contains('@') && authority.contains(':'))
+    });
     (is_token_text && PREFIXES.iter().any(|prefix| value.starts_with(prefix)))
         || (is_token_text && value.starts_with("eyJ") && value.matches('.').count() == 2)
-        || value
-            .get(..7)
-            .is_some_and(|start| start.eq_ignore_ascii_case("bearer "))
+        || authorization("bearer ")
+        || authorization("basic ")
+        || url_password
 }
 
-/// The one redaction policy, applied wherever item JSON is built: the value of every secret-named key, and
-/// every secret-looking string, at any depth (arrays of objects included), becomes [`REDACTED`].
+/// The display policy, applied wherever item JSON is built for a response: the value of every secret-named
+/// key ([`is_secret_key`]), of a `value` beside a secret `name` (`{"name": "X-Api-Key", "value": …}`), and every
+/// secret-looking string, at any depth (arrays of objects included), becomes [`REDACTED`].
 pub fn redact_secrets(value: &mut Value) {
+    redact(value, is_secret_key);
+}
+
+/// [`redact_secrets`] for each field of an object the service built itself (an item's content, keyed by
+/// column, or a summary's metadata): those field names are not configuration keys.
+pub fn redact_fields(value: &mut Value) {
+    each_field(value, redact_secrets);
+}
+
+/// The storage policy: like [`redact_secrets`] with [`is_credential_key`], so that what a listing, a version
+/// snapshot or an installed copy stores holds no credential and still works.
+pub(crate) fn strip_credentials(value: &mut Value) {
+    each_field(value, |field| redact(field, is_credential_key));
+}
+
+fn each_field(value: &mut Value, mut apply: impl FnMut(&mut Value)) {
+    match value {
+        Value::Object(fields) => fields.values_mut().for_each(apply),
+        other => apply(other),
+    }
+}
+
+fn redact(value: &mut Value, names_secret: fn(&str) -> bool) {
     match value {
         Value::Object(map) => {
+            let named_secret = ["name", "key", "header"].iter().any(|field| {
+                map.get(*field)
+                    .and_then(Value::as_str)
+                    .is_some_and(names_secret)
+            });
             for (key, inner) in map.iter_mut() {
-                if is_secret_key(key) {
+                let paired = named_secret && matches!(key.as_str(), "value" | "val");
+                if names_secret(key) || paired {
                     *inner = Value::String(REDACTED.to_owned());
                 } else {
-                    redact_secrets(inner);
+                    redact(inner, names_secret);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        Value::Array(items) => items.iter_mut().for_each(|item| redact(item, names_secret)),
         Value::String(text) if looks_like_secret(text) => *text = REDACTED.to_owned(),
         _ => {}
     }
@@ -146,6 +242,65 @@ mod tests {
                 "api_key": REDACTED,
                 "nested": {"deeper": [{"Password": REDACTED, "user": "ada"}], "credentials": REDACTED},
             })
+        );
+    }
+
+    #[test]
+    fn storage_takes_out_credentials_but_keeps_settings_that_contain_their_words() {
+        for key in [
+            "access_token",
+            "accessToken",
+            "token",
+            "client_secret",
+            "api_key",
+            "apiKey",
+            "API-KEY",
+            "privateKey",
+            "db_password",
+            "pwd",
+            "Authorization",
+            "session_id",
+            "key",
+            "aws_secret_access_key",
+        ] {
+            assert!(is_credential_key(key), "{key}");
+        }
+        for key in [
+            "max_tokens",
+            "maxTokens",
+            "tokenizer",
+            "session_timeout",
+            "keys",
+            "monkey",
+            "api_url",
+        ] {
+            assert!(!is_credential_key(key), "{key}");
+        }
+        let mut content = json!({
+            "max_output_tokens": 4096,
+            "model_config": {"max_tokens": 1000, "api_key": "abc", "headers": [{"name": "X-Api-Key", "value": "v"}]},
+            "dsn": "postgres://app:hunter2@db/prod",
+        });
+        strip_credentials(&mut content);
+        assert_eq!(
+            content,
+            json!({
+                "max_output_tokens": 4096,
+                "model_config": {"max_tokens": 1000, "api_key": REDACTED,
+                                 "headers": [{"name": "X-Api-Key", "value": REDACTED}]},
+                "dsn": REDACTED,
+            })
+        );
+    }
+
+    #[test]
+    fn display_names_its_own_fields_freely_and_redacts_what_the_contract_names() {
+        let mut metadata =
+            json!({"max_output_tokens": 4096, "model": {"max_tokens": 10, "auth": "x"}});
+        redact_fields(&mut metadata);
+        assert_eq!(
+            metadata,
+            json!({"max_output_tokens": 4096, "model": {"max_tokens": REDACTED, "auth": REDACTED}})
         );
     }
 

@@ -6,7 +6,9 @@ use serde_json::Value;
 use tokio_postgres::{Client, Transaction};
 
 use crate::column::ReadColumn;
+use crate::content;
 use crate::locate::visible_kind;
+use crate::redact::strip_credentials;
 use crate::statement::Statement;
 use crate::{Audience, CatalogError, ItemKind, ReviewStatus, Version, WorkspaceId};
 
@@ -110,43 +112,75 @@ pub async fn submit_item(
     Ok(Pending::new(item_id, version.clone()))
 }
 
-/// The workspace item must exist in the workspace, and must not be an unmodified install of another listing:
-/// its content equal to what was installed or last updated, or to the listing's content now.
+/// The workspace item must exist in the workspace, and must not be an unmodified install of another listing.
+/// The refusal names the original only while the caller could open it.
 async fn refuse_unmodified_copy(
     tx: &Transaction<'_>,
     kind: ItemKind,
     submission: &Submission,
 ) -> Result<(), CatalogError> {
+    let Some(original) =
+        unmodified_original(tx, kind, submission.source_id, submission.workspace).await?
+    else {
+        return Ok(());
+    };
+    let original = match original.visible_name {
+        Some(name) => format!("the marketplace listing \"{name}\" (id {})", original.id),
+        None => "a marketplace listing".to_owned(),
+    };
+    Err(CatalogError::Conflict(format!(
+        "This workspace item is an unmodified install of {original}; change it before submitting it as a \
+         listing of your own."
+    )))
+}
+
+/// The listing a workspace item was installed from, when the item is still what was installed (its content,
+/// credentials aside, equal to what was installed or last updated, or to the listing's content now).
+struct Original {
+    id: i64,
+    /// Its name, while members could open it.
+    visible_name: Option<String>,
+}
+
+async fn unmodified_original(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    source_id: i64,
+    workspace: WorkspaceId,
+) -> Result<Option<Original>, CatalogError> {
     let table = kind.table();
     let source = Statement::new(format!(
-        "SELECT o.id AS original_id, o.name AS original_name,
-                {source_hash} = {original_hash}
-                OR EXISTS (SELECT 1 FROM marketplace_installs i
-                           WHERE i.installed_item_id = t.id AND i.workspace_id = t.workspace_id
-                             AND i.content_hash = {source_hash}) AS unmodified
+        "SELECT o.id AS original_id, CASE WHEN {original_visible} THEN o.name END AS original_name,
+                {source_content} AS source_content, {original_content} AS original_content,
+                (SELECT coalesce(array_agg(i.content_hash), '{{}}') FROM marketplace_installs i
+                 WHERE i.installed_item_id = t.id AND i.workspace_id = t.workspace_id) AS install_hashes
          FROM {table} t
          LEFT JOIN {table} o ON o.id = t.cloned_from_id AND o.owner_type = 'marketplace'
          WHERE t.id = $1 AND t.workspace_id = $2
          FOR SHARE OF t",
-        source_hash = kind.content_hash_sql("t"),
-        original_hash = kind.content_hash_sql("o"),
+        original_visible = Audience::Member.listed("o"),
+        source_content = kind.content_sql("t"),
+        original_content = kind.content_sql("o"),
     ))
-    .bind(submission.source_id)
-    .bind(submission.workspace)
+    .bind(source_id)
+    .bind(workspace)
     .query_opt(tx)
     .await?
     .ok_or(CatalogError::NotFound("workspace item"))?;
-    let original_id: Option<i64> = source.read("original_id")?;
-    match original_id {
-        Some(id) if source.read::<Option<bool>>("unmodified")? == Some(true) => {
-            let name: String = source.read("original_name")?;
-            Err(CatalogError::Conflict(format!(
-                "This workspace item is an unmodified install of the marketplace listing \"{name}\" \
-                 (id {id}); change it before submitting it as a listing of your own."
-            )))
-        }
-        _ => Ok(()),
-    }
+    let Some(id) = source.read::<Option<i64>>("original_id")? else {
+        return Ok(None);
+    };
+    let mut own: Value = source.read("source_content")?;
+    let mut original: Value = source.read("original_content")?;
+    strip_credentials(&mut own);
+    strip_credentials(&mut original);
+    let install_hashes: Vec<String> = source.read("install_hashes")?;
+    let unmodified =
+        own == original || install_hashes.contains(&content::fingerprint(tx, &own).await?);
+    Ok(unmodified.then(|| Original {
+        id,
+        visible_name: source.read("original_name").ok().flatten(),
+    }))
 }
 
 struct Overrides<'a> {
@@ -158,7 +192,8 @@ struct Overrides<'a> {
     version: &'a Version,
 }
 
-/// Inserts the marketplace copy of workspace item `source_id`; `None` when it already has a live listing.
+/// Inserts the marketplace copy of workspace item `source_id`, with its content's secrets redacted (they stay
+/// in the publisher's workspace); `None` when the item already has a live listing.
 async fn insert_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
@@ -187,8 +222,7 @@ async fn insert_listing(
                  ON CONFLICT (cloned_from_id)
                      WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND cloned_from_id IS NOT NULL
                      DO NOTHING
-                 RETURNING t.id, {content} AS content",
-                content = kind.content_sql("t"),
+                 RETURNING t.id",
             ))
     .bind(source_id)
     .bind(overrides.name)
@@ -200,8 +234,11 @@ async fn insert_listing(
     .bind(user_id)
     .query_opt(tx)
     .await?;
-    row.map(|row| Ok((row.read("id")?, row.read("content")?)))
-        .transpose()
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let id = row.read("id")?;
+    Ok(Some((id, content::scrub(tx, kind, id).await?)))
 }
 
 async fn record_pending_version(
@@ -249,19 +286,34 @@ async fn carry_agent_links(
     .bind(listing_id)
     .execute(tx)
     .await?;
+    // Marketplace skills, and the agent's own workspace's skills, in id order (concurrent submissions that
+    // share skills lock them in the same order).
     let skills = Statement::new(
-        "SELECT s.id, s.owner_type = 'workspace' AS in_workspace, s.version::text AS version
-         FROM agent_skills l JOIN skills s ON s.id = l.skill_id WHERE l.agent_id = $1",
+        "SELECT s.id, s.workspace_id, s.version::text AS version
+         FROM agent_skills l JOIN skills s ON s.id = l.skill_id JOIN agents a ON a.id = l.agent_id
+         WHERE l.agent_id = $1
+           AND (s.owner_type = 'marketplace' OR s.workspace_id = a.workspace_id)
+         ORDER BY s.id",
     )
     .bind(source_id)
     .query(tx)
     .await?;
     for skill in &skills {
         let skill_id: i64 = skill.read("id")?;
-        let linked = if skill.read("in_workspace")? {
-            submit_skill_listing(tx, skill_id, user_id, &skill.read("version")?).await?
-        } else {
-            skill_id
+        let linked = match skill
+            .read::<Option<uuid::Uuid>>("workspace_id")?
+            .map(WorkspaceId::from)
+        {
+            None => skill_id,
+            // An unchanged install of a marketplace skill links that skill, not a republished copy.
+            Some(workspace) => {
+                match unmodified_original(tx, ItemKind::Skill, skill_id, workspace).await? {
+                    Some(original) => original.id,
+                    None => {
+                        submit_skill_listing(tx, skill_id, user_id, &skill.read("version")?).await?
+                    }
+                }
+            }
         };
         Statement::new(
             "INSERT INTO agent_skills (agent_id, skill_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -335,15 +387,8 @@ pub async fn submit_version(
     let source_id = lock_listing_source(&tx, kind, request).await?;
     count_submission(&tx, request.user_id, limit).await?;
     require_above_existing(&tx, request).await?;
-    let content: Value = Statement::new(format!(
-        "SELECT {content} AS content FROM {table} t WHERE t.id = $1",
-        content = kind.content_sql("t"),
-        table = kind.table(),
-    ))
-    .bind(source_id)
-    .query_one(&tx)
-    .await?
-    .read("content")?;
+    let mut content = content::read(&tx, kind, source_id).await?;
+    strip_credentials(&mut content);
     record_pending_version(
         &tx,
         kind,

@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
+use serde_json::Value;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use crate::column::ReadColumn;
+use crate::content;
 use crate::install::link_listed_skills;
 use crate::kind::union_all;
+use crate::redact::strip_credentials;
 use crate::statement::Statement;
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
@@ -156,7 +159,9 @@ pub async fn apply_update(
 ) -> Result<AppliedUpdate, CatalogError> {
     let tx = client.transaction().await?;
     let install = lock_install(&tx, workspace, install_id).await?;
-    let (latest_version, copy_hash) = listing_and_copy(&tx, workspace, &install).await?;
+    let sides = listing_and_copy(&tx, workspace, &install).await?;
+    let latest_version = sides.latest_version.clone();
+    let copy_hash = content::fingerprint(&tx, &sides.copy_content).await?;
     let applied = |to_version| AppliedUpdate {
         install_id,
         installed_item_id: install.copy_id,
@@ -177,7 +182,7 @@ pub async fn apply_update(
                 .into(),
         ));
     }
-    bring_copy_to_listing(&tx, &install, &latest_version).await?;
+    bring_copy_to_listing(&tx, &install, sides).await?;
     tx.commit().await?;
     Ok(applied(latest_version))
 }
@@ -211,19 +216,28 @@ async fn lock_install(
     })
 }
 
-/// The listing's latest approved version, and the hash of the copy's content now.
+/// The listing and the copy as an update sees them, both locked for the rest of the transaction: an edit of
+/// the copy or an approval or delisting of the listing waits instead of slipping in between.
+struct UpdateSides {
+    latest_version: Version,
+    listing_content: Value,
+    copy_content: Value,
+}
+
 async fn listing_and_copy(
     tx: &Transaction<'_>,
     workspace: WorkspaceId,
     install: &Install,
-) -> Result<(Version, String), CatalogError> {
+) -> Result<UpdateSides, CatalogError> {
     let row = Statement::new(format!(
-        "SELECT m.version::text AS latest_version, {hash} AS copy_hash
+        "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content
          FROM {table} m, {table} t
          WHERE m.id = $1 AND {listed}
-           AND t.id = $2 AND t.workspace_id = $3",
+           AND t.id = $2 AND t.workspace_id = $3
+         FOR SHARE OF m FOR UPDATE OF t",
         table = install.kind.table(),
-        hash = install.kind.content_hash_sql("t"),
+        listing = install.kind.content_sql("m"),
+        copy = install.kind.content_sql("t"),
         listed = Audience::Member.listed("m"),
     ))
     .bind(install.item_id)
@@ -232,31 +246,34 @@ async fn listing_and_copy(
     .query_opt(tx)
     .await?
     .ok_or(CatalogError::NotFound("installed item or its listing"))?;
-    Ok((row.read("latest_version")?, row.read("copy_hash")?))
+    Ok(UpdateSides {
+        latest_version: row.read("latest_version")?,
+        listing_content: row.read("listing_content")?,
+        copy_content: row.read("copy_content")?,
+    })
 }
 
-/// Copies the listing's content and version onto the installed copy, relinks an agent's skills, and records
-/// what the install now holds.
+/// Copies the listing's content and version onto the installed copy (keeping the secrets the workspace
+/// filled in), relinks an agent's skills, and records what the install now holds.
 async fn bring_copy_to_listing(
     tx: &Transaction<'_>,
     install: &Install,
-    latest_version: &Version,
+    sides: UpdateSides,
 ) -> Result<(), CatalogError> {
     let kind = install.kind;
-    let columns = kind.content_columns().join(", ");
-    let new_hash: String = Statement::new(format!(
-        "UPDATE {table} AS t SET ({columns}, version, updated_at) =
-             (SELECT {columns}, version, now() FROM {table} m WHERE m.id = $1)
-         WHERE t.id = $2
-         RETURNING {hash} AS content_hash",
-        table = kind.table(),
-        hash = kind.content_hash_sql("t"),
+    let mut content = sides.listing_content;
+    strip_credentials(&mut content);
+    content::keep_own_secrets(&mut content, &sides.copy_content);
+    content::write(tx, kind, install.copy_id, &content).await?;
+    Statement::new(format!(
+        "UPDATE {table} SET version = $2, updated_at = now() WHERE id = $1",
+        table = kind.table()
     ))
-    .bind(install.item_id)
     .bind(install.copy_id)
-    .query_one(tx)
-    .await?
-    .read("content_hash")?;
+    .bind(&sides.latest_version)
+    .execute(tx)
+    .await?;
+    let new_hash = content::fingerprint(tx, &content).await?;
     let linked_skill_ids = if kind == ItemKind::Agent {
         Statement::new("DELETE FROM agent_skills WHERE agent_id = $1")
             .bind(install.copy_id)
@@ -272,7 +289,7 @@ async fn bring_copy_to_listing(
          WHERE id = $1",
     )
     .bind(install.id)
-    .bind(latest_version)
+    .bind(&sides.latest_version)
     .bind(new_hash)
     .bind(linked_skill_ids)
     .execute(tx)

@@ -204,18 +204,21 @@ impl From<CatalogError> for ApiError {
 /// refused connection, a statement or lock wait over its bound, a serialisation failure or deadlock, a
 /// server shutting down or overloaded) is a 503 with `Retry-After`; anything else is a 500.
 fn database_error(error: &tokio_postgres::Error) -> ApiError {
-    let connection_lost = match error.as_db_error() {
-        None => true,
-        Some(db) => is_connection_failure(db.code()),
-    };
-    if connection_lost || error.is_closed() {
+    let io_failed =
+        std::error::Error::source(error).is_some_and(|source| source.is::<std::io::Error>());
+    let connection_lost = error.is_closed()
+        || io_failed
+        || error
+            .as_db_error()
+            .is_some_and(|db| is_connection_failure(db.code()));
+    if connection_lost {
         RequestScope::connection_lost();
         tracing::warn!(?error, "database connection lost");
         return ApiError::service_unavailable(1);
     }
-    let transient = error
-        .as_db_error()
-        .is_some_and(|db| is_transient(db.code()));
+    // No server error at all (a row that vanished between two statements of a racing request, say): the
+    // same request a moment later gets a clear answer.
+    let transient = error.as_db_error().is_none_or(|db| is_transient(db.code()));
     if transient {
         tracing::warn!(?error, "database unavailable");
         ApiError::service_unavailable(1)
@@ -240,11 +243,13 @@ fn is_connection_failure(code: &SqlState) -> bool {
 
 /// The statement failed, the connection is fine, and the same request may succeed a moment later.
 fn is_transient(code: &SqlState) -> bool {
-    const TRANSIENT: [SqlState; 4] = [
+    const TRANSIENT: [SqlState; 5] = [
         SqlState::QUERY_CANCELED,
         SqlState::LOCK_NOT_AVAILABLE,
         SqlState::T_R_SERIALIZATION_FAILURE,
         SqlState::T_R_DEADLOCK_DETECTED,
+        // A writer that became a reader in a failover.
+        SqlState::READ_ONLY_SQL_TRANSACTION,
     ];
     TRANSIENT.contains(code)
 }
