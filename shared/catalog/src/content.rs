@@ -47,19 +47,42 @@ pub(crate) async fn write(
     Ok(())
 }
 
-/// Redacts the secrets in item `id`'s stored content; returns the redacted content.
+/// Item content with its credentials taken out, and its [`fingerprint`].
+pub(crate) struct Scrubbed {
+    pub(crate) content: Value,
+    pub(crate) fingerprint: String,
+}
+
+/// Takes the credentials out of item `id`'s stored content. Stored content is usually clean already (a
+/// listing's is), and then it is read and fingerprinted in one statement.
 pub(crate) async fn scrub(
     db: &impl GenericClient,
     kind: ItemKind,
     id: i64,
-) -> Result<Value, CatalogError> {
-    let stored = read(db, kind, id).await?;
+) -> Result<Scrubbed, CatalogError> {
+    let content = kind.content_sql("t");
+    let row = Statement::new(format!(
+        "SELECT {content} AS content, {hash} AS fingerprint FROM {table} t WHERE t.id = $1",
+        hash = hash_sql(&content),
+        table = kind.table(),
+    ))
+    .bind(id)
+    .query_one(db)
+    .await?;
+    let stored: Value = row.read("content")?;
     let mut scrubbed = stored.clone();
     strip_credentials(&mut scrubbed);
-    if scrubbed != stored {
-        write(db, kind, id, &scrubbed).await?;
+    if scrubbed == stored {
+        return Ok(Scrubbed {
+            content: stored,
+            fingerprint: row.read("fingerprint")?,
+        });
     }
-    Ok(scrubbed)
+    write(db, kind, id, &scrubbed).await?;
+    Ok(Scrubbed {
+        fingerprint: fingerprint(db, &scrubbed).await?,
+        content: scrubbed,
+    })
 }
 
 /// The fingerprint of content with its secrets redacted (SHA-256 of PostgreSQL's canonical jsonb text, as
@@ -70,12 +93,16 @@ pub(crate) async fn fingerprint(
 ) -> Result<String, CatalogError> {
     let mut redacted = content.clone();
     strip_credentials(&mut redacted);
-    let row =
-        Statement::new("SELECT encode(sha256(convert_to($1::jsonb::text, 'UTF8')), 'hex') AS hash")
-            .bind(redacted)
-            .query_one(db)
-            .await?;
+    let row = Statement::new(format!("SELECT {} AS hash", hash_sql("$1::jsonb")))
+        .bind(redacted)
+        .query_one(db)
+        .await?;
     row.read("hash")
+}
+
+/// SHA-256 (hex) of a jsonb expression's canonical text.
+fn hash_sql(jsonb: &str) -> String {
+    format!("encode(sha256(convert_to(({jsonb})::text, 'UTF8')), 'hex')")
 }
 
 /// Where `new` holds a redacted placeholder and `own` a value of the workspace's own at the same place, keeps

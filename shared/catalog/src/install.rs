@@ -288,11 +288,11 @@ async fn clone_with_free_name(
             Some(row) => {
                 let id = row.read("id")?;
                 // A listing holds no secrets, but one that entered another way than a submission might.
-                let content = content::scrub(tx, kind, id).await?;
+                let scrubbed = content::scrub(tx, kind, id).await?;
                 return Ok(WorkspaceCopy {
                     id,
                     name,
-                    content_hash: content::fingerprint(tx, &content).await?,
+                    content_hash: scrubbed.fingerprint,
                 });
             }
             None => taken.push(name),

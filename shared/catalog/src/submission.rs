@@ -238,7 +238,7 @@ async fn insert_listing(
         return Ok(None);
     };
     let id = row.read("id")?;
-    Ok(Some((id, content::scrub(tx, kind, id).await?)))
+    Ok(Some((id, content::scrub(tx, kind, id).await?.content)))
 }
 
 async fn record_pending_version(

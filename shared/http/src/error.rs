@@ -1,9 +1,9 @@
-use lambda_http::http::{header, StatusCode};
+use lambda_http::http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Response};
 use marketplace_catalog::CatalogError;
 use tokio_postgres::error::SqlState;
 
-use crate::request_scope::RequestScope;
+use crate::request_scope::{RequestScope, REQUEST_ID_HEADER};
 use serde::Serialize;
 
 /// Every way a request can fail, as the client sees it: an RFC 9457 problem with a stable `code`.
@@ -143,7 +143,8 @@ impl ApiError {
         self.into_response_for(request_id.as_deref())
     }
 
-    /// The problem+json response for the request with this id (`instance`: `urn:request:<id>`).
+    /// The problem+json response for the request with this id (`instance`: `urn:request:<id>`, and the
+    /// `X-Request-Id` header).
     pub fn into_response_for(self, request_id: Option<&str>) -> Response<Body> {
         #[derive(Serialize)]
         struct Problem<'a> {
@@ -174,6 +175,12 @@ impl ApiError {
             .header(header::CONTENT_TYPE, "application/problem+json");
         if let Some(secs) = self.retry_after_secs {
             response = response.header(header::RETRY_AFTER, secs.to_string());
+        }
+        if let Some(id) = request_id
+            .filter(|id| !id.is_empty())
+            .and_then(|id| HeaderValue::from_str(id).ok())
+        {
+            response = response.header(REQUEST_ID_HEADER, id);
         }
         response
             .body(Body::Text(

@@ -78,14 +78,7 @@ impl LocalApi {
             Ok(response) => response,
             // Answered before any function ran (no route, no token, headers too large), as API Gateway
             // would: with a request id of its own.
-            Err(error) => {
-                let id = uuid::Uuid::new_v4().to_string();
-                let mut response = error.into_response_for(Some(&id));
-                if let Ok(value) = id.parse() {
-                    response.headers_mut().insert(REQUEST_ID_HEADER, value);
-                }
-                response
-            }
+            Err(error) => error.into_response_for(Some(&uuid::Uuid::new_v4().to_string())),
         };
         let request_id = response
             .headers()
