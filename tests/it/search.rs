@@ -274,4 +274,20 @@ async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_r
     );
     let (found, _) = walk(&app, "search=bottom%20zq").await;
     assert_eq!(found, vec![bottom]);
+
+    // Regions of two kinds end at different places: the page stops at the earlier end, and nothing is lost.
+    app.exec(
+        "INSERT INTO skills (name, description, owner_type, is_approved, install_count)
+         SELECT 'Skill ' || i || CASE WHEN i % 700 = 0 THEN ' zq' ELSE '' END, '', 'marketplace', true, i % 90
+         FROM generate_series(1, 3000) AS i",
+    )
+    .await;
+    for order in ["popular", "newest", "name"] {
+        let (found, _) = walk(&app, &format!("search=zq&sort={order}&limit=3")).await;
+        let mut unique = found.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), found.len(), "{order}: no item twice");
+        assert_eq!(found.len(), 3 + 4, "{order}: every match");
+    }
 }

@@ -251,7 +251,11 @@ impl<'q> ListingSql<'q> {
         };
         format!(
             "WITH branches AS ({branches}),
-             boundary AS (SELECT * FROM branches WHERE region_end ORDER BY {merged} LIMIT 1),
+             boundary AS (
+                 SELECT * FROM branches e
+                 WHERE e.region_end
+                   AND (SELECT count(*) FROM branches m WHERE m.kind = e.kind AND m.matched) < {window}
+                 ORDER BY {merged} LIMIT 1),
              page AS (
                  SELECT b.kind, b.id, {position} AS position, row_number() OVER (ORDER BY {merged}) AS pos
                  FROM branches b WHERE b.matched{valid}
@@ -261,6 +265,7 @@ impl<'q> ListingSql<'q> {
                        FROM ({total}) counted)
              {select}",
             position = sort.position_json("b"),
+            window = self.window,
             offset = self.offset,
             fetch = self.fetch,
             rows = page_rows_sql(&self.kinds),
@@ -316,16 +321,27 @@ impl<'q> ListingSql<'q> {
         )
     }
 
-    /// A read of the first `read` rows as a bounded region: all its rows, matching or not, with the last
-    /// marked `region_end` when the region was full (the kind has more rows beyond it).
+    /// A bounded region of `kind`: of its next `region` rows in order, the first `window` that match, and
+    /// the region's last row (`region_end`, not a match), which bounds the page when the kind has fewer
+    /// than `window` matches in the region and more rows beyond it.
     fn region(&self, kind: ItemKind, tier: &str, matched: &str, conditions: &str) -> String {
-        format!(
-            "SELECT kind, id, tier, install_count, created_at, updated_at, name_key, matched,
-                    row_number() OVER (ORDER BY {order}) = {region} AS region_end
-             FROM ({read}) r",
-            order = self.sort().merged_order(false),
+        let region_rows = self.read(kind, tier, matched, conditions, self.region);
+        let end = format!(
+            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, false AS matched
+             FROM {table} t WHERE {filters}{conditions}
+             ORDER BY {order} OFFSET {region} - 1 LIMIT 1",
+            columns = self.sort().branch_columns(),
+            table = kind.table(),
+            filters = self.filters(),
+            order = self.sort().table_order(),
             region = self.region,
-            read = self.read(kind, tier, matched, conditions, self.region),
+        );
+        format!(
+            "(SELECT *, false AS region_end FROM ({region_rows}) r WHERE matched
+              ORDER BY {order} LIMIT {window})
+             UNION ALL (SELECT *, true AS region_end FROM ({end}) e)",
+            order = self.sort().merged_order(false),
+            window = self.window,
         )
     }
 
