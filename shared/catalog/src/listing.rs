@@ -340,7 +340,7 @@ impl<'q> ListingSql<'q> {
             "(SELECT *, false AS region_end FROM ({region_rows}) r WHERE matched
               ORDER BY {order} LIMIT {window})
              UNION ALL (SELECT *, true AS region_end FROM ({end}) e)",
-            order = self.sort().merged_order(false),
+            order = self.sort().stored_order(),
             window = self.window,
         )
     }

@@ -77,6 +77,12 @@ impl Sort {
         self.order_by(|key| key.expression, "t.id", false)
     }
 
+    /// The order of the stored keys (and `id`) over the columns the candidate rows carry: relevance's tier
+    /// aside, as one kind's read runs.
+    pub(crate) fn stored_order(self) -> String {
+        self.order_by(|key| key.column, "id", false)
+    }
+
     /// The whole order over the columns the listing's candidate rows carry (`branch_columns`), or its
     /// reverse.
     pub(crate) fn merged_order(self, reversed: bool) -> String {
