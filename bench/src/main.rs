@@ -71,8 +71,17 @@ async fn main() -> Result<(), Error> {
     let largest_size = args.sizes.last().copied();
     for &size in &args.sizes {
         eprintln!("\n== catalog of {size} items");
-        let url = server.create_database(&format!("bench_{size}")).await?;
-        let load = catalog::build(&url, size).await?;
+        // BENCH_REUSE=1 with DATABASE_URL: time an existing catalog again (a quick rerun after a change).
+        let (url, load) = if std::env::var("BENCH_REUSE").is_ok_and(|v| v == "1") {
+            (
+                server.database_url(&format!("bench_{size}")),
+                catalog::Load::default(),
+            )
+        } else {
+            let url = server.create_database(&format!("bench_{size}")).await?;
+            let load = catalog::build(&url, size).await?;
+            (url, load)
+        };
         let explain_dir = args.out.join("explain");
         let explain = (Some(size) == largest_size).then_some(explain_dir.as_path());
         let routes = routes::measure(&url, size, args.samples, explain).await?;

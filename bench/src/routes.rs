@@ -203,16 +203,20 @@ pub async fn measure(
     explain_dir: Option<&std::path::Path>,
 ) -> Result<Vec<RouteResult>, Error> {
     let bench = Bench::prepare(url).await?;
-    let (install, first_installs, floor_installs) = bench.measure_installs().await?;
-    let mut results = vec![install];
-    bench.approve_new_versions(&first_installs).await?;
     let workspace = bench.workspaces[0];
     let mut scenarios = read_scenarios(workspace);
     scenarios.extend(search_scenarios(&bench.exact_name));
     scenarios.extend(bench.cursor_scenarios().await?);
     if let Some(dir) = explain_dir {
         explain(&bench, &scenarios, dir).await?;
+        // BENCH_EXPLAIN_ONLY=1: the plans, nothing timed (to check a change of plan quickly).
+        if std::env::var("BENCH_EXPLAIN_ONLY").is_ok_and(|v| v == "1") {
+            return Ok(Vec::new());
+        }
     }
+    let (install, first_installs, floor_installs) = bench.measure_installs().await?;
+    let mut results = vec![install];
+    bench.approve_new_versions(&first_installs).await?;
     for (name, call, read) in scenarios {
         results.push(
             time_read(
@@ -589,6 +593,7 @@ async fn explain(
     let db = bench.state.pool.get().await?;
     for (name, call, read) in scenarios {
         let Read::List(query) = read else { continue };
+        eprintln!("explain: {name}");
         let mut text = format!("-- {name}: GET {}\n", call.uri);
         let statement = listing_statement(Audience::Member, query);
         text.push_str(&statement.explain(&**db).await?);

@@ -40,6 +40,11 @@ impl Server {
         })
     }
 
+    /// The URL of database `name` on this server.
+    pub fn database_url(&self, name: &str) -> String {
+        self.url_template.replace("{db}", name)
+    }
+
     /// A new, empty database (dropped first if it exists).
     pub async fn create_database(&self, name: &str) -> Result<String, Error> {
         let (admin, connection) =

@@ -16,7 +16,7 @@ use crate::cursor::{self, CursorError};
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
 use crate::limits::DEFAULT_PAGE_SIZE;
-use crate::search::{self, SearchTerm, SEARCH_TOTAL_CAP, SHORT_TERM_REGION};
+use crate::search::{self, SearchTerm, SEARCH_TOTAL_CAP, SEARCH_WALK, SHORT_TERM_REGION};
 use crate::sort::{PositionValue, Sort};
 use crate::statement::{Params, Placeholder, Statement};
 use crate::{Audience, CatalogError, ItemKind, ItemSummary};
@@ -195,6 +195,10 @@ struct ListingSql<'q> {
     region: Placeholder,
     offset: Placeholder,
     fetch: Placeholder,
+    /// How many rows a search's ordered walk examines before the search indexes take over.
+    walk: Placeholder,
+    /// The walks of the reads built so far (CTEs named `walk_<n>`).
+    walks: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'q> ListingSql<'q> {
@@ -222,6 +226,8 @@ impl<'q> ListingSql<'q> {
             region: params.bind(query.offset + SHORT_TERM_REGION),
             offset: params.bind(query.offset),
             fetch: params.bind(query.limit + 1),
+            walk: params.bind(query.offset + query.limit + SEARCH_WALK),
+            walks: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -249,8 +255,15 @@ impl<'q> ListingSql<'q> {
         } else {
             String::new()
         };
+        let walks: String = self
+            .walks
+            .borrow()
+            .iter()
+            .enumerate()
+            .map(|(n, walk)| format!("walk_{n} AS MATERIALIZED ({walk}),\n"))
+            .collect();
         format!(
-            "WITH branches AS ({branches}),
+            "WITH {walks}branches AS ({branches}),
              boundary AS (
                  SELECT * FROM branches e
                  WHERE e.region_end
@@ -321,6 +334,48 @@ impl<'q> ListingSql<'q> {
         )
     }
 
+    /// The first `window` rows of `kind` in order that satisfy `predicate` (a search's), whatever its
+    /// frequency: an ordered walk of the next `walk` rows finds them when the term is common; when the walk
+    /// finds fewer, the term is rare, and a read through the search indexes (bitmaps, then a sort of the few
+    /// matches) replaces it. The planner cannot choose a walk of the whole index for a rare term it
+    /// misjudges as common. `lookup_only`: a predicate an index answers directly (an equal name).
+    fn searched_read(
+        &self,
+        kind: ItemKind,
+        tier: &str,
+        predicate: &str,
+        conditions: &str,
+        lookup_only: bool,
+    ) -> String {
+        let lookup = format!(
+            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, true AS matched
+             FROM {table} t WHERE {filters} AND {predicate}{conditions}
+             ORDER BY {order} LIMIT {window}",
+            columns = self.sort().branch_columns(),
+            table = kind.table(),
+            filters = self.filters(),
+            order = self.sort().unindexed_order(),
+            window = self.window,
+        );
+        if lookup_only {
+            return format!("(SELECT *, false AS region_end FROM ({lookup}) l)");
+        }
+        let walked = self.read(kind, tier, predicate, conditions, self.walk);
+        let mut walks = self.walks.borrow_mut();
+        let name = format!("walk_{}", walks.len());
+        walks.push(format!(
+            "SELECT * FROM ({walked}) w WHERE matched ORDER BY {order} LIMIT {window}",
+            order = self.sort().stored_order(),
+            window = self.window,
+        ));
+        format!(
+            "(SELECT *, false AS region_end FROM {name} WHERE (SELECT count(*) FROM {name}) >= {window})
+             UNION ALL
+             (SELECT *, false AS region_end FROM ({lookup}) l WHERE (SELECT count(*) FROM {name}) < {window})",
+            window = self.window,
+        )
+    }
+
     /// A bounded region of `kind`: of its next `region` rows in order, the first `window` that match, and
     /// the region's last row (`region_end`, not a match), which bounds the page when the kind has fewer
     /// than `window` matches in the region and more rows beyond it.
@@ -365,13 +420,13 @@ impl<'q> ListingSql<'q> {
                 )
             }
             Some(term) => format!(
-                "(SELECT *, false AS region_end FROM ({}) r)",
-                self.read(
+                "({})",
+                self.searched_read(
                     kind,
                     "NULL::integer",
-                    "true",
-                    &format!(" AND {}{}", term.matches(), self.stored_after()),
-                    self.window
+                    &term.matches(),
+                    &self.stored_after(),
+                    false
                 )
             ),
             None => format!(
@@ -426,14 +481,14 @@ impl<'q> ListingSql<'q> {
                 let not_below = below
                     .map(|below| format!(" AND NOT {}", term.tier_predicate(below)))
                     .unwrap_or_default();
-                let read = self.read(
+                let read = self.searched_read(
                     *kind,
                     &tier_of_row,
-                    "true",
-                    &format!(" AND {}{not_below}{from_cursor}", term.tier_predicate(tier)),
-                    self.window,
+                    &term.tier_predicate(tier),
+                    &format!("{not_below}{from_cursor}"),
+                    tier == 0,
                 );
-                reads.push(format!("(SELECT *, false AS region_end FROM ({read}) r)"));
+                reads.push(format!("({read})"));
             }
         }
         reads.join(" UNION ")

@@ -22,6 +22,8 @@ use crate::{CatalogError, ItemKind};
 
 /// How many items of each kind one page of a short-term search examines.
 pub(crate) const SHORT_TERM_REGION: i64 = 1_000;
+/// How many rows a search's ordered walk examines (beyond the page) before its indexes take over.
+pub(crate) const SEARCH_WALK: i64 = 1_000;
 /// How many matches a search counts; beyond, `total` says "at least this many" (`total_exact: false`).
 pub const SEARCH_TOTAL_CAP: i64 = 1_000;
 /// How many names a search that found nothing suggests.

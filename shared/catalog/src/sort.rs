@@ -77,6 +77,13 @@ impl Sort {
         self.order_by(|key| key.expression, "t.id", false)
     }
 
+    /// The same order as `table_order`, written so that no index can provide it: the planner then finds
+    /// the matching rows through the search indexes and sorts them, instead of walking the order's index.
+    pub(crate) fn unindexed_order(self) -> String {
+        let keys: Vec<&str> = self.keys().iter().map(|key| key.expression).collect();
+        format!("ROW({}, t.id){}", keys.join(", "), self.direction(false))
+    }
+
     /// The order of the stored keys (and `id`) over the columns the candidate rows carry: relevance's tier
     /// aside, as one kind's read runs.
     pub(crate) fn stored_order(self) -> String {
