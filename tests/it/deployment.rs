@@ -335,6 +335,29 @@ fn openapi_states_the_field_limits_the_handlers_check() {
         stated_length(&body("/api/marketplace/items/{id}/reject")["reason"]),
         range(limits::REASON_CHARS)
     );
+    let review = body("/api/marketplace/items/{id}/reviews");
+    assert_eq!(
+        stated_length(&review["title"]),
+        range(limits::REVIEW_TITLE_CHARS)
+    );
+    assert_eq!(
+        stated_length(&review["body"]),
+        range(limits::REVIEW_BODY_CHARS)
+    );
+    assert_eq!(
+        (
+            review["rating"]["minimum"].as_i64(),
+            review["rating"]["maximum"].as_i64()
+        ),
+        (
+            Some(*limits::RATING_STARS.start()),
+            Some(*limits::RATING_STARS.end())
+        )
+    );
+    assert_eq!(
+        stated_length(&body("/api/marketplace/reviews/{review_id}/hide")["reason"]),
+        range(limits::REASON_CHARS)
+    );
 
     let listing = paths["/api/marketplace/items"]["get"]["parameters"]
         .as_vec()

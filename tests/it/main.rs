@@ -13,6 +13,7 @@ mod listing;
 mod moderation;
 mod observability;
 mod publishing;
+mod reviews;
 mod runtime_api;
 mod soak;
 mod trust;

@@ -25,6 +25,11 @@ pub enum Sort {
     Updated,
     /// Alphabetical, case-insensitive.
     Name,
+    /// Highest Bayesian average rating first (`rating_score`, V8), then most installed.
+    Rating,
+    /// Most installs from distinct workspaces in the last 7 days first (`trending_installs`, V8), then most
+    /// installed.
+    Trending,
 }
 
 impl Sort {
@@ -34,6 +39,8 @@ impl Sort {
             "newest" => Some(Self::Newest),
             "updated" => Some(Self::Updated),
             "name" => Some(Self::Name),
+            "rating" => Some(Self::Rating),
+            "trending" => Some(Self::Trending),
             _ => None,
         }
     }
@@ -46,13 +53,15 @@ impl Sort {
             Self::Newest => &[CREATED_AT],
             Self::Updated => &[UPDATED_AT],
             Self::Name => &[NAME_KEY],
+            Self::Rating => &[RATING_SCORE, INSTALL_COUNT],
+            Self::Trending => &[TRENDING_INSTALLS, INSTALL_COUNT],
         }
     }
 
     /// Every key of one order runs the same way, and so does its `id` tie-break.
     fn direction(self) -> &'static str {
         match self {
-            Self::Popular | Self::Newest | Self::Updated => " DESC",
+            Self::Popular | Self::Newest | Self::Updated | Self::Rating | Self::Trending => " DESC",
             Self::Name => "",
         }
     }
@@ -127,8 +136,26 @@ const NAME_KEY: SortKey = SortKey {
     sql_type: "text",
 };
 
+const RATING_SCORE: SortKey = SortKey {
+    expression: "t.rating_score",
+    column: "rating_score",
+    sql_type: "double precision",
+};
+const TRENDING_INSTALLS: SortKey = SortKey {
+    expression: "t.trending_installs",
+    column: "trending_installs",
+    sql_type: "integer",
+};
+
 /// Every sort key, in the order every branch selects them.
-const SORT_KEYS: [SortKey; 4] = [INSTALL_COUNT, CREATED_AT, UPDATED_AT, NAME_KEY];
+const SORT_KEYS: [SortKey; 6] = [
+    INSTALL_COUNT,
+    CREATED_AT,
+    UPDATED_AT,
+    NAME_KEY,
+    RATING_SCORE,
+    TRENDING_INSTALLS,
+];
 
 /// A validated listing request (the HTTP layer enforces the bounds of docs/api.md). The default is the first
 /// page of everything, popular first, of the default size.
@@ -396,6 +423,14 @@ mod tests {
             (Sort::Newest, "t.created_at DESC, t.id DESC"),
             (Sort::Updated, "t.updated_at DESC, t.id DESC"),
             (Sort::Name, "lower(t.name), t.id"),
+            (
+                Sort::Rating,
+                "t.rating_score DESC, t.install_count DESC, t.id DESC",
+            ),
+            (
+                Sort::Trending,
+                "t.trending_installs DESC, t.install_count DESC, t.id DESC",
+            ),
         ];
         for (sort, table_order) in orders {
             assert_eq!(sort.table_order(), table_order, "{sort:?}");
@@ -410,12 +445,19 @@ mod tests {
     fn every_branch_selects_every_sort_key_in_the_same_place() {
         assert_eq!(
             Sort::Popular.branch_columns(),
-            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key"
+            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key, \
+             NULL::double precision AS rating_score, NULL::integer AS trending_installs"
         );
         assert_eq!(
             Sort::Name.branch_columns(),
             "NULL::integer AS install_count, NULL::timestamptz AS created_at, \
-             NULL::timestamptz AS updated_at, lower(t.name) AS name_key"
+             NULL::timestamptz AS updated_at, lower(t.name) AS name_key, \
+             NULL::double precision AS rating_score, NULL::integer AS trending_installs"
+        );
+        assert_eq!(
+            Sort::Trending.branch_columns(),
+            "t.install_count, NULL::timestamptz AS created_at, NULL::timestamptz AS updated_at, \
+             NULL::text AS name_key, NULL::double precision AS rating_score, t.trending_installs"
         );
     }
 
