@@ -28,10 +28,12 @@ pub struct SizeResult {
 fn p50_target(route: &str) -> Option<f64> {
     match route {
         "list: search" => Some(20.0),
-        "install" | "updates (500 installs)" => Some(10.0),
+        "install" | "updates (500 installs)" | "post review" => Some(10.0),
         "apply-update" => None,
         name if name.starts_with("list")
-            || ["detail", "featured", "stats", "categories", "versions"].contains(&name) =>
+            || name.starts_with("reviews")
+            || name.starts_with("featured")
+            || ["detail", "stats", "categories", "versions"].contains(&name) =>
         {
             Some(5.0)
         }
