@@ -272,6 +272,7 @@ async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catal
         .count();
     assert_eq!(first.applied.len(), migrations);
     assert!(first.llm_catalog.is_none());
+    assert!(first.rating_prior.is_none(), "refreshed only when asked");
 
     let second = migrate::handle(&pool, json!({"seed_llm_catalog": true}))
         .await

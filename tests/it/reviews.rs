@@ -656,9 +656,17 @@ async fn sort_rating_is_a_bayesian_average_so_one_five_star_review_does_not_outr
     assert!((scores.get::<_, f64>("many") - 990.0 / 210.0).abs() < 1e-9);
     assert!((scores.get::<_, f64>("single") - 35.0 / 11.0).abs() < 1e-9);
 
-    // The prior's mean becomes the global mean when refreshed (here 966/202), and its weight can change.
-    app.exec("SELECT rating_prior_refresh(20)").await;
+    // The migrate function refreshes the prior: its mean becomes the global mean (966/202); the weight can
+    // be changed in SQL.
+    app.exec("UPDATE rating_prior SET weight = 20").await;
+    let pool = marketplace_db::pool_from_url(&app.url, PoolSettings::LAMBDA).unwrap();
+    let report = migrate::handle(&pool, json!({"refresh_rating_prior": true}))
+        .await
+        .unwrap();
     let mean = 966.0 / 202.0;
+    let prior = report.rating_prior.expect("refreshed");
+    assert_eq!(prior.weight, 20.0);
+    assert!((prior.mean - mean).abs() < 1e-9);
     let refreshed: f64 = app
         .db
         .query_one(

@@ -77,8 +77,9 @@ pub use moderation::{
 pub use published_versions::{item_versions, PublishedVersion};
 pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
 pub use reviews::{
-    delete_review, list_reviews, post_review, set_review_hidden, NewReview, PostedReview,
-    RatingSummary, ReviewCursor, ReviewPage, ReviewQuery, ReviewSort, UserReview,
+    delete_review, list_reviews, post_review, refresh_rating_prior, set_review_hidden, NewReview,
+    PostedReview, RatingPrior, RatingSummary, ReviewCursor, ReviewPage, ReviewQuery, ReviewSort,
+    UserReview,
 };
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;

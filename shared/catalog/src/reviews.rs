@@ -188,6 +188,29 @@ pub async fn set_review_hidden(
     Ok(review)
 }
 
+/// The prior of the Bayesian averages behind `sort=rating`: `weight` ratings at `mean`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RatingPrior {
+    pub weight: f64,
+    pub mean: f64,
+}
+
+/// Makes the prior's mean the global mean of the visible ratings and re-scores every rated listing with it
+/// (`rating_prior_refresh()`, V8). Maintenance: it rewrites each rated listing's row.
+pub async fn refresh_rating_prior(db: &impl GenericClient) -> Result<RatingPrior, CatalogError> {
+    Statement::new("SELECT rating_prior_refresh()")
+        .execute(db)
+        .await?;
+    // A statement reads the snapshot it started with: the refreshed prior is read by the next one.
+    let row = Statement::new("SELECT weight, mean FROM rating_prior")
+        .query_one(db)
+        .await?;
+    Ok(RatingPrior {
+        weight: row.read("weight")?,
+        mean: row.read("mean")?,
+    })
+}
+
 /// The order of a page of reviews. Every order ends in the most recently written first, then `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ReviewSort {
