@@ -847,3 +847,102 @@ async fn trending_buckets_age_out_as_installs_happen_and_a_returning_workspace_c
         1
     );
 }
+
+#[tokio::test]
+async fn concurrent_reviews_and_installs_keep_ratings_and_trending_exact() {
+    let app = TestApp::new().await;
+    let agent = app.item(ItemKind::Agent, "Helper").insert().await;
+    let crowd = app.workspace("crowd").await;
+    let installer = app.user("installer").await;
+    app.member(crowd, installer, "editor").await;
+    install(&app, agent, crowd, "installer").await;
+    let mut subjects = Vec::new();
+    for i in 0..20 {
+        let subject = format!("fan{i}");
+        let user = app.user(&subject).await;
+        app.member(crowd, user, "viewer").await;
+        subjects.push(subject);
+    }
+
+    // Every fan posts twice at once: one insert and one replacement each, whatever the order.
+    let posts = subjects.iter().enumerate().flat_map(|(i, subject)| {
+        let app = &app;
+        [1 + i % 5, 5 - i % 5].map(move |stars| async move {
+            let response = review(app, agent, crowd, subject, json!({"rating": stars})).await;
+            (subject.clone(), response.status)
+        })
+    });
+    let mut statuses: Vec<(String, u16)> = futures::future::join_all(posts).await;
+    statuses.sort();
+    for pair in statuses.chunks(2) {
+        assert_eq!(
+            [pair[0].1, pair[1].1],
+            [200, 201],
+            "{}: one creates, one replaces",
+            pair[0].0
+        );
+    }
+    let row = app
+        .db
+        .query_one(
+            &format!(
+                "SELECT a.rating_count, a.rating_sum, a.rating_histogram,
+                        (SELECT count(*)::int FROM user_reviews WHERE item_id = a.id) AS reviews,
+                        (SELECT sum(rating)::int FROM user_reviews WHERE item_id = a.id) AS stars,
+                        (SELECT array_agg((SELECT count(*)::int FROM user_reviews
+                                           WHERE item_id = a.id AND rating = s) ORDER BY s)
+                         FROM generate_series(1, 5) s) AS histogram
+                 FROM agents a WHERE a.id = {agent}"
+            ),
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, i32>("rating_count"), 20);
+    assert_eq!(row.get::<_, i32>("reviews"), 20);
+    assert_eq!(row.get::<_, i32>("rating_sum"), row.get::<_, i32>("stars"));
+    assert_eq!(
+        row.get::<_, Vec<i32>>("rating_histogram"),
+        row.get::<_, Vec<i32>>("histogram")
+    );
+
+    // Ten workspaces install another listing twice each, all at once: ten distinct workspaces.
+    let skill = app.item(ItemKind::Skill, "Shared").insert().await;
+    let mut workspaces = Vec::new();
+    for i in 0..10 {
+        workspaces.push((
+            app.workspace_with_members(&format!("w{i}")).await,
+            format!("w{i}-editor"),
+        ));
+    }
+    let installs = workspaces.iter().flat_map(|(workspace, editor)| {
+        let app = &app;
+        [0, 1].map(move |_| async move {
+            app.post(format!("/api/marketplace/items/{skill}/install"))
+                .as_user(editor)
+                .workspace(*workspace)
+                .send()
+                .await
+                .status
+        })
+    });
+    let statuses = futures::future::join_all(installs).await;
+    assert!(statuses.iter().all(|status| *status == 201), "{statuses:?}");
+    let trending: i32 = app
+        .db
+        .query_one(
+            &format!("SELECT trending_installs FROM skills WHERE id = {skill}"),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(trending, 10);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT sum(workspaces) FROM trending_days WHERE item_id = {skill}"
+        ))
+        .await,
+        10
+    );
+}
