@@ -1,6 +1,7 @@
 //! A realistic catalog, loaded with COPY: `size` marketplace items spread over the five kinds (skewed install
 //! counts, 20 categories, tags, one to three approved versions each, tools and a skill on every agent),
-//! the tools cache, and the users the routes run as.
+//! the tools cache, the users the routes run as, two reviews per item spread Zipf-like (the most installed
+//! agent has 50k at 1M items) and skewed trending counts.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -149,6 +150,7 @@ pub async fn build(url: &str, size: usize) -> Result<Load, Error> {
     }
     bar.finish_with_message("items");
     rows += copy_relations(&client, per_kind).await?;
+    rows += load_reviews(&client, size).await?;
     client
         .batch_execute(&format!(
             "SELECT setval('item_id_seq', {}); SELECT marketplace_counts_rebuild();",
@@ -217,8 +219,8 @@ async fn copy_items(
     let sink = client
         .copy_in(&format!(
             "COPY {} (id, name, description, owner_type, is_approved, is_featured, install_count, \
-             original_creator_id, marketplace_category, marketplace_icon, tags, version, created_at, updated_at, \
-             {own_columns}) FROM STDIN",
+             trending_installs, original_creator_id, marketplace_category, marketplace_icon, tags, version, \
+             created_at, updated_at, {own_columns}) FROM STDIN",
             kind.table()
         ))
         .await?;
@@ -250,6 +252,9 @@ async fn copy_items(
         // Zipf-like popularity: a few items are installed a lot, most rarely.
         let rank = (mix(id ^ 0x5eed) % total) + 1;
         let installs = (2_000_000.0 / (rank as f64).powf(1.1)) as u64;
+        // Recent installs from distinct workspaces: a Zipf-like order of its own, most items at 0.
+        let trending_rank = (mix(id ^ 0x7e4d) % total) + 1;
+        let trending = (5_000.0 / trending_rank as f64) as u64;
         let category = CATEGORIES[((h >> 40) % 100).min(99) as usize % CATEGORIES.len()];
         let approved = id % 50 != 0;
         let featured = approved && id % 997 == 0;
@@ -279,7 +284,7 @@ async fn copy_items(
         };
         writeln!(
             buffer,
-            "{id}\t{name}\t{description}\tmarketplace\t{approved}\t{featured}\t{installs}\t{creator}\t{category}\t🤖\t[\"{tag1}\", \"{tag2}\"]\t1.{minor}.0\t{created}\t{updated}\t{own}",
+            "{id}\t{name}\t{description}\tmarketplace\t{approved}\t{featured}\t{installs}\t{trending}\t{creator}\t{category}\t🤖\t[\"{tag1}\", \"{tag2}\"]\t1.{minor}.0\t{created}\t{updated}\t{own}",
             creator = 1 + h % 200,
             tag1 = word(16),
             tag2 = word(24),
@@ -355,6 +360,80 @@ async fn copy_relations(client: &Client, per_kind: u64) -> Result<u64, Error> {
         .await?;
     eprintln!(
         "versions, tools and skills: {rows} rows in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(rows)
+}
+
+/// Reviews of the most reviewed item at 1M items; other sizes scale it.
+const TOP_REVIEWS_AT_1M: f64 = 50_000.0;
+/// Reviews of the item at rank r of its kind (by installs): REVIEWS_AT_RANK_1 / r at 1M items, so the whole
+/// catalog holds about two reviews per item.
+const REVIEWS_AT_RANK_1: f64 = 31_000.0;
+
+/// Reviews spread Zipf-like over each kind's items by install rank (the most installed agent gets the most),
+/// written by as many reviewers as the most reviewed item needs, with mostly good ratings; then the
+/// ratings on the item rows, as the trigger would have kept them, and the prior's mean.
+async fn load_reviews(client: &Client, size: usize) -> Result<u64, Error> {
+    let started = Instant::now();
+    let scale = size as f64 / 1_000_000.0;
+    let top = (TOP_REVIEWS_AT_1M * scale).max(50.0) as i64;
+    let at_rank_1 = REVIEWS_AT_RANK_1 * scale;
+    client
+        .execute(
+            "INSERT INTO users (auth_subject, display_name)
+             SELECT 'reviewer-' || g, 'Reviewer ' || g FROM generate_series(1, $1::bigint) g",
+            &[&top],
+        )
+        .await?;
+    let first_reviewer: i64 = client
+        .query_one(
+            "SELECT min(id) FROM users WHERE auth_subject LIKE 'reviewer-%'",
+            &[],
+        )
+        .await?
+        .get(0);
+    client
+        .batch_execute("ALTER TABLE user_reviews DISABLE TRIGGER USER")
+        .await?;
+    let mut rows = 0;
+    for kind in ItemKind::ALL {
+        let most = if kind == ItemKind::Agent {
+            format!("{top}")
+        } else {
+            format!("{at_rank_1}")
+        };
+        rows += client
+            .execute(
+                &format!(
+                    "WITH ranked AS (
+                         SELECT id, row_number() OVER (ORDER BY install_count DESC, id) AS rank
+                         FROM {table} WHERE owner_type = 'marketplace' AND is_approved)
+                     INSERT INTO user_reviews (item_id, item_kind, user_id, installed_version, rating, title, body,
+                                               created_at, updated_at)
+                     SELECT r.id, '{kind}', {first_reviewer} + (r.id * 7919 + j) % {top},
+                            '1.0.0', (ARRAY[5, 4, 5, 3, 5, 4, 1, 5, 2, 4])[1 + (r.id * 31 + j * 17) % 10],
+                            'Review ' || j, 'Used it for a while; it does what it says.',
+                            now() - make_interval(mins => ((r.id * 13 + j * 7) % 500000)::int),
+                            now() - make_interval(mins => ((r.id * 13 + j * 7) % 500000)::int)
+                     FROM ranked r,
+                          generate_series(1, CASE WHEN r.rank = 1 THEN {most}::bigint
+                                                  ELSE floor({at_rank_1} / r.rank)::bigint END) j",
+                    table = kind.table(),
+                    kind = kind.as_str(),
+                ),
+                &[],
+            )
+            .await?;
+    }
+    client
+        .batch_execute(
+            "ALTER TABLE user_reviews ENABLE TRIGGER USER;
+             SELECT user_ratings_rebuild(); SELECT rating_prior_refresh();",
+        )
+        .await?;
+    eprintln!(
+        "reviews: {rows} rows in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     Ok(rows)

@@ -47,6 +47,17 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         )
         .await?
         .get(0);
+    let reviewed: i64 = setup
+        .query_one(
+            "SELECT item_id FROM marketplace_installs WHERE id = $1",
+            &[&install],
+        )
+        .await?
+        .get(0);
+    let review: i64 = setup
+        .query_one("SELECT min(id) FROM user_reviews", &[])
+        .await?
+        .get(0);
     let source: i64 = setup
         .query_one(
             "INSERT INTO agents (name, owner_type, owner_id, workspace_id) VALUES ('Bench source', 'workspace', $1::uuid::text, $1::uuid) RETURNING id",
@@ -61,7 +72,14 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
             .iter()
             .find(|r| r.function == *function)
             .ok_or("route")?;
-        let (subject, path, body) = request_for(route.function, item, install, source);
+        let targets = RequestTargets {
+            item,
+            install,
+            source,
+            reviewed,
+            review,
+        };
+        let (subject, path, body) = request_for(route.function, &targets);
         let event = event(route.method, &path, &body, subject, workspace)?;
         let result = invoke_many(
             binary,
@@ -101,13 +119,29 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
     Ok(runs)
 }
 
-/// A representative request per function: (subject, path, body).
-fn request_for(
-    function: &str,
+/// What the representative requests name.
+#[derive(Clone, Copy)]
+struct RequestTargets {
+    /// The most installed approved agent.
     item: i64,
+    /// An install in the bench member's workspace, and the item it installed.
     install: i64,
+    reviewed: i64,
+    /// A workspace agent to submit.
     source: i64,
-) -> (&'static str, String, Value) {
+    /// A review.
+    review: i64,
+}
+
+/// A representative request per function: (subject, path, body).
+fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, String, Value) {
+    let RequestTargets {
+        item,
+        install,
+        source,
+        reviewed,
+        review,
+    } = *targets;
     let member = "bench-member";
     let admin = "bench-admin";
     match function {
@@ -160,6 +194,31 @@ fn request_for(
         "feature-item" => (
             admin,
             format!("/api/marketplace/items/{item}/feature"),
+            Value::Null,
+        ),
+        "review-item" => (
+            member,
+            format!("/api/marketplace/items/{reviewed}/reviews"),
+            json!({"rating": 4, "title": "Solid", "body": "Does what it says."}),
+        ),
+        "list-reviews" => (
+            member,
+            format!("/api/marketplace/items/{item}/reviews"),
+            Value::Null,
+        ),
+        "delete-review" => (
+            member,
+            format!("/api/marketplace/items/{reviewed}/reviews/mine"),
+            Value::Null,
+        ),
+        "hide-review" => (
+            admin,
+            format!("/api/marketplace/reviews/{review}/hide"),
+            json!({"reason": "Benchmark"}),
+        ),
+        "unhide-review" => (
+            admin,
+            format!("/api/marketplace/reviews/{review}/unhide"),
             Value::Null,
         ),
         _ => (

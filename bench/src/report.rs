@@ -30,10 +30,12 @@ fn p50_target(route: &str) -> Option<f64> {
     match route {
         name if name.starts_with("search") || name == "list: search" => Some(25.0),
         name if name.starts_with("cursor") => Some(5.0),
-        "install" | "updates (500 installs)" => Some(10.0),
+        "install" | "updates (500 installs)" | "post review" => Some(10.0),
         "apply-update" => None,
         name if name.starts_with("list")
-            || ["detail", "featured", "stats", "categories", "versions"].contains(&name) =>
+            || name.starts_with("reviews")
+            || name.starts_with("featured")
+            || ["detail", "stats", "categories", "versions"].contains(&name) =>
         {
             Some(5.0)
         }

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 use lambda_http::http;
 use marketplace_catalog::statements::*;
-use marketplace_catalog::{Audience, ItemKind, ListQuery, Sort, WorkspaceId};
+use marketplace_catalog::{
+    Audience, ItemKind, ListQuery, RateLimit, ReviewCursor, ReviewQuery, ReviewSort, Sort,
+    WorkspaceId,
+};
 use marketplace_db::{pool_from_url, PoolSettings};
 use marketplace_http::routes::match_route;
 use marketplace_http::{AppState, Config};
@@ -24,6 +27,8 @@ const INSTALLS_IN_FIRST_WORKSPACE: usize = 500;
 const INSTALLS_PER_WORKSPACE: usize = 300;
 const UPDATED_ITEMS: usize = 100;
 const WARMUP: usize = 20;
+/// Reviews posted through the handler (and through the domain call, for the floor).
+const REVIEWS_POSTED: usize = 100;
 
 #[derive(Debug, Clone)]
 pub struct RouteResult {
@@ -38,6 +43,7 @@ struct Call {
     method: &'static str,
     uri: String,
     workspace: Option<uuid::Uuid>,
+    body: Option<Value>,
 }
 
 impl Call {
@@ -46,6 +52,7 @@ impl Call {
             method: "GET",
             uri: uri.into(),
             workspace: None,
+            body: None,
         }
     }
 
@@ -54,7 +61,13 @@ impl Call {
             method: "POST",
             uri: uri.into(),
             workspace: Some(workspace),
+            body: None,
         }
+    }
+
+    fn with_body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
     }
 
     fn in_workspace(mut self, workspace: uuid::Uuid) -> Self {
@@ -68,12 +81,19 @@ impl Call {
         if let Some(workspace) = self.workspace {
             builder = builder.header("x-workspace-id", workspace.to_string());
         }
+        let body = match &self.body {
+            Some(body) => {
+                builder = builder.header("content-type", "application/json");
+                body.to_string().into_bytes()
+            }
+            None => Vec::new(),
+        };
         let (parts, ()) = builder.body(())?.into_parts();
         let (route, params) = match_route(self.method, parts.uri.path()).ok_or("no route")?;
         let mut claims = Map::new();
         claims.insert("sub".into(), MEMBER.into());
         let peer: SocketAddr = "127.0.0.1:9".parse()?;
-        let req = local_api::event::lambda_request(&parts, b"", route, params, claims, peer)?;
+        let req = local_api::event::lambda_request(&parts, &body, route, params, claims, peer)?;
         let started = Instant::now();
         let response = local_api::dispatch(route.function, state, req)
             .await
@@ -129,6 +149,14 @@ async fn floor(
                 .await?;
             approved_versions_statement(*id).query(db).await?;
         }
+        Read::Reviews(id, query) => {
+            rating_summary_statement(Audience::Member, *id)
+                .query(db)
+                .await?;
+            reviews_page_statement(Audience::Member, *id, query)
+                .query(db)
+                .await?;
+        }
         Read::Stats => {
             stats_statement().query(db).await?;
         }
@@ -169,6 +197,7 @@ enum Read {
     List(ListQuery),
     Detail(i64),
     Versions(i64),
+    Reviews(i64, ReviewQuery),
     Stats,
     Categories,
     Updates,
@@ -246,6 +275,8 @@ pub async fn measure(
             .measure_apply_updates(&first_installs, &floor_installs)
             .await?,
     );
+    results.extend(bench.measure_review_pages(samples).await?);
+    results.push(bench.measure_post_reviews(&first_installs).await?);
     for result in &results {
         eprintln!(
             "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",
@@ -263,7 +294,15 @@ impl Bench {
     async fn prepare(url: &str) -> Result<Self, Error> {
         let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(connection);
-        let state = AppState::new(pool_from_url(url, PoolSettings::LAMBDA)?, Config::default());
+        // The bench member posts hundreds of reviews: no rate limit in the way.
+        let config = Config {
+            review_limit: RateLimit {
+                submissions: 1_000_000,
+                window_secs: 3600,
+            },
+            ..Config::default()
+        };
+        let state = AppState::new(pool_from_url(url, PoolSettings::LAMBDA)?, config);
         let member: i64 = setup
             .query_one("SELECT id FROM users WHERE auth_subject = $1", &[&MEMBER])
             .await?
@@ -466,6 +505,124 @@ impl Bench {
     }
 }
 
+impl Bench {
+    /// The first and a deep page (past 80 % of them, by cursor) of the most reviewed item's reviews.
+    async fn measure_review_pages(&self, samples: usize) -> Result<Vec<RouteResult>, Error> {
+        let row = self
+            .setup
+            .query_one(
+                "SELECT item_id, count(*) AS reviews FROM user_reviews GROUP BY item_id
+                 ORDER BY count(*) DESC, item_id LIMIT 1",
+                &[],
+            )
+            .await?;
+        let (item, reviews): (i64, i64) = (row.get("item_id"), row.get("reviews"));
+        let path = format!("/api/marketplace/items/{item}/reviews");
+        let first = ReviewQuery {
+            sort: ReviewSort::Newest,
+            limit: 20,
+            cursor: None,
+        };
+        let (first_call, first_read) = (Call::get(path.clone()), Read::Reviews(item, first));
+        let mut results = vec![
+            time_read(
+                &self.state,
+                "reviews: first page",
+                |_| &first_call,
+                |_| &first_read,
+                samples,
+                self.member,
+                self.workspaces[0].into(),
+            )
+            .await?,
+        ];
+        // Walk (at most 100 at a time) to a cursor past 80 % of the reviews.
+        let step = (reviews / 10).clamp(1, 100);
+        let mut cursor = String::new();
+        let mut walked = 0;
+        while walked < reviews * 4 / 5 {
+            let mut uri = format!("{path}?limit={step}");
+            if !cursor.is_empty() {
+                uri.push_str(&format!("&cursor={cursor}"));
+            }
+            let (_, body) = Call::get(uri).run(&self.state).await?;
+            walked += step;
+            cursor = body["next_cursor"]
+                .as_str()
+                .ok_or("a next page")?
+                .to_owned();
+        }
+        let deep = ReviewQuery {
+            cursor: Some(ReviewCursor::parse(&cursor).ok_or("a deep cursor")?),
+            ..first
+        };
+        let deep_call = Call::get(format!("{path}?cursor={cursor}"));
+        let deep_read = Read::Reviews(item, deep);
+        results.push(
+            time_read(
+                &self.state,
+                "reviews: deep cursor",
+                |_| &deep_call,
+                |_| &deep_read,
+                samples,
+                self.member,
+                self.workspaces[0].into(),
+            )
+            .await?,
+        );
+        eprintln!("reviews pages of item {item} ({reviews} reviews, deep page after {walked})");
+        Ok(results)
+    }
+
+    /// New reviews of installed items through the handler, and through the domain call from the floor
+    /// workspace (other items, so both insert).
+    async fn measure_post_reviews(
+        &self,
+        first_installs: &[Installed],
+    ) -> Result<RouteResult, Error> {
+        let body = serde_json::json!({"rating": 4, "title": "Solid", "body": "Does what it says.\nWould install again."});
+        let mut route = Vec::new();
+        for installed in first_installs.iter().take(REVIEWS_POSTED) {
+            let (elapsed, _) = Call::post(
+                format!("/api/marketplace/items/{}/reviews", installed.item),
+                self.workspaces[0],
+            )
+            .with_body(body.clone())
+            .run(&self.state)
+            .await?;
+            route.push(elapsed);
+        }
+        let mut floor_times = Vec::new();
+        for item in self
+            .popular
+            .iter()
+            .skip(REVIEWS_POSTED)
+            .take(REVIEWS_POSTED)
+        {
+            let mut db = self.state.pool.get().await?;
+            let started = Instant::now();
+            self.caller_floor(&**db).await?;
+            let review = marketplace_catalog::NewReview {
+                item_id: *item,
+                workspace: self.floor_workspace.into(),
+                user_id: self.member,
+                rating: 4,
+                title: Some("Solid".into()),
+                body: Some("Does what it says.".into()),
+            };
+            marketplace_catalog::post_review(&mut db, &review, self.state.config.review_limit)
+                .await?;
+            floor_times.push(started.elapsed());
+        }
+        Ok(RouteResult {
+            name: "post review",
+            route: Percentiles::of(&route),
+            floor: Some(Percentiles::of(&floor_times)),
+            samples: route.len(),
+        })
+    }
+}
+
 /// The 1000 most installed approved items of every kind.
 async fn most_installed(setup: &tokio_postgres::Client) -> Result<Vec<i64>, Error> {
     Ok(setup
@@ -523,6 +680,21 @@ fn read_scenarios(workspace: uuid::Uuid) -> Vec<(&'static str, Call, Read)> {
             "featured",
             "/featured".into(),
             query(|q| (q.featured, q.limit) = (Some(true), 8)),
+        ),
+        (
+            "list: rating",
+            "/items?sort=rating".into(),
+            query(|q| q.sort = Sort::Rating),
+        ),
+        (
+            "list: trending",
+            "/items?sort=trending".into(),
+            query(|q| q.sort = Sort::Trending),
+        ),
+        (
+            "featured: trending",
+            "/featured?trending=true".into(),
+            query(|q| (q.sort, q.limit) = (Sort::Trending, 8)),
         ),
     ];
     let others = [

@@ -88,6 +88,8 @@ async fn every_order_walks_every_item_exactly_once() {
         "sort=updated",
         "sort=name",
         "type=skill&sort=name",
+        "sort=rating",
+        "sort=trending",
         "featured=true",
         "search=item",
         "search=item&sort=name",

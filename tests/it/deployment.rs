@@ -272,6 +272,7 @@ async fn the_migrate_function_applies_migrations_once_and_can_seed_the_llm_catal
         .count();
     assert_eq!(first.applied.len(), migrations);
     assert!(first.llm_catalog.is_none());
+    assert!(first.rating_prior.is_none(), "refreshed only when asked");
 
     let second = migrate::handle(&pool, json!({"seed_llm_catalog": true}))
         .await
@@ -333,6 +334,29 @@ fn openapi_states_the_field_limits_the_handlers_check() {
     );
     assert_eq!(
         stated_length(&body("/api/marketplace/items/{id}/reject")["reason"]),
+        range(limits::REASON_CHARS)
+    );
+    let review = body("/api/marketplace/items/{id}/reviews");
+    assert_eq!(
+        stated_length(&review["title"]),
+        range(limits::REVIEW_TITLE_CHARS)
+    );
+    assert_eq!(
+        stated_length(&review["body"]),
+        range(limits::REVIEW_BODY_CHARS)
+    );
+    assert_eq!(
+        (
+            review["rating"]["minimum"].as_i64(),
+            review["rating"]["maximum"].as_i64()
+        ),
+        (
+            Some(*limits::RATING_STARS.start()),
+            Some(*limits::RATING_STARS.end())
+        )
+    );
+    assert_eq!(
+        stated_length(&body("/api/marketplace/reviews/{review_id}/hide")["reason"]),
         range(limits::REASON_CHARS)
     );
 

@@ -14,6 +14,7 @@ mod listing;
 mod moderation;
 mod observability;
 mod publishing;
+mod reviews;
 mod runtime_api;
 mod search;
 mod soak;

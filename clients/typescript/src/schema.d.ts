@@ -64,7 +64,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Approved, featured items, most popular first */
+        /** Approved, featured items, most popular first; or the top trending items */
         get: operations["featured-items"];
         put?: never;
         post?: never;
@@ -253,6 +253,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/marketplace/items/{id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A page of a listing's reviews, and its rating
+         * @description Hidden reviews are left out; marketplace admins see them too, with `hidden: true` (every review carries `hidden` for admins). Pages follow `next_cursor` (null on the last page) with the same `sort`.
+         */
+        get: operations["list-reviews"];
+        put?: never;
+        /**
+         * Review a listing the caller's workspace installed; a second review replaces the first
+         * @description Any member of the workspace may review a listing that workspace installed (an install record exists, uninstalled or not); otherwise 403. One review per user and listing: 201 the first time, 200 when it replaces the earlier one (which keeps its id, and stays hidden if an admin hid it). Text is stored as given; control characters other than newline and tab are a 400. Counts against `REVIEWS_PER_HOUR` (429).
+         */
+        post: operations["review-item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/items/{id}/reviews/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete the caller's review of a listing */
+        delete: operations["delete-review"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/reviews/{review_id}/hide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide a review from everyone but admins, with a reason (admin)
+         * @description The review stops counting towards the listing's rating. Recorded in admin_actions.
+         */
+        post: operations["hide-review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/reviews/{review_id}/unhide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Show a hidden review again (admin)
+         * @description The review counts towards the listing's rating again. Recorded in admin_actions.
+         */
+        post: operations["unhide-review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -295,6 +376,7 @@ export interface components {
             tags: unknown[];
             version: components["schemas"]["SemVer"];
             install_count: number;
+            rating: components["schemas"]["Rating"];
             is_featured: boolean;
             is_approved: boolean;
             creator: components["schemas"]["Creator"];
@@ -423,6 +505,51 @@ export interface components {
             /** Format: date-time */
             reviewed_at?: string;
         };
+        /** @description The listing's visible reviews (hidden ones do not count), kept exact as reviews are written */
+        Rating: {
+            /** @description mean stars, to two decimals; null without reviews */
+            average: number | null;
+            count: number;
+        };
+        UserReview: {
+            /** Format: int64 */
+            id: number;
+            rating: number;
+            title: string | null;
+            body: string | null;
+            author: {
+                id: number;
+                display_name: string;
+            };
+            /**
+             * @description the author's workspace installed the listing
+             * @constant
+             */
+            verified_install: true;
+            installed_version: components["schemas"]["SemVer"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description admins only: hidden by an admin */
+            hidden?: boolean;
+        };
+        ReviewPage: {
+            reviews: components["schemas"]["UserReview"][];
+            summary: {
+                average: number | null;
+                count: number;
+                /** @description how many visible reviews gave each number of stars */
+                histogram: {
+                    1: number;
+                    2: number;
+                    3: number;
+                    4: number;
+                    5: number;
+                };
+            };
+            next_cursor: string | null;
+        };
     };
     responses: {
         /** @description Invalid input; `errors` lists the fields */
@@ -489,7 +616,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Too many submissions; see Retry-After */
+        /** @description Too many submissions (or reviews); see Retry-After */
         RateLimited: {
             headers: {
                 "Retry-After"?: number;
@@ -521,6 +648,7 @@ export interface components {
     };
     parameters: {
         ItemId: number;
+        ReviewId: number;
         WorkspaceId: string;
         Limit: number;
         /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
@@ -545,8 +673,8 @@ export interface operations {
                 /** @description items carrying this tag (exact, case-insensitive); repeat for several (all must match) */
                 tag?: string[];
                 featured?: "true" | "false";
-                /** @description default: relevance with a search, else popular; relevance needs a search */
-                sort?: "popular" | "newest" | "updated" | "name" | "relevance";
+                /** @description Default: `relevance` with a search, else `popular`. `popular`: most installed first. `relevance` (needs a search): the name equals the term, then starts with it, then other name matches, then description matches; popularity breaks ties. `rating`: highest Bayesian average first, (sum of ratings + w·m) / (number of ratings + w) with a prior of w ratings (default 10) at m, the global mean rating; items without ratings last. `trending`: most installs from distinct workspaces in the last 7 days (UTC) first. Each ends in install count, then id. */
+                sort?: "popular" | "newest" | "updated" | "name" | "relevance" | "rating" | "trending";
                 limit?: components["parameters"]["Limit"];
                 /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
                 offset?: components["parameters"]["Offset"];
@@ -701,6 +829,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description `true`: the top trending approved items instead, featured or not (most installs from distinct workspaces in the last 7 days, ties by install count) */
+                trending?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -1102,6 +1232,178 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "list-reviews": {
+        parameters: {
+            query?: {
+                /** @description `newest`: most recently written or replaced first; `rating_high`, `rating_low`: by stars, then newest */
+                sort?: "newest" | "rating_high" | "rating_low";
+                limit?: number;
+                /** @description a `next_cursor`, as it came */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "review-item": {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rating: number;
+                    title?: string;
+                    body?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The earlier review, replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReview"];
+                };
+            };
+            /** @description Reviewed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "delete-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "hide-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: components["parameters"]["ReviewId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The review, hidden */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "unhide-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: components["parameters"]["ReviewId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The review, shown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserReview"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

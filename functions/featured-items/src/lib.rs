@@ -1,4 +1,5 @@
-//! `GET /api/marketplace/featured`: approved, featured items of every kind, most popular first.
+//! `GET /api/marketplace/featured`: approved, featured items of every kind, most popular first; with
+//! `trending=true`, the top trending items instead (featured or not).
 
 use marketplace_http::{
     json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
@@ -14,7 +15,12 @@ async fn featured(state: &AppState, req: &Request) -> HandlerResult {
     let session = state.session(req).await?;
     let mut params = QueryParams::new(req);
     let limit = params.integer("limit", state.config.featured_limit, 1..=20);
+    let trending = params.boolean("trending").unwrap_or(false);
     params.finish()?;
-    let items = marketplace_catalog::featured_items(&*session.db, limit).await?;
+    let items = if trending {
+        marketplace_catalog::trending_items(&*session.db, limit).await?
+    } else {
+        marketplace_catalog::featured_items(&*session.db, limit).await?
+    };
     Ok(json(StatusCode::OK, &json!({ "items": items })))
 }

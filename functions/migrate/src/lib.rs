@@ -1,8 +1,10 @@
 //! The `migrate` function: applies every embedded migration not yet applied (under an advisory lock, so
 //! concurrent invocations wait rather than race) and reports what it applied. With
-//! `{"seed_llm_catalog": true}` it also upserts the bundled LLM catalog.
+//! `{"seed_llm_catalog": true}` it also upserts the bundled LLM catalog; with `{"refresh_rating_prior": true}`
+//! it sets the mean of the prior behind `sort=rating` to the global mean rating and re-scores the rated
+//! listings (after bulk loads, and from time to time).
 
-use marketplace_catalog::llm_catalog;
+use marketplace_catalog::{llm_catalog, RatingPrior};
 use marketplace_db::Pool;
 use serde::Serialize;
 use serde_json::Value;
@@ -11,6 +13,7 @@ use serde_json::Value;
 pub struct Report {
     pub applied: Vec<String>,
     pub llm_catalog: Option<CatalogReport>,
+    pub rating_prior: Option<RatingPrior>,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,9 +39,15 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
     } else {
         None
     };
-    tracing::info!(?applied, ?llm_catalog, "migrate done");
+    let rating_prior = if event.get("refresh_rating_prior").and_then(Value::as_bool) == Some(true) {
+        Some(marketplace_catalog::refresh_rating_prior(&**client).await?)
+    } else {
+        None
+    };
+    tracing::info!(?applied, ?llm_catalog, ?rating_prior, "migrate done");
     Ok(Report {
         applied,
         llm_catalog,
+        rating_prior,
     })
 }

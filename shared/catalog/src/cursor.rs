@@ -70,11 +70,14 @@ pub(crate) fn decode(
         .iter()
         .zip(types)
         .map(|(value, key)| {
-            let value = match value {
-                Value::Number(number) => {
+            let value = match (value, key) {
+                (Value::Number(number), KeyType::Float) => {
+                    PositionValue::Float(number.as_f64().ok_or(CursorError::Malformed)?)
+                }
+                (Value::Number(number), _) => {
                     PositionValue::Integer(number.as_i64().ok_or(CursorError::Malformed)?)
                 }
-                Value::String(text) => PositionValue::Text(text.clone()),
+                (Value::String(text), _) => PositionValue::Text(text.clone()),
                 _ => return Err(CursorError::Malformed),
             };
             key.accepts(&value)

@@ -167,6 +167,7 @@ async fn install_in(
     let Some(install_id) = record.insert(tx).await? else {
         return Ok(None);
     };
+    crate::trending::record_install(tx, kind, request.item_id, request.workspace).await?;
     count_install(tx, kind, request.item_id).await?;
     Ok(Some(InstallResponse {
         install_id,

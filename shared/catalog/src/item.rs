@@ -24,12 +24,37 @@ pub struct ItemSummary {
     pub tags: Value,
     pub version: Version,
     pub install_count: i64,
+    pub rating: Rating,
     pub is_featured: bool,
     pub is_approved: bool,
     pub creator: Option<Creator>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub metadata: Value,
+}
+
+/// A listing's rating from its visible user reviews, kept on its row as reviews are written (V8).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rating {
+    /// The mean of the visible ratings, to two decimals; `None` without any.
+    pub average: Option<f64>,
+    pub count: i64,
+}
+
+impl Rating {
+    /// The rating of `count` visible ratings summing to `sum`.
+    pub(crate) fn new(sum: i64, count: i64) -> Self {
+        let average = (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0);
+        Self { average, count }
+    }
+
+    /// From columns `rating_sum` and `rating_count` of a row.
+    pub(crate) fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self::new(
+            i64::from(row.read::<i32>("rating_sum")?),
+            i64::from(row.read::<i32>("rating_count")?),
+        ))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,7 +68,8 @@ pub struct Creator {
 pub(crate) fn summary_columns(kind: ItemKind) -> String {
     format!(
         "'{kind}'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, \
-         t.tags, t.version::text AS version, t.install_count, t.is_featured, t.is_approved, \
+         t.tags, t.version::text AS version, t.install_count, t.rating_sum, t.rating_count, t.is_featured, \
+         t.is_approved, \
          t.original_creator_id, t.created_at, t.updated_at, {metadata} AS metadata",
         kind = kind.as_str(),
         metadata = kind.metadata_sql(),
@@ -68,6 +94,7 @@ impl ItemSummary {
             tags,
             version: row.read("version")?,
             install_count: i64::from(row.read::<i32>("install_count")?),
+            rating: Rating::from_row(row)?,
             is_featured: row.read("is_featured")?,
             is_approved: row.read("is_approved")?,
             creator: Creator::from_row(row, "original_creator_id", "creator_name")?,

@@ -27,6 +27,10 @@
 //! - **version** ([`Version`]): a SemVer 2.0 version, ordered by precedence.
 //! - **install** / **update**: cloning a listing into a workspace; bringing that copy to the listing's
 //!   latest approved version.
+//! - **user review** ([`UserReview`]): a member's 1–5 stars and optional text about a listing their
+//!   workspace installed; a listing's **rating** ([`Rating`]) sums up its visible user reviews. Not to be
+//!   confused with an admin's review of a submission (its *review status*).
+//! - **trending**: installs of a listing from distinct workspaces in the last 7 days ([`trending`]).
 //! - **statement** ([`statements::Statement`]): one SQL statement with its typed parameters; the only way
 //!   this crate runs SQL.
 
@@ -48,14 +52,17 @@ mod moderation;
 mod published_versions;
 mod redact;
 mod review_queue;
+mod reviews;
 mod search;
 mod sort;
 mod statement;
 mod stats;
 mod status;
 mod submission;
+pub mod trending;
 mod updates;
 mod version;
+mod window;
 mod workspace;
 
 pub use audience::Audience;
@@ -65,7 +72,7 @@ pub use error::CatalogError;
 pub use install::{
     install_item, InstallOutcome, InstallRequest, InstallResponse, Installation, ItemRef, SetupStep,
 };
-pub use item::{Creator, ItemSummary};
+pub use item::{Creator, ItemSummary, Rating};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Position};
 pub use moderation::{approve, delist, reject, set_featured, Featured, Reviewed};
@@ -74,15 +81,22 @@ pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets
 pub use review_queue::{
     review_queue, QueueEntry, QueuePage, QueuePosition, QueueQuery, SubmissionKind,
 };
+pub use reviews::{
+    delete_review, list_reviews, post_review, refresh_rating_prior, set_review_hidden, NewReview,
+    PostedReview, RatingPrior, RatingSummary, ReviewCursor, ReviewPage, ReviewQuery, ReviewSort,
+    UserReview,
+};
 pub use search::SEARCH_TOTAL_CAP;
 pub use sort::Sort;
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;
-pub use submission::{submit_item, submit_version, NewVersion, Pending, RateLimit, Submission};
+pub use submission::{submit_item, submit_version, NewVersion, Pending, Submission};
+pub use trending::trending_items;
 pub use updates::{
     apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry,
 };
 pub use version::Version;
+pub use window::RateLimit;
 pub use workspace::{WorkspaceId, WorkspaceRole};
 
 /// The statements behind each read route, for the benchmark's SQL floor (the domain runs the same ones).
@@ -95,6 +109,7 @@ pub mod statements {
     pub use crate::listing::listing_statement;
     pub use crate::locate::visible_kind_statement;
     pub use crate::published_versions::approved_versions_statement;
+    pub use crate::reviews::{rating_summary_statement, reviews_page_statement};
     pub use crate::search::suggestions_statement;
     pub use crate::statement::Statement;
     pub use crate::stats::{categories_statement, stats_statement};

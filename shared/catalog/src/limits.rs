@@ -19,6 +19,12 @@ pub const TAG_CHARS: RangeInclusive<usize> = 1..=50;
 pub const CHANGELOG_CHARS: RangeInclusive<usize> = 0..=10_000;
 /// A rejection's reason.
 pub const REASON_CHARS: RangeInclusive<usize> = 1..=2000;
+/// A review's stars.
+pub const RATING_STARS: RangeInclusive<i64> = 1..=5;
+/// A review's title (CHECK in V8).
+pub const REVIEW_TITLE_CHARS: RangeInclusive<usize> = 0..=120;
+/// A review's body (CHECK in V8).
+pub const REVIEW_BODY_CHARS: RangeInclusive<usize> = 0..=5000;
 /// A listing's search term.
 pub const SEARCH_CHARS: RangeInclusive<usize> = 0..=200;
 
@@ -29,6 +35,8 @@ pub const CURSOR_CHARS: RangeInclusive<usize> = 1..=1000;
 
 /// `limit` of a page when the request names none.
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
+/// `limit` of a page of reviews when the request names none.
+pub const DEFAULT_REVIEW_PAGE_SIZE: i64 = 20;
 /// Maximum `limit` of a page.
 pub const MAX_PAGE_SIZE: i64 = 100;
 /// Deepest `offset` a page accepts.

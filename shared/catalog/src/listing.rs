@@ -55,7 +55,7 @@ impl Default for ListQuery {
 }
 
 /// Where a page starts: the position of the last row the previous page showed, read from its cursor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Position(Vec<PositionValue>);
 
 impl ListQuery {

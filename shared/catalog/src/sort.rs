@@ -17,10 +17,15 @@ pub enum Sort {
     Name,
     /// Best match to the search term first (its tier, see `search.rs`), then most installed.
     Relevance,
+    /// Highest Bayesian average rating first (`rating_score`, V8), then most installed.
+    Rating,
+    /// Most installs from distinct workspaces in the last 7 days first (`trending_installs`, V8), then most
+    /// installed.
+    Trending,
 }
 
 impl Sort {
-    pub const NAMES: &'static str = "popular, newest, updated, name, relevance";
+    pub const NAMES: &'static str = "popular, newest, updated, name, relevance, rating, trending";
 
     pub fn parse(value: &str) -> Option<Self> {
         match value {
@@ -29,6 +34,8 @@ impl Sort {
             "updated" => Some(Self::Updated),
             "name" => Some(Self::Name),
             "relevance" => Some(Self::Relevance),
+            "rating" => Some(Self::Rating),
+            "trending" => Some(Self::Trending),
             _ => None,
         }
     }
@@ -40,6 +47,8 @@ impl Sort {
             Self::Updated => "updated",
             Self::Name => "name",
             Self::Relevance => "relevance",
+            Self::Rating => "rating",
+            Self::Trending => "trending",
         }
     }
 
@@ -52,6 +61,8 @@ impl Sort {
             Self::Newest => &[CREATED_AT],
             Self::Updated => &[UPDATED_AT],
             Self::Name => &[NAME_KEY],
+            Self::Rating => &[RATING_SCORE, INSTALL_COUNT],
+            Self::Trending => &[TRENDING_INSTALLS, INSTALL_COUNT],
         }
     }
 
@@ -225,6 +236,7 @@ impl Sort {
             .iter()
             .map(|value| match value {
                 PositionValue::Integer(number) => params.bind(*number),
+                PositionValue::Float(number) => params.bind(*number),
                 PositionValue::Text(text) => params.bind(text.clone()),
             })
             .collect()
@@ -232,18 +244,20 @@ impl Sort {
 }
 
 /// One value of a position.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum PositionValue {
     Integer(i64),
+    Float(f64),
     Text(String),
 }
 
-/// How a key's values travel in a cursor: integers (timestamps as microseconds since the epoch, exactly)
-/// or text.
+/// How a key's values travel in a cursor: integers (timestamps as microseconds since the epoch, exactly),
+/// floating-point numbers (exactly: JSON keeps every bit of an f64) or text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyType {
     Integer,
     Timestamp,
+    Float,
     Text,
 }
 
@@ -251,6 +265,7 @@ impl KeyType {
     fn as_json(self, column: &str) -> String {
         match self {
             Self::Integer => format!("{column}::bigint"),
+            Self::Float => format!("{column}::float8"),
             Self::Timestamp => format!("(extract(epoch FROM {column}) * 1000000)::bigint"),
             Self::Text => column.to_owned(),
         }
@@ -262,7 +277,7 @@ impl KeyType {
             Self::Timestamp => {
                 format!("(timestamptz 'epoch' + {placeholder} * interval '1 microsecond')")
             }
-            Self::Text => format!("{placeholder}"),
+            Self::Float | Self::Text => format!("{placeholder}"),
         }
     }
 
@@ -271,6 +286,7 @@ impl KeyType {
         matches!(
             (self, value),
             (Self::Integer | Self::Timestamp, PositionValue::Integer(_))
+                | (Self::Float, PositionValue::Float(_))
                 | (Self::Text, PositionValue::Text(_))
         )
     }
@@ -310,8 +326,28 @@ const NAME_KEY: SortKey = SortKey {
     kind: KeyType::Text,
 };
 
+const RATING_SCORE: SortKey = SortKey {
+    expression: "t.rating_score",
+    column: "rating_score",
+    sql_type: "double precision",
+    kind: KeyType::Float,
+};
+const TRENDING_INSTALLS: SortKey = SortKey {
+    expression: "t.trending_installs",
+    column: "trending_installs",
+    sql_type: "integer",
+    kind: KeyType::Integer,
+};
+
 /// Every sort key, in the order every branch selects them.
-const SORT_KEYS: [SortKey; 4] = [INSTALL_COUNT, CREATED_AT, UPDATED_AT, NAME_KEY];
+const SORT_KEYS: [SortKey; 6] = [
+    INSTALL_COUNT,
+    CREATED_AT,
+    UPDATED_AT,
+    NAME_KEY,
+    RATING_SCORE,
+    TRENDING_INSTALLS,
+];
 
 #[cfg(test)]
 mod tests {
@@ -349,12 +385,14 @@ mod tests {
     fn every_branch_selects_every_sort_key_in_the_same_place() {
         assert_eq!(
             Sort::Popular.branch_columns(),
-            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key"
+            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key, \
+             NULL::double precision AS rating_score, NULL::integer AS trending_installs"
         );
         assert_eq!(
             Sort::Name.branch_columns(),
             "NULL::integer AS install_count, NULL::timestamptz AS created_at, \
-             NULL::timestamptz AS updated_at, lower(t.name) AS name_key"
+             NULL::timestamptz AS updated_at, lower(t.name) AS name_key, \
+             NULL::double precision AS rating_score, NULL::integer AS trending_installs"
         );
     }
 

@@ -33,6 +33,7 @@ param! {
     Value => JSONB,
     Vec<i64> => INT8_ARRAY,
     Vec<String> => TEXT_ARRAY,
+    chrono::DateTime<chrono::Utc> => TIMESTAMPTZ,
 }
 
 impl<T: Param> Param for &T {

@@ -10,23 +10,7 @@ use crate::content;
 use crate::locate::visible_kind;
 use crate::redact::strip_credentials;
 use crate::statement::Statement;
-use crate::{Audience, CatalogError, ItemKind, ReviewStatus, Version, WorkspaceId};
-
-/// Submissions allowed per user per window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub submissions: i32,
-    pub window_secs: i64,
-}
-
-impl Default for RateLimit {
-    fn default() -> Self {
-        Self {
-            submissions: 20,
-            window_secs: 3600,
-        }
-    }
-}
+use crate::{Audience, CatalogError, ItemKind, RateLimit, ReviewStatus, Version, WorkspaceId};
 
 /// A workspace item to list in the marketplace, with optional overrides of its public fields.
 #[derive(Debug, Clone)]
@@ -470,26 +454,5 @@ async fn count_submission(
     user_id: i64,
     limit: RateLimit,
 ) -> Result<(), CatalogError> {
-    let window = limit.window_secs as f64;
-    let row = Statement::new(
-            "INSERT INTO submission_windows AS w (user_id, started_at, submissions) VALUES ($1, now(), 1)
-             ON CONFLICT (user_id) DO UPDATE SET
-                 started_at = CASE WHEN w.started_at <= now() - make_interval(secs => $2) THEN now()
-                                   ELSE w.started_at END,
-                 submissions = CASE WHEN w.started_at <= now() - make_interval(secs => $2) THEN 1
-                                    ELSE w.submissions + 1 END
-             RETURNING w.submissions,
-                       ceil(extract(epoch FROM w.started_at + make_interval(secs => $2) - now()))::bigint
-                           AS retry_after_secs",
-        )
-    .bind(user_id)
-    .bind(window)
-    .query_one(tx)
-    .await?;
-    let submissions: i32 = row.read("submissions")?;
-    if submissions > limit.submissions {
-        let retry_after_secs = row.read::<i64>("retry_after_secs")?.max(1) as u64;
-        return Err(CatalogError::RateLimited { retry_after_secs });
-    }
-    Ok(())
+    crate::window::count_in_window(tx, crate::window::SUBMISSIONS, user_id, limit).await
 }

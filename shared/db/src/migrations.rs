@@ -47,7 +47,7 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 7] = [
+    const LANDED: [(i32, &str, u64); 8] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -55,6 +55,7 @@ mod tests {
         (5, "publishing", 14745159014486392940),
         (6, "trust", 14493863811619972743),
         (7, "search", 6168109207397189883),
+        (8, "reviews", 950539121921670546),
     ];
 
     #[test]

@@ -119,6 +119,38 @@ impl JsonFields {
         }
     }
 
+    /// An optional string of `chars` characters written by a person for people (a review's title or body):
+    /// any character but control characters other than newline and tab.
+    pub fn prose(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
+        let text = self.text(name, chars)?;
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return self.reject(
+                name,
+                "must not contain control characters other than newline and tab",
+            );
+        }
+        Some(text)
+    }
+
+    /// A required integer within `range` (JSON has one number type: 4.0 is the integer 4).
+    pub fn required_integer(&mut self, name: &str, range: RangeInclusive<i64>) -> Option<i64> {
+        let value = self.take(name, Presence::Required)?;
+        match json_integer(&value) {
+            Some(n) if range.contains(&n) => Some(n),
+            _ => self.reject(
+                name,
+                format!(
+                    "must be an integer from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            ),
+        }
+    }
+
     /// An optional string turned into a domain value by `parse`.
     pub fn parsed<T, E: ToString>(
         &mut self,
@@ -155,14 +187,7 @@ impl JsonFields {
     /// A required positive integer (such as an id).
     pub fn required_id(&mut self, name: &str) -> Option<i64> {
         let value = self.take(name, Presence::Required)?;
-        // JSON has one number type: 42.0 is the integer 42.
-        let id = value.as_i64().or_else(|| {
-            value
-                .as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                .map(|f| f as i64)
-        });
-        match id {
+        match json_integer(&value) {
             Some(id) if id > 0 => Some(id),
             _ => self.reject(name, "must be a positive integer"),
         }
@@ -216,6 +241,16 @@ impl JsonFields {
     }
 }
 
+/// A JSON number that is an integer; JSON has one number type, so 42.0 is the integer 42.
+fn json_integer(value: &Value) -> Option<i64> {
+    value.as_i64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| f as i64)
+    })
+}
+
 /// Whether a field may be left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Presence {
@@ -266,6 +301,30 @@ mod tests {
         let name = fields_read.text("name", 1..=10);
         let built = fields_read.finish_with(|| Some((id?, name)));
         assert_eq!(built.unwrap(), (7, Some("x".to_owned())));
+    }
+
+    #[test]
+    fn prose_keeps_newlines_and_tabs_and_refuses_other_control_characters() {
+        let mut fields_read =
+            body(r#"{"a": "line\n\tindented", "b": "bell\u0007", "c": "cr\r\n"}"#);
+        assert_eq!(
+            fields_read.prose("a", 0..=100).as_deref(),
+            Some("line\n\tindented")
+        );
+        assert_eq!(fields_read.prose("b", 0..=100), None);
+        assert_eq!(fields_read.prose("c", 0..=100), None);
+        assert_eq!(fields(fields_read.finish().unwrap_err()), ["b", "c"]);
+    }
+
+    #[test]
+    fn integers_are_whole_numbers_in_range() {
+        let mut fields_read = body(r#"{"a": 4, "b": 4.0, "c": 4.5, "d": 6, "e": "4"}"#);
+        assert_eq!(fields_read.required_integer("a", 1..=5), Some(4));
+        assert_eq!(fields_read.required_integer("b", 1..=5), Some(4));
+        for name in ["c", "d", "e"] {
+            assert_eq!(fields_read.required_integer(name, 1..=5), None);
+        }
+        assert_eq!(fields(fields_read.finish().unwrap_err()), ["c", "d", "e"]);
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub const ROUTES: &[Route] = &[
     route("POST",   "/api/marketplace/items/{id}/reject",              "reject-item"),
     route("POST",   "/api/marketplace/items/{id}/feature",             "feature-item"),
     route("DELETE", "/api/marketplace/items/{id}",                     "delist-item"),
+    route("POST",   "/api/marketplace/items/{id}/reviews",             "review-item"),
+    route("GET",    "/api/marketplace/items/{id}/reviews",             "list-reviews"),
+    route("DELETE", "/api/marketplace/items/{id}/reviews/mine",        "delete-review"),
+    route("POST",   "/api/marketplace/reviews/{review_id}/hide",       "hide-review"),
+    route("POST",   "/api/marketplace/reviews/{review_id}/unhide",     "unhide-review"),
 ];
 
 /// The route serving `method` and `path`, with its path parameters. A literal segment wins over a parameter

@@ -15,6 +15,8 @@ pub struct Config {
     pub featured_limit: i64,
     /// Submissions (new items and versions) per user per hour (`SUBMISSIONS_PER_HOUR`, default 20).
     pub submission_limit: RateLimit,
+    /// Reviews (new or replacing) per user per hour (`REVIEWS_PER_HOUR`, default 20).
+    pub review_limit: RateLimit,
     /// The longest a request may take before it answers 503 (`REQUEST_BUDGET_MS`, default 8000: below the
     /// functions' 10 s timeout, above the pool's and the statements' own bounds).
     pub request_budget: Duration,
@@ -25,6 +27,7 @@ impl Default for Config {
         Self {
             featured_limit: 8,
             submission_limit: RateLimit::default(),
+            review_limit: RateLimit::default(),
             request_budget: Duration::from_secs(8),
         }
     }
@@ -48,6 +51,11 @@ impl Config {
                 submissions: env_integer("SUBMISSIONS_PER_HOUR", 1..=100_000)?
                     .map_or(defaults.submission_limit.submissions, |n| n as i32),
                 ..defaults.submission_limit
+            },
+            review_limit: RateLimit {
+                submissions: env_integer("REVIEWS_PER_HOUR", 1..=100_000)?
+                    .map_or(defaults.review_limit.submissions, |n| n as i32),
+                ..defaults.review_limit
             },
             request_budget: env_integer("REQUEST_BUDGET_MS", 100..=60_000)?
                 .map_or(defaults.request_budget, |ms| {

@@ -36,4 +36,9 @@ functions! {
     "reject-item" => reject_item,
     "feature-item" => feature_item,
     "delist-item" => delist_item,
+    "review-item" => review_item,
+    "list-reviews" => list_reviews,
+    "delete-review" => delete_review,
+    "hide-review" => hide_review,
+    "unhide-review" => unhide_review,
 }

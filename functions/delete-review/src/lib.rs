@@ -1,0 +1,21 @@
+//! `DELETE /api/marketplace/items/{id}/reviews/mine`: delete the caller's review of a listing.
+
+use marketplace_http::{
+    path_id, respond, AppState, Body, HandlerResult, Request, Response, StatusCode,
+};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(delete(state, &req).await)
+}
+
+async fn delete(state: &AppState, req: &Request) -> HandlerResult {
+    let mut session = state.session(req).await?;
+    let item_id = path_id(req, "id")?;
+    marketplace_catalog::delete_review(session.db.client_mut(), session.caller.user.id, item_id)
+        .await?;
+    Ok(Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::Empty)
+        .expect("a status alone is a valid response"))
+}

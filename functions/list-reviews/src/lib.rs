@@ -1,0 +1,45 @@
+//! `GET /api/marketplace/items/{id}/reviews`: a page of a listing's reviews (keyset cursor) and its rating.
+//! Hidden reviews are shown to marketplace admins only, marked.
+
+use marketplace_catalog::{limits, ReviewCursor, ReviewQuery, ReviewSort};
+use marketplace_http::{
+    json, path_id, respond, AppState, Body, HandlerResult, QueryParams, Request, Response,
+    StatusCode,
+};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(list_reviews(state, &req).await)
+}
+
+async fn list_reviews(state: &AppState, req: &Request) -> HandlerResult {
+    let session = state.session(req).await?;
+    let item_id = path_id(req, "id")?;
+    let mut params = QueryParams::new(req);
+    let sort = params
+        .optional("sort", |raw| {
+            ReviewSort::parse(raw).ok_or("must be one of newest, rating_high, rating_low")
+        })
+        .unwrap_or_default();
+    let limit = params.integer(
+        "limit",
+        limits::DEFAULT_REVIEW_PAGE_SIZE,
+        1..=limits::MAX_PAGE_SIZE,
+    );
+    let cursor = params.optional("cursor", |raw| match ReviewCursor::parse(raw) {
+        Some(cursor) if cursor.sort == sort => Ok(cursor),
+        Some(_) => Err("belongs to another sort order; send the sort it came with"),
+        None => Err("is not a cursor this service made; send a next_cursor as it came"),
+    });
+    let query = params.finish_with(|| {
+        Some(ReviewQuery {
+            sort,
+            limit,
+            cursor,
+        })
+    })?;
+    let page =
+        marketplace_catalog::list_reviews(&*session.db, session.caller.audience(), item_id, &query)
+            .await?;
+    Ok(json(StatusCode::OK, &page))
+}
