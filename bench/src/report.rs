@@ -29,6 +29,11 @@ fn p50_target(route: &str) -> Option<f64> {
     match route {
         "list: search" => Some(20.0),
         "install" | "updates (500 installs)" => Some(10.0),
+        "install (recipe, 3 agents, 3 LLMs)" => Some(20.0),
+        "install-plan (recipe, 3 agents, 3 LLMs)"
+        | "uninstall"
+        | "installs: first page"
+        | "installs: cursor at 400" => Some(10.0),
         "apply-update" => None,
         name if name.starts_with("list")
             || ["detail", "featured", "stats", "categories", "versions"].contains(&name) =>

@@ -31,7 +31,7 @@ fn list_query(req: &Request) -> Result<ListQuery, marketplace_http::ApiError> {
         featured: params.boolean("featured"),
         sort: params
             .optional("sort", |raw| {
-                Sort::parse(raw).ok_or("must be one of popular, newest, updated, name")
+                Sort::parse(raw).ok_or("must be one of popular, newest, updated, name, workspaces")
             })
             .unwrap_or_default(),
         limit: params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE),

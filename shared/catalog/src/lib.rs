@@ -26,7 +26,8 @@
 //! - **review status** ([`ReviewStatus`]): pending, approved or rejected; a version's place in review.
 //! - **version** ([`Version`]): a SemVer 2.0 version, ordered by precedence.
 //! - **install** / **update**: cloning a listing into a workspace; bringing that copy to the listing's
-//!   latest approved version.
+//!   latest approved version. An install brings its **dependencies** (a recipe's recommended agents, an
+//!   agent's LLM), as its **install plan** says; **uninstall** deletes the copy and marks the record.
 //! - **statement** ([`statements::Statement`]): one SQL statement with its typed parameters; the only way
 //!   this crate runs SQL.
 
@@ -37,6 +38,7 @@ mod content;
 mod detail;
 mod error;
 mod install;
+mod installs;
 mod item;
 mod kind;
 pub mod limits;
@@ -44,12 +46,14 @@ mod listing;
 pub mod llm_catalog;
 mod locate;
 mod moderation;
+mod plan;
 mod published_versions;
 mod redact;
 mod statement;
 mod stats;
 mod status;
 mod submission;
+mod uninstall;
 mod updates;
 mod version;
 mod workspace;
@@ -58,7 +62,11 @@ pub use audience::Audience;
 pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
 pub use install::{
-    install_item, InstallOutcome, InstallRequest, InstallResponse, Installation, ItemRef, SetupStep,
+    install_item, DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
+    InstalledDependency, ItemRef, SetupStep,
+};
+pub use installs::{
+    list_installs, BadCursor, CopyRef, InstallCursor, InstallEntry, InstalledListing, InstallsPage,
 };
 pub use item::{Creator, ItemSummary};
 pub use kind::ItemKind;
@@ -67,11 +75,13 @@ pub use moderation::{
     approve, delist, reject, review_queue, set_featured, Featured, QueueEntry, QueuePage, Reviewed,
     SubmissionKind,
 };
+pub use plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
 pub use published_versions::{item_versions, PublishedVersion};
 pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;
 pub use submission::{submit_item, submit_version, NewVersion, Pending, RateLimit, Submission};
+pub use uninstall::uninstall;
 pub use updates::{
     apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry,
 };
@@ -84,6 +94,7 @@ pub use workspace::{WorkspaceId, WorkspaceRole};
 pub mod statements {
     pub use crate::accounts::{user_by_subject_statement, workspace_role_statement};
     pub use crate::detail::{dependencies_statement, detail_statement};
+    pub use crate::installs::installs_page_statement;
     pub use crate::item::agent_enrichment_statement;
     pub use crate::listing::listing_statement;
     pub use crate::locate::visible_kind_statement;

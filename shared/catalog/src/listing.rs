@@ -25,6 +25,8 @@ pub enum Sort {
     Updated,
     /// Alphabetical, case-insensitive.
     Name,
+    /// Installed by the most workspaces first.
+    Workspaces,
 }
 
 impl Sort {
@@ -34,6 +36,7 @@ impl Sort {
             "newest" => Some(Self::Newest),
             "updated" => Some(Self::Updated),
             "name" => Some(Self::Name),
+            "workspaces" => Some(Self::Workspaces),
             _ => None,
         }
     }
@@ -46,13 +49,14 @@ impl Sort {
             Self::Newest => &[CREATED_AT],
             Self::Updated => &[UPDATED_AT],
             Self::Name => &[NAME_KEY],
+            Self::Workspaces => &[WORKSPACE_COUNT, CREATED_AT],
         }
     }
 
     /// Every key of one order runs the same way, and so does its `id` tie-break.
     fn direction(self) -> &'static str {
         match self {
-            Self::Popular | Self::Newest | Self::Updated => " DESC",
+            Self::Popular | Self::Newest | Self::Updated | Self::Workspaces => " DESC",
             Self::Name => "",
         }
     }
@@ -127,8 +131,21 @@ const NAME_KEY: SortKey = SortKey {
     sql_type: "text",
 };
 
+/// `sort=workspaces`, over V9's `%s_workspaces_idx`.
+const WORKSPACE_COUNT: SortKey = SortKey {
+    expression: "t.workspace_count",
+    column: "workspace_count",
+    sql_type: "integer",
+};
+
 /// Every sort key, in the order every branch selects them.
-const SORT_KEYS: [SortKey; 4] = [INSTALL_COUNT, CREATED_AT, UPDATED_AT, NAME_KEY];
+const SORT_KEYS: [SortKey; 5] = [
+    INSTALL_COUNT,
+    CREATED_AT,
+    UPDATED_AT,
+    NAME_KEY,
+    WORKSPACE_COUNT,
+];
 
 /// A validated listing request (the HTTP layer enforces the bounds of docs/api.md). The default is the first
 /// page of everything, popular first, of the default size.
@@ -396,6 +413,10 @@ mod tests {
             (Sort::Newest, "t.created_at DESC, t.id DESC"),
             (Sort::Updated, "t.updated_at DESC, t.id DESC"),
             (Sort::Name, "lower(t.name), t.id"),
+            (
+                Sort::Workspaces,
+                "t.workspace_count DESC, t.created_at DESC, t.id DESC",
+            ),
         ];
         for (sort, table_order) in orders {
             assert_eq!(sort.table_order(), table_order, "{sort:?}");
@@ -410,12 +431,13 @@ mod tests {
     fn every_branch_selects_every_sort_key_in_the_same_place() {
         assert_eq!(
             Sort::Popular.branch_columns(),
-            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key"
+            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key, \
+             NULL::integer AS workspace_count"
         );
         assert_eq!(
             Sort::Name.branch_columns(),
             "NULL::integer AS install_count, NULL::timestamptz AS created_at, \
-             NULL::timestamptz AS updated_at, lower(t.name) AS name_key"
+             NULL::timestamptz AS updated_at, lower(t.name) AS name_key, NULL::integer AS workspace_count"
         );
     }
 

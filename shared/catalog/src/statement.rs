@@ -32,6 +32,8 @@ param! {
     Uuid => UUID,
     Value => JSONB,
     Vec<i64> => INT8_ARRAY,
+    Vec<String> => TEXT_ARRAY,
+    chrono::DateTime<chrono::Utc> => TIMESTAMPTZ,
 }
 
 impl<T: Param> Param for &T {
