@@ -283,15 +283,35 @@ async fn a_recipe_installs_with_its_agents_and_their_llms_exactly_as_planned() {
     assert_eq!(row.get::<_, i64>("skills"), 1);
     assert!(!install.text.contains("sk-live"));
 
-    // An update of the untouched recipe copy sees no local change.
-    app.publish_version(ItemKind::Recipe, c.recipe, "1.1.0", "")
-        .await;
+    // An update of the untouched recipe copy sees no local change, and keeps its steps pointed at the copies.
+    app.publish_version(
+        ItemKind::Recipe,
+        c.recipe,
+        "1.1.0",
+        "steps = steps || '[{\"name\": \"close\", \"agent_name\": \"Writer\"}]'",
+    )
+    .await;
     app.post(format!("/api/marketplace/installs/{root_install}/update"))
         .as_user("acme-editor")
         .workspace(workspace)
         .send()
         .await
         .assert_status(200);
+    let steps: Value = app
+        .db
+        .query_one(
+            "SELECT steps FROM workflow_templates WHERE id = $1",
+            &[&recipe_copy],
+        )
+        .await
+        .unwrap()
+        .get("steps");
+    assert_eq!(steps[0]["agent_id"], copy_of(c.triage));
+    assert_eq!(steps[1]["agent_id"], copy_of(c.writer));
+    assert_eq!(
+        steps[4],
+        json!({"name": "close", "agent_name": "Writer", "agent_id": copy_of(c.writer)})
+    );
 }
 
 #[tokio::test]
@@ -963,4 +983,70 @@ async fn plans_need_membership_and_a_listed_item() {
             .await
     };
     admin_plan.assert_problem(404, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_recipe_installs_across_workspaces_all_land_and_count_exactly() {
+    let app = TestApp::with(marketplace_http::Config::default(), 20).await;
+    let installer = app.user("installer").await;
+    let mut workspaces = Vec::new();
+    for i in 0..5 {
+        let workspace = app.workspace(&format!("w{i}")).await;
+        app.member(workspace, installer, "editor").await;
+        workspaces.push(workspace);
+    }
+    let c = catalog(&app).await;
+    // Agents installed on their own too, in the same workspaces, at the same time.
+    let requests = (0..20).map(|i| {
+        let item = [c.recipe, c.triage, c.reviewer, c.recipe][i % 4];
+        app.post(install_path(item))
+            .as_user("installer")
+            .workspace(workspaces[i % 5])
+            .send()
+    });
+    let responses = futures::future::join_all(requests).await;
+    for response in &responses {
+        response.assert_status(201);
+    }
+    let records = |item: i64| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT count(*) FROM marketplace_installs WHERE item_id = {item}"
+            ))
+            .await
+        }
+    };
+    for (table, id) in [
+        ("workflow_templates", c.recipe),
+        ("agents", c.triage),
+        ("agents", c.writer),
+        ("agents", c.reviewer),
+        ("llm_models", c.fast_llm),
+        ("llm_models", c.smart_llm),
+    ] {
+        let installs = records(id).await;
+        let before = if id == c.triage { 5 } else { 0 };
+        let workspaces = app
+            .count(&format!(
+                "SELECT count(DISTINCT workspace_id) FROM marketplace_installs WHERE item_id = {id}"
+            ))
+            .await;
+        assert_eq!(
+            metrics(&app, table, id).await,
+            (before + installs, installs, workspaces),
+            "{table} {id}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT active_installs FROM marketplace_install_totals")
+            .await,
+        app.count("SELECT count(*) FROM marketplace_installs").await
+    );
+    assert_eq!(
+        app.count("SELECT marketplace_install_metrics_repair()")
+            .await,
+        0,
+        "nothing to repair"
+    );
 }

@@ -10,6 +10,7 @@ use crate::column::ReadColumn;
 use crate::content;
 use crate::install::link_listed_skills;
 use crate::kind::union_all;
+use crate::plan::repoint_steps;
 use crate::redact::strip_credentials;
 use crate::statement::Statement;
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
@@ -125,6 +126,36 @@ pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement<'static> {
          FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
     )
     .bind(item_ids)
+}
+
+/// Points a recipe's new steps at the agent copies its install brought or reused, as the install did.
+async fn point_steps_at_dependencies(
+    tx: &Transaction<'_>,
+    install_id: i64,
+    content: &mut Value,
+) -> Result<(), CatalogError> {
+    let rows = Statement::new(
+        "SELECT d.item_id, lower(a.name) AS name, c.id AS copy_id
+         FROM marketplace_install_dependencies e
+         JOIN marketplace_installs d ON d.id = e.dependency_id AND d.item_kind = 'agent'
+         JOIN agents a ON a.id = d.item_id
+         JOIN agents c ON c.id = d.installed_item_id AND c.owner_id = d.workspace_id::text
+         WHERE e.install_id = $1",
+    )
+    .bind(install_id)
+    .query(tx)
+    .await?;
+    let mut by_name = HashMap::new();
+    let mut by_listing = HashMap::new();
+    for row in &rows {
+        let copy_id: i64 = row.read("copy_id")?;
+        by_name.insert(row.read("name")?, copy_id);
+        by_listing.insert(row.read("item_id")?, copy_id);
+    }
+    if let Some(steps) = content.get_mut("steps") {
+        repoint_steps(steps, &by_name, &by_listing);
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -264,6 +295,9 @@ async fn bring_copy_to_listing(
     let mut content = sides.listing_content;
     strip_credentials(&mut content);
     content::keep_own_secrets(&mut content, &sides.copy_content);
+    if kind == ItemKind::Recipe {
+        point_steps_at_dependencies(tx, install.id, &mut content).await?;
+    }
     content::write(tx, kind, install.copy_id, &content).await?;
     Statement::new(format!(
         "UPDATE {table} SET version = $2, updated_at = now() WHERE id = $1",
