@@ -1050,3 +1050,45 @@ async fn concurrent_recipe_installs_across_workspaces_all_land_and_count_exactly
         "nothing to repair"
     );
 }
+
+#[tokio::test]
+async fn a_planned_name_taken_meanwhile_moves_the_copy_to_the_next_free_name() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let skill = app.item(ItemKind::Skill, "Helper").insert().await;
+    // Someone creates a workspace skill named "Helper" just before the copy is inserted.
+    app.exec(
+        "CREATE FUNCTION squat() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             INSERT INTO skills (name, owner_type, owner_id, workspace_id)
+             VALUES (NEW.name, 'workspace', NEW.owner_id, NEW.workspace_id);
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER squat BEFORE INSERT ON skills FOR EACH ROW
+         WHEN (NEW.owner_type = 'workspace' AND NEW.name = 'Helper' AND pg_trigger_depth() < 1)
+         EXECUTE FUNCTION squat();",
+    )
+    .await;
+    let plan = app
+        .get(plan_path(skill))
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await;
+    assert_eq!(plan.json["steps"][0]["as_name"], "Helper");
+    let install = app
+        .post(install_path(skill))
+        .as_user("acme-owner")
+        .workspace(workspace)
+        .send()
+        .await;
+    install.assert_status(201);
+    assert_eq!(install.json["installed"]["name"], "Helper-copy");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM skills WHERE workspace_id = '{workspace}' AND name = 'Helper'"
+        ))
+        .await,
+        1
+    );
+}

@@ -162,18 +162,19 @@ async fn install_in(
     let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
     let version = lock_listing(tx, kind, request.item_id).await?;
     let plan = plan::build(tx, request.workspace, kind, request.item_id).await?;
-    lock_dependencies(tx, &plan).await?;
+    let versions = lock_dependencies(tx, &plan).await?;
 
     let mut copies: Vec<Option<WorkspaceCopy>> = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
-        copies.push(match node.action {
-            NodeAction::Clone { .. } => Some(
+        copies.push(match &node.action {
+            NodeAction::Clone { as_name } => Some(
                 clone_with_free_name(
                     tx,
                     node.kind,
                     node.listing_id,
                     request.workspace,
                     &node.name,
+                    as_name,
                 )
                 .await?,
             ),
@@ -271,7 +272,7 @@ async fn install_in(
             workspace: request.workspace,
             user_id: request.user_id,
             copy_id: copy.id,
-            version: listing_version(tx, node.kind, node.listing_id).await?,
+            version: versions[&node.listing_id].clone(),
             content_hash: copy.content_hash.clone(),
             linked_skill_ids: linked_ids(node),
             idempotency_key: None,
@@ -348,8 +349,12 @@ async fn lock_listing(
 
 /// Locks the dependencies the plan clones, as [`lock_listing`] locks the item, in one order for every
 /// install (by depth — recipes, then agents, then LLMs — then id), so two installs never wait on each other
-/// in a circle. A dependency delisted since the plan was read is a conflict: the plan no longer holds.
-async fn lock_dependencies(tx: &Transaction<'_>, plan: &Plan) -> Result<(), CatalogError> {
+/// in a circle, and returns their versions by listing id. A dependency delisted since the plan was read is a
+/// conflict: the plan no longer holds.
+async fn lock_dependencies(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+) -> Result<HashMap<i64, Version>, CatalogError> {
     let mut cloned: Vec<&Node> = plan
         .nodes
         .iter()
@@ -357,38 +362,24 @@ async fn lock_dependencies(tx: &Transaction<'_>, plan: &Plan) -> Result<(), Cata
         .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
         .collect();
     cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    let mut versions = HashMap::new();
     for node in cloned {
         let locked = Statement::new(format!(
-            "SELECT 1 FROM {table} t WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
+            "SELECT t.version::text AS version FROM {table} t WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
             table = node.kind.table(),
             listed = Audience::Member.listed("t"),
         ))
         .bind(node.listing_id)
         .query_opt(tx)
         .await?;
-        if locked.is_none() {
+        let Some(locked) = locked else {
             return Err(CatalogError::Conflict(
                 "A dependency of this item changed during the install; retry it.".into(),
             ));
-        }
+        };
+        versions.insert(node.listing_id, locked.read("version")?);
     }
-    Ok(())
-}
-
-/// A cloned listing's version (its latest approved one).
-async fn listing_version(
-    tx: &Transaction<'_>,
-    kind: ItemKind,
-    item_id: i64,
-) -> Result<Version, CatalogError> {
-    Statement::new(format!(
-        "SELECT version::text AS version FROM {table} WHERE id = $1",
-        table = kind.table()
-    ))
-    .bind(item_id)
-    .query_one(tx)
-    .await?
-    .read("version")
+    Ok(versions)
 }
 
 /// Links an agent copy to the skills its plan names (marketplace skills are global).
@@ -611,6 +602,7 @@ async fn clone_with_free_name(
     listing_id: i64,
     workspace: WorkspaceId,
     base: &str,
+    planned: &str,
 ) -> Result<WorkspaceCopy, CatalogError> {
     let table = kind.table();
     let own_columns = kind.content_columns().join(", ");
@@ -625,9 +617,19 @@ async fn clone_with_free_name(
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
          RETURNING t.id",
     );
-    let mut taken = taken_copy_names(tx, kind, workspace, base).await?;
+    // The plan's name first (it was free when the plan was read, in this transaction); the taken names are
+    // read only if someone took it meanwhile.
+    let mut taken: Option<Vec<String>> = None;
+    let mut candidate = Some(planned.to_owned());
     for _ in 0..NAME_ATTEMPTS {
-        let name = first_free_name(base, &taken);
+        let name = match (candidate.take(), &taken) {
+            (Some(name), _) => name,
+            (None, Some(taken)) => first_free_name(base, taken),
+            (None, None) => first_free_name(
+                base,
+                taken.insert(taken_copy_names(tx, kind, workspace, base).await?),
+            ),
+        };
         let row = Statement::new(insert.as_str())
             .bind(listing_id)
             .bind(&name)
@@ -645,7 +647,11 @@ async fn clone_with_free_name(
                     content_hash: scrubbed.fingerprint,
                 });
             }
-            None => taken.push(name),
+            None => {
+                if let Some(taken) = &mut taken {
+                    taken.push(name);
+                }
+            }
         }
     }
     Err(CatalogError::Conflict(
