@@ -164,41 +164,21 @@ async fn install_in(
     let plan = plan::build(tx, request.workspace, kind, request.item_id).await?;
     let versions = lock_dependencies(tx, &plan).await?;
 
-    let mut copies: Vec<Option<WorkspaceCopy>> = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        copies.push(match &node.action {
-            NodeAction::Clone { as_name } => Some(
-                clone_with_free_name(
-                    tx,
-                    node.kind,
-                    node.listing_id,
-                    request.workspace,
-                    &node.name,
-                    as_name,
-                )
-                .await?,
-            ),
-            NodeAction::Reuse { .. } => None,
-        });
-    }
-    for (node, copy) in plan.nodes.iter().zip(&copies) {
-        if let Some(copy) = copy.as_ref().filter(|_| node.kind == ItemKind::Agent) {
-            link_skills(tx, copy.id, &node.skills).await?;
-        }
-    }
+    let mut copies = make_copies(tx, &plan, request.workspace).await?;
+    link_agent_skills(tx, &plan, &copies).await?;
     if kind == ItemKind::Recipe {
-        let copy_ids = copies_by_node(&plan, &copies);
-        let root_copy = copies[0]
-            .as_mut()
-            .expect("the listing itself is always cloned");
-        repoint_recipe_steps(tx, &plan, &copy_ids, root_copy).await?;
+        repoint_recipe_steps(tx, &plan, &mut copies).await?;
     }
 
+    // Record ids are drawn first, the item's before its dependencies': the item's record stores the whole
+    // response, dependencies' ids included, and each dependency's record names its parent's.
+    let install_ids = reserve_install_ids(tx, &plan).await?;
+    let install_id = install_ids[0].expect("the listing itself is always cloned");
+    let NodeCopy::Cloned(root_copy) = &copies[0] else {
+        unreachable!("the listing itself is always cloned")
+    };
     let root = plan.root();
-    let root_copy = copies[0]
-        .as_ref()
-        .expect("the listing itself is always cloned");
-    let mut installation = Installation {
+    let installation = Installation {
         item: ItemRef {
             id: root.listing_id,
             kind,
@@ -212,38 +192,8 @@ async fn install_in(
         version,
         requires_setup: plan.requires_setup.clone(),
         warnings: plan.warnings.clone(),
-        dependencies: Vec::new(),
+        dependencies: installed_dependencies(&plan, &copies, &install_ids),
     };
-    // Record ids are drawn first, the item's before its dependencies': the item's record stores the whole
-    // response, dependencies' ids included, and each dependency's record names its parent's.
-    let install_ids = reserve_install_ids(tx, &plan).await?;
-    for ((node, copy), install_id) in plan.nodes.iter().zip(&copies).zip(&install_ids).skip(1) {
-        let (action, installed) = match (&node.action, copy) {
-            (NodeAction::Clone { .. }, Some(copy)) => (DependencyAction::Clone, copy.id),
-            (NodeAction::Reuse { copy_id, .. }, _) => (DependencyAction::Reuse, *copy_id),
-            (NodeAction::Clone { .. }, None) => unreachable!("every clone made a copy"),
-        };
-        let installed_name = match (&node.action, copy) {
-            (NodeAction::Reuse { copy_name, .. }, _) => copy_name.clone(),
-            (_, Some(copy)) => copy.name.clone(),
-            (_, None) => unreachable!("every clone made a copy"),
-        };
-        installation.dependencies.push(InstalledDependency {
-            action,
-            install_id: *install_id,
-            item: ItemRef {
-                id: node.listing_id,
-                kind: node.kind,
-                name: node.name.clone(),
-            },
-            installed: ItemRef {
-                id: installed,
-                kind: node.kind,
-                name: installed_name,
-            },
-        });
-    }
-    let install_id = install_ids[0].expect("the listing itself is always cloned");
     let record = InstallRecord {
         id: install_id,
         item_id: request.item_id,
@@ -261,12 +211,12 @@ async fn install_in(
     if !record.insert(tx).await? {
         return Ok(None);
     }
-    for ((node, copy), id) in plan.nodes.iter().zip(&copies).zip(&install_ids).skip(1) {
-        let (Some(copy), Some(id)) = (copy, id) else {
+    for (index, node) in plan.nodes.iter().enumerate().skip(1) {
+        let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
             continue;
         };
         InstallRecord {
-            id: *id,
+            id,
             item_id: node.listing_id,
             kind: node.kind,
             workspace: request.workspace,
@@ -288,6 +238,112 @@ async fn install_in(
         install_id,
         installation,
     }))
+}
+
+/// The workspace copy of a plan's node: made by this install, or already there.
+enum NodeCopy {
+    Cloned(WorkspaceCopy),
+    Reused { id: i64, name: String },
+}
+
+impl NodeCopy {
+    fn id(&self) -> i64 {
+        match self {
+            Self::Cloned(copy) => copy.id,
+            Self::Reused { id, .. } => *id,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Self::Cloned(copy) => &copy.name,
+            Self::Reused { name, .. } => name,
+        }
+    }
+}
+
+/// Clones every node the plan clones, under the name the plan gave it (or the next free one).
+async fn make_copies(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    workspace: WorkspaceId,
+) -> Result<Vec<NodeCopy>, CatalogError> {
+    let mut copies = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        copies.push(match &node.action {
+            NodeAction::Clone { as_name } => NodeCopy::Cloned(
+                clone_with_free_name(
+                    tx,
+                    node.kind,
+                    node.listing_id,
+                    workspace,
+                    &node.name,
+                    as_name,
+                )
+                .await?,
+            ),
+            NodeAction::Reuse {
+                copy_id, copy_name, ..
+            } => NodeCopy::Reused {
+                id: *copy_id,
+                name: copy_name.clone(),
+            },
+        });
+    }
+    Ok(copies)
+}
+
+/// Links each agent copy made to the skills its plan names (marketplace skills are global).
+async fn link_agent_skills(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    copies: &[NodeCopy],
+) -> Result<(), CatalogError> {
+    for (node, copy) in plan.nodes.iter().zip(copies) {
+        if let (NodeCopy::Cloned(copy), ItemKind::Agent) = (copy, node.kind) {
+            if !node.skills.is_empty() {
+                Statement::new(
+                    "INSERT INTO agent_skills (agent_id, skill_id) SELECT $1, unnest($2::bigint[])",
+                )
+                .bind(copy.id)
+                .bind(node.skills.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+                .execute(tx)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The response's `dependencies`: every node but the item, cloned (with its record) or reused.
+fn installed_dependencies(
+    plan: &Plan,
+    copies: &[NodeCopy],
+    install_ids: &[Option<i64>],
+) -> Vec<InstalledDependency> {
+    plan.nodes
+        .iter()
+        .zip(copies)
+        .zip(install_ids)
+        .skip(1)
+        .map(|((node, copy), install_id)| InstalledDependency {
+            action: match copy {
+                NodeCopy::Cloned(_) => DependencyAction::Clone,
+                NodeCopy::Reused { .. } => DependencyAction::Reuse,
+            },
+            install_id: *install_id,
+            item: ItemRef {
+                id: node.listing_id,
+                kind: node.kind,
+                name: node.name.clone(),
+            },
+            installed: ItemRef {
+                id: copy.id(),
+                kind: node.kind,
+                name: copy.name().to_owned(),
+            },
+        })
+        .collect()
 }
 
 /// An install record id for each node the plan clones (in plan order, so the item's is the lowest); `None`
@@ -382,55 +438,27 @@ async fn lock_dependencies(
     Ok(versions)
 }
 
-/// Links an agent copy to the skills its plan names (marketplace skills are global).
-async fn link_skills(
-    tx: &Transaction<'_>,
-    copy_id: i64,
-    skills: &[(i64, String)],
-) -> Result<(), CatalogError> {
-    if skills.is_empty() {
-        return Ok(());
-    }
-    Statement::new("INSERT INTO agent_skills (agent_id, skill_id) SELECT $1, unnest($2::bigint[])")
-        .bind(copy_id)
-        .bind(skills.iter().map(|(id, _)| *id).collect::<Vec<_>>())
-        .execute(tx)
-        .await?;
-    Ok(())
-}
-
-/// The workspace copy (cloned or reused) of each node.
-fn copies_by_node(plan: &Plan, copies: &[Option<WorkspaceCopy>]) -> Vec<i64> {
-    plan.nodes
-        .iter()
-        .zip(copies)
-        .map(|(node, copy)| match (&node.action, copy) {
-            (NodeAction::Reuse { copy_id, .. }, _) => *copy_id,
-            (NodeAction::Clone { .. }, Some(copy)) => copy.id,
-            (NodeAction::Clone { .. }, None) => unreachable!("every clone made a copy"),
-        })
-        .collect()
-}
-
 /// Points the recipe copy's steps at the workspace copies of its agents, and fingerprints the copy as it
 /// now is (its steps were pointed by the install, not changed by the workspace).
 async fn repoint_recipe_steps(
     tx: &Transaction<'_>,
     plan: &Plan,
-    copy_ids: &[i64],
-    recipe_copy: &mut WorkspaceCopy,
+    copies: &mut [NodeCopy],
 ) -> Result<(), CatalogError> {
     let mut by_name = HashMap::new();
     let mut by_listing = HashMap::new();
-    for (node, &copy_id) in plan.nodes.iter().zip(copy_ids).skip(1) {
+    for (node, copy) in plan.nodes.iter().zip(copies.iter()).skip(1) {
         if node.kind == ItemKind::Agent && node.parent == Some(0) {
-            by_listing.insert(node.listing_id, copy_id);
-            by_name.insert(node.name.to_lowercase(), copy_id);
+            by_listing.insert(node.listing_id, copy.id());
+            by_name.insert(node.name.to_lowercase(), copy.id());
             for name in &node.requested_as {
-                by_name.insert(name.clone(), copy_id);
+                by_name.insert(name.clone(), copy.id());
             }
         }
     }
+    let NodeCopy::Cloned(recipe_copy) = &mut copies[0] else {
+        unreachable!("the listing itself is always cloned")
+    };
     if by_listing.is_empty() {
         return Ok(());
     }
