@@ -151,7 +151,7 @@ async fn floor(
             workspace_role_statement(workspace, member)
                 .query(db)
                 .await?;
-            let rows = installs_statement(workspace).query(db).await?;
+            let rows = installs_statement(workspace, None, 51).query(db).await?;
             let updated: Vec<i64> = rows
                 .iter()
                 .filter(|row| {

@@ -189,7 +189,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Installed copies whose listing has a higher approved version */
+        /**
+         * Installed copies whose listing has a higher approved version, newest install first
+         * @description A page looks at up to `limit` installs with a different listing version and lists those with a higher one (so it may hold fewer than `limit`); `next_cursor` continues after them.
+         */
         get: operations["list-updates"];
         put?: never;
         post?: never;
@@ -1048,7 +1051,11 @@ export interface operations {
     };
     "list-updates": {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
             header: {
                 "X-Workspace-ID": components["parameters"]["WorkspaceId"];
             };
@@ -1065,6 +1072,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         updates: components["schemas"]["AvailableUpdate"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        next_cursor: string | null;
                     };
                 };
             };

@@ -24,6 +24,25 @@ pub struct InstallCursor {
 pub struct BadCursor;
 
 impl InstallCursor {
+    /// The cursor after the install with this id, installed at `installed_at`.
+    pub(crate) fn after(installed_at: DateTime<Utc>, id: i64) -> Self {
+        Self { installed_at, id }
+    }
+
+    /// The statement text that keeps installs `i` after this cursor, its two parameters at `$from` and
+    /// `$from + 1`.
+    pub(crate) fn predicate(from: usize) -> String {
+        format!("AND (i.installed_at, i.id) < (${from}, ${})", from + 1)
+    }
+
+    pub(crate) fn installed_at(&self) -> DateTime<Utc> {
+        self.installed_at
+    }
+
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+
     /// The text of a cursor: URL-safe, meant to be passed back as it is.
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!(
@@ -184,9 +203,9 @@ pub fn installs_page_statement(
         )
     });
     let after = if cursor.is_some() {
-        "AND (i.installed_at, i.id) < ($3, $4)"
+        InstallCursor::predicate(3)
     } else {
-        ""
+        String::new()
     };
     let statement = Statement::new(format!(
         "WITH page AS (

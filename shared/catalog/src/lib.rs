@@ -83,7 +83,7 @@ pub use status::ReviewStatus;
 pub use submission::{submit_item, submit_version, NewVersion, Pending, RateLimit, Submission};
 pub use uninstall::uninstall;
 pub use updates::{
-    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry,
+    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry, UpdatesPage,
 };
 pub use version::Version;
 pub use workspace::{WorkspaceId, WorkspaceRole};
