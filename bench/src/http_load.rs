@@ -11,6 +11,21 @@ use crate::Error;
 
 const CONCURRENCY: usize = 8;
 
+/// The search storm: 64 clients searching common words while one more reads an item's detail.
+#[derive(Debug, Clone)]
+pub struct Storm {
+    pub seconds: u64,
+    pub searches_per_sec: f64,
+    pub search_p99_ms: f64,
+    pub search_non_2xx: u64,
+    pub detail: Throughput,
+}
+
+/// Clients of the storm, per common word searched.
+const STORM_WORDS: [&str; 4] = ["email", "review", "report", "deploy"];
+const STORM_CLIENTS_PER_WORD: usize = 16;
+const STORM_SECONDS: u64 = 20;
+
 #[derive(Debug, Clone)]
 pub struct Throughput {
     pub name: &'static str,
@@ -20,7 +35,7 @@ pub struct Throughput {
     pub non_2xx: u64,
 }
 
-pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Throughput>, Error> {
+pub async fn measure(url: &str, seconds: u64) -> Result<(Vec<Throughput>, Storm), Error> {
     let crate::targets::Targets {
         workspace, item, ..
     } = crate::targets::find(url).await?;
@@ -59,41 +74,100 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Throughput>, Error> 
             vec!["-H".into(), format!("X-Workspace-ID: {workspace}")],
         ),
     ];
+    let auth = format!("Authorization: Bearer {token}");
     let mut results = Vec::new();
     for (name, method, target, extra) in cases {
-        let output = tokio::process::Command::new("hey")
-            .args([
-                "-z",
-                &format!("{seconds}s"),
-                "-c",
-                &CONCURRENCY.to_string(),
-                "-m",
-                method,
-            ])
-            .args(["-H", &format!("Authorization: Bearer {token}")])
-            .args(&extra)
-            .arg(&target)
-            .output()
-            .await
-            .map_err(|e| {
-                format!("hey is needed for the HTTP benchmark (apt-get install hey): {e}")
-            })?;
-        let report = String::from_utf8_lossy(&output.stdout).into_owned();
-        let result = Throughput {
-            name,
-            requests_per_sec: field(&report, "Requests/sec:").unwrap_or(0.0),
-            p50_ms: percentile(&report, "50%").unwrap_or(0.0) * 1000.0,
-            p99_ms: percentile(&report, "99%").unwrap_or(0.0) * 1000.0,
-            non_2xx: non_2xx(&report),
-        };
+        let mut args = vec![
+            "-m".to_owned(),
+            method.to_owned(),
+            "-H".into(),
+            auth.clone(),
+        ];
+        args.extend(extra);
+        let result = hey(name, seconds, CONCURRENCY, &args, &target).await?;
         eprintln!(
             "{:<26} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  non-2xx {}",
             result.name, result.requests_per_sec, result.p50_ms, result.p99_ms, result.non_2xx
         );
         results.push(result);
     }
+
+    eprintln!(
+        "search storm: {} clients searching common words for {STORM_SECONDS} s, one reading a detail",
+        STORM_WORDS.len() * STORM_CLIENTS_PER_WORD
+    );
+    let headers = vec!["-H".to_owned(), auth.clone()];
+    let searches = STORM_WORDS.map(|word| {
+        let target = format!("{base}/items?search={word}");
+        let headers = headers.clone();
+        tokio::spawn(async move {
+            hey(
+                "search",
+                STORM_SECONDS,
+                STORM_CLIENTS_PER_WORD,
+                &headers,
+                &target,
+            )
+            .await
+        })
+    });
+    let detail = hey(
+        "GET /items/{id} during the storm",
+        STORM_SECONDS,
+        1,
+        &headers,
+        &format!("{base}/items/{item}"),
+    )
+    .await?;
+    let mut storm = Storm {
+        seconds: STORM_SECONDS,
+        searches_per_sec: 0.0,
+        search_p99_ms: 0.0,
+        search_non_2xx: 0,
+        detail,
+    };
+    for search in searches {
+        let search = search.await??;
+        storm.searches_per_sec += search.requests_per_sec;
+        storm.search_p99_ms = storm.search_p99_ms.max(search.p99_ms);
+        storm.search_non_2xx += search.non_2xx;
+    }
+    eprintln!(
+        "storm: {:.0} searches/s, search p99 {:.1} ms, non-2xx {}; detail p50 {:.2} ms p99 {:.2} ms non-2xx {}",
+        storm.searches_per_sec,
+        storm.search_p99_ms,
+        storm.search_non_2xx,
+        storm.detail.p50_ms,
+        storm.detail.p99_ms,
+        storm.detail.non_2xx
+    );
     server.abort();
-    Ok(results)
+    Ok((results, storm))
+}
+
+/// Runs `hey` for `seconds` with `clients` connections against `target`.
+async fn hey(
+    name: &'static str,
+    seconds: u64,
+    clients: usize,
+    args: &[String],
+    target: &str,
+) -> Result<Throughput, Error> {
+    let output = tokio::process::Command::new("hey")
+        .args(["-z", &format!("{seconds}s"), "-c", &clients.to_string()])
+        .args(args)
+        .arg(target)
+        .output()
+        .await
+        .map_err(|e| format!("hey is needed for the HTTP benchmark (apt-get install hey): {e}"))?;
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    Ok(Throughput {
+        name,
+        requests_per_sec: field(&report, "Requests/sec:").unwrap_or(0.0),
+        p50_ms: percentile(&report, "50%").unwrap_or(0.0) * 1000.0,
+        p99_ms: percentile(&report, "99%").unwrap_or(0.0) * 1000.0,
+        non_2xx: non_2xx(&report),
+    })
 }
 
 fn field(report: &str, label: &str) -> Option<f64> {

@@ -1,7 +1,8 @@
 //! The benchmark: builds catalogs of 10k, 100k and 1M marketplace items, then measures every route through
 //! the real handlers (p50/p95/p99 and the SQL floor under each), the local API's throughput over HTTP with
 //! `hey`, and each function binary's cold start and peak memory as Lambda runs it. Writes
-//! `bench/results.md` and `bench/latency.svg`.
+//! `bench/results.md`, `bench/latency.svg` and the plans of the listing and search statements at the largest
+//! size in `bench/explain/`.
 //!
 //! `cargo run --profile benchmark -p marketplace-bench -- [--sizes 10000,100000,1000000] [--samples 300]
 //!     [--http-seconds 10] [--routes-only] [--out DIR]`
@@ -67,11 +68,14 @@ async fn main() -> Result<(), Error> {
     let server = server::Server::start().await?;
     let mut results = report::Results::default();
     let mut largest = None;
+    let largest_size = args.sizes.last().copied();
     for &size in &args.sizes {
         eprintln!("\n== catalog of {size} items");
         let url = server.create_database(&format!("bench_{size}")).await?;
         let load = catalog::build(&url, size).await?;
-        let routes = routes::measure(&url, size, args.samples).await?;
+        let explain_dir = args.out.join("explain");
+        let explain = (Some(size) == largest_size).then_some(explain_dir.as_path());
+        let routes = routes::measure(&url, size, args.samples, explain).await?;
         results
             .sizes
             .push(report::SizeResult { size, load, routes });
@@ -87,7 +91,9 @@ async fn main() -> Result<(), Error> {
         "\n== HTTP throughput of the local API (hey, {} s per route)",
         args.http_seconds
     );
-    results.http = http_load::measure(&url, args.http_seconds).await?;
+    let (http, storm) = http_load::measure(&url, args.http_seconds).await?;
+    results.http = http;
+    results.storm = Some(storm);
     eprintln!("\n== function binaries under the Lambda Runtime API");
     results.lambda = lambda::measure(&url).await?;
     results.total_secs = started.elapsed().as_secs_f64();

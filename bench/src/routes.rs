@@ -112,6 +112,14 @@ async fn floor(
         Read::List(query) => {
             let rows = listing_statement(Audience::Member, query).query(db).await?;
             enrich(db, &rows).await?;
+            let found_nothing = rows
+                .iter()
+                .all(|row| row.get::<_, Option<i64>>("id").is_none());
+            if let (Some(term), true) = (&query.search, found_nothing) {
+                suggestions_statement(Audience::Member, &ItemKind::ALL, term)
+                    .query(db)
+                    .await?;
+            }
         }
         Read::Detail(id) => {
             let rows = detail_statement(Audience::Member, *id).query(db).await?;
@@ -197,6 +205,8 @@ struct Bench {
     workspaces: Vec<uuid::Uuid>,
     floor_workspace: uuid::Uuid,
     popular: Vec<i64>,
+    /// The name of one listed agent, as a user would type it to find that item.
+    exact_name: String,
 }
 
 /// An install in the first workspace: its id, the item and the item's kind.
@@ -206,13 +216,26 @@ struct Installed {
     kind: String,
 }
 
-pub async fn measure(url: &str, size: usize, samples: usize) -> Result<Vec<RouteResult>, Error> {
+/// Times every route at this catalog size; with `explain_dir`, first writes the plans of the listing and
+/// search scenarios there.
+pub async fn measure(
+    url: &str,
+    size: usize,
+    samples: usize,
+    explain_dir: Option<&std::path::Path>,
+) -> Result<Vec<RouteResult>, Error> {
     let bench = Bench::prepare(url).await?;
     let (install, first_installs, floor_installs) = bench.measure_installs().await?;
     let mut results = vec![install];
     bench.approve_new_versions(&first_installs).await?;
     let workspace = bench.workspaces[0];
-    for (name, call, read) in read_scenarios(workspace) {
+    let mut scenarios = read_scenarios(workspace);
+    scenarios.extend(search_scenarios(&bench.exact_name));
+    scenarios.extend(bench.cursor_scenarios().await?);
+    if let Some(dir) = explain_dir {
+        explain(&bench, &scenarios, dir).await?;
+    }
+    for (name, call, read) in scenarios {
         results.push(
             time_read(
                 &bench.state,
@@ -285,6 +308,13 @@ impl Bench {
         }
         let floor_workspace = workspaces.pop().ok_or("no workspace")?;
         let popular = most_installed(&setup).await?;
+        let exact_name: String = setup
+            .query_one(
+                "SELECT name FROM agents WHERE is_approved ORDER BY id OFFSET 1234 LIMIT 1",
+                &[],
+            )
+            .await?
+            .get("name");
         Ok(Self {
             state,
             setup,
@@ -292,6 +322,7 @@ impl Bench {
             workspaces,
             floor_workspace,
             popular,
+            exact_name,
         })
     }
 
@@ -718,6 +749,140 @@ fn read_scenarios(workspace: uuid::Uuid) -> Vec<(&'static str, Call, Read)> {
         (name, call, read)
     });
     lists.chain(others).collect()
+}
+
+/// Search classes (docs/architecture.md, "Search"): one and two characters, the commonest word of the
+/// catalog (in ~15% of items), a rare word, a typo that finds nothing (so suggestions run), an exact name.
+fn search_scenarios(exact_name: &str) -> Vec<(&'static str, Call, Read)> {
+    let cases = [
+        ("search: 1 char", "e".to_owned()),
+        ("search: 2 chars", "re".into()),
+        ("search: common word", "email".into()),
+        ("search: rare word", "quarterly".into()),
+        ("search: no match", "Emial Reprot".into()),
+        ("search: exact name", exact_name.to_owned()),
+    ];
+    let mut scenarios: Vec<_> = cases
+        .into_iter()
+        .map(|(name, term)| {
+            let uri = format!("/api/marketplace/items?search={}", term.replace(' ', "%20"));
+            let query = ListQuery {
+                search: Some(term),
+                sort: Sort::Relevance,
+                ..ListQuery::default()
+            };
+            (name, Call::get(uri), Read::List(query))
+        })
+        .collect();
+    scenarios.push((
+        "search: common, newest",
+        Call::get("/api/marketplace/items?search=email&sort=newest"),
+        Read::List(ListQuery {
+            search: Some("email".into()),
+            sort: Sort::Newest,
+            ..ListQuery::default()
+        }),
+    ));
+    scenarios
+}
+
+/// Writes `EXPLAIN (ANALYZE, BUFFERS)` of each listing scenario's statements to `dir/<scenario>.txt`.
+async fn explain(
+    bench: &Bench,
+    scenarios: &[(&'static str, Call, Read)],
+    dir: &std::path::Path,
+) -> Result<(), Error> {
+    std::fs::create_dir_all(dir)?;
+    let db = bench.state.pool.get().await?;
+    for (name, call, read) in scenarios {
+        let Read::List(query) = read else { continue };
+        let mut text = format!("-- {name}: GET {}\n", call.uri);
+        let statement = listing_statement(Audience::Member, query);
+        text.push_str(&statement.explain(&**db).await?);
+        if let Some(term) = &query.search {
+            text.push_str("\n\n-- suggestions (run only when the search found nothing)\n");
+            let suggestions = suggestions_statement(Audience::Member, &ItemKind::ALL, term);
+            text.push_str(&suggestions.explain(&**db).await?);
+        }
+        text.push('\n');
+        let file: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        std::fs::write(dir.join(format!("{file}.txt")), text)?;
+    }
+    Ok(())
+}
+
+/// Rows a cursor page holds in the cursor scenarios.
+const CURSOR_PAGE: i64 = 20;
+
+impl Bench {
+    /// Cursor pages 1, 200 and 2000 of the default and name orders (where the catalog is that deep), each
+    /// reached by following cursors from the first page.
+    async fn cursor_scenarios(&self) -> Result<Vec<(&'static str, Call, Read)>, Error> {
+        let orders: [(Sort, &str, [&'static str; 3]); 2] = [
+            (
+                Sort::Popular,
+                "popular",
+                [
+                    "cursor: popular p1",
+                    "cursor: popular p200",
+                    "cursor: popular p2000",
+                ],
+            ),
+            (
+                Sort::Name,
+                "name",
+                ["cursor: name p1", "cursor: name p200", "cursor: name p2000"],
+            ),
+        ];
+        let mut scenarios = Vec::new();
+        for (sort, sort_name, names) in orders {
+            let query = ListQuery {
+                sort,
+                limit: CURSOR_PAGE,
+                ..ListQuery::default()
+            };
+            let base = format!("/api/marketplace/items?sort={sort_name}&limit={CURSOR_PAGE}");
+            let mut cursor: Option<String> = None;
+            let mut page = 1;
+            for (target, name) in [1, 200, 2000].into_iter().zip(names) {
+                while page < target {
+                    let uri = match &cursor {
+                        Some(cursor) => format!("{base}&cursor={cursor}"),
+                        None => base.clone(),
+                    };
+                    let (_, body) = Call::get(uri).run(&self.state).await?;
+                    cursor = body["next_cursor"].as_str().map(str::to_owned);
+                    page += 1;
+                    if cursor.is_none() {
+                        break;
+                    }
+                }
+                if page < target {
+                    break;
+                }
+                let (uri, after) = match &cursor {
+                    Some(token) => (
+                        format!("{base}&cursor={token}"),
+                        Some(query.position(token).map_err(|e| e.to_string())?),
+                    ),
+                    None => (base.clone(), None),
+                };
+                let query = ListQuery {
+                    after,
+                    ..query.clone()
+                };
+                scenarios.push((name, Call::get(uri), Read::List(query)));
+            }
+        }
+        Ok(scenarios)
+    }
 }
 
 /// Alternates the route and its floor, `samples` times each after a warm-up.

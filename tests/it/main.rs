@@ -3,6 +3,7 @@
 mod auth;
 mod boundary;
 mod browse;
+mod cursors;
 mod database_setup;
 mod deployment;
 mod detail;
@@ -15,6 +16,7 @@ mod moderation;
 mod observability;
 mod publishing;
 mod runtime_api;
+mod search;
 mod soak;
 mod trust;
 mod updates;

@@ -58,11 +58,11 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
                             to_jsonb(l) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
                                 'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
                                 'marketplace_category','marketplace_icon','version','tags','delisted_at',
-                                'created_at','updated_at','from_catalog']
+                                'created_at','updated_at','from_catalog','name_words','search_words']
                               = to_jsonb(s) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
                                 'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
                                 'marketplace_category','marketplace_icon','version','tags','delisted_at',
-                                'created_at','updated_at','from_catalog'] AS same_content
+                                'created_at','updated_at','from_catalog','name_words','search_words'] AS same_content
                      FROM {table} l JOIN {table} s ON s.id = l.cloned_from_id WHERE l.id = $1"
                 ),
                 &[&listing],

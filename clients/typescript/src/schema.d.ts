@@ -412,10 +412,17 @@ export interface components {
         };
         ItemPage: {
             items: components["schemas"]["ItemSummary"][];
+            /** @description matching items; with `total_exact: false`, at least this many (a search or tag filter counts up to 1000) */
             total: number;
+            total_exact: boolean;
             limit: number;
             offset: number;
+            next_cursor: components["schemas"]["NextCursor"];
+            /** @description with a search: names of listed items close to the term when it found nothing, best first; otherwise empty */
+            suggestions?: string[];
         };
+        /** @description opaque, URL-safe; pass as `cursor` for the next page; null on the last page */
+        NextCursor: string | null;
         PublishedVersion: {
             version: components["schemas"]["SemVer"];
             changelog: string;
@@ -644,7 +651,10 @@ export interface components {
         ItemId: number;
         WorkspaceId: string;
         Limit: number;
+        /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
         Offset: number;
+        /** @description `next_cursor` of the previous page, with the same filters and sort (not with an offset > 0) */
+        Cursor: string;
     };
     requestBodies: never;
     headers: never;
@@ -658,12 +668,18 @@ export interface operations {
                 type?: components["schemas"]["ItemKind"];
                 /** @description exact, case-insensitive */
                 category?: string;
-                /** @description case-insensitive substring of name or description */
+                /** @description case-insensitive substring of name or description, or their words by English stem; ranked by relevance unless `sort` says otherwise */
                 search?: string;
+                /** @description items carrying this tag (exact, case-insensitive); repeat for several (all must match) */
+                tag?: string[];
                 featured?: "true" | "false";
-                sort?: "popular" | "newest" | "updated" | "name" | "workspaces";
+                /** @description default: relevance with a search, else popular; relevance needs a search */
+                sort?: "popular" | "newest" | "updated" | "name" | "relevance" | "workspaces";
                 limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
                 offset?: components["parameters"]["Offset"];
+                /** @description `next_cursor` of the previous page, with the same filters and sort (not with an offset > 0) */
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -1181,7 +1197,10 @@ export interface operations {
             query?: {
                 status?: "pending" | "approved" | "rejected";
                 limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
                 offset?: components["parameters"]["Offset"];
+                /** @description `next_cursor` of the previous page, with the same filters and sort (not with an offset > 0) */
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -1200,6 +1219,7 @@ export interface operations {
                         total: number;
                         limit: number;
                         offset: number;
+                        next_cursor: components["schemas"]["NextCursor"];
                     };
                 };
             };

@@ -1,8 +1,8 @@
 //! `GET /api/marketplace/admin/queue`: submissions and versions waiting for review, oldest first
 //! (`status=approved|rejected` for the review history, most recent first, with rejection reasons).
 
-use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE};
-use marketplace_catalog::ReviewStatus;
+use marketplace_catalog::limits::{CURSOR_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE};
+use marketplace_catalog::{QueueQuery, ReviewStatus};
 use marketplace_http::{
     json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
 };
@@ -21,9 +21,23 @@ async fn queue(state: &AppState, req: &Request) -> HandlerResult {
             ReviewStatus::parse(raw).ok_or("must be one of pending, approved, rejected")
         })
         .unwrap_or_default();
-    let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
-    let offset = params.integer("offset", 0, 0..=MAX_OFFSET);
+    let mut query = QueueQuery {
+        status,
+        limit: params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE),
+        offset: params.integer("offset", 0, 0..=MAX_OFFSET),
+        after: None,
+    };
+    if let Some(cursor) = params.text("cursor", CURSOR_CHARS) {
+        if query.offset > 0 {
+            params.reject("cursor", "cannot be combined with an offset");
+        } else {
+            match query.position(&cursor) {
+                Ok(position) => query.after = Some(position),
+                Err(error) => params.reject("cursor", error),
+            }
+        }
+    }
     params.finish()?;
-    let page = marketplace_catalog::review_queue(&*session.db, status, limit, offset).await?;
+    let page = marketplace_catalog::review_queue(&*session.db, &query).await?;
     Ok(json(StatusCode::OK, &page))
 }

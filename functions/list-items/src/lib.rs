@@ -2,7 +2,8 @@
 //! and paginated together.
 
 use marketplace_catalog::limits::{
-    CATEGORY_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, SEARCH_CHARS,
+    CATEGORY_CHARS, CURSOR_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, MAX_TAG_FILTERS,
+    SEARCH_CHARS, TAG_CHARS,
 };
 use marketplace_catalog::{ItemKind, ListQuery, Sort};
 use marketplace_http::{
@@ -24,18 +25,37 @@ async fn list_items(state: &AppState, req: &Request) -> HandlerResult {
 
 fn list_query(req: &Request) -> Result<ListQuery, marketplace_http::ApiError> {
     let mut params = QueryParams::new(req);
-    let query = ListQuery {
+    let search = params.text("search", SEARCH_CHARS);
+    let searching = search.as_deref().is_some_and(|term| !term.is_empty());
+    let sort = params.optional("sort", |raw| match Sort::parse(raw) {
+        Some(Sort::Relevance) if !searching => Err("relevance needs a search term".to_owned()),
+        Some(sort) => Ok(sort),
+        None => Err(format!("must be one of {}", Sort::NAMES)),
+    });
+    let mut query = ListQuery {
         kind: params.optional("type", ItemKind::parse),
         category: params.text("category", CATEGORY_CHARS),
-        search: params.text("search", SEARCH_CHARS),
+        search,
+        tags: params.repeated("tag", MAX_TAG_FILTERS, TAG_CHARS),
         featured: params.boolean("featured"),
-        sort: params
-            .optional("sort", |raw| {
-                Sort::parse(raw).ok_or("must be one of popular, newest, updated, name, workspaces")
-            })
-            .unwrap_or_default(),
+        sort: sort.unwrap_or(if searching {
+            Sort::Relevance
+        } else {
+            Sort::Popular
+        }),
         limit: params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE),
         offset: params.integer("offset", 0, 0..=MAX_OFFSET),
+        after: None,
     };
+    if let Some(cursor) = params.text("cursor", CURSOR_CHARS) {
+        if query.offset > 0 {
+            params.reject("cursor", "cannot be combined with an offset");
+        } else {
+            match query.position(&cursor) {
+                Ok(position) => query.after = Some(position),
+                Err(error) => params.reject("cursor", error),
+            }
+        }
+    }
     params.finish_with(|| Some(query))
 }

@@ -35,6 +35,7 @@ pub mod accounts;
 mod audience;
 mod column;
 mod content;
+mod cursor;
 mod detail;
 mod error;
 mod install;
@@ -49,6 +50,9 @@ mod moderation;
 mod plan;
 mod published_versions;
 mod redact;
+mod review_queue;
+mod search;
+mod sort;
 mod statement;
 mod stats;
 mod status;
@@ -59,6 +63,7 @@ mod version;
 mod workspace;
 
 pub use audience::Audience;
+pub use cursor::CursorError;
 pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
 pub use install::{
@@ -70,14 +75,16 @@ pub use installs::{
 };
 pub use item::{Creator, ItemSummary};
 pub use kind::ItemKind;
-pub use listing::{featured_items, list_items, ListQuery, Page, Sort};
-pub use moderation::{
-    approve, delist, reject, review_queue, set_featured, Featured, QueueEntry, QueuePage, Reviewed,
-    SubmissionKind,
-};
+pub use listing::{featured_items, list_items, ListQuery, Page, Position};
+pub use moderation::{approve, delist, reject, set_featured, Featured, Reviewed};
 pub use plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
 pub use published_versions::{item_versions, PublishedVersion};
 pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
+pub use review_queue::{
+    review_queue, QueueEntry, QueuePage, QueuePosition, QueueQuery, SubmissionKind,
+};
+pub use search::SEARCH_TOTAL_CAP;
+pub use sort::Sort;
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;
 pub use submission::{submit_item, submit_version, NewVersion, Pending, RateLimit, Submission};
@@ -99,6 +106,7 @@ pub mod statements {
     pub use crate::listing::listing_statement;
     pub use crate::locate::visible_kind_statement;
     pub use crate::published_versions::approved_versions_statement;
+    pub use crate::search::suggestions_statement;
     pub use crate::statement::Statement;
     pub use crate::stats::{categories_statement, stats_statement};
     pub use crate::updates::{changelogs_statement, installs_statement};

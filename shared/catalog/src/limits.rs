@@ -22,6 +22,11 @@ pub const REASON_CHARS: RangeInclusive<usize> = 1..=2000;
 /// A listing's search term.
 pub const SEARCH_CHARS: RangeInclusive<usize> = 0..=200;
 
+/// How many `tag` filters a listing takes (all must match).
+pub const MAX_TAG_FILTERS: usize = 5;
+/// A page cursor, as the API issues them (with room to spare).
+pub const CURSOR_CHARS: RangeInclusive<usize> = 1..=1000;
+
 /// `limit` of a page when the request names none.
 pub const DEFAULT_PAGE_SIZE: i64 = 50;
 /// Maximum `limit` of a page.

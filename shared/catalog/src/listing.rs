@@ -1,151 +1,25 @@
 //! The marketplace listing: every kind paginated together in one global order, in one statement.
 //!
-//! Each kind's table contributes its first `offset + limit` rows in the requested order, read from a partial
-//! index; the union of those is ordered once more and cut to the page; only the page's rows are then read
-//! in full. The total comes from `marketplace_counts` (O(1)), except for searches, which count their matches.
+//! Each kind's table contributes its first `offset + limit + 1` candidate rows in the requested order (after
+//! the cursor's position, if any), each an ordered, limited read of a partial index; the union of those is
+//! ordered once more and cut to the page; only the page's rows are then read in full. The extra row tells
+//! whether a next page exists. A search adds its match (and for relevance, one read per tier; for a short
+//! term, a bounded region: see `search.rs`). The total comes from `marketplace_counts` (O(1)); a search or
+//! tag filter counts its matches up to [`SEARCH_TOTAL_CAP`].
 
 use serde::Serialize;
+use serde_json::Value;
 use tokio_postgres::GenericClient;
 
 use crate::column::ReadColumn;
+use crate::cursor::{self, CursorError};
 use crate::item::{enrich_agents, summary_columns};
 use crate::kind::union_all;
 use crate::limits::DEFAULT_PAGE_SIZE;
+use crate::search::{self, SearchTerm, SEARCH_TOTAL_CAP, SHORT_TERM_REGION};
+use crate::sort::{PositionValue, Sort};
 use crate::statement::{Params, Placeholder, Statement};
 use crate::{Audience, CatalogError, ItemKind, ItemSummary};
-
-/// Listing order. Every order ends in `id`, unique across kinds, so pages never overlap or skip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Sort {
-    /// Most installed first.
-    #[default]
-    Popular,
-    Newest,
-    /// Most recently updated first.
-    Updated,
-    /// Alphabetical, case-insensitive.
-    Name,
-    /// Installed by the most workspaces first.
-    Workspaces,
-}
-
-impl Sort {
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "popular" => Some(Self::Popular),
-            "newest" => Some(Self::Newest),
-            "updated" => Some(Self::Updated),
-            "name" => Some(Self::Name),
-            "workspaces" => Some(Self::Workspaces),
-            _ => None,
-        }
-    }
-
-    /// The keys of this order before its `id` tie-break, matching one partial index per order in V2 (e.g.
-    /// `(install_count DESC, created_at DESC, id DESC)`).
-    fn keys(self) -> &'static [SortKey] {
-        match self {
-            Self::Popular => &[INSTALL_COUNT, CREATED_AT],
-            Self::Newest => &[CREATED_AT],
-            Self::Updated => &[UPDATED_AT],
-            Self::Name => &[NAME_KEY],
-            Self::Workspaces => &[WORKSPACE_COUNT, CREATED_AT],
-        }
-    }
-
-    /// Every key of one order runs the same way, and so does its `id` tie-break.
-    fn direction(self) -> &'static str {
-        match self {
-            Self::Popular | Self::Newest | Self::Updated | Self::Workspaces => " DESC",
-            Self::Name => "",
-        }
-    }
-
-    /// ORDER BY over an item table `t`.
-    fn table_order(self) -> String {
-        self.order_by(|key| key.expression, "t.id")
-    }
-
-    /// The same order over the columns the branches select.
-    fn merged_order(self) -> String {
-        self.order_by(|key| key.column, "id")
-    }
-
-    fn order_by(self, term: impl Fn(&SortKey) -> &'static str, id: &'static str) -> String {
-        let direction = self.direction();
-        self.keys()
-            .iter()
-            .map(term)
-            .chain([id])
-            .map(|term| format!("{term}{direction}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// What each kind's branch selects: the sort keys of this order, and typed NULLs for the others, so that
-    /// every branch has the same columns and reads nothing but its index (an index-only scan).
-    fn branch_columns(self) -> String {
-        SORT_KEYS
-            .iter()
-            .map(|key| {
-                let column = key.column;
-                if !self.keys().contains(key) {
-                    format!("NULL::{} AS {column}", key.sql_type)
-                } else if key.expression == format!("t.{column}") {
-                    key.expression.to_owned()
-                } else {
-                    format!("{} AS {column}", key.expression)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-}
-
-/// A sort key: an expression over an item row `t`, and the column it becomes in a listing's branches.
-#[derive(Debug, PartialEq, Eq)]
-struct SortKey {
-    expression: &'static str,
-    column: &'static str,
-    sql_type: &'static str,
-}
-
-const INSTALL_COUNT: SortKey = SortKey {
-    expression: "t.install_count",
-    column: "install_count",
-    sql_type: "integer",
-};
-const CREATED_AT: SortKey = SortKey {
-    expression: "t.created_at",
-    column: "created_at",
-    sql_type: "timestamptz",
-};
-const UPDATED_AT: SortKey = SortKey {
-    expression: "t.updated_at",
-    column: "updated_at",
-    sql_type: "timestamptz",
-};
-const NAME_KEY: SortKey = SortKey {
-    expression: "lower(t.name)",
-    column: "name_key",
-    sql_type: "text",
-};
-
-/// `sort=workspaces`, over V9's `%s_workspaces_idx`.
-const WORKSPACE_COUNT: SortKey = SortKey {
-    expression: "t.workspace_count",
-    column: "workspace_count",
-    sql_type: "integer",
-};
-
-/// Every sort key, in the order every branch selects them.
-const SORT_KEYS: [SortKey; 5] = [
-    INSTALL_COUNT,
-    CREATED_AT,
-    UPDATED_AT,
-    NAME_KEY,
-    WORKSPACE_COUNT,
-];
 
 /// A validated listing request (the HTTP layer enforces the bounds of docs/api.md). The default is the first
 /// page of everything, popular first, of the default size.
@@ -154,10 +28,14 @@ pub struct ListQuery {
     pub kind: Option<ItemKind>,
     pub category: Option<String>,
     pub search: Option<String>,
+    /// Items must carry every one of these tags (case-insensitive).
+    pub tags: Vec<String>,
     pub featured: Option<bool>,
     pub sort: Sort,
     pub limit: i64,
     pub offset: i64,
+    /// Start after this position (from a cursor) instead of at `offset`.
+    pub after: Option<Position>,
 }
 
 impl Default for ListQuery {
@@ -166,10 +44,49 @@ impl Default for ListQuery {
             kind: None,
             category: None,
             search: None,
+            tags: Vec::new(),
             featured: None,
-            sort: Sort::default(),
+            sort: Sort::Popular,
             limit: DEFAULT_PAGE_SIZE,
             offset: 0,
+            after: None,
+        }
+    }
+}
+
+/// Where a page starts: the position of the last row the previous page showed, read from its cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position(Vec<PositionValue>);
+
+impl ListQuery {
+    /// The position a cursor names, if it was issued for this listing (same filters, search and sort).
+    pub fn position(&self, cursor: &str) -> Result<Position, CursorError> {
+        cursor::decode(cursor, &self.scope(), &self.sort.position_types()).map(Position)
+    }
+
+    /// What a cursor is bound to: everything that selects and orders the rows, not the page size.
+    fn scope(&self) -> String {
+        let mut tags: Vec<String> = self.tags.iter().map(|tag| tag.to_lowercase()).collect();
+        tags.sort();
+        format!(
+            "items\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
+            self.kind.map(ItemKind::as_str),
+            self.category.as_deref().map(str::to_lowercase),
+            self.search,
+            tags,
+            self.featured,
+            self.sort.as_str(),
+        )
+    }
+
+    fn search_term(&self) -> Option<&str> {
+        self.search.as_deref().filter(|term| !term.is_empty())
+    }
+
+    fn kinds(&self) -> Vec<ItemKind> {
+        match self.kind {
+            Some(kind) => vec![kind],
+            None => ItemKind::ALL.to_vec(),
         }
     }
 }
@@ -177,9 +94,16 @@ impl Default for ListQuery {
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
     pub items: Vec<ItemSummary>,
+    /// Exact when `total_exact`; otherwise at least this many match (a search counts up to a cap).
     pub total: i64,
+    pub total_exact: bool,
     pub limit: i64,
     pub offset: i64,
+    /// The cursor of the next page; None on the last.
+    pub next_cursor: Option<String>,
+    /// With a search that found nothing: names of listed items close to the term.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<String>>,
 }
 
 pub async fn list_items(
@@ -188,22 +112,49 @@ pub async fn list_items(
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {
     let rows = listing_statement(audience, query).query(db).await?;
-    let total = match rows.first() {
-        Some(row) => row.read("total")?,
-        None => 0,
+    let (total, total_exact, resume_at): (i64, bool, Option<Value>) = match rows.first() {
+        Some(row) => (
+            row.read("total")?,
+            row.read("total_exact")?,
+            row.read("resume_at")?,
+        ),
+        None => (0, true, None),
     };
     let mut items = Vec::with_capacity(rows.len());
+    let mut positions = Vec::with_capacity(rows.len());
     for row in &rows {
         if row.read::<Option<i64>>("id")?.is_some() {
             items.push(ItemSummary::from_row(row)?);
+            positions.push(row.read::<Value>("position")?);
         }
     }
+    let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        positions.get(limit - 1).cloned()
+    } else {
+        resume_at
+    };
+    let next_cursor = next.map(|position| match position {
+        Value::Array(values) => cursor::encode(&query.scope(), &values),
+        other => cursor::encode(&query.scope(), &[other]),
+    });
     enrich_agents(db, &mut items).await?;
+    let suggestions = match query.search_term() {
+        Some(term) if items.is_empty() && next_cursor.is_none() && query.after.is_none() => {
+            Some(search::suggestions(db, audience, &query.kinds(), term).await?)
+        }
+        Some(_) => Some(Vec::new()),
+        None => None,
+    };
     Ok(Page {
         items,
         total,
+        total_exact,
         limit: query.limit,
         offset: query.offset,
+        next_cursor,
+        suggestions,
     })
 }
 
@@ -220,134 +171,337 @@ pub async fn featured_items(
     Ok(list_items(db, Audience::Member, &query).await?.items)
 }
 
-/// Escapes `%`, `_` and `\` so that a search term matches itself, inside a substring LIKE pattern.
-fn contains_pattern(term: &str) -> String {
-    let mut pattern = String::with_capacity(term.len() + 2);
-    pattern.push('%');
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
-/// The statement behind one listing page: the page's rows, each carrying the total.
+/// The statement behind one listing page: the page's rows (one more than the page, if there is a next),
+/// each carrying the total, whether it is exact, and where a short-term search resumes.
 pub fn listing_statement(audience: Audience, query: &ListQuery) -> Statement<'static> {
     let mut params = Params::default();
-    let sql = listing_sql(audience, query, &mut params);
+    let sql = ListingSql::bind(audience, query, &mut params).sql();
     Statement::with_params(sql, params)
 }
 
-fn listing_sql(audience: Audience, query: &ListQuery, params: &mut Params<'static>) -> String {
-    let kinds: Vec<ItemKind> = match query.kind {
-        Some(kind) => vec![kind],
-        None => ItemKind::ALL.to_vec(),
-    };
-    let category_placeholder = query
-        .category
-        .as_ref()
-        .map(|category| params.bind(category.clone()));
-    let search = query.search.as_deref().filter(|term| !term.is_empty());
-    let search_pattern = search.map(|term| params.bind(contains_pattern(term)));
-    let filters = listing_filters(
-        audience,
-        category_placeholder,
-        query.featured,
-        search_pattern,
-    );
-    let offset = params.bind(query.offset);
-    let limit = params.bind(query.limit);
-
-    // Without a search, each kind contributes its first `offset + limit` rows in order, read from the
-    // matching partial index. A search contributes every match (found through the trigram indexes; an
-    // ordered index walk would filter its way through the whole table), and counts them for the total.
-    let order_and_window = match search {
-        Some(_) => String::new(),
-        None => {
-            let window = params.bind(query.offset + query.limit);
-            format!(" ORDER BY {} LIMIT {window}", query.sort.table_order())
-        }
-    };
-    let branches = union_all(&kinds, |kind| {
-        format!(
-            "(SELECT '{kind}'::text AS kind, t.id, {columns} FROM {table} t WHERE {filters}{order_and_window})",
-            columns = query.sort.branch_columns(),
-            table = kind.table(),
-        )
-    });
-    let total_sql = match search {
-        Some(_) => "SELECT count(*) AS total FROM branches".to_owned(),
-        None => counted_total_sql(audience, &kinds, category_placeholder, query.featured),
-    };
-    let merged_order = query.sort.merged_order();
-    let page = format!(
-        "SELECT kind, id, row_number() OVER (ORDER BY {merged_order}) AS pos
-         FROM branches ORDER BY {merged_order} OFFSET {offset} LIMIT {limit}"
-    );
-    listing_template(&branches, &page, &page_rows_sql(&kinds), &total_sql)
-}
-
-/// The listing statement around its parts: each kind's candidate rows (`branches`), the page cut from them,
-/// the page's rows in full, and the total.
-fn listing_template(branches: &str, page: &str, rows: &str, total: &str) -> String {
-    format!(
-        "WITH branches AS ({branches}),
-         page AS ({page}),
-         rows AS ({rows}),
-         total AS ({total})
-         {select}",
-        select = total_and_page(
-            "rows",
-            "LEFT JOIN users u ON u.id = rows.original_creator_id",
-            "u.display_name AS creator_name",
-            "rows.pos"
-        ),
-    )
-}
-
-/// The predicate on an item row `t` for a listing: listed for this audience, then the request's filters.
-fn listing_filters(
+/// A listing request's parts, bound to one statement's parameters.
+struct ListingSql<'q> {
+    query: &'q ListQuery,
     audience: Audience,
-    category_placeholder: Option<Placeholder>,
-    featured: Option<bool>,
-    search_pattern: Option<Placeholder>,
-) -> String {
-    let mut filters = audience.listed("t");
-    if let Some(placeholder) = category_placeholder {
-        filters.push_str(&format!(
-            " AND lower(t.marketplace_category) = lower({placeholder})"
-        ));
-    }
-    match featured {
-        Some(true) => filters.push_str(" AND t.is_featured"),
-        Some(false) => filters.push_str(" AND NOT t.is_featured"),
-        None => {}
-    }
-    if let Some(pattern) = search_pattern {
-        filters.push_str(&format!(
-            " AND (t.name ILIKE {pattern} OR t.description ILIKE {pattern})"
-        ));
-    }
-    filters
+    kinds: Vec<ItemKind>,
+    category: Option<Placeholder>,
+    tags: Option<Placeholder>,
+    search: Option<SearchTerm>,
+    /// The cursor's tier (relevance) and the placeholders of its stored keys and id.
+    after: Option<(Option<i32>, Vec<Placeholder>)>,
+    /// How many candidate rows each ordered read contributes.
+    window: Placeholder,
+    /// How many rows a short term's region holds per kind.
+    region: Placeholder,
+    offset: Placeholder,
+    fetch: Placeholder,
 }
 
-/// The page's rows in full, from CTE `page` (kind, id, pos), one primary-key join per kind.
+impl<'q> ListingSql<'q> {
+    fn bind(audience: Audience, query: &'q ListQuery, params: &mut Params<'static>) -> Self {
+        let after = query.after.as_ref().map(|Position(values)| {
+            let tier = match values.first() {
+                Some(PositionValue::Integer(tier)) if query.sort.is_relevance() => {
+                    Some(i32::try_from(*tier).unwrap_or(i32::MAX))
+                }
+                _ => None,
+            };
+            (tier, query.sort.bind_position(values, params))
+        });
+        Self {
+            query,
+            audience,
+            kinds: query.kinds(),
+            category: query.category.clone().map(|category| params.bind(category)),
+            tags: (!query.tags.is_empty()).then(|| params.bind(query.tags.clone())),
+            search: query
+                .search_term()
+                .map(|term| SearchTerm::bind(term, params)),
+            after,
+            window: params.bind(query.offset + query.limit + 1),
+            region: params.bind(query.offset + SHORT_TERM_REGION),
+            offset: params.bind(query.offset),
+            fetch: params.bind(query.limit + 1),
+        }
+    }
+
+    fn sort(&self) -> Sort {
+        self.query.sort
+    }
+
+    fn short_search(&self) -> Option<&SearchTerm> {
+        self.search.as_ref().filter(|term| term.is_short())
+    }
+
+    fn sql(&self) -> String {
+        let sort = self.sort();
+        let merged = sort.merged_order(false);
+        let branches = if sort.is_relevance() {
+            self.relevance_branches()
+        } else {
+            self.ordered_branches()
+        };
+        let valid = if self.short_search().is_some() {
+            format!(
+                " AND NOT EXISTS (SELECT 1 FROM boundary e WHERE NOT {})",
+                sort.at_or_before("b", "e")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "WITH branches AS ({branches}),
+             boundary AS (
+                 SELECT * FROM branches e
+                 WHERE e.region_end
+                   AND (SELECT count(*) FROM branches m WHERE m.kind = e.kind AND m.matched) < {window}
+                 ORDER BY {merged} LIMIT 1),
+             page AS (
+                 SELECT b.kind, b.id, {position} AS position, row_number() OVER (ORDER BY {merged}) AS pos
+                 FROM branches b WHERE b.matched{valid}
+                 ORDER BY {merged} OFFSET {offset} LIMIT {fetch}),
+             rows AS ({rows}),
+             total AS (SELECT counted.*, (SELECT {resume} FROM boundary e) AS resume_at
+                       FROM ({total}) counted)
+             {select}",
+            position = sort.position_json("b"),
+            window = self.window,
+            offset = self.offset,
+            fetch = self.fetch,
+            rows = page_rows_sql(&self.kinds),
+            resume = sort.position_json("e"),
+            total = self.total_sql(),
+            select = total_and_page(
+                "rows",
+                "LEFT JOIN users u ON u.id = rows.original_creator_id",
+                "u.display_name AS creator_name",
+                "rows.pos"
+            ),
+        )
+    }
+
+    /// The predicate on an item row `t` for this listing: listed for this audience, then the filters.
+    fn filters(&self) -> String {
+        let mut filters = self.audience.listed("t");
+        if let Some(category) = self.category {
+            filters.push_str(&format!(
+                " AND lower(t.marketplace_category) = lower({category})"
+            ));
+        }
+        match self.query.featured {
+            Some(true) => filters.push_str(" AND t.is_featured"),
+            Some(false) => filters.push_str(" AND NOT t.is_featured"),
+            None => {}
+        }
+        if let Some(tags) = self.tags {
+            filters.push_str(&format!(
+                " AND lower_tags(t.tags) @> lower_tags(to_jsonb({tags}::text[]))"
+            ));
+        }
+        filters
+    }
+
+    /// One candidate read of `kind`: `tier` and `matched` as given, ordered by the stored keys.
+    fn read(
+        &self,
+        kind: ItemKind,
+        tier: &str,
+        matched: &str,
+        conditions: &str,
+        limit: Placeholder,
+    ) -> String {
+        format!(
+            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, {matched} AS matched
+             FROM {table} t WHERE {filters}{conditions}
+             ORDER BY {order} LIMIT {limit}",
+            columns = self.sort().branch_columns(),
+            table = kind.table(),
+            filters = self.filters(),
+            order = self.sort().table_order(),
+        )
+    }
+
+    /// A bounded region of `kind`: of its next `region` rows in order, the first `window` that match, and
+    /// the region's last row (`region_end`, not a match), which bounds the page when the kind has fewer
+    /// than `window` matches in the region and more rows beyond it.
+    fn region(&self, kind: ItemKind, tier: &str, matched: &str, conditions: &str) -> String {
+        let region_rows = self.read(kind, tier, matched, conditions, self.region);
+        let end = format!(
+            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, false AS matched
+             FROM {table} t WHERE {filters}{conditions}
+             ORDER BY {order} OFFSET {region} - 1 LIMIT 1",
+            columns = self.sort().branch_columns(),
+            table = kind.table(),
+            filters = self.filters(),
+            order = self.sort().table_order(),
+            region = self.region,
+        );
+        format!(
+            "(SELECT *, false AS region_end FROM ({region_rows}) r WHERE matched
+              ORDER BY {order} LIMIT {window})
+             UNION ALL (SELECT *, true AS region_end FROM ({end}) e)",
+            order = self.sort().stored_order(),
+            window = self.window,
+        )
+    }
+
+    /// The cursor's bound on the stored keys, as an extra condition on `t`.
+    fn stored_after(&self) -> String {
+        match &self.after {
+            Some((_, position)) => {
+                format!(" AND {}", self.sort().stored_after("t", position, true))
+            }
+            None => String::new(),
+        }
+    }
+
+    /// Non-relevance orders: one ordered read per kind (a region for a short term).
+    fn ordered_branches(&self) -> String {
+        union_all(&self.kinds, |kind| match &self.search {
+            Some(term) if term.is_short() => {
+                format!(
+                    "({})",
+                    self.region(kind, "NULL::integer", &term.matches(), &self.stored_after())
+                )
+            }
+            Some(term) => format!(
+                "(SELECT *, false AS region_end FROM ({}) r)",
+                self.read(
+                    kind,
+                    "NULL::integer",
+                    "true",
+                    &format!(" AND {}{}", term.matches(), self.stored_after()),
+                    self.window
+                )
+            ),
+            None => format!(
+                "(SELECT *, false AS region_end FROM ({}) r)",
+                self.read(
+                    kind,
+                    "NULL::integer",
+                    "true",
+                    &self.stored_after(),
+                    self.window
+                )
+            ),
+        })
+    }
+
+    /// Relevance: per kind, one read per tier `T`, most popular first, of the rows matching at `T` or
+    /// better. The page's rows are among these: any row of tier `T` on the page has fewer than a page's
+    /// worth of rows matching at `T` or better and more popular before it. After a cursor at tier `c`,
+    /// tiers below `c` are done; tier `c` reads its own rows past the cursor, and each later tier `T` the
+    /// rows of tiers `c+1..=T`.
+    fn relevance_branches(&self) -> String {
+        let Some(term) = &self.search else {
+            unreachable!("the HTTP layer refuses sort=relevance without a search");
+        };
+        let cursor_tier = self.after.as_ref().and_then(|(tier, _)| *tier);
+        let tier_of_row = term.tier_of_row();
+        let mut reads = Vec::new();
+        let last = *term.tiers().end();
+        for kind in &self.kinds {
+            for tier in term.tiers() {
+                if cursor_tier.is_some_and(|c| tier < c) {
+                    continue;
+                }
+                let from_cursor = match cursor_tier {
+                    Some(c) if c == tier => self.stored_after(),
+                    _ => String::new(),
+                };
+                if term.is_short() && tier == last {
+                    // The substring tier of a short term: a region of the rows no earlier tier matched.
+                    let conditions =
+                        format!(" AND NOT {}{from_cursor}", term.tier_predicate(tier - 1));
+                    let region =
+                        self.region(*kind, &tier.to_string(), &term.matches(), &conditions);
+                    reads.push(format!("({region})"));
+                    continue;
+                }
+                let below = match cursor_tier {
+                    Some(c) if c == tier && tier > 0 => Some(tier - 1),
+                    Some(c) if c < tier => Some(c),
+                    _ => None,
+                };
+                let not_below = below
+                    .map(|below| format!(" AND NOT {}", term.tier_predicate(below)))
+                    .unwrap_or_default();
+                let read = self.read(
+                    *kind,
+                    &tier_of_row,
+                    "true",
+                    &format!(" AND {}{not_below}{from_cursor}", term.tier_predicate(tier)),
+                    self.window,
+                );
+                reads.push(format!("(SELECT *, false AS region_end FROM ({read}) r)"));
+            }
+        }
+        reads.join(" UNION ")
+    }
+
+    /// The total and whether it is exact: the counters when nothing but kind, category and featured filter;
+    /// otherwise the matches, counted up to the cap (a short term: within each kind's first region).
+    fn total_sql(&self) -> String {
+        if self.search.is_none() && self.tags.is_none() {
+            return format!(
+                "SELECT ({}) AS total, true AS total_exact",
+                counted_total_sql(
+                    self.audience,
+                    &self.kinds,
+                    self.category,
+                    self.query.featured
+                )
+            );
+        }
+        if let Some(term) = self.short_search() {
+            let regions = union_all(&self.kinds, |kind| {
+                format!(
+                    "SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
+                     FROM (SELECT {matches} AS m FROM {table} t WHERE {filters} LIMIT {SHORT_TERM_REGION}) r",
+                    matches = term.matches(),
+                    table = kind.table(),
+                    filters = self.filters(),
+                )
+            });
+            return format!(
+                "SELECT least(sum(matches), {SEARCH_TOTAL_CAP})::bigint AS total,
+                        bool_and(examined < {SHORT_TERM_REGION}) AND sum(matches) <= {SEARCH_TOTAL_CAP} AS total_exact
+                 FROM ({regions}) regions"
+            );
+        }
+        let matches = match &self.search {
+            Some(term) => format!(" AND {}", term.matches()),
+            None => String::new(),
+        };
+        let matching = union_all(&self.kinds, |kind| {
+            format!(
+                "SELECT 1 FROM {table} t WHERE {filters}{matches}",
+                table = kind.table(),
+                filters = self.filters(),
+            )
+        });
+        format!(
+            "SELECT least(count(*), {SEARCH_TOTAL_CAP}) AS total, count(*) <= {SEARCH_TOTAL_CAP} AS total_exact
+             FROM ({matching} LIMIT {over}) matching",
+            over = SEARCH_TOTAL_CAP + 1
+        )
+    }
+}
+
+/// The page's rows in full, from CTE `page` (kind, id, position, pos), one primary-key join per kind.
 fn page_rows_sql(kinds: &[ItemKind]) -> String {
     union_all(kinds, |kind| {
         format!(
-            "SELECT p.pos, {columns} FROM page p JOIN {table} t ON t.id = p.id WHERE p.kind = '{kind}'",
+            "SELECT p.pos, p.position, {columns} FROM page p JOIN {table} t ON t.id = p.id WHERE p.kind = '{kind}'",
             columns = summary_columns(kind),
             table = kind.table(),
         )
     })
 }
 
-/// The final SELECT of a paged statement over CTEs `total` (one row, column `total`) and `page`: every row of
-/// the page carrying the total, or one row with only the total when the page is empty. `joins` and `columns`
-/// add to each page row; `order` orders them.
+/// The final SELECT of a paged statement over CTEs `total` (one row: `total` and any other columns) and
+/// `page`: every row of the page carrying the total, or one row with only the total when the page is empty.
+/// `joins` and `columns` add to each page row; `order` orders them.
 pub(crate) fn total_and_page(page: &str, joins: &str, columns: &str, order: &str) -> String {
     let columns = if columns.is_empty() {
         String::new()
@@ -355,7 +509,7 @@ pub(crate) fn total_and_page(page: &str, joins: &str, columns: &str, order: &str
         format!(", {columns}")
     };
     format!(
-        "SELECT total.total, {page}.*{columns}
+        "SELECT total.*, {page}.*{columns}
          FROM total
          LEFT JOIN {page} ON true
          {joins}
@@ -404,46 +558,42 @@ mod tests {
     }
 
     #[test]
-    fn orders_follow_the_listing_indexes_of_v2() {
-        let orders = [
-            (
-                Sort::Popular,
-                "t.install_count DESC, t.created_at DESC, t.id DESC",
-            ),
-            (Sort::Newest, "t.created_at DESC, t.id DESC"),
-            (Sort::Updated, "t.updated_at DESC, t.id DESC"),
-            (Sort::Name, "lower(t.name), t.id"),
-            (
-                Sort::Workspaces,
-                "t.workspace_count DESC, t.created_at DESC, t.id DESC",
-            ),
-        ];
-        for (sort, table_order) in orders {
-            assert_eq!(sort.table_order(), table_order, "{sort:?}");
-            let merged = table_order
-                .replace("t.", "")
-                .replace("lower(name)", "name_key");
-            assert_eq!(sort.merged_order(), merged, "{sort:?}");
+    fn a_cursor_is_bound_to_the_filters_and_sort_but_not_the_page_size() {
+        let query = ListQuery {
+            search: Some("mail".into()),
+            tags: vec!["B".into(), "a".into()],
+            sort: Sort::Newest,
+            ..ListQuery::default()
+        };
+        let token = cursor::encode(
+            &query.scope(),
+            &[serde_json::json!(5), serde_json::json!(9)],
+        );
+        let resized = ListQuery {
+            limit: 7,
+            tags: vec!["A".into(), "b".into()],
+            ..query.clone()
+        };
+        assert!(resized.position(&token).is_ok());
+        for other in [
+            ListQuery {
+                search: Some("mails".into()),
+                ..query.clone()
+            },
+            ListQuery {
+                sort: Sort::Updated,
+                ..query.clone()
+            },
+            ListQuery {
+                featured: Some(true),
+                ..query.clone()
+            },
+            ListQuery {
+                kind: Some(ItemKind::Agent),
+                ..query.clone()
+            },
+        ] {
+            assert_eq!(other.position(&token), Err(CursorError::OtherListing));
         }
-    }
-
-    #[test]
-    fn every_branch_selects_every_sort_key_in_the_same_place() {
-        assert_eq!(
-            Sort::Popular.branch_columns(),
-            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key, \
-             NULL::integer AS workspace_count"
-        );
-        assert_eq!(
-            Sort::Name.branch_columns(),
-            "NULL::integer AS install_count, NULL::timestamptz AS created_at, \
-             NULL::timestamptz AS updated_at, lower(t.name) AS name_key, NULL::integer AS workspace_count"
-        );
-    }
-
-    #[test]
-    fn search_terms_match_themselves() {
-        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-        assert_eq!(contains_pattern("plain"), "%plain%");
     }
 }

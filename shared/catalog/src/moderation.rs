@@ -1,17 +1,15 @@
 //! Admin moderation: the review queue, approve, reject, feature and delist. Every action is recorded in
 //! `admin_actions` in the same transaction.
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::{Client, GenericClient, Row, Transaction};
+use tokio_postgres::{Client, Transaction};
 
 use crate::column::ReadColumn;
-use crate::listing::total_and_page;
 use crate::locate::visible_kind;
 use crate::statement::Statement;
 use crate::status::AdminAction;
-use crate::{Audience, CatalogError, Creator, ItemKind, ReviewStatus, Version};
+use crate::{Audience, CatalogError, ItemKind, ReviewStatus, Version};
 
 /// What an approval or rejection did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -332,142 +330,5 @@ impl<'a> Action<'a> {
         .execute(tx)
         .await?;
         Ok(())
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct QueueEntry {
-    pub item_id: i64,
-    #[serde(rename = "type")]
-    pub item_type: ItemKind,
-    pub name: String,
-    pub version: Version,
-    pub submitted_at: DateTime<Utc>,
-    pub submitted_by: Option<Creator>,
-    /// Serialised as `kind` (docs/api.md), which is not an item kind.
-    #[serde(rename = "kind")]
-    pub submission: SubmissionKind,
-    pub status: ReviewStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reviewed_at: Option<DateTime<Utc>>,
-}
-
-/// What a queue entry asks to approve: the first version of a listing, until it has an approved one, then
-/// a new version of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubmissionKind {
-    NewItem,
-    NewVersion,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct QueuePage {
-    pub items: Vec<QueueEntry>,
-    pub total: i64,
-    pub limit: i64,
-    pub offset: i64,
-}
-
-/// Submissions and versions in review (or reviewed), for admins.
-pub async fn review_queue(
-    db: &impl GenericClient,
-    status: ReviewStatus,
-    limit: i64,
-    offset: i64,
-) -> Result<QueuePage, CatalogError> {
-    let rows = review_queue_statement(status, limit, offset)
-        .query(db)
-        .await?;
-    let total = match rows.first() {
-        Some(row) => row.read("total")?,
-        None => 0,
-    };
-    let mut items = Vec::with_capacity(rows.len());
-    for row in &rows {
-        if row.read::<Option<i64>>("item_id")?.is_some() {
-            items.push(QueueEntry::from_row(row, status)?);
-        }
-    }
-    Ok(QueuePage {
-        items,
-        total,
-        limit,
-        offset,
-    })
-}
-
-/// One page of versions with this review status, each with its item's name (from whichever kind's table
-/// holds it) and its submitter, in the order the queue shows them; with the total.
-fn review_queue_statement(status: ReviewStatus, limit: i64, offset: i64) -> Statement<'static> {
-    let order = |alias: &str| match status {
-        ReviewStatus::Pending => format!("{alias}.submitted_at, {alias}.id"),
-        ReviewStatus::Approved | ReviewStatus::Rejected => {
-            format!("{alias}.reviewed_at DESC, {alias}.id DESC")
-        }
-    };
-    let item_tables = ItemKind::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, kind)| {
-            format!(
-                "LEFT JOIN {table} t{i} ON v.item_kind = '{kind}' AND t{i}.id = v.item_id",
-                table = kind.table(),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let any_table = |column: &str| {
-        (0..ItemKind::ALL.len())
-            .map(|i| format!("t{i}.{column}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let sql = format!(
-        "WITH queue AS (
-             SELECT v.id, v.item_id, v.item_kind::text AS item_kind, coalesce({names}) AS name,
-                    v.version::text AS version, v.submitted_at, v.reviewed_at, v.rejection_reason,
-                    v.submitted_by, u.display_name,
-                    EXISTS (SELECT 1 FROM item_versions p
-                            WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
-                              AND p.submitted_at <= v.submitted_at) AS has_earlier_approval
-             FROM item_versions v
-             {item_tables}
-             LEFT JOIN users u ON u.id = v.submitted_by
-             WHERE v.status = $1 AND coalesce({delisted}) IS NULL AND coalesce({ids}) IS NOT NULL
-         ),
-         page AS (SELECT * FROM queue v ORDER BY {queue_order} OFFSET $3 LIMIT $2),
-         total AS (SELECT count(*) AS total FROM queue)
-         {select}",
-        names = any_table("name"),
-        delisted = any_table("delisted_at"),
-        ids = any_table("id"),
-        queue_order = order("v"),
-        select = total_and_page("page", "", "", &order("page")),
-    );
-    Statement::new(sql).bind(status).bind(limit).bind(offset)
-}
-
-impl QueueEntry {
-    fn from_row(row: &Row, status: ReviewStatus) -> Result<Self, CatalogError> {
-        let has_earlier_approval: bool = row.read("has_earlier_approval")?;
-        Ok(Self {
-            item_id: row.read("item_id")?,
-            item_type: row.read("item_kind")?,
-            name: row.read("name")?,
-            version: row.read("version")?,
-            submitted_at: row.read("submitted_at")?,
-            submitted_by: Creator::from_row(row, "submitted_by", "display_name")?,
-            submission: if has_earlier_approval {
-                SubmissionKind::NewVersion
-            } else {
-                SubmissionKind::NewItem
-            },
-            status,
-            reason: row.read("rejection_reason")?,
-            reviewed_at: row.read("reviewed_at")?,
-        })
     }
 }

@@ -106,6 +106,18 @@ impl<'a> Statement<'a> {
         &self.sql
     }
 
+    /// The plan PostgreSQL runs this statement with, and what running it cost (EXPLAIN ANALYZE, BUFFERS),
+    /// one line per row of the plan. For the benchmark's committed plans.
+    pub async fn explain(&self, db: &impl GenericClient) -> Result<String, tokio_postgres::Error> {
+        let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {}", self.sql);
+        let rows = db.query_typed(&sql, &self.params.as_typed()).await?;
+        Ok(rows
+            .iter()
+            .map(|row| row.get::<_, String>(0))
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
     pub async fn query(&self, db: &impl GenericClient) -> Result<Vec<Row>, tokio_postgres::Error> {
         db.query_typed(&self.sql, &self.params.as_typed()).await
     }

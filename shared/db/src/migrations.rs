@@ -2,6 +2,9 @@ use tokio_postgres::Client;
 
 refinery::embed_migrations!("../../migrations");
 
+/// The embedded migrations' digest from build.rs: naming it here recompiles this crate when they change.
+const _EMBEDDED: &str = env!("MIGRATIONS_DIGEST");
+
 /// Any session holding this advisory lock is migrating; concurrent migrators wait for it.
 const MIGRATION_LOCK: i64 = 0x6d61_726b_6574; // "market"
 
@@ -44,13 +47,14 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 7] = [
+    const LANDED: [(i32, &str, u64); 8] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
         (4, "planner_settings", 16834953151472973250),
         (5, "publishing", 14745159014486392940),
         (6, "trust", 14493863811619972743),
+        (7, "search", 6168109207397189883),
         (9, "install_plans", 1050658125542927913),
     ];
 

@@ -57,6 +57,43 @@ impl<'a> QueryParams<'a> {
         self.optional(name, |raw| check_text(raw, &chars).map(|()| raw.to_owned()))
     }
 
+    /// Every value of a parameter that may be repeated (`tag=a&tag=b`): at most `max` values, each a string
+    /// of `chars` characters; none when absent.
+    pub fn repeated(
+        &mut self,
+        name: &str,
+        max: usize,
+        chars: RangeInclusive<usize>,
+    ) -> Vec<String> {
+        let Some(values) = self
+            .req
+            .query_string_parameters_ref()
+            .and_then(|params| params.all(name))
+        else {
+            return Vec::new();
+        };
+        if values.len() > max {
+            self.errors.push(FieldError::new(
+                name,
+                format!("may be given at most {max} times"),
+            ));
+            return Vec::new();
+        }
+        let mut accepted = Vec::with_capacity(values.len());
+        for value in values {
+            match check_text(value, &chars) {
+                Ok(()) => accepted.push(value.to_owned()),
+                Err(error) => self.errors.push(FieldError::new(name, error)),
+            }
+        }
+        accepted
+    }
+
+    /// Records a problem with `name` found after parsing it (one that depends on other parameters).
+    pub fn reject(&mut self, name: &str, problem: impl ToString) {
+        self.errors.push(FieldError::new(name, problem.to_string()));
+    }
+
     /// An integer within `range`, or `default` when absent.
     pub fn integer(&mut self, name: &str, default: i64, range: RangeInclusive<i64>) -> i64 {
         self.optional(name, |raw| match raw.parse::<i64>() {

@@ -1,0 +1,158 @@
+//! Keyset cursors: the position of the last row a page showed, handed to the client as an opaque,
+//! URL-safe token and taken back to start the next page there.
+//!
+//! A token holds the position's values and a digest of the listing it belongs to (its filters and order),
+//! followed by a check sum of the whole. A token for another listing, or one that was altered, is refused.
+//! A token is not a secret and grants nothing: its values are bound as parameters, and the next page is
+//! read with the caller's own visibility rules.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::sort::{KeyType, PositionValue};
+
+/// Why a cursor was refused; the message names no internals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CursorError {
+    #[error("is not a cursor this API issued")]
+    Malformed,
+    #[error("was issued for another listing: repeat the filters and sort of the request that returned it")]
+    OtherListing,
+}
+
+/// Makes the token of `position` for the listing described by `scope`.
+pub(crate) fn encode(scope: &str, position: &[Value]) -> String {
+    let payload = Value::Array(
+        std::iter::once(Value::String(scope_digest(scope)))
+            .chain(position.iter().cloned())
+            .collect(),
+    )
+    .to_string();
+    let check = check_sum(payload.as_bytes());
+    format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(check)
+    )
+}
+
+/// Reads a token back into a position of the given types, for the listing described by `scope`.
+pub(crate) fn decode(
+    token: &str,
+    scope: &str,
+    types: &[KeyType],
+) -> Result<Vec<PositionValue>, CursorError> {
+    let (payload, check) = token.split_once('.').ok_or(CursorError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| CursorError::Malformed)?;
+    let check = URL_SAFE_NO_PAD
+        .decode(check)
+        .map_err(|_| CursorError::Malformed)?;
+    if check != check_sum(&payload) {
+        return Err(CursorError::Malformed);
+    }
+    let Ok(Value::Array(values)) = serde_json::from_slice::<Value>(&payload) else {
+        return Err(CursorError::Malformed);
+    };
+    let Some((Value::String(digest), position)) = values.split_first() else {
+        return Err(CursorError::Malformed);
+    };
+    if *digest != scope_digest(scope) {
+        return Err(CursorError::OtherListing);
+    }
+    if position.len() != types.len() {
+        return Err(CursorError::Malformed);
+    }
+    position
+        .iter()
+        .zip(types)
+        .map(|(value, key)| {
+            let value = match value {
+                Value::Number(number) => {
+                    PositionValue::Integer(number.as_i64().ok_or(CursorError::Malformed)?)
+                }
+                Value::String(text) => PositionValue::Text(text.clone()),
+                _ => return Err(CursorError::Malformed),
+            };
+            key.accepts(&value)
+                .then_some(value)
+                .ok_or(CursorError::Malformed)
+        })
+        .collect()
+}
+
+fn scope_digest(scope: &str) -> String {
+    let digest = Sha256::digest(scope.as_bytes());
+    digest[..8]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn check_sum(payload: &[u8]) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(b"marketplace cursor\0");
+    hasher.update(payload);
+    hasher.finalize()[..12].to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const TYPES: [KeyType; 3] = [KeyType::Integer, KeyType::Text, KeyType::Integer];
+
+    #[test]
+    fn a_cursor_reads_back_into_its_position() {
+        let token = encode("popular|agent", &[json!(12), json!("b"), json!(9)]);
+        assert!(token
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"-_.".contains(&byte)));
+        assert_eq!(
+            decode(&token, "popular|agent", &TYPES),
+            Ok(vec![
+                PositionValue::Integer(12),
+                PositionValue::Text("b".into()),
+                PositionValue::Integer(9)
+            ])
+        );
+    }
+
+    #[test]
+    fn a_cursor_of_another_listing_or_altered_is_refused() {
+        let token = encode("popular|agent", &[json!(12), json!("b"), json!(9)]);
+        assert_eq!(
+            decode(&token, "popular|skill", &TYPES),
+            Err(CursorError::OtherListing)
+        );
+        let mut altered = token.clone().into_bytes();
+        altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(altered).unwrap();
+        assert_eq!(
+            decode(&altered, "popular|agent", &TYPES),
+            Err(CursorError::Malformed)
+        );
+        for junk in ["", ".", "abc", "e30.e30", &token[..token.len() - 1]] {
+            assert_eq!(
+                decode(junk, "popular|agent", &TYPES),
+                Err(CursorError::Malformed),
+                "{junk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cursor_of_the_wrong_shape_is_refused() {
+        let token = encode("s", &[json!("12"), json!("b"), json!(9)]);
+        assert_eq!(decode(&token, "s", &TYPES), Err(CursorError::Malformed));
+        let token = encode("s", &[json!(12), json!("b")]);
+        assert_eq!(decode(&token, "s", &TYPES), Err(CursorError::Malformed));
+        let token = encode("s", &[json!(1.5), json!("b"), json!(9)]);
+        assert_eq!(decode(&token, "s", &TYPES), Err(CursorError::Malformed));
+    }
+}

@@ -1,0 +1,293 @@
+//! GET /items?search=: relevance order, English stems, suggestions, tags, the capped total and short terms.
+
+use harness::*;
+use serde_json::Value;
+
+const ITEMS: &str = "/api/marketplace/items";
+
+async fn app_with_reader() -> TestApp {
+    let app = TestApp::new().await;
+    app.user("reader").await;
+    app.admin("boss").await;
+    app
+}
+
+fn ids(response: &TestResponse) -> Vec<i64> {
+    response.json["items"]
+        .as_array()
+        .expect("an items array")
+        .iter()
+        .map(|item| item["id"].as_i64().expect("an id"))
+        .collect()
+}
+
+async fn get(app: &TestApp, query: &str) -> TestResponse {
+    let response = app
+        .get(format!("{ITEMS}?{query}"))
+        .as_user("reader")
+        .send()
+        .await;
+    response.assert_status(200);
+    response
+}
+
+/// Every page of a listing, followed by its cursor: the ids in order and how many pages it took.
+async fn walk(app: &TestApp, query: &str) -> (Vec<i64>, usize) {
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let uri = match &cursor {
+            Some(cursor) => format!("{query}&cursor={cursor}"),
+            None => query.to_owned(),
+        };
+        let response = get(app, &uri).await;
+        pages += 1;
+        seen.extend(ids(&response));
+        match &response.json["next_cursor"] {
+            Value::String(next) => cursor = Some(next.clone()),
+            Value::Null => return (seen, pages),
+            other => panic!("next_cursor is {other}"),
+        }
+        assert!(pages < 1_000, "the walk ends");
+    }
+}
+
+#[tokio::test]
+async fn relevance_ranks_the_exact_name_then_prefixes_then_name_words_then_descriptions() {
+    let app = app_with_reader().await;
+    let described = app
+        .item(ItemKind::Tool, "Code helper")
+        .set("description", "Leaves a review on every change")
+        .installs(100)
+        .insert()
+        .await;
+    let in_name = app
+        .item(ItemKind::Agent, "PR Reviewer")
+        .installs(50)
+        .insert()
+        .await;
+    let popular_prefix = app
+        .item(ItemKind::Skill, "Review checklist")
+        .installs(10)
+        .insert()
+        .await;
+    let prefix = app
+        .item(ItemKind::Recipe, "Reviewer pool")
+        .installs(5)
+        .insert()
+        .await;
+    let exact = app.item(ItemKind::Agent, "REVIEW").insert().await;
+    app.item(ItemKind::Agent, "Unrelated")
+        .installs(1_000)
+        .insert()
+        .await;
+
+    let ranked = vec![exact, popular_prefix, prefix, in_name, described];
+    assert_eq!(ids(&get(&app, "search=review").await), ranked);
+    assert_eq!(
+        ids(&get(&app, "search=review&sort=relevance").await),
+        ranked
+    );
+    assert_eq!(
+        ids(&get(&app, "search=review&sort=popular").await),
+        vec![described, in_name, popular_prefix, prefix, exact],
+        "an explicit sort orders the same matches"
+    );
+    for limit in 1..=4 {
+        let (walked, _) = walk(&app, &format!("search=review&limit={limit}")).await;
+        assert_eq!(walked, ranked, "cursor pages of {limit} keep the ranking");
+    }
+
+    let response = app
+        .get(format!("{ITEMS}?sort=relevance"))
+        .as_user("reader")
+        .send()
+        .await;
+    response.assert_problem(400, "bad_request");
+    assert_eq!(response.error_fields(), ["sort"]);
+}
+
+#[tokio::test]
+async fn words_match_by_english_stem_and_substrings_still_match_literally() {
+    let app = app_with_reader().await;
+    let reviewer = app.item(ItemKind::Agent, "PR Reviewer").insert().await;
+    let reviews = app
+        .item(ItemKind::Skill, "Feedback")
+        .set("description", "Writes reviews of essays")
+        .insert()
+        .await;
+    let mailer = app.item(ItemKind::Tool, "Mailer").insert().await;
+
+    let mut found = ids(&get(&app, "search=reviewing").await);
+    found.sort();
+    assert_eq!(found, vec![reviewer, reviews], "reviewing → review");
+    assert_eq!(ids(&get(&app, "search=ailer").await), vec![mailer]);
+    let nothing = get(&app, "search=zz%25review").await;
+    assert_eq!(ids(&nothing), Vec::<i64>::new());
+}
+
+#[tokio::test]
+async fn a_search_that_finds_nothing_suggests_close_names_of_listed_items() {
+    let app = app_with_reader().await;
+    app.item(ItemKind::Agent, "Sales Assistant").insert().await;
+    app.item(ItemKind::Skill, "Sales Assistant").insert().await;
+    app.item(ItemKind::Agent, "Salsa Assistant")
+        .unapproved()
+        .insert()
+        .await;
+    app.item(ItemKind::Tool, "Weather").insert().await;
+
+    let response = get(&app, "search=Salse%20Assistant").await;
+    assert_eq!(ids(&response), Vec::<i64>::new());
+    assert_eq!(response.json["total"], 0);
+    assert_eq!(
+        response.json["suggestions"],
+        serde_json::json!(["Sales Assistant"]),
+        "names once each, never an unapproved item's"
+    );
+
+    let response = get(&app, "search=Weather").await;
+    assert_eq!(ids(&response).len(), 1);
+    assert_eq!(response.json["suggestions"], serde_json::json!([]));
+    let response = get(&app, "search=qqqqqqq").await;
+    assert_eq!(response.json["suggestions"], serde_json::json!([]));
+    let response = get(&app, "sort=name").await;
+    assert!(
+        response.json.get("suggestions").is_none(),
+        "only with a search"
+    );
+}
+
+#[tokio::test]
+async fn tags_filter_exactly_case_insensitively_and_all_must_match() {
+    let app = app_with_reader().await;
+    let both = app
+        .item(ItemKind::Agent, "Both")
+        .set("tags", serde_json::json!(["Email", "automation"]))
+        .insert()
+        .await;
+    let email = app
+        .item(ItemKind::Tool, "Only email")
+        .set("tags", serde_json::json!(["email"]))
+        .insert()
+        .await;
+    app.item(ItemKind::Skill, "Emails")
+        .set("tags", serde_json::json!(["emails", "automation"]))
+        .insert()
+        .await;
+
+    let mut found = ids(&get(&app, "tag=EMAIL").await);
+    found.sort();
+    assert_eq!(found, vec![both, email]);
+    let response = get(&app, "tag=email&tag=Automation").await;
+    assert_eq!(ids(&response), vec![both]);
+    assert_eq!(
+        (
+            response.json["total"].clone(),
+            response.json["total_exact"].clone()
+        ),
+        (1.into(), true.into())
+    );
+    assert_eq!(ids(&get(&app, "tag=email&search=only").await), vec![email]);
+
+    for (query, field) in [
+        ("tag=a&tag=b&tag=c&tag=d&tag=e&tag=f", "tag"),
+        ("tag=", "tag"),
+        (&format!("tag={}", "t".repeat(51)), "tag"),
+    ] {
+        let response = app
+            .get(format!("{ITEMS}?{query}"))
+            .as_user("reader")
+            .send()
+            .await;
+        response.assert_problem(400, "bad_request");
+        assert_eq!(response.error_fields(), [field], "{query}");
+    }
+}
+
+/// `n` approved agents named "`prefix` 1"…, described by `description`, with falling install counts.
+async fn bulk_agents(app: &TestApp, n: i64, prefix: &str, description: &str) {
+    app.exec(&format!(
+        "INSERT INTO agents (name, description, owner_type, is_approved, install_count)
+         SELECT '{prefix} ' || i, '{description}', 'marketplace', true, {n} - i
+         FROM generate_series(1, {n}) AS i"
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn a_common_term_counts_up_to_the_cap_and_says_so() {
+    let app = app_with_reader().await;
+    bulk_agents(&app, 1_005, "Bulk helper", "").await;
+    let rare = app.item(ItemKind::Tool, "Rare find").insert().await;
+
+    let response = get(&app, "search=helper&limit=5").await;
+    assert_eq!(response.json["total"], 1_000);
+    assert_eq!(response.json["total_exact"], false);
+    assert_eq!(ids(&response).len(), 5);
+    assert!(response.json["next_cursor"].is_string());
+
+    let response = get(&app, "search=rare").await;
+    assert_eq!(ids(&response), vec![rare]);
+    assert_eq!(
+        (
+            response.json["total"].clone(),
+            response.json["total_exact"].clone()
+        ),
+        (1.into(), true.into())
+    );
+    assert_eq!(get(&app, "").await.json["total_exact"], true);
+}
+
+#[tokio::test]
+async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_regions() {
+    let app = app_with_reader().await;
+    bulk_agents(&app, 4_500, "Filler", "nothing to see").await;
+    let top = app
+        .item(ItemKind::Agent, "Top zq")
+        .installs(100_000)
+        .insert()
+        .await;
+    let middle = app
+        .item(ItemKind::Agent, "Middle")
+        .set("description", "has zq inside")
+        .installs(2_300)
+        .insert()
+        .await;
+    let bottom = app.item(ItemKind::Agent, "Bottom zq").insert().await;
+
+    let (found, pages) = walk(&app, "search=zq&sort=popular&limit=10").await;
+    assert_eq!(found, vec![top, middle, bottom]);
+    assert!(
+        pages >= 3,
+        "each page examines a bounded region: {pages} pages"
+    );
+    let first = get(&app, "search=zq&sort=popular&limit=10").await;
+    assert_eq!(first.json["total_exact"], false, "counted in a region only");
+
+    let (found, _) = walk(&app, "search=zq&limit=2").await;
+    assert_eq!(
+        found,
+        vec![top, middle, bottom],
+        "relevance: a short term's substring matches are one tier, by popularity"
+    );
+    let (found, _) = walk(&app, "search=bottom%20zq").await;
+    assert_eq!(found, vec![bottom]);
+
+    // Regions of two kinds end at different places: the page stops at the earlier end, and nothing is lost.
+    app.exec(
+        "INSERT INTO skills (name, description, owner_type, is_approved, install_count)
+         SELECT 'Skill ' || i || CASE WHEN i % 700 = 0 THEN ' zq' ELSE '' END, '', 'marketplace', true, i % 90
+         FROM generate_series(1, 3000) AS i",
+    )
+    .await;
+    for order in ["popular", "newest", "name"] {
+        let (found, _) = walk(&app, &format!("search=zq&sort={order}&limit=3")).await;
+        let mut unique = found.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), found.len(), "{order}: no item twice");
+        assert_eq!(found.len(), 3 + 4, "{order}: every match");
+    }
+}
