@@ -756,6 +756,26 @@ async fn metrics_stay_exact_through_installs_uninstalls_and_a_copy_deleted_by_sq
         vec![(broad, 2, 2, 2), (popular, 3, 3, 1)],
         "sort=workspaces: by distinct workspaces"
     );
+    let first = app
+        .get("/api/marketplace/items?type=skill&sort=workspaces&limit=1")
+        .as_user("acme-viewer")
+        .send()
+        .await;
+    first.assert_status(200);
+    assert_eq!(first.json["items"][0]["id"], broad);
+    let cursor = first.json["next_cursor"].as_str().unwrap().to_owned();
+    let second = app
+        .get(format!(
+            "/api/marketplace/items?type=skill&sort=workspaces&limit=1&cursor={cursor}"
+        ))
+        .as_user("acme-viewer")
+        .send()
+        .await;
+    second.assert_status(200);
+    assert_eq!(
+        second.json["items"][0]["id"], popular,
+        "its keyset cursor pages on"
+    );
     let stats = || {
         let request = app.get("/api/marketplace/stats").as_user("acme-viewer");
         async move {
