@@ -310,7 +310,8 @@ impl Bench {
         let popular = most_installed(&setup).await?;
         let exact_name: String = setup
             .query_one(
-                "SELECT name FROM agents WHERE is_approved ORDER BY id OFFSET 1234 LIMIT 1",
+                "SELECT name FROM agents WHERE is_approved ORDER BY id
+                 OFFSET least(1234, (SELECT count(*) - 1 FROM agents WHERE is_approved)) LIMIT 1",
                 &[],
             )
             .await?
