@@ -164,6 +164,18 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
             format!("/api/marketplace/items/{item}/install"),
             Value::Null,
         ),
+        "install-plan" => (
+            member,
+            format!("/api/marketplace/items/{item}/install-plan"),
+            Value::Null,
+        ),
+        "list-installs" => (member, "/api/marketplace/installs".into(), Value::Null),
+        // After apply-update in the route table: the install it updates is then uninstalled.
+        "uninstall-item" => (
+            member,
+            format!("/api/marketplace/installs/{install}"),
+            Value::Null,
+        ),
         "list-updates" => (member, "/api/marketplace/updates".into(), Value::Null),
         "apply-update" => (
             member,

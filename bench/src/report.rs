@@ -31,6 +31,11 @@ fn p50_target(route: &str) -> Option<f64> {
         name if name.starts_with("search") || name == "list: search" => Some(25.0),
         name if name.starts_with("cursor") => Some(5.0),
         "install" | "updates (500 installs)" | "post review" => Some(10.0),
+        "install (recipe, 3 agents, 3 LLMs)" => Some(20.0),
+        "install-plan (recipe, 3 agents, 3 LLMs)"
+        | "uninstall"
+        | "installs: first page"
+        | "installs: cursor at 400" => Some(10.0),
         "apply-update" => None,
         name if name.starts_with("list")
             || name.starts_with("reviews")

@@ -70,6 +70,15 @@ impl Call {
         self
     }
 
+    fn delete(uri: impl Into<String>, workspace: uuid::Uuid) -> Self {
+        Self {
+            method: "DELETE",
+            uri: uri.into(),
+            workspace: Some(workspace),
+            body: None,
+        }
+    }
+
     fn in_workspace(mut self, workspace: uuid::Uuid) -> Self {
         self.workspace = Some(workspace);
         self
@@ -163,11 +172,23 @@ async fn floor(
         Read::Categories => {
             categories_statement(None).query(db).await?;
         }
+        Read::Installs(cursor) => {
+            workspace_role_statement(workspace, member)
+                .query(db)
+                .await?;
+            let cursor = cursor
+                .as_deref()
+                .map(marketplace_catalog::InstallCursor::parse)
+                .transpose()?;
+            installs_page_statement(workspace, cursor, 51)
+                .query(db)
+                .await?;
+        }
         Read::Updates => {
             workspace_role_statement(workspace, member)
                 .query(db)
                 .await?;
-            let rows = installs_statement(workspace).query(db).await?;
+            let rows = installs_statement(workspace, None, 51).query(db).await?;
             let updated: Vec<i64> = rows
                 .iter()
                 .filter(|row| {
@@ -201,6 +222,8 @@ enum Read {
     Stats,
     Categories,
     Updates,
+    /// A page of `GET /installs` after this cursor.
+    Installs(Option<String>),
 }
 
 /// What the timed routes run against: the handlers' state, a setup connection, the bench member, their
@@ -277,6 +300,9 @@ pub async fn measure(
     );
     results.extend(bench.measure_review_pages(samples).await?);
     results.push(bench.measure_post_reviews(&first_installs).await?);
+    results.extend(bench.measure_installed_list(samples).await?);
+    results.extend(bench.measure_dependency_installs(samples).await?);
+    results.push(bench.measure_uninstalls(&first_installs).await?);
     for result in &results {
         eprintln!(
             "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",
@@ -328,7 +354,8 @@ impl Bench {
         let popular = most_installed(&setup).await?;
         let exact_name: String = setup
             .query_one(
-                "SELECT name FROM agents WHERE is_approved ORDER BY id OFFSET 1234 LIMIT 1",
+                "SELECT name FROM agents WHERE is_approved ORDER BY id
+                 OFFSET least(1234, (SELECT count(*) - 1 FROM agents WHERE is_approved)) LIMIT 1",
                 &[],
             )
             .await?
@@ -623,6 +650,183 @@ impl Bench {
     }
 }
 
+/// A recipe recommending three agents, each running on its own LLM: what the dependency cases install.
+const DEPENDENCY_AGENTS: usize = 3;
+
+impl Bench {
+    /// `GET /installs` of the workspace with 500 installs: its first page, and the page after 400.
+    async fn measure_installed_list(&self, samples: usize) -> Result<Vec<RouteResult>, Error> {
+        let workspace = self.workspaces[0];
+        let mut cursor: Option<String> = None;
+        for _ in 0..4 {
+            let uri = match &cursor {
+                Some(cursor) => format!("/api/marketplace/installs?limit=100&cursor={cursor}"),
+                None => "/api/marketplace/installs?limit=100".to_owned(),
+            };
+            let (_, body) = Call::get(uri)
+                .in_workspace(workspace)
+                .run(&self.state)
+                .await?;
+            cursor = Some(
+                body["next_cursor"]
+                    .as_str()
+                    .ok_or("no next page")?
+                    .to_owned(),
+            );
+        }
+        let deep = cursor.ok_or("no cursor")?;
+        let cases = [
+            (
+                "installs: first page",
+                Call::get("/api/marketplace/installs"),
+                Read::Installs(None),
+            ),
+            (
+                "installs: cursor at 400",
+                Call::get(format!("/api/marketplace/installs?cursor={deep}")),
+                Read::Installs(Some(deep.clone())),
+            ),
+        ];
+        let mut results = Vec::new();
+        for (name, call, read) in cases {
+            let call = call.in_workspace(workspace);
+            results.push(
+                time_read(
+                    &self.state,
+                    name,
+                    |_| &call,
+                    |_| &read,
+                    samples,
+                    self.member,
+                    workspace.into(),
+                )
+                .await?,
+            );
+        }
+        Ok(results)
+    }
+
+    /// The install plan and the install of a recipe whose three agents each bring an LLM (seven copies, seven
+    /// install records), each into a workspace that has none of them yet.
+    async fn measure_dependency_installs(&self, samples: usize) -> Result<Vec<RouteResult>, Error> {
+        let recipe = self.dependency_recipe().await?;
+        let mut plans = Vec::with_capacity(samples);
+        let mut installs = Vec::with_capacity(samples);
+        for i in 0..WARMUP + samples {
+            let workspace = self.new_workspace(&format!("Bench deps {i}")).await?;
+            let (plan_time, plan) =
+                Call::get(format!("/api/marketplace/items/{recipe}/install-plan"))
+                    .in_workspace(workspace)
+                    .run(&self.state)
+                    .await?;
+            let (install_time, body) = Call::post(
+                format!("/api/marketplace/items/{recipe}/install"),
+                workspace,
+            )
+            .run(&self.state)
+            .await?;
+            let cloned = body["dependencies"].as_array().map_or(0, Vec::len);
+            if cloned != 2 * DEPENDENCY_AGENTS || plan["steps"].as_array().map_or(0, Vec::len) != 7
+            {
+                return Err(format!("the recipe brought {cloned} dependencies: {body}").into());
+            }
+            if i >= WARMUP {
+                plans.push(plan_time);
+                installs.push(install_time);
+            }
+        }
+        Ok(vec![
+            RouteResult {
+                name: "install-plan (recipe, 3 agents, 3 LLMs)",
+                route: Percentiles::of(&plans),
+                floor: None,
+                samples,
+            },
+            RouteResult {
+                name: "install (recipe, 3 agents, 3 LLMs)",
+                route: Percentiles::of(&installs),
+                floor: None,
+                samples,
+            },
+        ])
+    }
+
+    async fn dependency_recipe(&self) -> Result<i64, Error> {
+        let mut agents = Vec::new();
+        for i in 0..DEPENDENCY_AGENTS {
+            let model = format!("bench-dependency-llm-{i}");
+            self.setup
+                .execute(
+                    "INSERT INTO llm_models (name, owner_type, is_approved, provider, model_id)
+                     VALUES ($1, 'marketplace', true, 'bench', $1)",
+                    &[&model],
+                )
+                .await?;
+            let agent = format!("Bench Dependency Agent {i}");
+            self.setup
+                .execute(
+                    "INSERT INTO agents (name, owner_type, is_approved, model_config)
+                     VALUES ($1, 'marketplace', true, jsonb_build_object('model', $2::text))",
+                    &[&agent, &model],
+                )
+                .await?;
+            agents.push(agent);
+        }
+        let steps: Value = agents
+            .iter()
+            .map(|name| serde_json::json!({"name": name, "agent_name": name}))
+            .collect();
+        Ok(self
+            .setup
+            .query_one(
+                "INSERT INTO workflow_templates (name, owner_type, is_approved, recommended_agents, steps)
+                 VALUES ('Bench Dependency Recipe', 'marketplace', true, to_jsonb($1::text[]), $2)
+                 RETURNING id",
+                &[&agents, &steps],
+            )
+            .await?
+            .get("id"))
+    }
+
+    async fn new_workspace(&self, name: &str) -> Result<uuid::Uuid, Error> {
+        let id: uuid::Uuid = self
+            .setup
+            .query_one(
+                "INSERT INTO workspaces (name) VALUES ($1) RETURNING id",
+                &[&name],
+            )
+            .await?
+            .get("id");
+        self.setup
+            .execute(
+                "INSERT INTO workspace_members VALUES ($1, $2, 'owner')",
+                &[&id, &self.member],
+            )
+            .await?;
+        Ok(id)
+    }
+
+    /// Uninstalls of the first workspace's installs (the last of the cases: it deletes their copies).
+    async fn measure_uninstalls(&self, first_installs: &[Installed]) -> Result<RouteResult, Error> {
+        let mut times = Vec::new();
+        for installed in first_installs.iter().rev().take(UPDATED_ITEMS) {
+            let (elapsed, _) = Call::delete(
+                format!("/api/marketplace/installs/{}", installed.install_id),
+                self.workspaces[0],
+            )
+            .run(&self.state)
+            .await?;
+            times.push(elapsed);
+        }
+        Ok(RouteResult {
+            name: "uninstall",
+            route: Percentiles::of(&times),
+            floor: None,
+            samples: times.len(),
+        })
+    }
+}
+
 /// The 1000 most installed approved items of every kind.
 async fn most_installed(setup: &tokio_postgres::Client) -> Result<Vec<i64>, Error> {
     Ok(setup
@@ -675,6 +879,11 @@ fn read_scenarios(workspace: uuid::Uuid) -> Vec<(&'static str, Call, Read)> {
             "list: offset 10000",
             "/items?offset=10000&sort=newest".into(),
             query(|q| (q.offset, q.sort) = (10_000, Sort::Newest)),
+        ),
+        (
+            "list: sort=workspaces",
+            "/items?sort=workspaces".into(),
+            query(|q| q.sort = Sort::Workspaces),
         ),
         (
             "featured",

@@ -172,7 +172,7 @@ async fn stats_follow_approvals_installs_and_delisting() {
     };
     assert_eq!(
         stats().await,
-        json!({"total_items": 2, "featured_count": 1, "total_installs": 15, "categories": 2,
+        json!({"total_items": 2, "featured_count": 1, "total_installs": 15, "active_installs": 0, "workspace_count": 0, "categories": 2,
                "by_type": {"agent": 1, "recipe": 0, "skill": 1, "llm": 0, "tool": 0}})
     );
 
@@ -190,7 +190,7 @@ async fn stats_follow_approvals_installs_and_delisting() {
     .await;
     assert_eq!(
         stats().await,
-        json!({"total_items": 2, "featured_count": 1, "total_installs": 17, "categories": 2,
+        json!({"total_items": 2, "featured_count": 1, "total_installs": 17, "active_installs": 0, "workspace_count": 0, "categories": 2,
                "by_type": {"agent": 1, "recipe": 0, "skill": 0, "llm": 0, "tool": 1}})
     );
 }

@@ -90,6 +90,7 @@ async fn every_order_walks_every_item_exactly_once() {
         "type=skill&sort=name",
         "sort=rating",
         "sort=trending",
+        "sort=workspaces",
         "featured=true",
         "search=item",
         "search=item&sort=name",

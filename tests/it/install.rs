@@ -58,7 +58,12 @@ async fn installs_an_agent_as_a_workspace_copy_with_skills_but_not_tools() {
         body["requires_setup"],
         json!([{"kind": "tool", "slug": "gmail", "name": "Gmail"}, {"kind": "tool", "slug": "hubspot", "name": "hubspot"}])
     );
-    assert_eq!(body["warnings"], json!([]));
+    assert_eq!(
+        body["warnings"],
+        json!(["The model \"gpt\" of agent \"Sales Assistant\" is not available in the marketplace and was not installed."]),
+        "the agent's model is no marketplace LLM: nothing to bring, and the installer is told"
+    );
+    assert_eq!(body["dependencies"], json!([]));
     assert!(body["install_id"].as_i64().unwrap() > 0);
 
     let row = app

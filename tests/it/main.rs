@@ -10,6 +10,7 @@ mod detail;
 mod faults;
 mod http;
 mod install;
+mod install_plans;
 mod listing;
 mod moderation;
 mod observability;

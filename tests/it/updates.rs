@@ -352,3 +352,72 @@ async fn apply_update_checks_access_the_body_and_the_install() {
         .await;
     assert_eq!(unchanged, 1);
 }
+
+#[tokio::test]
+async fn updates_come_a_page_at_a_time_newest_install_first() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let mut items = Vec::new();
+    for (i, kind) in [
+        ItemKind::Skill,
+        ItemKind::Tool,
+        ItemKind::Skill,
+        ItemKind::Recipe,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let item = app.item(kind, &format!("Item {i}")).insert().await;
+        let (install_id, _) = install(&app, item, workspace, "acme-owner").await;
+        items.push((kind, item, install_id));
+    }
+    // Every listing but the second gets a new version.
+    for (i, (kind, item, _)) in items.iter().enumerate() {
+        if i != 1 {
+            app.publish_version(*kind, *item, "2.0.0", "").await;
+        }
+    }
+    let page = |cursor: Option<String>| {
+        let app = &app;
+        async move {
+            let uri = match cursor {
+                Some(cursor) => format!("/api/marketplace/updates?limit=2&cursor={cursor}"),
+                None => "/api/marketplace/updates?limit=2".to_owned(),
+            };
+            let response = app
+                .get(uri)
+                .as_user("acme-viewer")
+                .workspace(workspace)
+                .send()
+                .await;
+            response.assert_status(200);
+            let ids: Vec<i64> = response.json["updates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["install_id"].as_i64().unwrap())
+                .collect();
+            (
+                ids,
+                response.json["next_cursor"].as_str().map(str::to_owned),
+            )
+        }
+    };
+    let (first, cursor) = page(None).await;
+    assert_eq!(first, vec![items[3].2, items[2].2]);
+    let (second, cursor) = page(cursor).await;
+    assert_eq!(
+        second,
+        vec![items[0].2],
+        "the install without an update is not listed"
+    );
+    assert_eq!(cursor, None);
+    let response = app
+        .get("/api/marketplace/updates?cursor=nope")
+        .as_user("acme-viewer")
+        .workspace(workspace)
+        .send()
+        .await;
+    response.assert_problem(400, "bad_request");
+    assert_eq!(response.error_fields(), vec!["cursor"]);
+}

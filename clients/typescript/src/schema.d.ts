@@ -125,6 +125,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/marketplace/items/{id}/install-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What installing the item into the workspace would do, without doing it
+         * @description The item is cloned; a recipe's recommended agents (listed, approved, by name case-insensitively, the most installed of several) and an agent's LLM (by model_id) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What cannot be found is a warning. An install executes exactly this plan.
+         */
+        get: operations["install-plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's installs, newest first */
+        get: operations["list-installs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/installs/{install_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Uninstall (delete the workspace copy and mark the install)
+         * @description Repeating it is a 204 too. Dependencies installed with it stay, unless `with_dependencies=true` and no other live install in the workspace relies on them.
+         */
+        delete: operations["uninstall-item"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/marketplace/updates": {
         parameters: {
             query?: never;
@@ -132,7 +189,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Installed copies whose listing has a higher approved version */
+        /**
+         * Installed copies whose listing has a higher approved version, newest install first
+         * @description A page looks at up to `limit` installs with a different listing version and lists those with a higher one (so it may hold fewer than `limit`); `next_cursor` continues after them.
+         */
         get: operations["list-updates"];
         put?: never;
         post?: never;
@@ -375,7 +435,12 @@ export interface components {
             icon: string | null;
             tags: unknown[];
             version: components["schemas"]["SemVer"];
+            /** @description All-time installs */
             install_count: number;
+            /** @description Installs not uninstalled whose workspace copy still exists */
+            active_installs: number;
+            /** @description Distinct workspaces that ever installed it */
+            workspace_count: number;
             rating: components["schemas"]["Rating"];
             is_featured: boolean;
             is_approved: boolean;
@@ -456,12 +521,75 @@ export interface components {
             item: components["schemas"]["ItemRef"];
             installed: components["schemas"]["ItemRef"];
             version: components["schemas"]["SemVer"];
-            requires_setup: {
-                kind: string;
-                slug: string;
-                name: string;
-            }[];
+            requires_setup: components["schemas"]["SetupStep"][];
             warnings: string[];
+            /** @description What the install brought with it, in plan order */
+            dependencies: {
+                /** @enum {string} */
+                action: "clone" | "reuse";
+                /** @description The dependency's own install record (clone); null (reuse) */
+                install_id: number | null;
+                item: components["schemas"]["ItemRef"];
+                installed: components["schemas"]["ItemRef"];
+            }[];
+        };
+        SetupStep: {
+            kind: string;
+            slug: string;
+            name: string;
+        };
+        InstallPlan: {
+            item: components["schemas"]["ItemRef"];
+            /** @description The item (always cloned) and each dependency, breadth first; each cloned agent's skill links right after it */
+            steps: {
+                /** @enum {string} */
+                action: "clone" | "reuse" | "link";
+                type: components["schemas"]["ItemKind"];
+                /** Format: int64 */
+                item_id: number;
+                name: string;
+                /** @description The copy's name in the workspace (clone) */
+                as_name?: string;
+                /**
+                 * Format: int64
+                 * @description The workspace's existing copy (reuse)
+                 */
+                existing_id?: number;
+            }[];
+            requires_setup: components["schemas"]["SetupStep"][];
+            warnings: string[];
+        };
+        InstallsPage: {
+            installs: components["schemas"]["InstallEntry"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        InstallEntry: {
+            /** Format: int64 */
+            install_id: number;
+            item: {
+                /** Format: int64 */
+                id: number;
+                type: components["schemas"]["ItemKind"];
+                name: string;
+                icon: string | null;
+            };
+            /** @description The workspace copy; null once deleted */
+            copy: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            } | null;
+            installed_version: components["schemas"]["SemVer"];
+            latest_version: components["schemas"]["SemVer"];
+            update_available: boolean;
+            /** Format: date-time */
+            installed_at: string;
+            installed_by: components["schemas"]["Creator"];
+            /** @description The install this one came with as a dependency */
+            parent_install_id: number | null;
+            /** Format: date-time */
+            uninstalled_at: string | null;
         };
         AvailableUpdate: {
             install_id: number;
@@ -673,8 +801,8 @@ export interface operations {
                 /** @description items carrying this tag (exact, case-insensitive); repeat for several (all must match) */
                 tag?: string[];
                 featured?: "true" | "false";
-                /** @description Default: `relevance` with a search, else `popular`. `popular`: most installed first. `relevance` (needs a search): the name equals the term, then starts with it, then other name matches, then description matches; popularity breaks ties. `rating`: highest Bayesian average first, (sum of ratings + w·m) / (number of ratings + w) with a prior of w ratings (default 10) at m, the global mean rating; items without ratings last. `trending`: most installs from distinct workspaces in the last 7 days (UTC) first. Each ends in install count, then id. */
-                sort?: "popular" | "newest" | "updated" | "name" | "relevance" | "rating" | "trending";
+                /** @description Default: `relevance` with a search, else `popular`. `popular`: most installed first. `relevance` (needs a search): the name equals the term, then starts with it, then other name matches, then description matches; popularity breaks ties. `rating`: highest Bayesian average first, (sum of ratings + w·m) / (number of ratings + w) with a prior of w ratings (default 10) at m, the global mean rating; items without ratings last. `trending`: most installs from distinct workspaces in the last 7 days (UTC) first; these end in install count, then id. `workspaces`: installed by the most workspaces first (then newest). */
+                sort?: "popular" | "newest" | "updated" | "name" | "relevance" | "rating" | "trending" | "workspaces";
                 limit?: components["parameters"]["Limit"];
                 /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
                 offset?: components["parameters"]["Offset"];
@@ -905,6 +1033,10 @@ export interface operations {
                         total_items: number;
                         featured_count: number;
                         total_installs: number;
+                        /** @description Installs not uninstalled whose workspace copy still exists, over every listing */
+                        active_installs: number;
+                        /** @description Workspaces that ever installed from the marketplace */
+                        workspace_count: number;
                         categories: number;
                         by_type: {
                             agent: number;
@@ -972,9 +1104,104 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    "list-updates": {
+    "install-plan": {
         parameters: {
             query?: never;
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallPlan"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "list-installs": {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of installs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstallsPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "uninstall-item": {
+        parameters: {
+            query?: {
+                with_dependencies?: "true" | "false";
+            };
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path: {
+                install_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Uninstalled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "list-updates": {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
             header: {
                 "X-Workspace-ID": components["parameters"]["WorkspaceId"];
             };
@@ -991,6 +1218,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         updates: components["schemas"]["AvailableUpdate"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        next_cursor: string | null;
                     };
                 };
             };

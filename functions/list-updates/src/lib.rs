@@ -1,10 +1,12 @@
-//! `GET /api/marketplace/updates`: the workspace's installed copies whose listing has a newer approved version.
+//! `GET /api/marketplace/updates`: the workspace's installed copies whose listing has a newer approved
+//! version, a page at a time (`limit`, and `cursor` = the previous page's `next_cursor`).
 
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use marketplace_catalog::InstallCursor;
 use marketplace_http::{
-    json, respond, workspace_access, Access, AppState, Body, HandlerResult, Request, Response,
-    StatusCode,
+    json, respond, workspace_access, Access, AppState, Body, HandlerResult, QueryParams, Request,
+    Response, StatusCode,
 };
-use serde_json::json;
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
@@ -13,7 +15,12 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 
 async fn list_updates(state: &AppState, req: &Request) -> HandlerResult {
     let session = state.session(req).await?;
+    let mut params = QueryParams::new(req);
+    let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
+    let cursor = params.optional("cursor", InstallCursor::parse);
+    params.finish()?;
     let workspace = workspace_access(req, &*session.db, &session.caller, Access::Read).await?;
-    let updates = marketplace_catalog::available_updates(&*session.db, workspace.id).await?;
-    Ok(json(StatusCode::OK, &json!({ "updates": updates })))
+    let page =
+        marketplace_catalog::available_updates(&*session.db, workspace.id, cursor, limit).await?;
+    Ok(json(StatusCode::OK, &page))
 }

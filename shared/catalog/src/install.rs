@@ -1,12 +1,15 @@
 //! Installing a marketplace item: clone it into the workspace with swapped ownership fields, record the
 //! install and count it — one transaction.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
 use crate::locate::visible_kind;
+use crate::plan::{self, Node, NodeAction, Plan};
 use crate::statement::Statement;
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
@@ -35,6 +38,26 @@ pub struct Installation {
     pub version: Version,
     pub requires_setup: Vec<SetupStep>,
     pub warnings: Vec<String>,
+    /// What the install brought with it (absent from responses stored before dependencies existed).
+    #[serde(default)]
+    pub dependencies: Vec<InstalledDependency>,
+}
+
+/// A dependency an install cloned (with its own install record) or found already in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalledDependency {
+    pub action: DependencyAction,
+    /// The dependency's own install record (`clone`), or `null` (`reuse`).
+    pub install_id: Option<i64>,
+    pub item: ItemRef,
+    pub installed: ItemRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyAction {
+    Clone,
+    Reuse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,61 +152,253 @@ async fn replay(
     }))
 }
 
-/// The install inside `tx`; `None` when another install holding the same idempotency key won.
+/// The install inside `tx`; `None` when another install holding the same idempotency key won. Builds the
+/// install plan and executes exactly it: the listing and every missing dependency cloned, each with its own
+/// install record, existing copies reused, skills linked, a recipe's steps pointed at the agents' copies.
 async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
 ) -> Result<Option<InstallResponse>, CatalogError> {
     let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
-    let (item_name, version) = lock_listing(tx, kind, request.item_id).await?;
-    let copy = clone_with_free_name(tx, kind, request, &item_name).await?;
-    let mut warnings = Vec::new();
-    let linked_skill_ids = if kind == ItemKind::Agent {
-        Some(link_listed_skills(tx, request.item_id, copy.id, &mut warnings).await?)
-    } else {
-        None
+    let version = lock_listing(tx, kind, request.item_id).await?;
+    let plan = plan::build(tx, request.workspace, kind, request.item_id).await?;
+    let versions = lock_dependencies(tx, &plan).await?;
+
+    let mut copies = make_copies(tx, &plan, request.workspace).await?;
+    link_agent_skills(tx, &plan, &copies).await?;
+    if kind == ItemKind::Recipe {
+        repoint_recipe_steps(tx, &plan, &mut copies).await?;
+    }
+
+    // Record ids are drawn first, the item's before its dependencies': the item's record stores the whole
+    // response, dependencies' ids included, and each dependency's record names its parent's.
+    let install_ids = reserve_install_ids(tx, &plan).await?;
+    let install_id = install_ids[0].expect("the listing itself is always cloned");
+    let NodeCopy::Cloned(root_copy) = &copies[0] else {
+        unreachable!("the listing itself is always cloned")
     };
+    let root = plan.root();
     let installation = Installation {
         item: ItemRef {
-            id: request.item_id,
+            id: root.listing_id,
             kind,
-            name: item_name,
+            name: root.name.clone(),
         },
         installed: ItemRef {
-            id: copy.id,
+            id: root_copy.id,
             kind,
-            name: copy.name,
+            name: root_copy.name.clone(),
         },
         version,
-        requires_setup: requires_setup(tx, kind, request.item_id).await?,
-        warnings,
+        requires_setup: plan.requires_setup.clone(),
+        warnings: plan.warnings.clone(),
+        dependencies: installed_dependencies(&plan, &copies, &install_ids),
     };
     let record = InstallRecord {
-        request,
-        installation: &installation,
-        content_hash: copy.content_hash,
-        linked_skill_ids,
+        id: install_id,
+        item_id: request.item_id,
+        kind,
+        workspace: request.workspace,
+        user_id: request.user_id,
+        copy_id: root_copy.id,
+        version: installation.version.clone(),
+        content_hash: root_copy.content_hash.clone(),
+        linked_skill_ids: linked_ids(root),
+        idempotency_key: request.idempotency_key.clone(),
+        response: Some(&installation),
+        parent_install_id: None,
     };
-    let Some(install_id) = record.insert(tx).await? else {
+    if !record.insert(tx).await? {
         return Ok(None);
-    };
-    crate::trending::record_install(tx, kind, request.item_id, request.workspace).await?;
-    count_install(tx, kind, request.item_id).await?;
+    }
+    for (index, node) in plan.nodes.iter().enumerate().skip(1) {
+        let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
+            continue;
+        };
+        InstallRecord {
+            id,
+            item_id: node.listing_id,
+            kind: node.kind,
+            workspace: request.workspace,
+            user_id: request.user_id,
+            copy_id: copy.id,
+            version: versions[&node.listing_id].clone(),
+            content_hash: copy.content_hash.clone(),
+            linked_skill_ids: linked_ids(node),
+            idempotency_key: None,
+            response: None,
+            parent_install_id: node.parent.and_then(|parent| install_ids[parent]),
+        }
+        .insert(tx)
+        .await?;
+    }
+    record_dependency_edges(tx, &plan, &install_ids).await?;
+    count_installs(tx, &plan, request.workspace).await?;
+    // After count_installs has locked every listing of the plan in its fixed order.
+    for (node, install_id) in plan.nodes.iter().zip(&install_ids) {
+        if install_id.is_some() {
+            crate::trending::record_install(tx, node.kind, node.listing_id, request.workspace)
+                .await?;
+        }
+    }
     Ok(Some(InstallResponse {
         install_id,
         installation,
     }))
 }
 
-/// Locks the listing for this install and returns its name and version: installs of one item queue here
-/// instead of racing each other for the same copy names.
+/// The workspace copy of a plan's node: made by this install, or already there.
+enum NodeCopy {
+    Cloned(WorkspaceCopy),
+    Reused { id: i64, name: String },
+}
+
+impl NodeCopy {
+    fn id(&self) -> i64 {
+        match self {
+            Self::Cloned(copy) => copy.id,
+            Self::Reused { id, .. } => *id,
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Self::Cloned(copy) => &copy.name,
+            Self::Reused { name, .. } => name,
+        }
+    }
+}
+
+/// Clones every node the plan clones, under the name the plan gave it (or the next free one).
+async fn make_copies(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    workspace: WorkspaceId,
+) -> Result<Vec<NodeCopy>, CatalogError> {
+    let mut copies = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        copies.push(match &node.action {
+            NodeAction::Clone { as_name } => NodeCopy::Cloned(
+                clone_with_free_name(
+                    tx,
+                    node.kind,
+                    node.listing_id,
+                    workspace,
+                    &node.name,
+                    as_name,
+                )
+                .await?,
+            ),
+            NodeAction::Reuse {
+                copy_id, copy_name, ..
+            } => NodeCopy::Reused {
+                id: *copy_id,
+                name: copy_name.clone(),
+            },
+        });
+    }
+    Ok(copies)
+}
+
+/// Links each agent copy made to the skills its plan names (marketplace skills are global).
+async fn link_agent_skills(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    copies: &[NodeCopy],
+) -> Result<(), CatalogError> {
+    for (node, copy) in plan.nodes.iter().zip(copies) {
+        if let (NodeCopy::Cloned(copy), ItemKind::Agent) = (copy, node.kind) {
+            if !node.skills.is_empty() {
+                Statement::new(
+                    "INSERT INTO agent_skills (agent_id, skill_id) SELECT $1, unnest($2::bigint[])",
+                )
+                .bind(copy.id)
+                .bind(node.skills.iter().map(|(id, _)| *id).collect::<Vec<_>>())
+                .execute(tx)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The response's `dependencies`: every node but the item, cloned (with its record) or reused.
+fn installed_dependencies(
+    plan: &Plan,
+    copies: &[NodeCopy],
+    install_ids: &[Option<i64>],
+) -> Vec<InstalledDependency> {
+    plan.nodes
+        .iter()
+        .zip(copies)
+        .zip(install_ids)
+        .skip(1)
+        .map(|((node, copy), install_id)| InstalledDependency {
+            action: match copy {
+                NodeCopy::Cloned(_) => DependencyAction::Clone,
+                NodeCopy::Reused { .. } => DependencyAction::Reuse,
+            },
+            install_id: *install_id,
+            item: ItemRef {
+                id: node.listing_id,
+                kind: node.kind,
+                name: node.name.clone(),
+            },
+            installed: ItemRef {
+                id: copy.id(),
+                kind: node.kind,
+                name: copy.name().to_owned(),
+            },
+        })
+        .collect()
+}
+
+/// An install record id for each node the plan clones (in plan order, so the item's is the lowest); `None`
+/// for reused ones.
+async fn reserve_install_ids(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+) -> Result<Vec<Option<i64>>, CatalogError> {
+    let cloned = plan
+        .nodes
+        .iter()
+        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
+        .count();
+    let rows = Statement::new(
+        "SELECT nextval(pg_get_serial_sequence('marketplace_installs', 'id')) AS id
+         FROM generate_series(1, $1) AS n ORDER BY n",
+    )
+    .bind(cloned as i64)
+    .query(tx)
+    .await?;
+    let mut ids = rows.iter().map(|row| row.read::<i64>("id"));
+    plan.nodes
+        .iter()
+        .map(|node| match node.action {
+            NodeAction::Clone { .. } => ids.next().transpose(),
+            NodeAction::Reuse { .. } => Ok(None),
+        })
+        .collect()
+}
+
+/// The skill ids an agent's copy was linked to, sorted (`None` for other kinds).
+fn linked_ids(node: &Node) -> Option<Vec<i64>> {
+    (node.kind == ItemKind::Agent).then(|| {
+        let mut ids: Vec<i64> = node.skills.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids
+    })
+}
+
+/// Locks the listing for this install and returns its version: installs of one item queue here instead of
+/// racing each other for the same copy names.
 async fn lock_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
     item_id: i64,
-) -> Result<(String, Version), CatalogError> {
+) -> Result<Version, CatalogError> {
     let listing = Statement::new(format!(
-        "SELECT t.name, t.version::text AS version FROM {table} t
+        "SELECT t.version::text AS version FROM {table} t
          WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
         table = kind.table(),
         listed = Audience::Member.listed("t")
@@ -192,21 +407,167 @@ async fn lock_listing(
     .query_opt(tx)
     .await?
     .ok_or(CatalogError::NotFound("item"))?;
-    Ok((listing.read("name")?, listing.read("version")?))
+    listing.read("version")
 }
 
-/// Adds the install to the listing's count, last thing before commit: the counter row its trigger updates
-/// (one per kind and category) is then locked only for an instant, not for the whole install.
-async fn count_install(
+/// Locks the dependencies the plan clones, as [`lock_listing`] locks the item, in one order for every
+/// install (by depth — recipes, then agents, then LLMs — then id), so two installs never wait on each other
+/// in a circle, and returns their versions by listing id. A dependency delisted since the plan was read is a
+/// conflict: the plan no longer holds.
+async fn lock_dependencies(
     tx: &Transaction<'_>,
-    kind: ItemKind,
-    item_id: i64,
+    plan: &Plan,
+) -> Result<HashMap<i64, Version>, CatalogError> {
+    let mut cloned: Vec<&Node> = plan
+        .nodes
+        .iter()
+        .skip(1)
+        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
+        .collect();
+    cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    let mut versions = HashMap::new();
+    for node in cloned {
+        let locked = Statement::new(format!(
+            "SELECT t.version::text AS version FROM {table} t WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
+            table = node.kind.table(),
+            listed = Audience::Member.listed("t"),
+        ))
+        .bind(node.listing_id)
+        .query_opt(tx)
+        .await?;
+        let Some(locked) = locked else {
+            return Err(CatalogError::Conflict(
+                "A dependency of this item changed during the install; retry it.".into(),
+            ));
+        };
+        versions.insert(node.listing_id, locked.read("version")?);
+    }
+    Ok(versions)
+}
+
+/// Points the recipe copy's steps at the workspace copies of its agents, and fingerprints the copy as it
+/// now is (its steps were pointed by the install, not changed by the workspace).
+async fn repoint_recipe_steps(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    copies: &mut [NodeCopy],
 ) -> Result<(), CatalogError> {
-    Statement::new(format!(
-        "UPDATE {table} SET install_count = install_count + 1 WHERE id = $1",
-        table = kind.table(),
-    ))
-    .bind(item_id)
+    let mut by_name = HashMap::new();
+    let mut by_listing = HashMap::new();
+    for (node, copy) in plan.nodes.iter().zip(copies.iter()).skip(1) {
+        if node.kind == ItemKind::Agent && node.parent == Some(0) {
+            by_listing.insert(node.listing_id, copy.id());
+            by_name.insert(node.name.to_lowercase(), copy.id());
+            for name in &node.requested_as {
+                by_name.insert(name.clone(), copy.id());
+            }
+        }
+    }
+    let NodeCopy::Cloned(recipe_copy) = &mut copies[0] else {
+        unreachable!("the listing itself is always cloned")
+    };
+    if by_listing.is_empty() {
+        return Ok(());
+    }
+    let mut content = content::read(tx, ItemKind::Recipe, recipe_copy.id).await?;
+    let Some(steps) = content.get_mut("steps") else {
+        return Ok(());
+    };
+    if !plan::repoint_steps(steps, &by_name, &by_listing) {
+        return Ok(());
+    }
+    Statement::new("UPDATE workflow_templates SET steps = $2 WHERE id = $1")
+        .bind(recipe_copy.id)
+        .bind(steps.clone())
+        .execute(tx)
+        .await?;
+    recipe_copy.content_hash = content::fingerprint(tx, &content).await?;
+    Ok(())
+}
+
+/// Which installs each install relies on: each dependency's record (or the reused copy's) under the record
+/// of every node that brought it.
+async fn record_dependency_edges(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    install_ids: &[Option<i64>],
+) -> Result<(), CatalogError> {
+    let record_of = |index: usize| match plan.nodes[index].action {
+        NodeAction::Clone { .. } => install_ids[index],
+        NodeAction::Reuse { install_id, .. } => install_id,
+    };
+    let parents = plan
+        .nodes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, node)| node.parent.map(|parent| (parent, index)));
+    let (users, used): (Vec<i64>, Vec<i64>) = parents
+        .chain(plan.shared.iter().copied())
+        .filter_map(|(user, dependency)| install_ids[user].zip(record_of(dependency)))
+        .unzip();
+    if users.is_empty() {
+        return Ok(());
+    }
+    Statement::new(
+        "INSERT INTO marketplace_install_dependencies (install_id, dependency_id)
+         SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
+    )
+    .bind(users)
+    .bind(used)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Counts the install of every listing it cloned, last thing before commit: `install_count` and
+/// `active_installs` + 1 each, `workspace_count` + 1 for a listing this workspace never installed before,
+/// and the workspace among those that ever installed. The `marketplace_counts` rows the counts' trigger
+/// updates are locked first, in one order, so that installs of several listings never wait in a circle.
+async fn count_installs(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    workspace: WorkspaceId,
+) -> Result<(), CatalogError> {
+    let mut cloned: Vec<&Node> = plan
+        .nodes
+        .iter()
+        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
+        .collect();
+    if cloned.len() > 1 {
+        let (kinds, categories): (Vec<String>, Vec<String>) = cloned
+            .iter()
+            .map(|node| (node.kind.as_str().to_owned(), node.category_key.clone()))
+            .unzip();
+        Statement::new(
+            "SELECT 1 FROM marketplace_counts
+             WHERE is_approved AND (kind::text, category_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+             ORDER BY kind, category_key FOR UPDATE",
+        )
+        .bind(kinds)
+        .bind(categories)
+        .execute(tx)
+        .await?;
+    }
+    cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    for node in cloned {
+        Statement::new(format!(
+            "WITH first AS (
+                 INSERT INTO marketplace_install_workspaces (item_id, workspace_id) VALUES ($1, $2)
+                 ON CONFLICT DO NOTHING RETURNING item_id)
+             UPDATE {table} SET install_count = install_count + 1, active_installs = active_installs + 1,
+                                workspace_count = workspace_count + (SELECT count(*) FROM first)::int
+             WHERE id = $1",
+            table = node.kind.table(),
+        ))
+        .bind(node.listing_id)
+        .bind(workspace)
+        .execute(tx)
+        .await?;
+    }
+    Statement::new(
+        "INSERT INTO marketplace_installing_workspaces (workspace_id) VALUES ($1) ON CONFLICT DO NOTHING",
+    )
+    .bind(workspace)
     .execute(tx)
     .await?;
     Ok(())
@@ -214,37 +575,50 @@ async fn count_install(
 
 /// A row of `marketplace_installs`.
 struct InstallRecord<'a> {
-    request: &'a InstallRequest,
-    installation: &'a Installation,
+    id: i64,
+    item_id: i64,
+    kind: ItemKind,
+    workspace: WorkspaceId,
+    user_id: i64,
+    copy_id: i64,
+    version: Version,
     content_hash: String,
     linked_skill_ids: Option<Vec<i64>>,
+    idempotency_key: Option<String>,
+    /// The response replayed for a repeated key (the item's record only).
+    response: Option<&'a Installation>,
+    /// The install that brought this one as a dependency.
+    parent_install_id: Option<i64>,
 }
 
 impl InstallRecord<'_> {
-    /// Its id; `None` when an install with the same idempotency key is already recorded.
-    async fn insert(self, tx: &Transaction<'_>) -> Result<Option<i64>, CatalogError> {
-        let stored = serde_json::to_value(self.installation).expect("an installation serialises");
-        let row = Statement::new(
-            "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
+    /// False when an install with the same idempotency key is already recorded.
+    async fn insert(&self, tx: &Transaction<'_>) -> Result<bool, CatalogError> {
+        let stored = self
+            .response
+            .map(|response| serde_json::to_value(response).expect("an installation serialises"));
+        let inserted = Statement::new(
+            "INSERT INTO marketplace_installs (id, item_id, item_kind, workspace_id, user_id, installed_item_id,
                                               installed_version, content_hash, idempotency_key, response,
-                                              linked_skill_ids)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-             RETURNING id",
+                                              linked_skill_ids, parent_install_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING",
         )
-        .bind(self.request.item_id)
-        .bind(self.installation.item.kind)
-        .bind(self.request.workspace)
-        .bind(self.request.user_id)
-        .bind(self.installation.installed.id)
-        .bind(&self.installation.version)
-        .bind(self.content_hash)
-        .bind(&self.request.idempotency_key)
+        .bind(self.id)
+        .bind(self.item_id)
+        .bind(self.kind)
+        .bind(self.workspace)
+        .bind(self.user_id)
+        .bind(self.copy_id)
+        .bind(&self.version)
+        .bind(&self.content_hash)
+        .bind(&self.idempotency_key)
         .bind(stored)
-        .bind(self.linked_skill_ids)
-        .query_opt(tx)
+        .bind(&self.linked_skill_ids)
+        .bind(self.parent_install_id)
+        .execute(tx)
         .await?;
-        row.map(|row| row.read("id")).transpose()
+        Ok(inserted == 1)
     }
 }
 
@@ -260,8 +634,10 @@ struct WorkspaceCopy {
 async fn clone_with_free_name(
     tx: &Transaction<'_>,
     kind: ItemKind,
-    request: &InstallRequest,
+    listing_id: i64,
+    workspace: WorkspaceId,
     base: &str,
+    planned: &str,
 ) -> Result<WorkspaceCopy, CatalogError> {
     let table = kind.table();
     let own_columns = kind.content_columns().join(", ");
@@ -276,13 +652,23 @@ async fn clone_with_free_name(
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
          RETURNING t.id",
     );
-    let mut taken = taken_copy_names(tx, kind, request.workspace, base).await?;
+    // The plan's name first (it was free when the plan was read, in this transaction); the taken names are
+    // read only if someone took it meanwhile.
+    let mut taken: Option<Vec<String>> = None;
+    let mut candidate = Some(planned.to_owned());
     for _ in 0..NAME_ATTEMPTS {
-        let name = first_free_name(base, &taken);
+        let name = match (candidate.take(), &taken) {
+            (Some(name), _) => name,
+            (None, Some(taken)) => first_free_name(base, taken),
+            (None, None) => first_free_name(
+                base,
+                taken.insert(taken_copy_names(tx, kind, workspace, base).await?),
+            ),
+        };
         let row = Statement::new(insert.as_str())
-            .bind(request.item_id)
+            .bind(listing_id)
             .bind(&name)
-            .bind(request.workspace)
+            .bind(workspace)
             .query_opt(tx)
             .await?;
         match row {
@@ -296,7 +682,11 @@ async fn clone_with_free_name(
                     content_hash: scrubbed.fingerprint,
                 });
             }
-            None => taken.push(name),
+            None => {
+                if let Some(taken) = &mut taken {
+                    taken.push(name);
+                }
+            }
         }
     }
     Err(CatalogError::Conflict(
@@ -305,8 +695,8 @@ async fn clone_with_free_name(
 }
 
 /// Names in the workspace that the copy-naming rule could produce for `base`.
-async fn taken_copy_names(
-    tx: &Transaction<'_>,
+pub(crate) async fn taken_copy_names(
+    db: &impl GenericClient,
     kind: ItemKind,
     workspace: WorkspaceId,
     base: &str,
@@ -317,14 +707,14 @@ async fn taken_copy_names(
     ))
     .bind(workspace)
     .bind(name_stem(base))
-    .query(tx)
+    .query(db)
     .await?;
     rows.iter().map(|row| row.read("name")).collect()
 }
 
 /// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
 /// would push the name past the column's limit.
-fn first_free_name(base: &str, taken: &[String]) -> String {
+pub(crate) fn first_free_name(base: &str, taken: &[String]) -> String {
     let is_free = |name: &str| !taken.iter().any(|t| t == name);
     std::iter::once(String::new())
         .chain(std::iter::once("-copy".to_owned()))
@@ -380,8 +770,8 @@ pub(crate) async fn link_listed_skills(
 }
 
 /// Tools to connect: an agent's tool assignments (not copied) and a recipe's required tools.
-async fn requires_setup(
-    tx: &Transaction<'_>,
+pub(crate) async fn requires_setup(
+    db: &impl GenericClient,
     kind: ItemKind,
     item_id: i64,
 ) -> Result<Vec<SetupStep>, CatalogError> {
@@ -398,7 +788,7 @@ async fn requires_setup(
          ORDER BY s.slug"
     ))
     .bind(item_id)
-    .query(tx)
+    .query(db)
     .await?;
     rows.iter()
         .map(|row| {

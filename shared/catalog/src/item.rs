@@ -23,8 +23,13 @@ pub struct ItemSummary {
     pub icon: Option<String>,
     pub tags: Value,
     pub version: Version,
+    /// All-time installs.
     pub install_count: i64,
     pub rating: Rating,
+    /// Installs not uninstalled whose workspace copy still exists.
+    pub active_installs: i64,
+    /// Distinct workspaces that ever installed it.
+    pub workspace_count: i64,
     pub is_featured: bool,
     pub is_approved: bool,
     pub creator: Option<Creator>,
@@ -68,8 +73,8 @@ pub struct Creator {
 pub(crate) fn summary_columns(kind: ItemKind) -> String {
     format!(
         "'{kind}'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, \
-         t.tags, t.version::text AS version, t.install_count, t.rating_sum, t.rating_count, t.is_featured, \
-         t.is_approved, \
+         t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, \
+         t.rating_sum, t.rating_count, t.is_featured, t.is_approved, \
          t.original_creator_id, t.created_at, t.updated_at, {metadata} AS metadata",
         kind = kind.as_str(),
         metadata = kind.metadata_sql(),
@@ -95,6 +100,8 @@ impl ItemSummary {
             version: row.read("version")?,
             install_count: i64::from(row.read::<i32>("install_count")?),
             rating: Rating::from_row(row)?,
+            active_installs: i64::from(row.read::<i32>("active_installs")?),
+            workspace_count: i64::from(row.read::<i32>("workspace_count")?),
             is_featured: row.read("is_featured")?,
             is_approved: row.read("is_approved")?,
             creator: Creator::from_row(row, "original_creator_id", "creator_name")?,

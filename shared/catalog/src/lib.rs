@@ -31,6 +31,9 @@
 //!   workspace installed; a listing's **rating** ([`Rating`]) sums up its visible user reviews. Not to be
 //!   confused with an admin's review of a submission (its *review status*).
 //! - **trending**: installs of a listing from distinct workspaces in the last 7 days ([`trending`]).
+//! - **dependency**, **install plan**, **uninstall**: an install brings its dependencies (a recipe's
+//!   recommended agents, an agent's LLM), as its install plan says; uninstall deletes the copy and marks the
+//!   install record.
 //! - **statement** ([`statements::Statement`]): one SQL statement with its typed parameters; the only way
 //!   this crate runs SQL.
 
@@ -42,6 +45,7 @@ mod cursor;
 mod detail;
 mod error;
 mod install;
+mod installs;
 mod item;
 mod kind;
 pub mod limits;
@@ -49,6 +53,7 @@ mod listing;
 pub mod llm_catalog;
 mod locate;
 mod moderation;
+mod plan;
 mod published_versions;
 mod redact;
 mod review_queue;
@@ -60,6 +65,7 @@ mod stats;
 mod status;
 mod submission;
 pub mod trending;
+mod uninstall;
 mod updates;
 mod version;
 mod window;
@@ -70,12 +76,17 @@ pub use cursor::CursorError;
 pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
 pub use install::{
-    install_item, InstallOutcome, InstallRequest, InstallResponse, Installation, ItemRef, SetupStep,
+    install_item, DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
+    InstalledDependency, ItemRef, SetupStep,
+};
+pub use installs::{
+    list_installs, BadCursor, CopyRef, InstallCursor, InstallEntry, InstalledListing, InstallsPage,
 };
 pub use item::{Creator, ItemSummary, Rating};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Position};
 pub use moderation::{approve, delist, reject, set_featured, Featured, Reviewed};
+pub use plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
 pub use published_versions::{item_versions, PublishedVersion};
 pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
 pub use review_queue::{
@@ -92,8 +103,9 @@ pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;
 pub use submission::{submit_item, submit_version, NewVersion, Pending, Submission};
 pub use trending::trending_items;
+pub use uninstall::uninstall;
 pub use updates::{
-    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry,
+    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry, UpdatesPage,
 };
 pub use version::Version;
 pub use window::RateLimit;
@@ -105,6 +117,7 @@ pub use workspace::{WorkspaceId, WorkspaceRole};
 pub mod statements {
     pub use crate::accounts::{user_by_subject_statement, workspace_role_statement};
     pub use crate::detail::{dependencies_statement, detail_statement};
+    pub use crate::installs::installs_page_statement;
     pub use crate::item::agent_enrichment_statement;
     pub use crate::listing::listing_statement;
     pub use crate::locate::visible_kind_statement;

@@ -22,10 +22,13 @@ pub enum Sort {
     /// Most installs from distinct workspaces in the last 7 days first (`trending_installs`, V8), then most
     /// installed.
     Trending,
+    /// Installed by the most workspaces first.
+    Workspaces,
 }
 
 impl Sort {
-    pub const NAMES: &'static str = "popular, newest, updated, name, relevance, rating, trending";
+    pub const NAMES: &'static str =
+        "popular, newest, updated, name, relevance, rating, trending, workspaces";
 
     pub fn parse(value: &str) -> Option<Self> {
         match value {
@@ -36,6 +39,7 @@ impl Sort {
             "relevance" => Some(Self::Relevance),
             "rating" => Some(Self::Rating),
             "trending" => Some(Self::Trending),
+            "workspaces" => Some(Self::Workspaces),
             _ => None,
         }
     }
@@ -49,6 +53,7 @@ impl Sort {
             Self::Relevance => "relevance",
             Self::Rating => "rating",
             Self::Trending => "trending",
+            Self::Workspaces => "workspaces",
         }
     }
 
@@ -63,6 +68,7 @@ impl Sort {
             Self::Name => &[NAME_KEY],
             Self::Rating => &[RATING_SCORE, INSTALL_COUNT],
             Self::Trending => &[TRENDING_INSTALLS, INSTALL_COUNT],
+            Self::Workspaces => &[WORKSPACE_COUNT, CREATED_AT],
         }
     }
 
@@ -338,15 +344,23 @@ const TRENDING_INSTALLS: SortKey = SortKey {
     sql_type: "integer",
     kind: KeyType::Integer,
 };
+/// `sort=workspaces`, over V9's `%s_workspaces_idx`.
+const WORKSPACE_COUNT: SortKey = SortKey {
+    expression: "t.workspace_count",
+    column: "workspace_count",
+    sql_type: "integer",
+    kind: KeyType::Integer,
+};
 
 /// Every sort key, in the order every branch selects them.
-const SORT_KEYS: [SortKey; 6] = [
+const SORT_KEYS: [SortKey; 7] = [
     INSTALL_COUNT,
     CREATED_AT,
     UPDATED_AT,
     NAME_KEY,
     RATING_SCORE,
     TRENDING_INSTALLS,
+    WORKSPACE_COUNT,
 ];
 
 #[cfg(test)]
@@ -363,6 +377,10 @@ mod tests {
             (Sort::Newest, "t.created_at DESC, t.id DESC"),
             (Sort::Updated, "t.updated_at DESC, t.id DESC"),
             (Sort::Name, "lower(t.name), t.id"),
+            (
+                Sort::Workspaces,
+                "t.workspace_count DESC, t.created_at DESC, t.id DESC",
+            ),
         ];
         for (sort, table_order) in orders {
             assert_eq!(sort.table_order(), table_order, "{sort:?}");
@@ -386,13 +404,15 @@ mod tests {
         assert_eq!(
             Sort::Popular.branch_columns(),
             "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key, \
-             NULL::double precision AS rating_score, NULL::integer AS trending_installs"
+             NULL::double precision AS rating_score, NULL::integer AS trending_installs, \
+             NULL::integer AS workspace_count"
         );
         assert_eq!(
             Sort::Name.branch_columns(),
             "NULL::integer AS install_count, NULL::timestamptz AS created_at, \
              NULL::timestamptz AS updated_at, lower(t.name) AS name_key, \
-             NULL::double precision AS rating_score, NULL::integer AS trending_installs"
+             NULL::double precision AS rating_score, NULL::integer AS trending_installs, \
+             NULL::integer AS workspace_count"
         );
     }
 

@@ -14,6 +14,10 @@ pub struct Stats {
     pub total_items: i64,
     pub featured_count: i64,
     pub total_installs: i64,
+    /// Installs not uninstalled whose workspace copy still exists, over every listing.
+    pub active_installs: i64,
+    /// Workspaces that ever installed from the marketplace.
+    pub workspace_count: i64,
     /// How many distinct categories approved items are in.
     pub categories: i64,
     pub by_type: BTreeMap<ItemKind, i64>,
@@ -32,12 +36,18 @@ pub async fn stats(db: &impl GenericClient) -> Result<Stats, CatalogError> {
         total_items: 0,
         featured_count: 0,
         total_installs: 0,
+        active_installs: 0,
+        workspace_count: 0,
         categories: 0,
         by_type: ItemKind::ALL.iter().map(|&kind| (kind, 0)).collect(),
     };
     let mut categories = HashSet::new();
     for row in &rows {
-        let kind: ItemKind = row.read("kind")?;
+        stats.active_installs = row.read("active_installs")?;
+        stats.workspace_count = row.read("workspaces")?;
+        let Some(kind) = row.read::<Option<ItemKind>>("kind")? else {
+            continue;
+        };
         let category: &str = row.read("category_key")?;
         let items: i64 = row.read("items")?;
         stats.total_items += items;
@@ -68,11 +78,14 @@ pub async fn categories(
         .collect()
 }
 
-/// The approved counters, per kind and category.
+/// The approved counters, per kind and category, each row (or the one row, when there are none) with the
+/// install totals.
 pub fn stats_statement() -> Statement<'static> {
     Statement::new(
-        "SELECT kind::text AS kind, category_key, items, featured, installs
-         FROM marketplace_counts WHERE is_approved AND items > 0",
+        "SELECT c.kind, c.category_key, c.items, c.featured, c.installs, t.active_installs, t.workspaces
+         FROM marketplace_install_totals t
+         LEFT JOIN (SELECT kind::text AS kind, category_key, items, featured, installs
+                    FROM marketplace_counts WHERE is_approved AND items > 0) c ON true",
     )
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
@@ -10,9 +11,17 @@ use crate::column::ReadColumn;
 use crate::content;
 use crate::install::link_listed_skills;
 use crate::kind::union_all;
+use crate::plan::repoint_steps;
 use crate::redact::strip_credentials;
 use crate::statement::Statement;
-use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
+use crate::{Audience, CatalogError, InstallCursor, ItemKind, Version, WorkspaceId};
+
+/// A page of available updates: `next_cursor` continues after the last install this page looked at.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdatesPage {
+    pub updates: Vec<AvailableUpdate>,
+    pub next_cursor: Option<String>,
+}
 
 /// An installed copy whose listing has a higher approved version.
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +35,8 @@ pub struct AvailableUpdate {
     pub latest_version: Version,
     /// Every version above the installed one, highest first.
     pub changelog: Vec<ChangelogEntry>,
+    #[serde(skip)]
+    installed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -34,21 +45,38 @@ pub struct ChangelogEntry {
     pub changelog: String,
 }
 
-/// Installs in this workspace whose copy still exists and whose listed, approved item is at a higher SemVer.
+/// Installs in this workspace whose copy still exists and whose listed, approved item is at a higher SemVer,
+/// newest install first, at most `limit` after `cursor`.
 pub async fn available_updates(
     db: &impl GenericClient,
     workspace: WorkspaceId,
-) -> Result<Vec<AvailableUpdate>, CatalogError> {
-    let rows = installs_statement(workspace).query(db).await?;
-    let mut updates = Vec::new();
-    for row in &rows {
-        let update = AvailableUpdate::from_row(row)?;
-        if update.latest_version > update.installed_version {
-            updates.push(update);
-        }
-    }
+    cursor: Option<InstallCursor>,
+    limit: i64,
+) -> Result<UpdatesPage, CatalogError> {
+    let rows = installs_statement(workspace, cursor, limit + 1)
+        .query(db)
+        .await?;
+    let mut candidates = rows
+        .iter()
+        .map(AvailableUpdate::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = if candidates.len() as i64 > limit {
+        candidates.truncate(limit as usize);
+        candidates
+            .last()
+            .map(|last| InstallCursor::after(last.installed_at, last.install_id).encode())
+    } else {
+        None
+    };
+    let mut updates: Vec<AvailableUpdate> = candidates
+        .into_iter()
+        .filter(|update| update.latest_version > update.installed_version)
+        .collect();
     if updates.is_empty() {
-        return Ok(updates);
+        return Ok(UpdatesPage {
+            updates,
+            next_cursor,
+        });
     }
 
     let item_ids: Vec<i64> = updates.iter().map(|update| update.item_id).collect();
@@ -78,7 +106,10 @@ pub async fn available_updates(
             .cloned()
             .collect();
     }
-    Ok(updates)
+    Ok(UpdatesPage {
+        updates,
+        next_cursor,
+    })
 }
 
 impl AvailableUpdate {
@@ -93,29 +124,50 @@ impl AvailableUpdate {
             installed_version: row.read("installed_version")?,
             latest_version: row.read("latest_version")?,
             changelog: Vec::new(),
+            installed_at: row.read("installed_at")?,
         })
     }
 }
 
-/// The workspace's installs whose copy still exists, with their listing's current version, newest first.
-/// The copy is found by its primary key and checked by `owner_id` (which a CHECK keeps equal to
-/// `workspace_id`), so the planner never walks the workspace's (workspace_id, name) index instead.
-pub fn installs_statement(workspace: WorkspaceId) -> Statement<'static> {
+/// The workspace's installs whose copy still exists and whose listing's current version differs from the
+/// installed one, newest first, at most `limit` after `cursor`. The copy is found by its primary key and
+/// checked by `owner_id` (which a CHECK keeps equal to `workspace_id`), so the planner never walks the
+/// workspace's (workspace_id, name) index instead.
+pub fn installs_statement(
+    workspace: WorkspaceId,
+    cursor: Option<InstallCursor>,
+    limit: i64,
+) -> Statement<'static> {
+    let after = if cursor.is_some() {
+        InstallCursor::predicate(3)
+    } else {
+        String::new()
+    };
     let per_kind = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_item_id,
+            "(SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_item_id,
                         i.installed_version::text AS installed_version, m.name AS item_name,
                         m.version::text AS latest_version, i.installed_at
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
-                 WHERE i.workspace_id = $1 AND i.item_kind = '{kind}'
-                   AND {listed}",
+                 WHERE i.workspace_id = $1 AND i.item_kind = '{kind}' {after}
+                   AND m.version::text <> i.installed_version::text
+                   AND {listed}
+                 ORDER BY i.installed_at DESC, i.id DESC LIMIT $2)",
             table = kind.table(),
             listed = Audience::Member.listed("m"),
         )
     });
-    Statement::new(format!("{per_kind} ORDER BY installed_at DESC, id DESC")).bind(workspace)
+    let statement = Statement::new(format!(
+        "{per_kind} ORDER BY installed_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(workspace)
+    .bind(limit);
+    match cursor {
+        Some(cursor) => statement.bind(cursor.installed_at()).bind(cursor.id()),
+        None => statement,
+    }
 }
 
 /// The approved versions and changelogs of the given items.
@@ -125,6 +177,36 @@ pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement<'static> {
          FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
     )
     .bind(item_ids)
+}
+
+/// Points a recipe's new steps at the agent copies its install brought or reused, as the install did.
+async fn point_steps_at_dependencies(
+    tx: &Transaction<'_>,
+    install_id: i64,
+    content: &mut Value,
+) -> Result<(), CatalogError> {
+    let rows = Statement::new(
+        "SELECT d.item_id, lower(a.name) AS name, c.id AS copy_id
+         FROM marketplace_install_dependencies e
+         JOIN marketplace_installs d ON d.id = e.dependency_id AND d.item_kind = 'agent'
+         JOIN agents a ON a.id = d.item_id
+         JOIN agents c ON c.id = d.installed_item_id AND c.owner_id = d.workspace_id::text
+         WHERE e.install_id = $1",
+    )
+    .bind(install_id)
+    .query(tx)
+    .await?;
+    let mut by_name = HashMap::new();
+    let mut by_listing = HashMap::new();
+    for row in &rows {
+        let copy_id: i64 = row.read("copy_id")?;
+        by_name.insert(row.read("name")?, copy_id);
+        by_listing.insert(row.read("item_id")?, copy_id);
+    }
+    if let Some(steps) = content.get_mut("steps") {
+        repoint_steps(steps, &by_name, &by_listing);
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -264,6 +346,9 @@ async fn bring_copy_to_listing(
     let mut content = sides.listing_content;
     strip_credentials(&mut content);
     content::keep_own_secrets(&mut content, &sides.copy_content);
+    if kind == ItemKind::Recipe {
+        point_steps_at_dependencies(tx, install.id, &mut content).await?;
+    }
     content::write(tx, kind, install.copy_id, &content).await?;
     Statement::new(format!(
         "UPDATE {table} SET version = $2, updated_at = now() WHERE id = $1",

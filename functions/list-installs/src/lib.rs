@@ -1,0 +1,26 @@
+//! `GET /api/marketplace/installs`: the workspace's installs, newest first, a page at a time (`limit`,
+//! and `cursor` = the previous page's `next_cursor`).
+
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use marketplace_catalog::InstallCursor;
+use marketplace_http::{
+    json, respond, workspace_access, Access, AppState, Body, HandlerResult, QueryParams, Request,
+    Response, StatusCode,
+};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(list_installs(state, &req).await)
+}
+
+async fn list_installs(state: &AppState, req: &Request) -> HandlerResult {
+    let session = state.session(req).await?;
+    let mut params = QueryParams::new(req);
+    let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
+    let cursor = params.optional("cursor", InstallCursor::parse);
+    params.finish()?;
+    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Read).await?;
+    let page =
+        marketplace_catalog::list_installs(&*session.db, workspace.id, cursor, limit).await?;
+    Ok(json(StatusCode::OK, &page))
+}

@@ -1,0 +1,33 @@
+//! `DELETE /api/marketplace/installs/{install_id}`: uninstall — the workspace copy deleted, the install
+//! marked; `?with_dependencies=true` also uninstalls the dependencies installed with it that no other live
+//! install in the workspace relies on.
+
+use marketplace_http::{
+    path_id, respond, workspace_access, Access, AppState, Body, HandlerResult, QueryParams,
+    Request, Response, StatusCode,
+};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
+    respond(uninstall(state, &req).await)
+}
+
+async fn uninstall(state: &AppState, req: &Request) -> HandlerResult {
+    let mut session = state.session(req).await?;
+    let install_id = path_id(req, "install_id")?;
+    let mut params = QueryParams::new(req);
+    let with_dependencies = params.boolean("with_dependencies").unwrap_or(false);
+    params.finish()?;
+    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
+    marketplace_catalog::uninstall(
+        session.db.client_mut(),
+        workspace.id,
+        install_id,
+        with_dependencies,
+    )
+    .await?;
+    Ok(Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::Empty)
+        .expect("a status alone is a valid response"))
+}

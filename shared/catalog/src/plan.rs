@@ -1,0 +1,595 @@
+//! What installing a listing into a workspace does, worked out without doing it: the listing and each
+//! dependency it brings (a recipe's recommended agents, an agent's LLM, recursively) cloned, or reused where
+//! the workspace already has a copy, and the skills its agents link. `GET /items/{id}/install-plan` shows a
+//! plan; an install builds the same plan inside its transaction and executes exactly it.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::GenericClient;
+
+use crate::column::ReadColumn;
+use crate::install::{first_free_name, requires_setup, taken_copy_names, ItemRef, SetupStep};
+use crate::locate::visible_kind;
+use crate::redact::looks_like_secret;
+use crate::statement::Statement;
+use crate::{Audience, CatalogError, ItemKind, WorkspaceId, REDACTED};
+
+/// How deep dependencies are followed: the listing (0), a recipe's agents (1), their LLMs (2), with room
+/// for one more kind of edge. Anything deeper is left out with a warning.
+pub const MAX_DEPENDENCY_DEPTH: usize = 3;
+
+/// `GET /items/{id}/install-plan`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstallPlan {
+    pub item: ItemRef,
+    pub steps: Vec<PlanStep>,
+    pub requires_setup: Vec<SetupStep>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepAction {
+    /// Clone the listing into the workspace under `as_name`.
+    Clone,
+    /// The workspace already has a copy of the listing (`existing_id`): use it.
+    Reuse,
+    /// Link the (global) marketplace skill to the agent copy made by the step before.
+    Link,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanStep {
+    pub action: StepAction,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub item_id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<i64>,
+}
+
+/// One listing in a plan: the item installed (node 0) or a dependency of an earlier node.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) kind: ItemKind,
+    pub(crate) listing_id: i64,
+    pub(crate) name: String,
+    /// `lower(coalesce(marketplace_category, ''))`: the listing's `marketplace_counts` row.
+    pub(crate) category_key: String,
+    pub(crate) depth: usize,
+    /// The node that brought this one in.
+    pub(crate) parent: Option<usize>,
+    pub(crate) action: NodeAction,
+    /// Agents cloned: the listed skills their copy links, `(id, name)`.
+    pub(crate) skills: Vec<(i64, String)>,
+    /// Agents: the recommended names (lowercased) that resolved to this listing.
+    pub(crate) requested_as: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NodeAction {
+    Clone {
+        as_name: String,
+    },
+    Reuse {
+        copy_id: i64,
+        copy_name: String,
+        /// The live install record that made the copy, when there is one.
+        install_id: Option<i64>,
+    },
+}
+
+/// A plan as the install executes it.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) requires_setup: Vec<SetupStep>,
+    pub(crate) warnings: Vec<String>,
+    /// Second paths to a node already in the plan, `(user, used)` by node index: a dependency two listings
+    /// share is relied on by both.
+    pub(crate) shared: Vec<(usize, usize)>,
+}
+
+impl Plan {
+    pub(crate) fn root(&self) -> &Node {
+        &self.nodes[0]
+    }
+
+    /// The public form: each node as a clone or reuse step, each cloned agent's skills as link steps
+    /// right after it.
+    pub(crate) fn public(&self) -> InstallPlan {
+        let mut steps = Vec::new();
+        for node in &self.nodes {
+            let (action, as_name, existing_id) = match &node.action {
+                NodeAction::Clone { as_name } => (StepAction::Clone, Some(as_name.clone()), None),
+                NodeAction::Reuse { copy_id, .. } => (StepAction::Reuse, None, Some(*copy_id)),
+            };
+            steps.push(PlanStep {
+                action,
+                kind: node.kind,
+                item_id: node.listing_id,
+                name: node.name.clone(),
+                as_name,
+                existing_id,
+            });
+            steps.extend(node.skills.iter().map(|(id, name)| PlanStep {
+                action: StepAction::Link,
+                kind: ItemKind::Skill,
+                item_id: *id,
+                name: name.clone(),
+                as_name: None,
+                existing_id: None,
+            }));
+        }
+        let root = self.root();
+        InstallPlan {
+            item: ItemRef {
+                id: root.listing_id,
+                kind: root.kind,
+                name: root.name.clone(),
+            },
+            steps,
+            requires_setup: self.requires_setup.clone(),
+            warnings: self.warnings.clone(),
+        }
+    }
+}
+
+/// The install plan of listing `item_id` for `workspace` (404 unless a member may install it).
+pub async fn install_plan(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    item_id: i64,
+) -> Result<InstallPlan, CatalogError> {
+    let kind = visible_kind(db, Audience::Member, item_id).await?;
+    Ok(build(db, workspace, kind, item_id).await?.public())
+}
+
+/// Resolves the dependencies of listing `item_id` breadth first. Each listing enters the plan once (a
+/// second path to it, or a cycle back to it, adds nothing), and nothing deeper than
+/// [`MAX_DEPENDENCY_DEPTH`] is followed. Dependencies are only ever listed, approved listings: anything
+/// else is a warning that names what was asked for, never what exists.
+pub(crate) async fn build(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    kind: ItemKind,
+    item_id: i64,
+) -> Result<Plan, CatalogError> {
+    let root = listing(db, kind, item_id).await?;
+    let mut plan = Plan {
+        nodes: Vec::new(),
+        requires_setup: Vec::new(),
+        warnings: Vec::new(),
+        shared: Vec::new(),
+    };
+    let mut names = PlannedNames::default();
+    let as_name = names.claim(db, workspace, kind, &root.name).await?;
+    plan.nodes.push(Node {
+        kind,
+        listing_id: item_id,
+        name: root.name,
+        category_key: root.category_key,
+        depth: 0,
+        parent: None,
+        action: NodeAction::Clone { as_name },
+        skills: Vec::new(),
+        requested_as: Vec::new(),
+    });
+    let mut seen: HashSet<i64> = HashSet::from([item_id]);
+    let mut next = 0;
+    while next < plan.nodes.len() {
+        let index = next;
+        next += 1;
+        if !matches!(plan.nodes[index].action, NodeAction::Clone { .. }) {
+            // A copy the workspace already has brings nothing more.
+            continue;
+        }
+        let node = plan.nodes[index].clone();
+        if node.kind == ItemKind::Agent {
+            plan.nodes[index].skills =
+                agent_skills(db, node.listing_id, &mut plan.warnings).await?;
+        }
+        let edges = dependencies(db, &node, &mut plan.warnings).await?;
+        if edges.is_empty() {
+            continue;
+        }
+        if node.depth + 1 > MAX_DEPENDENCY_DEPTH {
+            plan.warnings.push(format!(
+                "Dependencies of \"{}\" are nested deeper than {MAX_DEPENDENCY_DEPTH} levels and were not installed.",
+                shown(&node.name)
+            ));
+            continue;
+        }
+        for edge in edges {
+            if !seen.insert(edge.listing.id) {
+                if let Some(known) = plan
+                    .nodes
+                    .iter()
+                    .position(|known| known.listing_id == edge.listing.id)
+                {
+                    plan.nodes[known].requested_as.extend(edge.requested_as);
+                    if known != index && !plan.shared.contains(&(index, known)) {
+                        plan.shared.push((index, known));
+                    }
+                }
+                continue;
+            }
+            let action = match existing_copy(db, workspace, edge.kind, edge.listing.id).await? {
+                Some(action) => action,
+                None => NodeAction::Clone {
+                    as_name: names
+                        .claim(db, workspace, edge.kind, &edge.listing.name)
+                        .await?,
+                },
+            };
+            plan.nodes.push(Node {
+                kind: edge.kind,
+                listing_id: edge.listing.id,
+                name: edge.listing.name,
+                category_key: edge.listing.category_key,
+                depth: node.depth + 1,
+                parent: Some(index),
+                action,
+                skills: Vec::new(),
+                requested_as: edge.requested_as,
+            });
+        }
+    }
+    plan.requires_setup = setup_of(db, &plan.nodes).await?;
+    Ok(plan)
+}
+
+/// A listing's name and counter key.
+struct Listing {
+    id: i64,
+    name: String,
+    category_key: String,
+}
+
+impl Listing {
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            id: row.read("id")?,
+            name: row.read("name")?,
+            category_key: row.read("category_key")?,
+        })
+    }
+}
+
+const LISTING_COLUMNS: &str =
+    "t.id, t.name, lower(coalesce(t.marketplace_category, '')) AS category_key";
+
+async fn listing(
+    db: &impl GenericClient,
+    kind: ItemKind,
+    id: i64,
+) -> Result<Listing, CatalogError> {
+    let row = Statement::new(format!(
+        "SELECT {LISTING_COLUMNS} FROM {table} t WHERE t.id = $1 AND {listed}",
+        table = kind.table(),
+        listed = Audience::Member.listed("t"),
+    ))
+    .bind(id)
+    .query_opt(db)
+    .await?
+    .ok_or(CatalogError::NotFound("item"))?;
+    Listing::from_row(&row)
+}
+
+/// A dependency found for a node.
+struct Edge {
+    kind: ItemKind,
+    listing: Listing,
+    requested_as: Vec<String>,
+}
+
+/// What `node` depends on: a recipe's recommended agents (by name, case-insensitive; of several, the most
+/// installed), an agent's LLM (by `model_id`). What cannot be found is a warning.
+async fn dependencies(
+    db: &impl GenericClient,
+    node: &Node,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Edge>, CatalogError> {
+    match node.kind {
+        ItemKind::Recipe => recommended_agents(db, node, warnings).await,
+        ItemKind::Agent => Ok(agent_llm(db, node, warnings).await?.into_iter().collect()),
+        ItemKind::Skill | ItemKind::Llm | ItemKind::Tool => Ok(Vec::new()),
+    }
+}
+
+async fn recommended_agents(
+    db: &impl GenericClient,
+    node: &Node,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Edge>, CatalogError> {
+    let row = Statement::new("SELECT recommended_agents FROM workflow_templates WHERE id = $1")
+        .bind(node.listing_id)
+        .query_one(db)
+        .await?;
+    let recommended: Value = row.read("recommended_agents")?;
+    // Each name once, as first spelled.
+    let mut wanted: Vec<String> = Vec::new();
+    for name in recommended.as_array().into_iter().flatten() {
+        if let Some(name) = name.as_str().map(str::trim).filter(|name| !name.is_empty()) {
+            if !wanted
+                .iter()
+                .any(|w| w.to_lowercase() == name.to_lowercase())
+            {
+                wanted.push(name.to_owned());
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = Statement::new(format!(
+        "SELECT DISTINCT ON (w.wanted) w.wanted, {LISTING_COLUMNS}
+         FROM unnest($1::text[]) AS w(wanted)
+         JOIN agents t ON lower(t.name) = w.wanted AND {listed}
+         ORDER BY w.wanted, t.install_count DESC, t.id",
+        listed = Audience::Member.listed("t"),
+    ))
+    .bind(wanted.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>())
+    .query(db)
+    .await?;
+    let mut found: HashMap<String, Listing> = HashMap::new();
+    for row in &rows {
+        found.insert(row.read("wanted")?, Listing::from_row(row)?);
+    }
+    let mut edges: Vec<Edge> = Vec::new();
+    for name in wanted {
+        let key = name.to_lowercase();
+        match found.remove(&key) {
+            Some(listing) => match edges.iter_mut().find(|e| e.listing.id == listing.id) {
+                Some(edge) => edge.requested_as.push(key),
+                None => edges.push(Edge {
+                    kind: ItemKind::Agent,
+                    listing,
+                    requested_as: vec![key],
+                }),
+            },
+            None => warnings.push(format!(
+                "Recommended agent \"{}\" is not available in the marketplace and was not installed.",
+                shown(&name)
+            )),
+        }
+    }
+    Ok(edges)
+}
+
+async fn agent_llm(
+    db: &impl GenericClient,
+    node: &Node,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Edge>, CatalogError> {
+    let row = Statement::new(format!(
+        "SELECT m.model, llm.*
+         FROM agents a
+         CROSS JOIN LATERAL (
+             SELECT a.model_config ->> 'model' AS model
+             WHERE jsonb_typeof(a.model_config -> 'model') = 'string') m
+         LEFT JOIN LATERAL (
+             SELECT {LISTING_COLUMNS} FROM llm_models t
+             WHERE t.model_id = m.model AND {listed}
+             ORDER BY t.install_count DESC, t.id LIMIT 1) llm ON true
+         WHERE a.id = $1",
+        listed = Audience::Member.listed("t"),
+    ))
+    .bind(node.listing_id)
+    .query_opt(db)
+    .await?;
+    // No model, or one that is not a name.
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let model: String = row.read("model")?;
+    if row.read::<Option<i64>>("id")?.is_none() {
+        warnings.push(format!(
+            "The model \"{}\" of agent \"{}\" is not available in the marketplace and was not installed.",
+            shown(&model),
+            shown(&node.name)
+        ));
+        return Ok(None);
+    }
+    Ok(Some(Edge {
+        kind: ItemKind::Llm,
+        listing: Listing::from_row(&row)?,
+        requested_as: Vec::new(),
+    }))
+}
+
+/// A name from an item's configuration, as a warning may show it: not at all if it holds anything that looks
+/// like a credential.
+fn shown(name: &str) -> &str {
+    let pieces = name.split(|c: char| c.is_whitespace() || "\"'(){}[],;=:".contains(c));
+    if looks_like_secret(name) || pieces.into_iter().any(looks_like_secret) {
+        REDACTED
+    } else {
+        name
+    }
+}
+
+/// The workspace's live copy of a listing, found by `cloned_from_id` (never by name), with the live install
+/// record that made it.
+async fn existing_copy(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    kind: ItemKind,
+    listing_id: i64,
+) -> Result<Option<NodeAction>, CatalogError> {
+    let row = Statement::new(format!(
+        "SELECT c.id, c.name,
+                (SELECT i.id FROM marketplace_installs i
+                 WHERE i.workspace_id = $1 AND i.installed_item_id = c.id AND i.uninstalled_at IS NULL
+                 ORDER BY i.id DESC LIMIT 1) AS install_id
+         FROM {table} c
+         WHERE c.workspace_id = $1 AND c.cloned_from_id = $2 AND c.owner_type = 'workspace'
+         ORDER BY c.id LIMIT 1",
+        table = kind.table(),
+    ))
+    .bind(workspace)
+    .bind(listing_id)
+    .query_opt(db)
+    .await?;
+    row.map(|row| {
+        Ok(NodeAction::Reuse {
+            copy_id: row.read("id")?,
+            copy_name: row.read("name")?,
+            install_id: row.read("install_id")?,
+        })
+    })
+    .transpose()
+}
+
+/// The listed skills an agent's copy links, `(id, name)` by id; the others are counted in a warning that
+/// does not name them.
+async fn agent_skills(
+    db: &impl GenericClient,
+    agent_id: i64,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(i64, String)>, CatalogError> {
+    let rows = Statement::new(format!(
+        "SELECT s.id, s.name, {listed} AS listed
+         FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+         WHERE l.agent_id = $1 ORDER BY s.id",
+        listed = Audience::Member.listed("s"),
+    ))
+    .bind(agent_id)
+    .query(db)
+    .await?;
+    let mut linked = Vec::new();
+    let mut left_out = 0;
+    for row in &rows {
+        if row.read("listed")? {
+            linked.push((row.read("id")?, row.read("name")?));
+        } else {
+            left_out += 1;
+        }
+    }
+    if left_out > 0 {
+        warnings.push(format!(
+            "{left_out} skill(s) this agent uses are not available in the marketplace and were not linked."
+        ));
+    }
+    Ok(linked)
+}
+
+/// What the workspace must connect for everything cloned: each tool once, by slug.
+async fn setup_of(db: &impl GenericClient, nodes: &[Node]) -> Result<Vec<SetupStep>, CatalogError> {
+    let mut steps: Vec<SetupStep> = Vec::new();
+    for node in nodes {
+        if matches!(node.action, NodeAction::Clone { .. }) {
+            for step in requires_setup(db, node.kind, node.listing_id).await? {
+                if !steps.iter().any(|known| known.slug == step.slug) {
+                    steps.push(step);
+                }
+            }
+        }
+    }
+    steps.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Ok(steps)
+}
+
+/// The copy names a plan gives out: each the first free one in the workspace, counting those given to
+/// earlier clones of the same kind in the same plan.
+#[derive(Default)]
+struct PlannedNames {
+    claimed: HashMap<ItemKind, Vec<String>>,
+}
+
+impl PlannedNames {
+    async fn claim(
+        &mut self,
+        db: &impl GenericClient,
+        workspace: WorkspaceId,
+        kind: ItemKind,
+        base: &str,
+    ) -> Result<String, CatalogError> {
+        let mut taken = taken_copy_names(db, kind, workspace, base).await?;
+        let claimed = self.claimed.entry(kind).or_default();
+        taken.extend(claimed.iter().cloned());
+        let name = first_free_name(base, &taken);
+        claimed.push(name.clone());
+        Ok(name)
+    }
+}
+
+/// Points a recipe copy's steps at the workspace's agents: a step whose `agent_name` names a resolved agent,
+/// or whose `agent_id` is a resolved agent's listing, gets `agent_id` = that agent's workspace copy.
+/// Returns whether anything changed.
+pub(crate) fn repoint_steps(
+    steps: &mut Value,
+    by_name: &HashMap<String, i64>,
+    by_listing: &HashMap<i64, i64>,
+) -> bool {
+    let mut changed = false;
+    for step in steps.as_array_mut().into_iter().flatten() {
+        let Some(step) = step.as_object_mut() else {
+            continue;
+        };
+        let by_agent_name = step
+            .get("agent_name")
+            .and_then(Value::as_str)
+            .and_then(|name| by_name.get(&name.trim().to_lowercase()));
+        let by_agent_id = step
+            .get("agent_id")
+            .and_then(Value::as_i64)
+            .and_then(|id| by_listing.get(&id));
+        if let Some(&copy) = by_agent_name.or(by_agent_id) {
+            if step.get("agent_id").and_then(Value::as_i64) != Some(copy) {
+                step.insert("agent_id".into(), copy.into());
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn names_holding_a_credential_are_not_shown() {
+        assert_eq!(shown("gpt-4.1"), "gpt-4.1");
+        assert_eq!(shown("Support Bot"), "Support Bot");
+        assert_eq!(shown("sk-live-4f7d2b9c1e8a6b3d"), REDACTED);
+        assert_eq!(shown("model sk-live-4f7d2b9c1e8a6b3d please"), REDACTED);
+        assert_eq!(
+            shown("{\"api_key\": \"sk-live-4f7d2b9c1e8a6b3d\"}"),
+            REDACTED
+        );
+    }
+
+    #[test]
+    fn steps_naming_or_pointing_at_a_resolved_agent_point_at_its_copy() {
+        let mut steps = json!([
+            {"name": "triage", "agent_name": "Support Bot"},
+            {"name": "reply", "agent_id": 11},
+            {"name": "other", "agent_id": 99, "agent_name": "Unknown"},
+            "a plain string step",
+            {"name": "no agent"}
+        ]);
+        let by_name = HashMap::from([("support bot".to_owned(), 501)]);
+        let by_listing = HashMap::from([(11, 502)]);
+        assert!(repoint_steps(&mut steps, &by_name, &by_listing));
+        assert_eq!(
+            steps,
+            json!([
+                {"name": "triage", "agent_name": "Support Bot", "agent_id": 501},
+                {"name": "reply", "agent_id": 502},
+                {"name": "other", "agent_id": 99, "agent_name": "Unknown"},
+                "a plain string step",
+                {"name": "no agent"}
+            ])
+        );
+        assert!(!repoint_steps(&mut steps, &by_name, &by_listing));
+    }
+}
