@@ -28,8 +28,6 @@ pub(crate) const SEARCH_WALK: i64 = 1_000;
 pub const SEARCH_TOTAL_CAP: i64 = 1_000;
 /// How many names a search that found nothing suggests.
 const SUGGESTIONS: i64 = 5;
-/// How close (trigram similarity, 0–1) a name must be to the term to be suggested.
-const SUGGESTION_SIMILARITY: f64 = 0.3;
 
 /// A search term bound to a statement's parameters.
 pub(crate) struct SearchTerm {
@@ -126,8 +124,9 @@ fn escape_like(term: &str) -> String {
     pattern
 }
 
-/// The names of listed items closest to `term` by trigram similarity (at least [`SUGGESTION_SIMILARITY`]),
-/// best first, distinct; each kind's nearest from its GiST index (V7).
+/// The names of listed items closest to `term`, best first, distinct: by pg_trgm's word similarity (how well
+/// the term matches the closest stretch of the name, so "Salse Assistant" finds "Sales Assistant v2"), at
+/// least pg_trgm's threshold (0.6); looked up through each kind's trigram GIN index on names (`<%`).
 pub(crate) async fn suggestions(
     db: &impl GenericClient,
     audience: Audience,
@@ -147,20 +146,18 @@ pub fn suggestions_statement(
 ) -> Statement<'static> {
     let branches = union_all(kinds, |kind| {
         format!(
-            "(SELECT t.name, t.name <-> $1 AS distance FROM {table} t WHERE {listed}
-              ORDER BY t.name <-> $1 LIMIT {SUGGESTIONS})",
+            "(SELECT t.name, word_similarity($1, t.name) AS similarity, t.install_count
+              FROM {table} t WHERE {listed} AND $1 <% t.name
+              ORDER BY similarity DESC, t.install_count DESC LIMIT {SUGGESTIONS})",
             table = kind.table(),
             listed = audience.listed("t"),
         )
     });
     let sql = format!(
-        "SELECT name FROM ({branches}) nearest
-         WHERE distance <= 1 - $2
-         GROUP BY name ORDER BY min(distance), name LIMIT {SUGGESTIONS}"
+        "SELECT name FROM ({branches}) closest
+         GROUP BY name ORDER BY max(similarity) DESC, max(install_count) DESC, name LIMIT {SUGGESTIONS}"
     );
-    Statement::new(sql)
-        .bind(term.to_owned())
-        .bind(SUGGESTION_SIMILARITY)
+    Statement::new(sql).bind(term.to_owned())
 }
 
 #[cfg(test)]
