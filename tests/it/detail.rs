@@ -200,7 +200,15 @@ async fn recipe_dependencies_name_its_tools_and_recommended_agents() {
     let app = app().await;
     app.tool_app("github", "GitHub", "https://logo/github")
         .await;
-    let agent = app.item(ItemKind::Agent, "Reviewer").insert().await;
+    let agent = app
+        .item(ItemKind::Agent, "Reviewer")
+        .installs(9)
+        .insert()
+        .await;
+    app.item(ItemKind::Agent, "REVIEWER")
+        .installs(2)
+        .insert()
+        .await;
     app.item(ItemKind::Agent, "Hidden")
         .unapproved()
         .insert()
@@ -209,7 +217,10 @@ async fn recipe_dependencies_name_its_tools_and_recommended_agents() {
         .item(ItemKind::Recipe, "Release")
         .set("steps", json!([{"name": "a"}, {"name": "b"}]))
         .set("required_tools", json!(["github"]))
-        .set("recommended_agents", json!(["Reviewer", "Hidden"]))
+        .set(
+            "recommended_agents",
+            json!(["reviewer", "Reviewer", "Hidden"]),
+        )
         .insert()
         .await;
     let response = app
@@ -223,7 +234,8 @@ async fn recipe_dependencies_name_its_tools_and_recommended_agents() {
     assert_eq!(
         response.json["dependencies"]["agents"],
         json!([{"id": agent, "name": "Reviewer", "description": ""}]),
-        "unapproved agents are not revealed"
+        "names match case-insensitively, the most installed once (as an install resolves them); \
+         unapproved agents are not revealed"
     );
 }
 

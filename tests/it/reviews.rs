@@ -345,7 +345,7 @@ async fn admins_hide_and_unhide_reviews_and_both_are_logged() {
         "hidden reviews do not count"
     );
 
-    // Replacing a hidden review does not show it again.
+    // Replacing a hidden review does not show it again, nor does deleting it and posting anew.
     review(&app, agent, acme, "acme-owner", json!({"rating": 2}))
         .await
         .assert_status(200);
@@ -353,6 +353,22 @@ async fn admins_hide_and_unhide_reviews_and_both_are_logged() {
         reviews(&app, agent, "acme-owner", "").await.json["reviews"],
         json!([])
     );
+    let mine = format!("{}/mine", reviews_path(agent));
+    app.delete(&mine)
+        .as_user("acme-owner")
+        .workspace(acme)
+        .send()
+        .await
+        .assert_status(204);
+    let reposted = review(&app, agent, acme, "acme-owner", json!({"rating": 5})).await;
+    reposted.assert_status(200);
+    assert_eq!(reposted.json["id"], id, "the hidden review was replaced");
+    assert_eq!(
+        reviews(&app, agent, "acme-owner", "").await.json["reviews"],
+        json!([]),
+        "still hidden"
+    );
+    assert_eq!(rating(&app, agent, "acme-owner").await["count"], 0);
 
     let shown = app.post(&unhide).as_user("root").send().await;
     shown.assert_status(200);

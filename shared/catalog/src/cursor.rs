@@ -80,11 +80,27 @@ pub(crate) fn decode(
                 (Value::String(text), _) => PositionValue::Text(text.clone()),
                 _ => return Err(CursorError::Malformed),
             };
-            key.accepts(&value)
+            let in_range = match (&value, key) {
+                (PositionValue::Integer(micros), KeyType::Timestamp) => timestamp_in_range(*micros),
+                (PositionValue::Float(number), _) => number.is_finite(),
+                (PositionValue::Text(text), _) => !text.contains('\0'),
+                _ => true,
+            };
+            (in_range && key.accepts(&value))
                 .then_some(value)
                 .ok_or(CursorError::Malformed)
         })
         .collect()
+}
+
+/// Microseconds since the epoch of 0001-01-01 and of the end of 9999-12-31: the timestamps a cursor may
+/// carry (PostgreSQL's own range is wider, but arithmetic on values near its ends overflows).
+const TIMESTAMP_MICROS: std::ops::RangeInclusive<i64> =
+    -62_135_596_800_000_000..=253_402_300_799_999_999;
+
+/// Whether a cursor's timestamp (microseconds since the epoch) is one the database can compare with.
+pub(crate) fn timestamp_in_range(micros: i64) -> bool {
+    TIMESTAMP_MICROS.contains(&micros)
 }
 
 fn scope_digest(scope: &str) -> String {
@@ -147,6 +163,20 @@ mod tests {
                 "{junk}"
             );
         }
+    }
+
+    #[test]
+    fn a_cursor_whose_values_the_database_cannot_take_is_refused() {
+        let types = [KeyType::Timestamp, KeyType::Text];
+        for values in [
+            [json!(i64::MIN), json!("a")],
+            [json!(300_000_000_000_000_000_i64), json!("a")],
+            [json!(0), json!("a\u{0}b")],
+        ] {
+            let token = encode("s", &values);
+            assert_eq!(decode(&token, "s", &types), Err(CursorError::Malformed));
+        }
+        assert!(decode(&encode("s", &[json!(0), json!("a")]), "s", &types).is_ok());
     }
 
     #[test]

@@ -150,9 +150,12 @@ pub fn dependencies_statement(
              NULL::jsonb AS llm,
              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
                                         'description', a.description) ORDER BY a.name, a.id), '[]')
-              FROM workflow_templates w, jsonb_array_elements_text(w.recommended_agents) AS wanted
-              JOIN agents a ON lower(a.name) = lower(wanted) AND a.name = wanted
-              WHERE w.id = $1 AND {agent_listed}) AS agents"
+              FROM (SELECT DISTINCT a.id, a.name, a.description
+                    FROM workflow_templates w, jsonb_array_elements_text(w.recommended_agents) AS wanted,
+                         LATERAL (SELECT a.id, a.name, a.description FROM agents a
+                                  WHERE lower(a.name) = lower(wanted) AND {agent_listed}
+                                  ORDER BY a.install_count DESC, a.id LIMIT 1) a
+                    WHERE w.id = $1) a) AS agents"
         ),
         ItemKind::Tool => format!(
             "'[]'::jsonb AS skills,

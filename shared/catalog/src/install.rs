@@ -792,10 +792,11 @@ pub(crate) async fn requires_setup(
     .await?;
     rows.iter()
         .map(|row| {
+            let (slug, name): (String, String) = (row.read("slug")?, row.read("name")?);
             Ok(SetupStep {
                 kind: "tool".into(),
-                slug: row.read("slug")?,
-                name: row.read("name")?,
+                slug: crate::plan::shown(&slug).to_owned(),
+                name: crate::plan::shown(&name).to_owned(),
             })
         })
         .collect()

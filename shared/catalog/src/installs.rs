@@ -61,7 +61,11 @@ impl InstallCursor {
         else {
             return Err(BadCursor);
         };
-        let micros: i64 = micros.parse().map_err(|_| BadCursor)?;
+        let micros: i64 = micros
+            .parse()
+            .ok()
+            .filter(|micros| crate::cursor::timestamp_in_range(*micros))
+            .ok_or(BadCursor)?;
         let id: i64 = id.parse().map_err(|_| BadCursor)?;
         let installed_at = DateTime::from_timestamp_micros(micros).ok_or(BadCursor)?;
         if id < 1 {

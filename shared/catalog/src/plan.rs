@@ -405,7 +405,7 @@ async fn agent_llm(
 
 /// A name from an item's configuration, as a warning may show it: not at all if it holds anything that looks
 /// like a credential.
-fn shown(name: &str) -> &str {
+pub(crate) fn shown(name: &str) -> &str {
     let pieces = name.split(|c: char| c.is_whitespace() || "\"'(){}[],;=:".contains(c));
     if looks_like_secret(name) || pieces.into_iter().any(looks_like_secret) {
         REDACTED
@@ -415,7 +415,8 @@ fn shown(name: &str) -> &str {
 }
 
 /// The workspace's live copy of a listing, found by `cloned_from_id` (never by name), with the live install
-/// record that made it.
+/// record that made it. Inside an install the copy is locked until commit: an uninstall deleting it at the
+/// same moment either goes first (the install then clones instead) or waits for the install.
 async fn existing_copy(
     db: &impl GenericClient,
     workspace: WorkspaceId,
@@ -429,7 +430,8 @@ async fn existing_copy(
                  ORDER BY i.id DESC LIMIT 1) AS install_id
          FROM {table} c
          WHERE c.workspace_id = $1 AND c.cloned_from_id = $2 AND c.owner_type = 'workspace'
-         ORDER BY c.id LIMIT 1",
+         ORDER BY c.id LIMIT 1
+         FOR SHARE OF c",
         table = kind.table(),
     ))
     .bind(workspace)

@@ -122,12 +122,20 @@ pub async fn delete_review(
 ) -> Result<(), CatalogError> {
     let tx = client.transaction().await?;
     visible_kind(&tx, Audience::Member, item_id).await?;
-    let deleted = Statement::new("DELETE FROM user_reviews WHERE item_id = $1 AND user_id = $2")
-        .bind(item_id)
-        .bind(user_id)
-        .execute(&tx)
-        .await?;
-    if deleted == 0 {
+    // A hidden review stays, hidden, so that deleting and posting again cannot undo an admin's hide: the
+    // author no longer sees it, and a new post replaces it and stays hidden.
+    let found = Statement::new(
+        "WITH mine AS (SELECT id, hidden_at FROM user_reviews WHERE item_id = $1 AND user_id = $2 FOR UPDATE),
+              deleted AS (DELETE FROM user_reviews r USING mine
+                          WHERE r.id = mine.id AND mine.hidden_at IS NULL RETURNING r.id)
+         SELECT count(*) AS found FROM mine",
+    )
+    .bind(item_id)
+    .bind(user_id)
+    .query_one(&tx)
+    .await?
+    .read::<i64>("found")?;
+    if found == 0 {
         return Err(CatalogError::NotFound("review"));
     }
     tx.commit().await?;
@@ -284,7 +292,12 @@ impl ReviewCursor {
         let mut parts = text.split('.');
         let sort = ReviewSort::parse(parts.next()?)?;
         let rating = parts.next()?.parse().ok().filter(|r| (1..=5).contains(r))?;
-        let updated_at = DateTime::from_timestamp_micros(parts.next()?.parse().ok()?)?;
+        let micros = parts
+            .next()?
+            .parse()
+            .ok()
+            .filter(|micros| crate::cursor::timestamp_in_range(*micros))?;
+        let updated_at = DateTime::from_timestamp_micros(micros)?;
         let id = parts.next()?.parse().ok().filter(|id| *id > 0)?;
         parts.next().is_none().then_some(Self {
             sort,
