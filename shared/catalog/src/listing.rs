@@ -141,7 +141,12 @@ pub async fn list_items(
     });
     enrich_agents(db, &mut items).await?;
     let suggestions = match query.search_term() {
-        Some(term) if items.is_empty() && next_cursor.is_none() && query.after.is_none() => {
+        Some(term)
+            if items.is_empty()
+                && next_cursor.is_none()
+                && query.after.is_none()
+                && search::suggests(term) =>
+        {
             Some(search::suggestions(db, audience, &query.kinds(), term).await?)
         }
         Some(_) => Some(Vec::new()),
@@ -270,14 +275,15 @@ impl<'q> ListingSql<'q> {
                    AND (SELECT count(*) FROM branches m WHERE m.kind = e.kind AND m.matched) < {window}
                  ORDER BY {merged} LIMIT 1),
              page AS (
-                 SELECT b.kind, b.id, {position} AS position, row_number() OVER (ORDER BY {merged}) AS pos
-                 FROM branches b WHERE b.matched{valid}
-                 ORDER BY {merged} OFFSET {offset} LIMIT {fetch}),
+                 SELECT p.kind, p.id, p.pos, {position} AS position FROM (
+                     SELECT b.*, row_number() OVER (ORDER BY {merged}) AS pos
+                     FROM branches b WHERE b.matched{valid}
+                     ORDER BY {merged} OFFSET {offset} LIMIT {fetch}) p),
              rows AS ({rows}),
              total AS (SELECT counted.*, (SELECT {resume} FROM boundary e) AS resume_at
                        FROM ({total}) counted)
              {select}",
-            position = sort.position_json("b"),
+            position = sort.position_json("p"),
             window = self.window,
             offset = self.offset,
             fetch = self.fetch,

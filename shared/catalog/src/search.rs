@@ -106,6 +106,12 @@ impl SearchTerm {
     }
 }
 
+/// Whether a search for `term` that found nothing gets suggestions: only a term an index can look up (a
+/// one- or two-letter term's trigrams are in most names, and it is no misspelling of one).
+pub(crate) fn suggests(term: &str) -> bool {
+    has_trigram(term)
+}
+
 /// Whether `term` holds a run of three letters or digits: pg_trgm can then look its trigrams up.
 fn has_trigram(term: &str) -> bool {
     term.split(|c: char| !c.is_alphanumeric())
