@@ -1,7 +1,7 @@
 //! `GET /api/marketplace/admin/queue`: submissions and versions waiting for review, oldest first
 //! (`status=approved|rejected` for the review history, most recent first, with rejection reasons).
 
-use marketplace_catalog::limits::{CURSOR_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE};
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE};
 use marketplace_catalog::{QueueQuery, ReviewStatus};
 use marketplace_http::{
     json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
@@ -27,16 +27,7 @@ async fn queue(state: &AppState, req: &Request) -> HandlerResult {
         offset: params.integer("offset", 0, 0..=MAX_OFFSET),
         after: None,
     };
-    if let Some(cursor) = params.text("cursor", CURSOR_CHARS) {
-        if query.offset > 0 {
-            params.reject("cursor", "cannot be combined with an offset");
-        } else {
-            match query.position(&cursor) {
-                Ok(position) => query.after = Some(position),
-                Err(error) => params.reject("cursor", error),
-            }
-        }
-    }
+    query.after = params.cursor(query.offset, |cursor| query.position(cursor));
     params.finish()?;
     let page = marketplace_catalog::review_queue(&*session.db, &query).await?;
     Ok(json(StatusCode::OK, &page))

@@ -2,8 +2,8 @@
 //! and paginated together.
 
 use marketplace_catalog::limits::{
-    CATEGORY_CHARS, CURSOR_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, MAX_TAG_FILTERS,
-    SEARCH_CHARS, TAG_CHARS,
+    CATEGORY_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, MAX_TAG_FILTERS, SEARCH_CHARS,
+    TAG_CHARS,
 };
 use marketplace_catalog::{ItemKind, ListQuery, Sort};
 use marketplace_http::{
@@ -47,15 +47,6 @@ fn list_query(req: &Request) -> Result<ListQuery, marketplace_http::ApiError> {
         offset: params.integer("offset", 0, 0..=MAX_OFFSET),
         after: None,
     };
-    if let Some(cursor) = params.text("cursor", CURSOR_CHARS) {
-        if query.offset > 0 {
-            params.reject("cursor", "cannot be combined with an offset");
-        } else {
-            match query.position(&cursor) {
-                Ok(position) => query.after = Some(position),
-                Err(error) => params.reject("cursor", error),
-            }
-        }
-    }
+    query.after = params.cursor(query.offset, |cursor| query.position(cursor));
     params.finish_with(|| Some(query))
 }

@@ -246,7 +246,7 @@ impl<'q> ListingSql<'q> {
 
     fn sql(&self) -> String {
         let sort = self.sort();
-        let merged = sort.merged_order(false);
+        let merged = sort.merged_order();
         let branches = if sort.is_relevance() {
             self.relevance_branches()
         } else {
@@ -410,7 +410,7 @@ impl<'q> ListingSql<'q> {
     fn stored_after(&self) -> String {
         match &self.after {
             Some((_, position)) => {
-                format!(" AND {}", self.sort().stored_after("t", position, true))
+                format!(" AND {}", self.sort().stored_after(position))
             }
             None => String::new(),
         }

@@ -81,8 +81,8 @@ impl Sort {
         self != Self::Name
     }
 
-    fn direction(self, reversed: bool) -> &'static str {
-        if self.descending() != reversed {
+    fn direction(self) -> &'static str {
+        if self.descending() {
             " DESC"
         } else {
             ""
@@ -91,41 +91,34 @@ impl Sort {
 
     /// ORDER BY over the stored keys of an item table `t` (relevance's tier aside).
     pub(crate) fn table_order(self) -> String {
-        self.order_by(|key| key.expression, "t.id", false)
+        self.order_by(|key| key.expression, "t.id")
     }
 
     /// The same order as `table_order`, written so that no index can provide it: the planner then finds
     /// the matching rows through the search indexes and sorts them, instead of walking the order's index.
     pub(crate) fn unindexed_order(self) -> String {
         let keys: Vec<&str> = self.keys().iter().map(|key| key.expression).collect();
-        format!("ROW({}, t.id){}", keys.join(", "), self.direction(false))
+        format!("ROW({}, t.id){}", keys.join(", "), self.direction())
     }
 
     /// The order of the stored keys (and `id`) over the columns the candidate rows carry: relevance's tier
     /// aside, as one kind's read runs.
     pub(crate) fn stored_order(self) -> String {
-        self.order_by(|key| key.column, "id", false)
+        self.order_by(|key| key.column, "id")
     }
 
-    /// The whole order over the columns the listing's candidate rows carry (`branch_columns`), or its
-    /// reverse.
-    pub(crate) fn merged_order(self, reversed: bool) -> String {
-        let stored = self.order_by(|key| key.column, "id", reversed);
+    /// The whole order over the columns the listing's candidate rows carry (`branch_columns`).
+    pub(crate) fn merged_order(self) -> String {
+        let stored = self.stored_order();
         if self.is_relevance() {
-            let tier = if reversed { "tier DESC" } else { "tier" };
-            format!("{tier}, {stored}")
+            format!("tier, {stored}")
         } else {
             stored
         }
     }
 
-    fn order_by(
-        self,
-        term: impl Fn(&SortKey) -> &'static str,
-        id: &'static str,
-        reversed: bool,
-    ) -> String {
-        let direction = self.direction(reversed);
+    fn order_by(self, term: impl Fn(&SortKey) -> &'static str, id: &'static str) -> String {
+        let direction = self.direction();
         self.keys()
             .iter()
             .map(term)
@@ -178,26 +171,14 @@ impl Sort {
             .collect()
     }
 
-    /// `alias`'s stored keys and id as they compare to a bound position (tier aside): whether the row
-    /// comes after it in this order. The comparison is one row comparison, which the order's index serves
-    /// as a range.
-    pub(crate) fn stored_after(
-        self,
-        table_alias: &str,
-        position: &[Placeholder],
-        by_expression: bool,
-    ) -> String {
+    /// Whether item row `t` comes after a bound position in this order (tier aside), as one row comparison
+    /// of its stored keys and id, which the order's index serves as a range.
+    pub(crate) fn stored_after(self, position: &[Placeholder]) -> String {
         let keys = self.keys();
-        let row: Vec<String> = keys
+        let row: Vec<&str> = keys
             .iter()
-            .map(|key| {
-                if by_expression {
-                    key.expression.replace("t.", &format!("{table_alias}."))
-                } else {
-                    format!("{table_alias}.{}", key.column)
-                }
-            })
-            .chain([format!("{table_alias}.id")])
+            .map(|key| key.expression)
+            .chain(["t.id"])
             .collect();
         let bound: Vec<String> = keys
             .iter()
@@ -387,15 +368,11 @@ mod tests {
             let merged = table_order
                 .replace("t.", "")
                 .replace("lower(name)", "name_key");
-            assert_eq!(sort.merged_order(false), merged, "{sort:?}");
+            assert_eq!(sort.merged_order(), merged, "{sort:?}");
         }
         assert_eq!(
-            Sort::Relevance.merged_order(false),
+            Sort::Relevance.merged_order(),
             "tier, install_count DESC, created_at DESC, id DESC"
-        );
-        assert_eq!(
-            Sort::Relevance.merged_order(true),
-            "tier DESC, install_count, created_at, id"
         );
     }
 
@@ -428,7 +405,7 @@ mod tests {
             &mut params,
         );
         assert_eq!(
-            Sort::Popular.stored_after("t", &position, true),
+            Sort::Popular.stored_after(&position),
             "(t.install_count, t.created_at, t.id) < ($1, \
              (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)"
         );
@@ -437,7 +414,7 @@ mod tests {
             &mut params,
         );
         assert_eq!(
-            Sort::Name.stored_after("t", &position, true),
+            Sort::Name.stored_after(&position),
             "(lower(t.name), t.id) > ($4, $5)"
         );
     }

@@ -89,6 +89,27 @@ impl<'a> QueryParams<'a> {
         accepted
     }
 
+    /// A keyset `cursor` (a `next_cursor` as it came), read by `position`: refused beside an `offset` above
+    /// 0, or when `position` refuses it (another listing's cursor, or not one this API made).
+    pub fn cursor<T, E: ToString>(
+        &mut self,
+        offset: i64,
+        position: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let cursor = self.text("cursor", marketplace_catalog::limits::CURSOR_CHARS)?;
+        if offset > 0 {
+            self.reject("cursor", "cannot be combined with an offset");
+            return None;
+        }
+        match position(&cursor) {
+            Ok(position) => Some(position),
+            Err(error) => {
+                self.reject("cursor", error);
+                None
+            }
+        }
+    }
+
     /// Records a problem with `name` found after parsing it (one that depends on other parameters).
     pub fn reject(&mut self, name: &str, problem: impl ToString) {
         self.errors.push(FieldError::new(name, problem.to_string()));
