@@ -1401,6 +1401,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description not only whitespace */
                     reason: string;
                 };
             };
@@ -1585,6 +1586,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description not only whitespace */
                     reason: string;
                 };
             };

@@ -3,7 +3,7 @@
 
 use marketplace_catalog::limits;
 use marketplace_http::{
-    json, path_id, respond, ApiError, AppState, Body, HandlerResult, JsonFields, Request, Response,
+    json, path_id, respond, AppState, Body, HandlerResult, JsonFields, Request, Response,
     StatusCode,
 };
 
@@ -17,11 +17,8 @@ async fn hide(state: &AppState, req: &Request) -> HandlerResult {
     session.caller.require_admin()?;
     let review_id = path_id(req, "review_id")?;
     let mut body = JsonFields::required(req)?;
-    let reason = body.required_text("reason", limits::REASON_CHARS);
+    let reason = body.required_statement("reason", limits::REASON_CHARS);
     let reason = body.finish_with(|| reason)?;
-    if reason.trim().is_empty() {
-        return Err(ApiError::invalid_field("reason", "must not be blank"));
-    }
     let review = marketplace_catalog::set_review_hidden(
         session.db.client_mut(),
         session.caller.user.id,

@@ -16,14 +16,8 @@ async fn reject(state: &AppState, req: &Request) -> HandlerResult {
     session.caller.require_admin()?;
     let item_id = path_id(req, "id")?;
     let mut body = JsonFields::optional(req)?;
-    let reason = body.required_text("reason", limits::REASON_CHARS);
+    let reason = body.required_statement("reason", limits::REASON_CHARS);
     let reason = body.finish_with(|| reason)?;
-    if reason.trim().is_empty() {
-        return Err(marketplace_http::ApiError::invalid_field(
-            "reason",
-            "must not be blank",
-        ));
-    }
     let reviewed = marketplace_catalog::reject(
         session.db.client_mut(),
         session.caller.user.id,
