@@ -457,7 +457,8 @@ impl Bench {
                     &format!(
                         "WITH bumped AS (UPDATE {table} SET version = '1.9.0', updated_at = now() WHERE id = ANY($1) RETURNING id)
                          INSERT INTO item_versions (item_id, item_kind, version, changelog, status, published_at)
-                         SELECT id, $2::text, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped"
+                         SELECT id, $2::text, '1.9.0', 'Faster and smarter.', 'approved', now() FROM bumped
+                         ON CONFLICT (item_id, version) DO NOTHING"
                     ),
                     &[ids, kind],
                 )
