@@ -291,3 +291,65 @@ async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_r
         assert_eq!(found.len(), 3 + 4, "{order}: every match");
     }
 }
+
+#[tokio::test]
+async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() {
+    let app = app_with_reader().await;
+    // 3,000 popular items without the term: the walk of the most popular rows finds none of it, so the
+    // kinds' candidates serve the page; agents hold more matches than one candidate read.
+    bulk_agents(&app, 3_000, "Filler", "nothing to see").await;
+    app.exec(
+        "INSERT INTO agents (name, description, owner_type, is_approved, install_count, created_at)
+         SELECT 'Described ' || i, 'a zebra in the text', 'marketplace', true, 0,
+                now() - i * interval '1 second'
+         FROM generate_series(1, 1100) AS i",
+    )
+    .await;
+    let mut in_name = Vec::new();
+    for (name, installs) in [("Striped zebra", 3), ("Plain zebras", 2), ("Tiny zebra", 1)] {
+        in_name.push(
+            app.item(ItemKind::Agent, name)
+                .installs(installs)
+                .insert()
+                .await,
+        );
+    }
+    let prefix = app.item(ItemKind::Tool, "Zebra crossing").insert().await;
+    let exact = app.item(ItemKind::Skill, "zebra").insert().await;
+
+    let first = get(&app, "search=zebra&limit=5").await;
+    let mut best = vec![exact, prefix];
+    best.extend(&in_name);
+    assert_eq!(
+        ids(&first),
+        best,
+        "exact, prefix, name words, then descriptions"
+    );
+    assert_eq!(first.json["total"], 1_000);
+    assert_eq!(first.json["total_exact"], false);
+
+    for limit in [7, 100] {
+        let (found, _) = walk(&app, &format!("search=zebra&limit={limit}")).await;
+        assert_eq!(found.len(), 5 + 1_100, "page size {limit}: every match");
+        assert_eq!(found[..5], best[..], "page size {limit}: best first");
+        let mut unique = found.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(
+            unique.len(),
+            found.len(),
+            "page size {limit}: no item twice"
+        );
+    }
+
+    let crossing = get(&app, "search=crossing").await;
+    assert_eq!(ids(&crossing), vec![prefix]);
+    assert_eq!(
+        (
+            crossing.json["total"].clone(),
+            crossing.json["total_exact"].clone()
+        ),
+        (1.into(), true.into()),
+        "a rare term's total comes exact from its candidates"
+    );
+}

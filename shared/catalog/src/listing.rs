@@ -21,6 +21,8 @@ use crate::sort::{PositionValue, Sort};
 use crate::statement::{Params, Placeholder, Statement};
 use crate::{Audience, CatalogError, ItemKind, ItemSummary};
 
+mod relevance;
+
 /// A validated listing request (the HTTP layer enforces the bounds of docs/api.md). The default is the first
 /// page of everything, popular first, of the default size.
 #[derive(Debug, Clone)]
@@ -202,8 +204,8 @@ struct ListingSql<'q> {
     fetch: Placeholder,
     /// How many rows a search's ordered walk examines before the search indexes take over.
     walk: Placeholder,
-    /// The walks of the reads built so far (CTEs named `walk_<n>`).
-    walks: std::cell::RefCell<Vec<String>>,
+    /// The materialized CTEs of the reads built so far (named `read_<n>`), with the keys of shared ones.
+    ctes: std::cell::RefCell<Vec<(Option<String>, String)>>,
 }
 
 impl<'q> ListingSql<'q> {
@@ -232,7 +234,7 @@ impl<'q> ListingSql<'q> {
             offset: params.bind(query.offset),
             fetch: params.bind(query.limit + 1),
             walk: params.bind(query.offset + query.limit + SEARCH_WALK),
-            walks: std::cell::RefCell::new(Vec::new()),
+            ctes: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -242,6 +244,34 @@ impl<'q> ListingSql<'q> {
 
     fn short_search(&self) -> Option<&SearchTerm> {
         self.search.as_ref().filter(|term| term.is_short())
+    }
+
+    /// Registers `sql` as a materialized CTE (computed once, and only if a row of it is asked for) and
+    /// returns its name.
+    fn cte(&self, sql: String) -> String {
+        let mut ctes = self.ctes.borrow_mut();
+        ctes.push((None, sql));
+        format!("read_{}", ctes.len() - 1)
+    }
+
+    /// The CTE registered under `key`, registering `make()` under it the first time.
+    fn shared_cte(&self, key: String, make: impl FnOnce() -> String) -> String {
+        if let Some(name) = self.find_cte(&key) {
+            return name;
+        }
+        let sql = make();
+        let mut ctes = self.ctes.borrow_mut();
+        ctes.push((Some(key), sql));
+        format!("read_{}", ctes.len() - 1)
+    }
+
+    /// The CTE registered under `key`, if any.
+    fn find_cte(&self, key: &str) -> Option<String> {
+        self.ctes
+            .borrow()
+            .iter()
+            .position(|(k, _)| k.as_deref() == Some(key))
+            .map(|n| format!("read_{n}"))
     }
 
     fn sql(&self) -> String {
@@ -260,15 +290,16 @@ impl<'q> ListingSql<'q> {
         } else {
             String::new()
         };
-        let walks: String = self
-            .walks
+        let total = self.total_sql();
+        let ctes: String = self
+            .ctes
             .borrow()
             .iter()
             .enumerate()
-            .map(|(n, walk)| format!("walk_{n} AS MATERIALIZED ({walk}),\n"))
+            .map(|(n, (_, sql))| format!("read_{n} AS MATERIALIZED ({sql}),\n"))
             .collect();
         format!(
-            "WITH {walks}branches AS ({branches}),
+            "WITH {ctes}branches AS ({branches}),
              boundary AS (
                  SELECT * FROM branches e
                  WHERE e.region_end
@@ -289,7 +320,6 @@ impl<'q> ListingSql<'q> {
             fetch = self.fetch,
             rows = page_rows_sql(&self.kinds),
             resume = sort.position_json("e"),
-            total = self.total_sql(),
             select = total_and_page(
                 "rows",
                 "LEFT JOIN users u ON u.id = rows.original_creator_id",
@@ -340,45 +370,35 @@ impl<'q> ListingSql<'q> {
         )
     }
 
-    /// The first `window` rows of `kind` in order that satisfy `predicate` (a search's), whatever its
-    /// frequency: an ordered walk of the next `walk` rows finds them when the term is common; when the walk
-    /// finds fewer, the term is rare, and a read through the search indexes (bitmaps, then a sort of the few
-    /// matches) replaces it. The planner cannot choose a walk of the whole index for a rare term it
-    /// misjudges as common. `lookup_only`: a predicate an index answers directly (an equal name).
-    fn searched_read(
-        &self,
-        kind: ItemKind,
-        tier: &str,
-        predicate: &str,
-        conditions: &str,
-        lookup_only: bool,
-    ) -> String {
-        let lookup = format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, true AS matched
-             FROM {table} t WHERE {filters} AND {predicate}{conditions}
-             ORDER BY {order} LIMIT {window}",
-            columns = self.sort().branch_columns(),
-            table = kind.table(),
-            filters = self.filters(),
-            order = self.sort().unindexed_order(),
-            window = self.window,
-        );
-        if lookup_only {
-            return format!("(SELECT *, false AS region_end FROM ({lookup}) l)");
-        }
-        let walked = self.read(kind, tier, predicate, conditions, self.walk);
-        let mut walks = self.walks.borrow_mut();
-        let name = format!("walk_{}", walks.len());
-        walks.push(format!(
-            "SELECT * FROM ({walked}) w WHERE matched ORDER BY {order} LIMIT {window}",
-            order = self.sort().stored_order(),
-            window = self.window,
-        ));
+    /// The first `window` rows in order that match the search, whatever its frequency: the walk of the
+    /// next `walk` rows of every kind together finds them when the term is common; when it finds fewer, the
+    /// term is rare, and each kind reads its matches through the search indexes (bitmaps, then a sort of
+    /// the few matches) instead. The planner cannot choose a walk of a whole index for a rare term it
+    /// misjudges as common.
+    fn searched_reads(&self, term: &SearchTerm, conditions: &str) -> String {
+        let window = self.window;
+        let walk = self.cte(self.walk(&term.matches(), "NULL::integer", "w.m", conditions));
+        let walked = format!("(SELECT count(*) FROM {walk} WHERE matched) >= {window}");
+        let lookups = union_all(&self.kinds, |kind| {
+            format!(
+                "(SELECT '{kind}'::text AS kind, t.id, NULL::integer AS tier, {columns}, true AS matched,
+                         false AS region_end
+                  FROM {table} t WHERE {filters} AND {matches}{conditions}
+                  ORDER BY {order} LIMIT {window})",
+                columns = self.sort().branch_columns(),
+                table = kind.table(),
+                filters = self.filters(),
+                matches = term.matches(),
+                order = self.sort().unindexed_order(),
+            )
+        });
         format!(
-            "(SELECT *, false AS region_end FROM {name} WHERE (SELECT count(*) FROM {name}) >= {window})
+            "(SELECT *, false AS region_end FROM (
+                  SELECT * FROM {walk} WHERE matched ORDER BY {stored} LIMIT {window}) w
+              WHERE {walked})
              UNION ALL
-             (SELECT *, false AS region_end FROM ({lookup}) l WHERE (SELECT count(*) FROM {name}) < {window})",
-            window = self.window,
+             (SELECT * FROM ({lookups}) l WHERE NOT {walked})",
+            stored = self.sort().stored_order(),
         )
     }
 
@@ -406,6 +426,31 @@ impl<'q> ListingSql<'q> {
         )
     }
 
+    /// The first `walk` rows of every kind together in this listing's order (one merge of the kinds' ordered
+    /// indexes), each with `m`, an expression over the row (`t`), and the `tier` and `matched` it gives (over
+    /// `w.m`). The kinds' rows are a union with no conditions of its own (PostgreSQL merges ordered reads of
+    /// a union only then); the conditions apply to it as to one table.
+    fn walk(&self, m: &str, tier: &str, matched: &str, conditions: &str) -> String {
+        let columns = WALKED_COLUMNS.join(", t.");
+        let rows = union_all(&self.kinds, |kind| {
+            format!(
+                "SELECT '{kind}'::text AS kind, t.{columns} FROM {table} t",
+                table = kind.table()
+            )
+        });
+        format!(
+            "SELECT w.kind, w.id, {tier} AS tier, {names}, {matched} AS matched FROM (
+                 SELECT t.kind, t.id, {m} AS m, {branch_columns}
+                 FROM ({rows}) t WHERE {filters}{conditions}
+                 ORDER BY {order} LIMIT {walk}) w",
+            names = Sort::branch_column_names("w"),
+            branch_columns = self.sort().branch_columns(),
+            filters = self.filters(),
+            order = self.sort().table_order(),
+            walk = self.walk,
+        )
+    }
+
     /// The cursor's bound on the stored keys, as an extra condition on `t`.
     fn stored_after(&self) -> String {
         match &self.after {
@@ -416,24 +461,16 @@ impl<'q> ListingSql<'q> {
         }
     }
 
-    /// Non-relevance orders: one ordered read per kind (a region for a short term).
+    /// Non-relevance orders: one ordered read per kind (a region for a short term), or for a search, the
+    /// walk of every kind and the reads that replace it for a rare term.
     fn ordered_branches(&self) -> String {
+        if let Some(term) = self.search.as_ref().filter(|term| !term.is_short()) {
+            return self.searched_reads(term, &self.stored_after());
+        }
         union_all(&self.kinds, |kind| match &self.search {
-            Some(term) if term.is_short() => {
-                format!(
-                    "({})",
-                    self.region(kind, "NULL::integer", &term.matches(), &self.stored_after())
-                )
-            }
             Some(term) => format!(
                 "({})",
-                self.searched_read(
-                    kind,
-                    "NULL::integer",
-                    &term.matches(),
-                    &self.stored_after(),
-                    false
-                )
+                self.region(kind, "NULL::integer", &term.matches(), &self.stored_after())
             ),
             None => format!(
                 "(SELECT *, false AS region_end FROM ({}) r)",
@@ -448,60 +485,10 @@ impl<'q> ListingSql<'q> {
         })
     }
 
-    /// Relevance: per kind, one read per tier `T`, most popular first, of the rows matching at `T` or
-    /// better. The page's rows are among these: any row of tier `T` on the page has fewer than a page's
-    /// worth of rows matching at `T` or better and more popular before it. After a cursor at tier `c`,
-    /// tiers below `c` are done; tier `c` reads its own rows past the cursor, and each later tier `T` the
-    /// rows of tiers `c+1..=T`.
-    fn relevance_branches(&self) -> String {
-        let Some(term) = &self.search else {
-            unreachable!("the HTTP layer refuses sort=relevance without a search");
-        };
-        let cursor_tier = self.after.as_ref().and_then(|(tier, _)| *tier);
-        let tier_of_row = term.tier_of_row();
-        let mut reads = Vec::new();
-        let last = *term.tiers().end();
-        for kind in &self.kinds {
-            for tier in term.tiers() {
-                if cursor_tier.is_some_and(|c| tier < c) {
-                    continue;
-                }
-                let from_cursor = match cursor_tier {
-                    Some(c) if c == tier => self.stored_after(),
-                    _ => String::new(),
-                };
-                if term.is_short() && tier == last {
-                    // The substring tier of a short term: a region of the rows no earlier tier matched.
-                    let conditions =
-                        format!(" AND NOT {}{from_cursor}", term.tier_predicate(tier - 1));
-                    let region =
-                        self.region(*kind, &tier.to_string(), &term.matches(), &conditions);
-                    reads.push(format!("({region})"));
-                    continue;
-                }
-                let below = match cursor_tier {
-                    Some(c) if c == tier && tier > 0 => Some(tier - 1),
-                    Some(c) if c < tier => Some(c),
-                    _ => None,
-                };
-                let not_below = below
-                    .map(|below| format!(" AND NOT {}", term.tier_predicate(below)))
-                    .unwrap_or_default();
-                let read = self.searched_read(
-                    *kind,
-                    &tier_of_row,
-                    &term.tier_predicate(tier),
-                    &format!("{not_below}{from_cursor}"),
-                    tier == 0,
-                );
-                reads.push(format!("({read})"));
-            }
-        }
-        reads.join(" UNION ")
-    }
-
     /// The total and whether it is exact: the counters when nothing but kind, category and featured filter;
-    /// otherwise the matches, counted up to the cap (a short term: within each kind's first region).
+    /// otherwise the matches, counted up to the cap (a short term: within each kind's first region). A
+    /// search whose names alone start with the term more often than the cap is at the cap (the name index
+    /// counts that); a rare term's first relevance page counts the candidates it read.
     fn total_sql(&self) -> String {
         if self.search.is_none() && self.tags.is_none() {
             return format!(
@@ -514,6 +501,47 @@ impl<'q> ListingSql<'q> {
                 )
             );
         }
+        let Some(term) = &self.search else {
+            return self.counted_matches_sql();
+        };
+        let over = SEARCH_TOTAL_CAP + 1;
+        let prefixed = union_all(&self.kinds, |kind| {
+            format!(
+                "SELECT 1 FROM {table} t WHERE {filters} AND {prefix}",
+                table = kind.table(),
+                filters = self.filters(),
+                prefix = term.tier_predicate(1),
+            )
+        });
+        let prefixed = self.cte(format!(
+            "SELECT count(*) AS n FROM ({prefixed} LIMIT {over}) p"
+        ));
+        let mut cases = vec![(
+            format!("(SELECT n FROM {prefixed}) > {SEARCH_TOTAL_CAP}"),
+            format!("{SEARCH_TOTAL_CAP}"),
+            "false".to_owned(),
+        )];
+        if self.sort().is_relevance() && self.after.is_none() {
+            cases.extend(self.candidates_total());
+        }
+        let counted = self.cte(self.counted_matches_sql());
+        let case = |value: fn(&(String, String, String)) -> &String, otherwise: &str| {
+            let whens: String = cases
+                .iter()
+                .map(|case| format!(" WHEN {} THEN {}", case.0, value(case)))
+                .collect();
+            format!("CASE{whens} ELSE (SELECT {otherwise} FROM {counted}) END")
+        };
+        format!(
+            "SELECT ({})::bigint AS total, {} AS total_exact",
+            case(|case| &case.1, "total"),
+            case(|case| &case.2, "total_exact"),
+        )
+    }
+
+    /// The matches of the search and tags, counted up to the cap (a short term: within each kind's first
+    /// region).
+    fn counted_matches_sql(&self) -> String {
         if let Some(term) = self.short_search() {
             let regions = union_all(&self.kinds, |kind| {
                 format!(
@@ -548,6 +576,27 @@ impl<'q> ListingSql<'q> {
         )
     }
 }
+
+/// The columns of an item row that a walk's conditions, tiers and sort keys read: those every kind has.
+const WALKED_COLUMNS: [&str; 17] = [
+    "id",
+    "owner_type",
+    "delisted_at",
+    "is_approved",
+    "is_featured",
+    "marketplace_category",
+    "tags",
+    "name",
+    "description",
+    "name_words",
+    "search_words",
+    "install_count",
+    "created_at",
+    "updated_at",
+    "rating_score",
+    "trending_installs",
+    "workspace_count",
+];
 
 /// The page's rows in full, from CTE `page` (kind, id, position, pos), one primary-key join per kind.
 fn page_rows_sql(kinds: &[ItemKind]) -> String {

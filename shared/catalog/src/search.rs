@@ -98,11 +98,19 @@ impl SearchTerm {
 
     /// Item row `t`'s tier (see [`Self::tiers`]); only meaningful for a row that matches.
     pub(crate) fn tier_of_row(&self) -> String {
-        let last = *self.tiers().end();
-        let cases: String = (0..last)
-            .map(|tier| format!(" WHEN {} THEN {tier}", self.tier_predicate(tier)))
+        self.tier_at_most(*self.tiers().end())
+    }
+
+    /// The tier of item row `t`, known to match at tier `tier` or better: only the predicates of the
+    /// better tiers are evaluated (for tiers 0 and 1, the name alone, which the name index carries).
+    pub(crate) fn tier_at_most(&self, tier: i32) -> String {
+        if tier == 0 {
+            return "0".into();
+        }
+        let cases: String = (0..tier)
+            .map(|better| format!(" WHEN {} THEN {better}", self.tier_predicate(better)))
             .collect();
-        format!("CASE{cases} ELSE {last} END")
+        format!("CASE{cases} ELSE {tier} END")
     }
 }
 

@@ -147,6 +147,15 @@ impl Sort {
             .join(", ")
     }
 
+    /// The names of the columns `branch_columns` selects, read from row `alias`.
+    pub(crate) fn branch_column_names(alias: &str) -> String {
+        SORT_KEYS
+            .iter()
+            .map(|key| format!("{alias}.{}", key.column))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The position of a candidate row `alias` as a JSON array: [tier,] keys…, id. A cursor carries it.
     pub(crate) fn position_json(self, alias: &str) -> String {
         let tier = self

@@ -47,7 +47,7 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 11] = [
+    const LANDED: [(i32, &str, u64); 13] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -59,6 +59,8 @@ mod tests {
         (9, "install_plans", 1050658125542927913),
         (10, "suggestions", 11306319225958842785),
         (11, "fork_index", 6548142471065561826),
+        (12, "name_prefix_covering", 16346112831193358277),
+        (13, "search_pending_lists", 9728325734035675486),
     ];
 
     #[test]
