@@ -6,8 +6,8 @@
 //! matches it; only the description does.
 //!
 //! Cost is bounded whatever the term (docs/architecture.md, "Search"). A term with a run of three letters
-//! or digits is served by indexes (trigram and word indexes for rare terms, an ordered index walk that
-//! stops at the page for common ones; the planner picks). A shorter term ("a", "ai", "%") has no trigram
+//! or digits is served by indexes: a bounded walk of every kind's order together finds a common term's page,
+//! and trigram and word indexes a rare term's (`listing.rs`, `listing/relevance.rs`). A shorter term ("a", "ai", "%") has no trigram
 //! to look up, so its substring matches are looked for among a bounded region of each kind's order: a page
 //! then holds the matches of the next `SHORT_TERM_REGION` items of each kind, and its cursor resumes after
 //! them. Exact and prefix name matches are index lookups for every term.

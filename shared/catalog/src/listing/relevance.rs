@@ -2,14 +2,15 @@
 //!
 //! For each tier `T` the page needs `R_T`: the `window` most popular rows matching at `T` or better. A row of
 //! tier `T` on the page has fewer than `window` rows before it, so it is in `R_T`; the page is the best
-//! `window` of their union. The reads, cheapest first, each skipped once an earlier one is full (every row it
-//! could add would have `window` better rows before it):
-//! - tiers 0 and 1 (the name equals or starts with the term): index-only reads of the covering name index;
-//! - tiers 2 and 3: one walk of the most popular rows of every kind together (a merge of their popularity
-//!   indexes), which serves a common term; when it finds too few, the term is rare, and each kind's matches
-//!   are read through the search indexes once (at most `SEARCH_TOTAL_CAP + 1`, most popular first), tiered in
-//!   memory, and serve both tiers and the total; only a kind with more matches than that reads a tier again.
-//!   A short term's substring tier is read by bounded regions instead (see `search.rs`).
+//! `window` of their union. Each tier's read is skipped once an earlier tier's is full (every row it could add
+//! would have `window` better rows before it). Each is served, cheapest first:
+//! - by the walk of the most popular rows of every kind together (one merge of their popularity indexes),
+//!   when it holds `window` rows of the tier or better: a common term's page;
+//! - otherwise per kind: tiers 0 and 1 by index-only reads of the covering name index; tiers 2 and 3 by one
+//!   read of the kind's matches through the search indexes (at most `CANDIDATES + 1`, most popular first),
+//!   tiered in memory, which also gives a rare term's total; only a kind with more matches than that and too
+//!   few name matches among them reads tier 2 again. A short term's substring tier is read by bounded
+//!   regions instead (see `search.rs`).
 
 use super::ListingSql;
 use crate::kind::union_all;
