@@ -979,8 +979,13 @@ async fn explain(
         let mut text = format!("-- {name}: GET {}\n", call.uri);
         let statement = listing_statement(Audience::Member, query);
         text.push_str(&statement.explain(&**db).await?);
-        if let Some(term) = &query.search {
-            text.push_str("\n\n-- suggestions (run only when the search found nothing)\n");
+        let found_nothing = statement
+            .query(&**db)
+            .await?
+            .iter()
+            .all(|row| row.get::<_, Option<i64>>("id").is_none());
+        if let (Some(term), true) = (&query.search, found_nothing) {
+            text.push_str("\n\n-- suggestions (run because the search found nothing)\n");
             let suggestions = suggestions_statement(Audience::Member, &ItemKind::ALL, term);
             text.push_str(&suggestions.explain(&**db).await?);
         }

@@ -342,6 +342,22 @@ async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() 
         );
     }
 
+    let (walked, _) = walk(&app, "search=zebra&limit=100").await;
+    let deep = get(&app, "search=zebra&offset=1000&limit=100").await;
+    assert_eq!(
+        ids(&deep),
+        walked[1_000..1_100],
+        "an offset past one candidate read"
+    );
+    let deep = get(&app, "search=zebra&sort=newest&offset=1000&limit=100").await;
+    let (newest, _) = walk(&app, "search=zebra&sort=newest&limit=100").await;
+    assert_eq!(newest.len(), 5 + 1_100);
+    assert_eq!(
+        ids(&deep),
+        newest[1_000..1_100],
+        "the same under another order"
+    );
+
     let crossing = get(&app, "search=crossing").await;
     assert_eq!(ids(&crossing), vec![prefix]);
     assert_eq!(

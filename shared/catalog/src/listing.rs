@@ -372,34 +372,75 @@ impl<'q> ListingSql<'q> {
 
     /// The first `window` rows in order that match the search, whatever its frequency: the walk of the
     /// next `walk` rows of every kind together finds them when the term is common; when it finds fewer, the
-    /// term is rare, and each kind reads its matches through the search indexes (bitmaps, then a sort of
-    /// the few matches) instead. The planner cannot choose a walk of a whole index for a rare term it
-    /// misjudges as common.
+    /// term is rare, and each kind's candidates (its matches, through the search indexes) replace it. The
+    /// planner cannot choose a walk of a whole index for a rare term it misjudges as common.
     fn searched_reads(&self, term: &SearchTerm, conditions: &str) -> String {
         let window = self.window;
-        let walk = self.cte(self.walk(&term.matches(), "NULL::integer", "w.m", conditions));
+        let stored = self.sort().stored_order();
+        let walk = self.shared_cte(walk_key(conditions), || {
+            self.walk(&term.matches(), "NULL::integer", "w.m", conditions)
+        });
         let walked = format!("(SELECT count(*) FROM {walk} WHERE matched) >= {window}");
-        let lookups = union_all(&self.kinds, |kind| {
-            format!(
-                "(SELECT '{kind}'::text AS kind, t.id, NULL::integer AS tier, {columns}, true AS matched,
-                         false AS region_end
-                  FROM {table} t WHERE {filters} AND {matches}{conditions}
-                  ORDER BY {order} LIMIT {window})",
-                columns = self.sort().branch_columns(),
-                table = kind.table(),
-                filters = self.filters(),
-                matches = term.matches(),
-                order = self.sort().unindexed_order(),
-            )
+        let candidates = union_all(&self.kinds, |kind| {
+            let candidates = self.shared_cte(candidates_key(kind, conditions), || {
+                self.candidates(kind, "NULL::integer", term, conditions)
+            });
+            format!("(SELECT * FROM {candidates} ORDER BY {stored} LIMIT {window})")
         });
         format!(
             "(SELECT *, false AS region_end FROM (
                   SELECT * FROM {walk} WHERE matched ORDER BY {stored} LIMIT {window}) w
               WHERE {walked})
              UNION ALL
-             (SELECT * FROM ({lookups}) l WHERE NOT {walked})",
-            stored = self.sort().stored_order(),
+             (SELECT * FROM ({candidates}) c WHERE NOT {walked})"
         )
+    }
+
+    /// `kind`'s first matches in order, at most `CANDIDATES + 1` (or the page's window, if more), each with `tier`, found through the search
+    /// indexes (ordered by `ROW(keys)`, which no index provides, so that the planner sorts the matches).
+    fn candidates(
+        &self,
+        kind: ItemKind,
+        tier: &str,
+        term: &SearchTerm,
+        conditions: &str,
+    ) -> String {
+        format!(
+            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, true AS matched,
+                    false AS region_end
+             FROM {table} t WHERE {filters} AND {matches}{conditions}
+             ORDER BY {order} LIMIT greatest({window}, {limit})",
+            columns = self.sort().branch_columns(),
+            table = kind.table(),
+            filters = self.filters(),
+            matches = term.matches(),
+            order = self.sort().unindexed_order(),
+            window = self.window,
+            limit = CANDIDATES + 1,
+        )
+    }
+
+    /// The total of a first page of a rare term, from the candidates its reads already hold:
+    /// `(when, total, total_exact)`, or None when this page reads no candidates.
+    fn candidates_total(&self) -> Option<(String, String, String)> {
+        let walk = self.find_cte(&walk_key(""))?;
+        let counts = self
+            .kinds
+            .iter()
+            .map(|kind| {
+                self.find_cte(&candidates_key(*kind, ""))
+                    .map(|candidates| format!("(SELECT count(*) FROM {candidates})"))
+            })
+            .collect::<Option<Vec<_>>>()?
+            .join(" + ");
+        Some((
+            format!(
+                "(SELECT count(*) FROM {walk} WHERE matched) < {}",
+                self.window
+            ),
+            format!("least({counts}, {SEARCH_TOTAL_CAP})"),
+            format!("{counts} <= {SEARCH_TOTAL_CAP}"),
+        ))
     }
 
     /// A bounded region of `kind`: of its next `region` rows in order, the first `window` that match, and
@@ -431,6 +472,18 @@ impl<'q> ListingSql<'q> {
     /// `w.m`). The kinds' rows are a union with no conditions of its own (PostgreSQL merges ordered reads of
     /// a union only then); the conditions apply to it as to one table.
     fn walk(&self, m: &str, tier: &str, matched: &str, conditions: &str) -> String {
+        self.merged_read(m, tier, matched, conditions, self.walk)
+    }
+
+    /// The first `limit` rows of every kind together in this listing's order: see [`Self::walk`].
+    fn merged_read(
+        &self,
+        m: &str,
+        tier: &str,
+        matched: &str,
+        conditions: &str,
+        limit: Placeholder,
+    ) -> String {
         let columns = WALKED_COLUMNS.join(", t.");
         let rows = union_all(&self.kinds, |kind| {
             format!(
@@ -442,12 +495,11 @@ impl<'q> ListingSql<'q> {
             "SELECT w.kind, w.id, {tier} AS tier, {names}, {matched} AS matched FROM (
                  SELECT t.kind, t.id, {m} AS m, {branch_columns}
                  FROM ({rows}) t WHERE {filters}{conditions}
-                 ORDER BY {order} LIMIT {walk}) w",
+                 ORDER BY {order} LIMIT {limit}) w",
             names = Sort::branch_column_names("w"),
             branch_columns = self.sort().branch_columns(),
             filters = self.filters(),
             order = self.sort().table_order(),
-            walk = self.walk,
         )
     }
 
@@ -461,34 +513,29 @@ impl<'q> ListingSql<'q> {
         }
     }
 
-    /// Non-relevance orders: one ordered read per kind (a region for a short term), or for a search, the
-    /// walk of every kind and the reads that replace it for a rare term.
+    /// Non-relevance orders: the first `window` rows of every kind together; for a search, the walk of every
+    /// kind and the reads that replace it for a rare term; for a short term, a region of each kind.
     fn ordered_branches(&self) -> String {
-        if let Some(term) = self.search.as_ref().filter(|term| !term.is_short()) {
-            return self.searched_reads(term, &self.stored_after());
-        }
-        union_all(&self.kinds, |kind| match &self.search {
-            Some(term) => format!(
-                "({})",
-                self.region(kind, "NULL::integer", &term.matches(), &self.stored_after())
-            ),
-            None => format!(
-                "(SELECT *, false AS region_end FROM ({}) r)",
-                self.read(
-                    kind,
-                    "NULL::integer",
-                    "true",
-                    &self.stored_after(),
-                    self.window
+        let conditions = self.stored_after();
+        match &self.search {
+            Some(term) if term.is_short() => union_all(&self.kinds, |kind| {
+                format!(
+                    "({})",
+                    self.region(kind, "NULL::integer", &term.matches(), &conditions)
                 )
+            }),
+            Some(term) => self.searched_reads(term, &conditions),
+            None => format!(
+                "SELECT *, false AS region_end FROM ({}) r",
+                self.merged_read("true", "NULL::integer", "w.m", &conditions, self.window)
             ),
-        })
+        }
     }
 
     /// The total and whether it is exact: the counters when nothing but kind, category and featured filter;
     /// otherwise the matches, counted up to the cap (a short term: within each kind's first region). A
     /// search whose names alone start with the term more often than the cap is at the cap (the name index
-    /// counts that); a rare term's first relevance page counts the candidates it read.
+    /// counts that); a rare term's first page counts the candidates it read.
     fn total_sql(&self) -> String {
         if self.search.is_none() && self.tags.is_none() {
             return format!(
@@ -521,7 +568,7 @@ impl<'q> ListingSql<'q> {
             format!("{SEARCH_TOTAL_CAP}"),
             "false".to_owned(),
         )];
-        if self.sort().is_relevance() && self.after.is_none() {
+        if self.after.is_none() {
             cases.extend(self.candidates_total());
         }
         let counted = self.cte(self.counted_matches_sql());
@@ -574,6 +621,31 @@ impl<'q> ListingSql<'q> {
              FROM ({matching} LIMIT {over}) matching",
             over = SEARCH_TOTAL_CAP + 1
         )
+    }
+}
+
+/// How many of a kind's matches a rare term's candidate read holds (one more tells there are more).
+const CANDIDATES: i64 = SEARCH_TOTAL_CAP;
+
+fn walk_key(conditions: &str) -> String {
+    format!("walk{conditions}")
+}
+
+fn candidates_key(kind: ItemKind, conditions: &str) -> String {
+    format!("candidates {kind}{conditions}")
+}
+
+/// All of `conditions`, evaluated in the order given (a later one only when every earlier one holds), so
+/// that a costly read behind a condition runs only when it is needed. "true" for none.
+fn in_order(conditions: impl IntoIterator<Item = String>) -> String {
+    let checks: String = conditions
+        .into_iter()
+        .map(|condition| format!(" WHEN NOT ({condition}) THEN false"))
+        .collect();
+    if checks.is_empty() {
+        "true".into()
+    } else {
+        format!("CASE{checks} ELSE true END")
     }
 }
 

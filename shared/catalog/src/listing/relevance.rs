@@ -12,13 +12,10 @@
 //!   few name matches among them reads tier 2 again. A short term's substring tier is read by bounded
 //!   regions instead (see `search.rs`).
 
-use super::ListingSql;
+use super::{candidates_key, in_order, walk_key, ListingSql, CANDIDATES};
 use crate::kind::union_all;
-use crate::search::{SearchTerm, SEARCH_TOTAL_CAP};
+use crate::search::SearchTerm;
 use crate::ItemKind;
-
-/// How many of a kind's matches a rare term's candidate read holds (one more tells there are more).
-const CANDIDATES: i64 = SEARCH_TOTAL_CAP;
 
 impl ListingSql<'_> {
     /// Relevance: the reads of every tier, each a CTE, in one union. After a cursor at tier `c`, tiers below
@@ -51,29 +48,6 @@ impl ListingSql<'_> {
             .map(|read| format!("SELECT * FROM {read}"))
             .collect::<Vec<_>>()
             .join(" UNION ")
-    }
-
-    /// The total of a first relevance page of a rare term, from the candidates its reads already hold:
-    /// `(when, total, total_exact)`, or None when this page reads no candidates.
-    pub(super) fn candidates_total(&self) -> Option<(String, String, String)> {
-        let walk = self.find_cte(&walk_key(""))?;
-        let counts = self
-            .kinds
-            .iter()
-            .map(|kind| {
-                self.find_cte(&candidates_key(*kind, ""))
-                    .map(|candidates| format!("(SELECT count(*) FROM {candidates})"))
-            })
-            .collect::<Option<Vec<_>>>()?
-            .join(" + ");
-        Some((
-            format!(
-                "(SELECT count(*) FROM {walk} WHERE matched) < {}",
-                self.window
-            ),
-            format!("least({counts}, {SEARCH_TOTAL_CAP})"),
-            format!("{counts} <= {SEARCH_TOTAL_CAP}"),
-        ))
     }
 
     /// The conditions of tier `tier`'s read after a cursor at tier `cursor_tier`: not the tiers the cursor
@@ -166,7 +140,7 @@ impl ListingSql<'_> {
                 return fallback(region, None);
             }
             let candidates = self.shared_cte(candidates_key(kind, conditions), || {
-                self.candidates(kind, term, conditions)
+                self.candidates(kind, &term.tier_of_row(), term, conditions)
             });
             let from_candidates = fallback(
                 format!(
@@ -189,44 +163,5 @@ impl ListingSql<'_> {
             )
         });
         format!("{from_walk} UNION ALL {per_kind}")
-    }
-
-    /// `kind`'s most popular matches, at most `CANDIDATES + 1`, tiered, found through the search indexes.
-    fn candidates(&self, kind: ItemKind, term: &SearchTerm, conditions: &str) -> String {
-        format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier_of_row} AS tier, {columns}, true AS matched,
-                    false AS region_end
-             FROM {table} t WHERE {filters} AND {matches}{conditions}
-             ORDER BY {order} LIMIT {limit}",
-            tier_of_row = term.tier_of_row(),
-            columns = self.sort().branch_columns(),
-            table = kind.table(),
-            filters = self.filters(),
-            matches = term.matches(),
-            order = self.sort().unindexed_order(),
-            limit = CANDIDATES + 1,
-        )
-    }
-}
-
-fn walk_key(conditions: &str) -> String {
-    format!("walk{conditions}")
-}
-
-fn candidates_key(kind: ItemKind, conditions: &str) -> String {
-    format!("candidates {kind}{conditions}")
-}
-
-/// All of `conditions`, evaluated in the order given (a later one only when every earlier one holds), so
-/// that a costly read behind a condition runs only when it is needed. "true" for none.
-fn in_order(conditions: impl IntoIterator<Item = String>) -> String {
-    let checks: String = conditions
-        .into_iter()
-        .map(|condition| format!(" WHEN NOT ({condition}) THEN false"))
-        .collect();
-    if checks.is_empty() {
-        "true".into()
-    } else {
-        format!("CASE{checks} ELSE true END")
     }
 }
