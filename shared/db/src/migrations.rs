@@ -60,7 +60,7 @@ mod tests {
         (10, "suggestions", 11306319225958842785),
         (11, "fork_index", 6548142471065561826),
         (12, "name_prefix_covering", 16346112831193358277),
-        (13, "search_pending_lists", 9728325734035675486),
+        (13, "search_upkeep", 6790592749651391359),
     ];
 
     #[test]
