@@ -235,12 +235,14 @@ async fn install_in(
     record_dependency_edges(tx, &plan, &install_ids).await?;
     count_installs(tx, &plan, request.workspace).await?;
     // After count_installs has locked every listing of the plan in its fixed order.
-    for (node, install_id) in plan.nodes.iter().zip(&install_ids) {
-        if install_id.is_some() {
-            crate::trending::record_install(tx, node.kind, node.listing_id, request.workspace)
-                .await?;
-        }
-    }
+    let recorded: Vec<(ItemKind, i64)> = plan
+        .nodes
+        .iter()
+        .zip(&install_ids)
+        .filter(|(_, install_id)| install_id.is_some())
+        .map(|(node, _)| (node.kind, node.listing_id))
+        .collect();
+    crate::trending::record_installs(tx, &recorded, request.workspace).await?;
     Ok(Some(InstallResponse {
         install_id,
         installation,
