@@ -420,31 +420,46 @@ async fn lock_dependencies(
     tx: &Transaction<'_>,
     plan: &Plan,
 ) -> Result<HashMap<i64, Version>, CatalogError> {
-    let mut cloned: Vec<&Node> = plan
-        .nodes
-        .iter()
-        .skip(1)
-        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
-        .collect();
-    cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    let dependencies = in_lock_order(plan.nodes.iter().skip(1));
     let mut versions = HashMap::new();
-    for node in cloned {
-        let locked = Statement::new(format!(
-            "SELECT t.version::text AS version FROM {table} t WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
-            table = node.kind.table(),
+    for run in dependencies.chunk_by(locked_together) {
+        let rows = Statement::new(format!(
+            "SELECT t.id, t.version::text AS version FROM {table} t
+             WHERE t.id = ANY($1) AND {listed}
+             ORDER BY t.id FOR NO KEY UPDATE",
+            table = run[0].kind.table(),
             listed = Audience::Member.listed("t"),
         ))
-        .bind(node.listing_id)
-        .query_opt(tx)
+        .bind(listing_ids(run))
+        .query(tx)
         .await?;
-        let Some(locked) = locked else {
+        if rows.len() < run.len() {
             return Err(CatalogError::Conflict(
                 "A dependency of this item changed during the install; retry it.".into(),
             ));
-        };
-        versions.insert(node.listing_id, locked.read("version")?);
+        }
+        for row in &rows {
+            versions.insert(row.read("id")?, row.read("version")?);
+        }
     }
     Ok(versions)
+}
+
+/// The cloned nodes among `nodes` in the order installs lock (and count) listings: by depth, then id.
+fn in_lock_order<'a>(nodes: impl Iterator<Item = &'a Node>) -> Vec<&'a Node> {
+    let mut cloned: Vec<&Node> = nodes.filter(|node| node.is_cloned()).collect();
+    cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    cloned
+}
+
+/// Whether two listings next to each other in lock order are locked (and counted) by one statement: one
+/// depth and one kind, so one table, in id order.
+fn locked_together(a: &&Node, b: &&Node) -> bool {
+    a.depth == b.depth && a.kind == b.kind
+}
+
+fn listing_ids(nodes: &[&Node]) -> Vec<i64> {
+    nodes.iter().map(|node| node.listing_id).collect()
 }
 
 /// Points the recipe copy's steps at the workspace copies of its agents, and fingerprints the copy as it
@@ -530,11 +545,7 @@ async fn count_installs(
     plan: &Plan,
     workspace: WorkspaceId,
 ) -> Result<(), CatalogError> {
-    let mut cloned: Vec<&Node> = plan
-        .nodes
-        .iter()
-        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
-        .collect();
+    let cloned = in_lock_order(plan.nodes.iter());
     if cloned.len() > 1 {
         let (kinds, categories): (Vec<String>, Vec<String>) = cloned
             .iter()
@@ -550,18 +561,19 @@ async fn count_installs(
         .execute(tx)
         .await?;
     }
-    cloned.sort_by_key(|node| (node.depth, node.listing_id));
-    for node in cloned {
+    for run in cloned.chunk_by(locked_together) {
         Statement::new(format!(
             "WITH first AS (
-                 INSERT INTO marketplace_install_workspaces (item_id, workspace_id) VALUES ($1, $2)
+                 INSERT INTO marketplace_install_workspaces (item_id, workspace_id)
+                 SELECT unnest($1::bigint[]), $2
                  ON CONFLICT DO NOTHING RETURNING item_id)
-             UPDATE {table} SET install_count = install_count + 1, active_installs = active_installs + 1,
-                                workspace_count = workspace_count + (SELECT count(*) FROM first)::int
-             WHERE id = $1",
-            table = node.kind.table(),
+             UPDATE {table} t
+             SET install_count = install_count + 1, active_installs = active_installs + 1,
+                 workspace_count = workspace_count + (SELECT count(*) FROM first f WHERE f.item_id = t.id)::int
+             WHERE t.id = ANY($1)",
+            table = run[0].kind.table(),
         ))
-        .bind(node.listing_id)
+        .bind(listing_ids(run))
         .bind(workspace)
         .execute(tx)
         .await?;

@@ -84,6 +84,12 @@ pub(crate) enum NodeAction {
     },
 }
 
+impl Node {
+    pub(crate) fn is_cloned(&self) -> bool {
+        matches!(self.action, NodeAction::Clone { .. })
+    }
+}
+
 /// A plan as the install executes it.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
