@@ -197,41 +197,23 @@ async fn install_in(
     let record = InstallRecord {
         id: install_id,
         item_id: request.item_id,
-        kind,
-        workspace: request.workspace,
+        item_kind: kind,
+        workspace_id: request.workspace,
         user_id: request.user_id,
-        copy_id: root_copy.id,
-        version: installation.version.clone(),
+        installed_item_id: root_copy.id,
+        installed_version: installation.version.clone(),
         content_hash: root_copy.content_hash.clone(),
         linked_skill_ids: linked_ids(root),
         idempotency_key: request.idempotency_key.clone(),
         response: Some(&installation),
         parent_install_id: None,
     };
-    if !record.insert(tx).await? {
+    // The item's record on its own: its idempotency key decides a race between two requests.
+    if InstallRecord::insert(tx, &[record]).await? == 0 {
         return Ok(None);
     }
-    for (index, node) in plan.nodes.iter().enumerate().skip(1) {
-        let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
-            continue;
-        };
-        InstallRecord {
-            id,
-            item_id: node.listing_id,
-            kind: node.kind,
-            workspace: request.workspace,
-            user_id: request.user_id,
-            copy_id: copy.id,
-            version: versions[&node.listing_id].clone(),
-            content_hash: copy.content_hash.clone(),
-            linked_skill_ids: linked_ids(node),
-            idempotency_key: None,
-            response: None,
-            parent_install_id: node.parent.and_then(|parent| install_ids[parent]),
-        }
-        .insert(tx)
-        .await?;
-    }
+    let dependencies = dependency_records(&plan, &copies, &install_ids, &versions, request);
+    InstallRecord::insert(tx, &dependencies).await?;
     record_dependency_edges(tx, &plan, &install_ids).await?;
     count_installs(tx, &plan, request.workspace).await?;
     // After count_installs has locked every listing of the plan in its fixed order.
@@ -587,15 +569,16 @@ async fn count_installs(
     Ok(())
 }
 
-/// A row of `marketplace_installs`.
+/// A row of `marketplace_installs`, serialised as its columns.
+#[derive(Serialize)]
 struct InstallRecord<'a> {
     id: i64,
     item_id: i64,
-    kind: ItemKind,
-    workspace: WorkspaceId,
+    item_kind: ItemKind,
+    workspace_id: WorkspaceId,
     user_id: i64,
-    copy_id: i64,
-    version: Version,
+    installed_item_id: i64,
+    installed_version: Version,
     content_hash: String,
     linked_skill_ids: Option<Vec<i64>>,
     idempotency_key: Option<String>,
@@ -606,34 +589,58 @@ struct InstallRecord<'a> {
 }
 
 impl InstallRecord<'_> {
-    /// False when an install with the same idempotency key is already recorded.
-    async fn insert(&self, tx: &Transaction<'_>) -> Result<bool, CatalogError> {
-        let stored = self
-            .response
-            .map(|response| serde_json::to_value(response).expect("an installation serialises"));
+    /// Inserts `records` in one statement and returns how many were: none with an idempotency key already
+    /// recorded in its workspace.
+    async fn insert(tx: &Transaction<'_>, records: &[Self]) -> Result<u64, CatalogError> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let rows = serde_json::to_value(records).expect("install records serialise");
         let inserted = Statement::new(
             "INSERT INTO marketplace_installs (id, item_id, item_kind, workspace_id, user_id, installed_item_id,
                                               installed_version, content_hash, idempotency_key, response,
                                               linked_skill_ids, parent_install_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             SELECT id, item_id, item_kind, workspace_id, user_id, installed_item_id, installed_version,
+                    content_hash, idempotency_key, response, linked_skill_ids, parent_install_id
+             FROM jsonb_populate_recordset(NULL::marketplace_installs, $1)
              ON CONFLICT (workspace_id, idempotency_key) DO NOTHING",
         )
-        .bind(self.id)
-        .bind(self.item_id)
-        .bind(self.kind)
-        .bind(self.workspace)
-        .bind(self.user_id)
-        .bind(self.copy_id)
-        .bind(&self.version)
-        .bind(&self.content_hash)
-        .bind(&self.idempotency_key)
-        .bind(stored)
-        .bind(&self.linked_skill_ids)
-        .bind(self.parent_install_id)
+        .bind(rows)
         .execute(tx)
         .await?;
-        Ok(inserted == 1)
+        Ok(inserted)
     }
+}
+
+/// The install records of the dependencies the install cloned, each naming its parent's record.
+fn dependency_records<'a>(
+    plan: &Plan,
+    copies: &[NodeCopy],
+    install_ids: &[Option<i64>],
+    versions: &HashMap<i64, Version>,
+    request: &InstallRequest,
+) -> Vec<InstallRecord<'a>> {
+    let mut records = Vec::new();
+    for (index, node) in plan.nodes.iter().enumerate().skip(1) {
+        let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
+            continue;
+        };
+        records.push(InstallRecord {
+            id,
+            item_id: node.listing_id,
+            item_kind: node.kind,
+            workspace_id: request.workspace,
+            user_id: request.user_id,
+            installed_item_id: copy.id,
+            installed_version: versions[&node.listing_id].clone(),
+            content_hash: copy.content_hash.clone(),
+            linked_skill_ids: linked_ids(node),
+            idempotency_key: None,
+            response: None,
+            parent_install_id: node.parent.and_then(|parent| install_ids[parent]),
+        });
+    }
+    records
 }
 
 /// The workspace copy an install made.
