@@ -1,16 +1,18 @@
 //! Installing a marketplace item: clone it into the workspace with swapped ownership fields, record the
 //! install and count it — one transaction.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
 use crate::locate::visible_kind;
 use crate::plan::{self, Node, NodeAction, Plan};
-use crate::statement::Statement;
+use crate::statement::{Params, Statement};
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// Who installs what, where.
@@ -253,25 +255,32 @@ impl NodeCopy {
     }
 }
 
-/// Clones every node the plan clones, under the name the plan gave it (or the next free one).
+/// Clones every node the plan clones, under the name the plan gave it (or the next free one): a statement
+/// per run of clones of one kind, so that copies are still made in plan order.
 async fn make_copies(
     tx: &Transaction<'_>,
     plan: &Plan,
     workspace: WorkspaceId,
 ) -> Result<Vec<NodeCopy>, CatalogError> {
-    let mut copies = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        copies.push(match &node.action {
-            NodeAction::Clone { as_name } => NodeCopy::Cloned(
-                clone_with_free_name(
-                    tx,
-                    node.kind,
-                    node.listing_id,
-                    workspace,
-                    &node.name,
-                    as_name,
-                )
-                .await?,
+    let clones: Vec<(&Node, &str)> = plan
+        .nodes
+        .iter()
+        .filter_map(|node| match &node.action {
+            NodeAction::Clone { as_name } => Some((node, as_name.as_str())),
+            NodeAction::Reuse { .. } => None,
+        })
+        .collect();
+    let mut made = HashMap::new();
+    for run in clones.chunk_by(|(a, _), (b, _)| a.kind == b.kind) {
+        made.extend(clone_all(tx, run, workspace).await?);
+    }
+    Ok(plan
+        .nodes
+        .iter()
+        .map(|node| match &node.action {
+            NodeAction::Clone { .. } => NodeCopy::Cloned(
+                made.remove(&node.listing_id)
+                    .expect("every clone of the plan was made"),
             ),
             NodeAction::Reuse {
                 copy_id, copy_name, ..
@@ -279,9 +288,8 @@ async fn make_copies(
                 id: *copy_id,
                 name: copy_name.clone(),
             },
-        });
-    }
-    Ok(copies)
+        })
+        .collect())
 }
 
 /// Links each agent copy made to the skills its plan names (marketplace skills are global).
@@ -468,19 +476,20 @@ async fn repoint_recipe_steps(
     if by_listing.is_empty() {
         return Ok(());
     }
-    let mut content = content::read(tx, ItemKind::Recipe, recipe_copy.id).await?;
+    let content = &mut recipe_copy.content;
     let Some(steps) = content.get_mut("steps") else {
         return Ok(());
     };
     if !plan::repoint_steps(steps, &by_name, &by_listing) {
         return Ok(());
     }
-    Statement::new("UPDATE workflow_templates SET steps = $2 WHERE id = $1")
-        .bind(recipe_copy.id)
-        .bind(steps.clone())
-        .execute(tx)
-        .await?;
-    recipe_copy.content_hash = content::fingerprint(tx, &content).await?;
+    let mut params = Params::default();
+    let write = format!(
+        "UPDATE workflow_templates SET steps = {steps} WHERE id = {id}",
+        steps = params.bind(steps.clone()),
+        id = params.bind(recipe_copy.id),
+    );
+    recipe_copy.content_hash = content::write_and_fingerprint(tx, &write, params, content).await?;
     Ok(())
 }
 
@@ -643,72 +652,107 @@ fn dependency_records<'a>(
     records
 }
 
-/// The workspace copy an install made.
+/// The workspace copy an install made, and its content.
 struct WorkspaceCopy {
     id: i64,
     name: String,
+    content: Value,
     content_hash: String,
 }
 
-/// Inserts the workspace copy under the first free name of `X`, `X-copy`, `X-copy-2`, ... The unique index
-/// on (workspace_id, name) decides; a name taken meanwhile just moves us to the next one.
+/// Clones `nodes`, listings of one kind, under the names their plan gave them (`(node, name)`) in one
+/// statement; a clone whose name was taken meanwhile moves on to the next free one. Returns the copies by
+/// listing id.
+async fn clone_all(
+    tx: &Transaction<'_>,
+    nodes: &[(&Node, &str)],
+    workspace: WorkspaceId,
+) -> Result<HashMap<i64, WorkspaceCopy>, CatalogError> {
+    let kind = nodes[0].0.kind;
+    let planned: Vec<(i64, &str)> = nodes
+        .iter()
+        .map(|(node, name)| (node.listing_id, *name))
+        .collect();
+    let mut made = insert_copies(tx, kind, workspace, &planned).await?;
+    for (node, _) in nodes {
+        if let Entry::Vacant(name_taken) = made.entry(node.listing_id) {
+            let copy =
+                clone_with_free_name(tx, kind, node.listing_id, workspace, &node.name).await?;
+            name_taken.insert(copy);
+        }
+    }
+    Ok(made)
+}
+
+/// Inserts workspace copies of listings of `kind`, `(listing id, name)`, in the order given, and returns
+/// those made by listing id, their content scrubbed. A name the workspace already has makes no copy: the
+/// unique index on (workspace_id, name) decides.
+async fn insert_copies(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    workspace: WorkspaceId,
+    copies: &[(i64, &str)],
+) -> Result<HashMap<i64, WorkspaceCopy>, CatalogError> {
+    let table = kind.table();
+    let own_columns = kind.content_columns().join(", ");
+    let copied = format!(
+        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
+    );
+    let (listings, names): (Vec<i64>, Vec<String>) = copies
+        .iter()
+        .map(|(listing_id, name)| (*listing_id, name.to_string()))
+        .unzip();
+    let rows = Statement::new(format!(
+        "INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
+                                   install_count, cloned_from_id, {copied})
+         SELECT c.name, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
+         FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS c(listing_id, name, position)
+         JOIN {table} m ON m.id = c.listing_id
+         ORDER BY c.position
+         ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
+         RETURNING t.id, t.cloned_from_id, t.name, {scrubbed}",
+        scrubbed = content::scrub_columns(kind),
+    ))
+    .bind(listings)
+    .bind(names)
+    .bind(workspace)
+    .query(tx)
+    .await?;
+    let mut made = HashMap::new();
+    for row in &rows {
+        let id = row.read("id")?;
+        // A listing holds no secrets, but one that entered another way than a submission might.
+        let scrubbed = content::scrub_returned(tx, kind, id, row).await?;
+        let copy = WorkspaceCopy {
+            id,
+            name: row.read("name")?,
+            content: scrubbed.content,
+            content_hash: scrubbed.fingerprint,
+        };
+        made.insert(row.read("cloned_from_id")?, copy);
+    }
+    Ok(made)
+}
+
+/// Clones listing `listing_id` once the name its plan gave it was taken meanwhile, under the first free name
+/// of `X`, `X-copy`, `X-copy-2`, ... The unique index on (workspace_id, name) decides; a name taken meanwhile
+/// just moves us to the next one.
 async fn clone_with_free_name(
     tx: &Transaction<'_>,
     kind: ItemKind,
     listing_id: i64,
     workspace: WorkspaceId,
     base: &str,
-    planned: &str,
 ) -> Result<WorkspaceCopy, CatalogError> {
-    let table = kind.table();
-    let own_columns = kind.content_columns().join(", ");
-    let copied = format!(
-        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
-    );
-    let insert = format!(
-        "INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
-                                   install_count, cloned_from_id, {copied})
-         SELECT $2, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
-         FROM {table} m WHERE m.id = $1
-         ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id",
-    );
-    // The plan's name first (it was free when the plan was read, in this transaction); the taken names are
-    // read only if someone took it meanwhile.
-    let mut taken: Option<Vec<String>> = None;
-    let mut candidate = Some(planned.to_owned());
-    for _ in 0..NAME_ATTEMPTS {
-        let name = match (candidate.take(), &taken) {
-            (Some(name), _) => name,
-            (None, Some(taken)) => first_free_name(base, taken),
-            (None, None) => first_free_name(
-                base,
-                taken.insert(taken_copy_names(tx, kind, workspace, base).await?),
-            ),
-        };
-        let row = Statement::new(insert.as_str())
-            .bind(listing_id)
-            .bind(&name)
-            .bind(workspace)
-            .query_opt(tx)
-            .await?;
-        match row {
-            Some(row) => {
-                let id = row.read("id")?;
-                // A listing holds no secrets, but one that entered another way than a submission might.
-                let scrubbed = content::scrub(tx, kind, id).await?;
-                return Ok(WorkspaceCopy {
-                    id,
-                    name,
-                    content_hash: scrubbed.fingerprint,
-                });
-            }
-            None => {
-                if let Some(taken) = &mut taken {
-                    taken.push(name);
-                }
-            }
+    let mut taken = taken_copy_names(tx, kind, workspace, base).await?;
+    // The plan's name was the first attempt.
+    for _ in 1..NAME_ATTEMPTS {
+        let name = first_free_name(base, &taken);
+        let mut made = insert_copies(tx, kind, workspace, &[(listing_id, &name)]).await?;
+        if let Some(copy) = made.remove(&listing_id) {
+            return Ok(copy);
         }
+        taken.push(name);
     }
     Err(CatalogError::Conflict(
         "Could not find a free name for the copy; retry the install.".into(),
