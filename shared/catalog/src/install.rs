@@ -10,6 +10,7 @@ use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
+use crate::kind::union_all;
 use crate::locate::visible_kind;
 use crate::plan::{self, Node, NodeAction, Plan};
 use crate::statement::{Params, Statement};
@@ -744,7 +745,9 @@ async fn clone_with_free_name(
     workspace: WorkspaceId,
     base: &str,
 ) -> Result<WorkspaceCopy, CatalogError> {
-    let mut taken = taken_copy_names(tx, kind, workspace, base).await?;
+    let mut taken = taken_copy_names(tx, workspace, &[(kind, base)])
+        .await?
+        .concat();
     // The plan's name was the first attempt.
     for _ in 1..NAME_ATTEMPTS {
         let name = first_free_name(base, &taken);
@@ -759,22 +762,46 @@ async fn clone_with_free_name(
     ))
 }
 
-/// Names in the workspace that the copy-naming rule could produce for `base`.
+/// Names in the workspace that the copy-naming rule could produce for each `(kind, base)`: one list per
+/// pair, in the order given, read in one statement.
 pub(crate) async fn taken_copy_names(
     db: &impl GenericClient,
-    kind: ItemKind,
     workspace: WorkspaceId,
-    base: &str,
-) -> Result<Vec<String>, CatalogError> {
+    wanted: &[(ItemKind, &str)],
+) -> Result<Vec<Vec<String>>, CatalogError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kinds: Vec<ItemKind> = ItemKind::ALL
+        .into_iter()
+        .filter(|kind| wanted.iter().any(|(wanted, _)| wanted == kind))
+        .collect();
+    let names = union_all(&kinds, |kind| {
+        format!(
+            "SELECT name FROM {table}
+             WHERE w.kind = '{kind}' AND workspace_id = $1 AND left(name, length(w.stem)) = w.stem",
+            table = kind.table()
+        )
+    });
+    let (kinds, stems): (Vec<String>, Vec<String>) = wanted
+        .iter()
+        .map(|(kind, base)| (kind.as_str().to_owned(), name_stem(base)))
+        .unzip();
     let rows = Statement::new(format!(
-        "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
-        table = kind.table()
+        "SELECT w.position, t.name
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS w(kind, stem, position)
+         CROSS JOIN LATERAL ({names}) t"
     ))
     .bind(workspace)
-    .bind(name_stem(base))
+    .bind(kinds)
+    .bind(stems)
     .query(db)
     .await?;
-    rows.iter().map(|row| row.read("name")).collect()
+    let mut taken = vec![Vec::new(); wanted.len()];
+    for row in &rows {
+        taken[row.read::<i64>("position")? as usize - 1].push(row.read("name")?);
+    }
+    Ok(taken)
 }
 
 /// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
@@ -834,25 +861,33 @@ pub(crate) async fn link_listed_skills(
     Ok(linked)
 }
 
-/// Tools to connect: an agent's tool assignments (not copied) and a recipe's required tools.
+/// Tools to connect for each of `items`: an agent's tool assignments (not copied) and a recipe's required
+/// tools; item by item in the order given, each item's by slug. One statement.
 pub(crate) async fn requires_setup(
     db: &impl GenericClient,
-    kind: ItemKind,
-    item_id: i64,
+    items: &[(ItemKind, i64)],
 ) -> Result<Vec<SetupStep>, CatalogError> {
-    let slugs = match kind {
-        ItemKind::Agent => "SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1",
-        ItemKind::Recipe => {
-            "SELECT jsonb_array_elements_text(required_tools) AS slug FROM workflow_templates WHERE id = $1"
-        }
-        _ => return Ok(Vec::new()),
-    };
-    let rows = Statement::new(format!(
+    let (kinds, ids): (Vec<String>, Vec<i64>) = items
+        .iter()
+        .filter(|(kind, _)| matches!(kind, ItemKind::Agent | ItemKind::Recipe))
+        .map(|(kind, id)| (kind.as_str().to_owned(), *id))
+        .unzip();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = Statement::new(
         "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug) AS name
-         FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
-         ORDER BY s.slug"
-    ))
-    .bind(item_id)
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(kind, id, position)
+         CROSS JOIN LATERAL (
+             SELECT app_slug AS slug FROM agent_tools WHERE i.kind = 'agent' AND agent_id = i.id
+             UNION ALL
+             SELECT jsonb_array_elements_text(required_tools) FROM workflow_templates
+             WHERE i.kind = 'recipe' AND id = i.id) s
+         LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
+         ORDER BY i.position, s.slug",
+    )
+    .bind(kinds)
+    .bind(ids)
     .query(db)
     .await?;
     rows.iter()
