@@ -1112,3 +1112,113 @@ async fn a_planned_name_taken_meanwhile_moves_the_copy_to_the_next_free_name() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_name_taken_meanwhile_moves_only_that_dependency_to_the_next_free_name() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let c = catalog(&app).await;
+    // Someone creates a workspace agent named "Writer" just before the recipe's agents are copied (together).
+    app.exec(
+        "CREATE FUNCTION squat() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN
+             INSERT INTO agents (name, owner_type, owner_id, workspace_id)
+             VALUES (NEW.name, 'workspace', NEW.owner_id, NEW.workspace_id);
+             RETURN NEW;
+         END $$;
+         CREATE TRIGGER squat BEFORE INSERT ON agents FOR EACH ROW
+         WHEN (NEW.owner_type = 'workspace' AND NEW.name = 'Writer' AND pg_trigger_depth() < 1)
+         EXECUTE FUNCTION squat();",
+    )
+    .await;
+    let install = app
+        .post(install_path(c.recipe))
+        .as_user("acme-editor")
+        .workspace(workspace)
+        .send()
+        .await;
+    install.assert_status(201);
+    let installed = |listing: i64| {
+        install.json["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["item"]["id"] == listing)
+            .map(|d| d["installed"].clone())
+            .unwrap()
+    };
+    assert_eq!(installed(c.triage)["name"], "Triage Bot");
+    assert_eq!(installed(c.writer)["name"], "Writer-copy");
+    assert_eq!(installed(c.reviewer)["name"], "Reviewer");
+    // The recipe's "draft" step points at the writer's copy, not at the squatter.
+    let draft = app
+        .count(&format!(
+            "SELECT (steps -> 1 ->> 'agent_id')::bigint FROM workflow_templates WHERE id = {}",
+            install.json["installed"]["id"]
+        ))
+        .await;
+    assert_eq!(json!(draft), installed(c.writer)["id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_installs_of_recipes_sharing_agents_and_llms_into_one_workspace_count_exactly() {
+    let app = TestApp::with(marketplace_http::Config::default(), 20).await;
+    let workspace = app.workspace_with_members("acme").await;
+    let c = catalog(&app).await;
+    // Another recipe bringing two of the same agents, in the other order, and so the same two LLMs.
+    let escalation = app
+        .item(ItemKind::Recipe, "Escalation Flow")
+        .category("Support")
+        .set("recommended_agents", json!(["Reviewer", "Triage Bot"]))
+        .insert()
+        .await;
+    let requests = (0..12).map(|i| {
+        app.post(install_path([c.recipe, escalation][i % 2]))
+            .as_user("acme-editor")
+            .workspace(workspace)
+            .send()
+    });
+    for response in futures::future::join_all(requests).await {
+        response.assert_status(201);
+    }
+    for (table, id) in [
+        ("workflow_templates", c.recipe),
+        ("workflow_templates", escalation),
+        ("agents", c.triage),
+        ("agents", c.writer),
+        ("agents", c.reviewer),
+        ("llm_models", c.fast_llm),
+        ("llm_models", c.smart_llm),
+    ] {
+        let installs = app
+            .count(&format!(
+                "SELECT count(*) FROM marketplace_installs WHERE item_id = {id}"
+            ))
+            .await;
+        let before = if id == c.triage { 5 } else { 0 };
+        let workspaces = i64::from(installs > 0);
+        assert_eq!(
+            metrics(&app, table, id).await,
+            (before + installs, installs, workspaces),
+            "{table} {id}"
+        );
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM marketplace_installs i
+             JOIN agents a ON a.id = i.installed_item_id AND a.workspace_id = '{workspace}'"
+        ))
+        .await,
+        app.count(&format!(
+            "SELECT count(*) FROM agents WHERE workspace_id = '{workspace}'"
+        ))
+        .await,
+        "every agent copy made has its install record"
+    );
+    assert_eq!(
+        app.count("SELECT marketplace_install_metrics_repair()")
+            .await,
+        0,
+        "nothing to repair"
+    );
+}

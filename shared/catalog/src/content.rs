@@ -3,11 +3,11 @@
 //! into its copy) are neither a change to the listing's content nor lost by an update.
 
 use serde_json::Value;
-use tokio_postgres::GenericClient;
+use tokio_postgres::{GenericClient, Row};
 
 use crate::column::ReadColumn;
 use crate::redact::strip_credentials;
-use crate::statement::Statement;
+use crate::statement::{Params, Statement};
 use crate::{CatalogError, ItemKind, REDACTED};
 
 /// The content of item `id`.
@@ -27,30 +27,39 @@ pub(crate) async fn read(
     row.read("content")
 }
 
-/// Replaces the content of item `id`.
+/// Replaces the content of item `id`; returns its [`fingerprint`], from the same round trip.
 pub(crate) async fn write(
     db: &impl GenericClient,
     kind: ItemKind,
     id: i64,
     content: &Value,
-) -> Result<(), CatalogError> {
+) -> Result<String, CatalogError> {
     let table = kind.table();
     let columns = kind.content_columns().join(", ");
-    Statement::new(format!(
-        "UPDATE {table} SET ({columns}) = (SELECT {columns} FROM jsonb_populate_record(NULL::{table}, $2))
-         WHERE id = $1"
-    ))
-    .bind(id)
-    .bind(content)
-    .execute(db)
-    .await?;
-    Ok(())
+    let mut params = Params::default();
+    let id = params.bind(id);
+    let new = params.bind(content.clone());
+    let write = format!(
+        "UPDATE {table} SET ({columns}) = (SELECT {columns} FROM jsonb_populate_record(NULL::{table}, {new}))
+         WHERE id = {id}"
+    );
+    write_and_fingerprint(db, &write, params, content).await
 }
 
 /// Item content with its credentials taken out, and its [`fingerprint`].
 pub(crate) struct Scrubbed {
     pub(crate) content: Value,
     pub(crate) fingerprint: String,
+}
+
+/// What [`scrub_returned`] reads from a statement on a row `t` of `kind`: its stored content and that
+/// content's fingerprint.
+pub(crate) fn scrub_columns(kind: ItemKind) -> String {
+    let content = kind.content_sql("t");
+    format!(
+        "{content} AS content, {hash} AS fingerprint",
+        hash = hash_sql(&content)
+    )
 }
 
 /// Takes the credentials out of item `id`'s stored content. Stored content is usually clean already (a
@@ -60,27 +69,36 @@ pub(crate) async fn scrub(
     kind: ItemKind,
     id: i64,
 ) -> Result<Scrubbed, CatalogError> {
-    let content = kind.content_sql("t");
     let row = Statement::new(format!(
-        "SELECT {content} AS content, {hash} AS fingerprint FROM {table} t WHERE t.id = $1",
-        hash = hash_sql(&content),
+        "SELECT {columns} FROM {table} t WHERE t.id = $1",
+        columns = scrub_columns(kind),
         table = kind.table(),
     ))
     .bind(id)
     .query_one(db)
     .await?;
-    let stored: Value = row.read("content")?;
-    let mut scrubbed = stored.clone();
+    scrub_returned(db, kind, id, &row).await
+}
+
+/// [`scrub`] of item `id` whose stored content a statement that wrote it already returned
+/// ([`scrub_columns`]): no further round trip when the content is clean.
+pub(crate) async fn scrub_returned(
+    db: &impl GenericClient,
+    kind: ItemKind,
+    id: i64,
+    stored: &Row,
+) -> Result<Scrubbed, CatalogError> {
+    let content: Value = stored.read("content")?;
+    let mut scrubbed = content.clone();
     strip_credentials(&mut scrubbed);
-    if scrubbed == stored {
+    if scrubbed == content {
         return Ok(Scrubbed {
-            content: stored,
-            fingerprint: row.read("fingerprint")?,
+            content,
+            fingerprint: stored.read("fingerprint")?,
         });
     }
-    write(db, kind, id, &scrubbed).await?;
     Ok(Scrubbed {
-        fingerprint: fingerprint(db, &scrubbed).await?,
+        fingerprint: write(db, kind, id, &scrubbed).await?,
         content: scrubbed,
     })
 }
@@ -91,13 +109,38 @@ pub(crate) async fn fingerprint(
     db: &impl GenericClient,
     content: &Value,
 ) -> Result<String, CatalogError> {
-    let mut redacted = content.clone();
-    strip_credentials(&mut redacted);
-    let row = Statement::new(format!("SELECT {} AS hash", hash_sql("$1::jsonb")))
-        .bind(redacted)
+    let mut params = Params::default();
+    let fingerprint = fingerprint_column(&mut params, content);
+    let row = Statement::with_params(format!("SELECT {fingerprint}"), params)
         .query_one(db)
         .await?;
-    row.read("hash")
+    row.read("fingerprint")
+}
+
+/// Runs `write`, a data-modifying statement on `params`, and returns the [`fingerprint`] of `content` (what
+/// it wrote) from the same round trip.
+pub(crate) async fn write_and_fingerprint(
+    db: &impl GenericClient,
+    write: &str,
+    mut params: Params<'_>,
+    content: &Value,
+) -> Result<String, CatalogError> {
+    let fingerprint = fingerprint_column(&mut params, content);
+    let row = Statement::with_params(
+        format!("WITH written AS ({write}) SELECT {fingerprint}"),
+        params,
+    )
+    .query_one(db)
+    .await?;
+    row.read("fingerprint")
+}
+
+/// The column `fingerprint` of a statement: the [`fingerprint`] of `content`, bound to `params`.
+fn fingerprint_column(params: &mut Params<'_>, content: &Value) -> String {
+    let mut redacted = content.clone();
+    strip_credentials(&mut redacted);
+    let redacted = params.bind(redacted);
+    format!("{} AS fingerprint", hash_sql(&format!("{redacted}::jsonb")))
 }
 
 /// SHA-256 (hex) of a jsonb expression's canonical text.

@@ -1,16 +1,19 @@
 //! Installing a marketplace item: clone it into the workspace with swapped ownership fields, record the
 //! install and count it — one transaction.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
+use crate::kind::union_all;
 use crate::locate::visible_kind;
 use crate::plan::{self, Node, NodeAction, Plan};
-use crate::statement::Statement;
+use crate::statement::{Params, Statement};
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// Who installs what, where.
@@ -197,50 +200,34 @@ async fn install_in(
     let record = InstallRecord {
         id: install_id,
         item_id: request.item_id,
-        kind,
-        workspace: request.workspace,
+        item_kind: kind,
+        workspace_id: request.workspace,
         user_id: request.user_id,
-        copy_id: root_copy.id,
-        version: installation.version.clone(),
+        installed_item_id: root_copy.id,
+        installed_version: installation.version.clone(),
         content_hash: root_copy.content_hash.clone(),
         linked_skill_ids: linked_ids(root),
         idempotency_key: request.idempotency_key.clone(),
         response: Some(&installation),
         parent_install_id: None,
     };
-    if !record.insert(tx).await? {
+    // The item's record on its own: its idempotency key decides a race between two requests.
+    if InstallRecord::insert(tx, &[record]).await? == 0 {
         return Ok(None);
     }
-    for (index, node) in plan.nodes.iter().enumerate().skip(1) {
-        let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
-            continue;
-        };
-        InstallRecord {
-            id,
-            item_id: node.listing_id,
-            kind: node.kind,
-            workspace: request.workspace,
-            user_id: request.user_id,
-            copy_id: copy.id,
-            version: versions[&node.listing_id].clone(),
-            content_hash: copy.content_hash.clone(),
-            linked_skill_ids: linked_ids(node),
-            idempotency_key: None,
-            response: None,
-            parent_install_id: node.parent.and_then(|parent| install_ids[parent]),
-        }
-        .insert(tx)
-        .await?;
-    }
+    let dependencies = dependency_records(&plan, &copies, &install_ids, &versions, request);
+    InstallRecord::insert(tx, &dependencies).await?;
     record_dependency_edges(tx, &plan, &install_ids).await?;
     count_installs(tx, &plan, request.workspace).await?;
     // After count_installs has locked every listing of the plan in its fixed order.
-    for (node, install_id) in plan.nodes.iter().zip(&install_ids) {
-        if install_id.is_some() {
-            crate::trending::record_install(tx, node.kind, node.listing_id, request.workspace)
-                .await?;
-        }
-    }
+    let recorded: Vec<(ItemKind, i64)> = plan
+        .nodes
+        .iter()
+        .zip(&install_ids)
+        .filter(|(_, install_id)| install_id.is_some())
+        .map(|(node, _)| (node.kind, node.listing_id))
+        .collect();
+    crate::trending::record_installs(tx, &recorded, request.workspace).await?;
     Ok(Some(InstallResponse {
         install_id,
         installation,
@@ -269,25 +256,32 @@ impl NodeCopy {
     }
 }
 
-/// Clones every node the plan clones, under the name the plan gave it (or the next free one).
+/// Clones every node the plan clones, under the name the plan gave it (or the next free one): a statement
+/// per run of clones of one kind, so that copies are still made in plan order.
 async fn make_copies(
     tx: &Transaction<'_>,
     plan: &Plan,
     workspace: WorkspaceId,
 ) -> Result<Vec<NodeCopy>, CatalogError> {
-    let mut copies = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        copies.push(match &node.action {
-            NodeAction::Clone { as_name } => NodeCopy::Cloned(
-                clone_with_free_name(
-                    tx,
-                    node.kind,
-                    node.listing_id,
-                    workspace,
-                    &node.name,
-                    as_name,
-                )
-                .await?,
+    let clones: Vec<(&Node, &str)> = plan
+        .nodes
+        .iter()
+        .filter_map(|node| match &node.action {
+            NodeAction::Clone { as_name } => Some((node, as_name.as_str())),
+            NodeAction::Reuse { .. } => None,
+        })
+        .collect();
+    let mut made = HashMap::new();
+    for run in clones.chunk_by(|(a, _), (b, _)| a.kind == b.kind) {
+        made.extend(clone_all(tx, run, workspace).await?);
+    }
+    Ok(plan
+        .nodes
+        .iter()
+        .map(|node| match &node.action {
+            NodeAction::Clone { .. } => NodeCopy::Cloned(
+                made.remove(&node.listing_id)
+                    .expect("every clone of the plan was made"),
             ),
             NodeAction::Reuse {
                 copy_id, copy_name, ..
@@ -295,9 +289,8 @@ async fn make_copies(
                 id: *copy_id,
                 name: copy_name.clone(),
             },
-        });
-    }
-    Ok(copies)
+        })
+        .collect())
 }
 
 /// Links each agent copy made to the skills its plan names (marketplace skills are global).
@@ -418,31 +411,46 @@ async fn lock_dependencies(
     tx: &Transaction<'_>,
     plan: &Plan,
 ) -> Result<HashMap<i64, Version>, CatalogError> {
-    let mut cloned: Vec<&Node> = plan
-        .nodes
-        .iter()
-        .skip(1)
-        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
-        .collect();
-    cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    let dependencies = in_lock_order(plan.nodes.iter().skip(1));
     let mut versions = HashMap::new();
-    for node in cloned {
-        let locked = Statement::new(format!(
-            "SELECT t.version::text AS version FROM {table} t WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
-            table = node.kind.table(),
+    for run in dependencies.chunk_by(locked_together) {
+        let rows = Statement::new(format!(
+            "SELECT t.id, t.version::text AS version FROM {table} t
+             WHERE t.id = ANY($1) AND {listed}
+             ORDER BY t.id FOR NO KEY UPDATE",
+            table = run[0].kind.table(),
             listed = Audience::Member.listed("t"),
         ))
-        .bind(node.listing_id)
-        .query_opt(tx)
+        .bind(listing_ids(run))
+        .query(tx)
         .await?;
-        let Some(locked) = locked else {
+        if rows.len() < run.len() {
             return Err(CatalogError::Conflict(
                 "A dependency of this item changed during the install; retry it.".into(),
             ));
-        };
-        versions.insert(node.listing_id, locked.read("version")?);
+        }
+        for row in &rows {
+            versions.insert(row.read("id")?, row.read("version")?);
+        }
     }
     Ok(versions)
+}
+
+/// The cloned nodes among `nodes` in the order installs lock (and count) listings: by depth, then id.
+fn in_lock_order<'a>(nodes: impl Iterator<Item = &'a Node>) -> Vec<&'a Node> {
+    let mut cloned: Vec<&Node> = nodes.filter(|node| node.is_cloned()).collect();
+    cloned.sort_by_key(|node| (node.depth, node.listing_id));
+    cloned
+}
+
+/// Whether two listings next to each other in lock order are locked (and counted) by one statement: one
+/// depth and one kind, so one table, in id order.
+fn locked_together(a: &&Node, b: &&Node) -> bool {
+    a.depth == b.depth && a.kind == b.kind
+}
+
+fn listing_ids(nodes: &[&Node]) -> Vec<i64> {
+    nodes.iter().map(|node| node.listing_id).collect()
 }
 
 /// Points the recipe copy's steps at the workspace copies of its agents, and fingerprints the copy as it
@@ -469,19 +477,20 @@ async fn repoint_recipe_steps(
     if by_listing.is_empty() {
         return Ok(());
     }
-    let mut content = content::read(tx, ItemKind::Recipe, recipe_copy.id).await?;
+    let content = &mut recipe_copy.content;
     let Some(steps) = content.get_mut("steps") else {
         return Ok(());
     };
     if !plan::repoint_steps(steps, &by_name, &by_listing) {
         return Ok(());
     }
-    Statement::new("UPDATE workflow_templates SET steps = $2 WHERE id = $1")
-        .bind(recipe_copy.id)
-        .bind(steps.clone())
-        .execute(tx)
-        .await?;
-    recipe_copy.content_hash = content::fingerprint(tx, &content).await?;
+    let mut params = Params::default();
+    let write = format!(
+        "UPDATE workflow_templates SET steps = {steps} WHERE id = {id}",
+        steps = params.bind(steps.clone()),
+        id = params.bind(recipe_copy.id),
+    );
+    recipe_copy.content_hash = content::write_and_fingerprint(tx, &write, params, content).await?;
     Ok(())
 }
 
@@ -528,11 +537,7 @@ async fn count_installs(
     plan: &Plan,
     workspace: WorkspaceId,
 ) -> Result<(), CatalogError> {
-    let mut cloned: Vec<&Node> = plan
-        .nodes
-        .iter()
-        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
-        .collect();
+    let cloned = in_lock_order(plan.nodes.iter());
     if cloned.len() > 1 {
         let (kinds, categories): (Vec<String>, Vec<String>) = cloned
             .iter()
@@ -548,18 +553,19 @@ async fn count_installs(
         .execute(tx)
         .await?;
     }
-    cloned.sort_by_key(|node| (node.depth, node.listing_id));
-    for node in cloned {
+    for run in cloned.chunk_by(locked_together) {
         Statement::new(format!(
             "WITH first AS (
-                 INSERT INTO marketplace_install_workspaces (item_id, workspace_id) VALUES ($1, $2)
+                 INSERT INTO marketplace_install_workspaces (item_id, workspace_id)
+                 SELECT unnest($1::bigint[]), $2
                  ON CONFLICT DO NOTHING RETURNING item_id)
-             UPDATE {table} SET install_count = install_count + 1, active_installs = active_installs + 1,
-                                workspace_count = workspace_count + (SELECT count(*) FROM first)::int
-             WHERE id = $1",
-            table = node.kind.table(),
+             UPDATE {table} t
+             SET install_count = install_count + 1, active_installs = active_installs + 1,
+                 workspace_count = workspace_count + (SELECT count(*) FROM first f WHERE f.item_id = t.id)::int
+             WHERE t.id = ANY($1)",
+            table = run[0].kind.table(),
         ))
-        .bind(node.listing_id)
+        .bind(listing_ids(run))
         .bind(workspace)
         .execute(tx)
         .await?;
@@ -573,15 +579,16 @@ async fn count_installs(
     Ok(())
 }
 
-/// A row of `marketplace_installs`.
+/// A row of `marketplace_installs`, serialised as its columns.
+#[derive(Serialize)]
 struct InstallRecord<'a> {
     id: i64,
     item_id: i64,
-    kind: ItemKind,
-    workspace: WorkspaceId,
+    item_kind: ItemKind,
+    workspace_id: WorkspaceId,
     user_id: i64,
-    copy_id: i64,
-    version: Version,
+    installed_item_id: i64,
+    installed_version: Version,
     content_hash: String,
     linked_skill_ids: Option<Vec<i64>>,
     idempotency_key: Option<String>,
@@ -592,124 +599,209 @@ struct InstallRecord<'a> {
 }
 
 impl InstallRecord<'_> {
-    /// False when an install with the same idempotency key is already recorded.
-    async fn insert(&self, tx: &Transaction<'_>) -> Result<bool, CatalogError> {
-        let stored = self
-            .response
-            .map(|response| serde_json::to_value(response).expect("an installation serialises"));
+    /// Inserts `records` in one statement and returns how many were: none with an idempotency key already
+    /// recorded in its workspace.
+    async fn insert(tx: &Transaction<'_>, records: &[Self]) -> Result<u64, CatalogError> {
+        if records.is_empty() {
+            return Ok(0);
+        }
+        let rows = serde_json::to_value(records).expect("install records serialise");
         let inserted = Statement::new(
             "INSERT INTO marketplace_installs (id, item_id, item_kind, workspace_id, user_id, installed_item_id,
                                               installed_version, content_hash, idempotency_key, response,
                                               linked_skill_ids, parent_install_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+             SELECT id, item_id, item_kind, workspace_id, user_id, installed_item_id, installed_version,
+                    content_hash, idempotency_key, response, linked_skill_ids, parent_install_id
+             FROM jsonb_populate_recordset(NULL::marketplace_installs, $1)
              ON CONFLICT (workspace_id, idempotency_key) DO NOTHING",
         )
-        .bind(self.id)
-        .bind(self.item_id)
-        .bind(self.kind)
-        .bind(self.workspace)
-        .bind(self.user_id)
-        .bind(self.copy_id)
-        .bind(&self.version)
-        .bind(&self.content_hash)
-        .bind(&self.idempotency_key)
-        .bind(stored)
-        .bind(&self.linked_skill_ids)
-        .bind(self.parent_install_id)
+        .bind(rows)
         .execute(tx)
         .await?;
-        Ok(inserted == 1)
+        Ok(inserted)
     }
 }
 
-/// The workspace copy an install made.
+/// The install records of the dependencies the install cloned, each naming its parent's record.
+fn dependency_records<'a>(
+    plan: &Plan,
+    copies: &[NodeCopy],
+    install_ids: &[Option<i64>],
+    versions: &HashMap<i64, Version>,
+    request: &InstallRequest,
+) -> Vec<InstallRecord<'a>> {
+    let mut records = Vec::new();
+    for (index, node) in plan.nodes.iter().enumerate().skip(1) {
+        let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
+            continue;
+        };
+        records.push(InstallRecord {
+            id,
+            item_id: node.listing_id,
+            item_kind: node.kind,
+            workspace_id: request.workspace,
+            user_id: request.user_id,
+            installed_item_id: copy.id,
+            installed_version: versions[&node.listing_id].clone(),
+            content_hash: copy.content_hash.clone(),
+            linked_skill_ids: linked_ids(node),
+            idempotency_key: None,
+            response: None,
+            parent_install_id: node.parent.and_then(|parent| install_ids[parent]),
+        });
+    }
+    records
+}
+
+/// The workspace copy an install made, and its content.
 struct WorkspaceCopy {
     id: i64,
     name: String,
+    content: Value,
     content_hash: String,
 }
 
-/// Inserts the workspace copy under the first free name of `X`, `X-copy`, `X-copy-2`, ... The unique index
-/// on (workspace_id, name) decides; a name taken meanwhile just moves us to the next one.
+/// Clones `nodes`, listings of one kind, under the names their plan gave them (`(node, name)`) in one
+/// statement; a clone whose name was taken meanwhile moves on to the next free one. Returns the copies by
+/// listing id.
+async fn clone_all(
+    tx: &Transaction<'_>,
+    nodes: &[(&Node, &str)],
+    workspace: WorkspaceId,
+) -> Result<HashMap<i64, WorkspaceCopy>, CatalogError> {
+    let kind = nodes[0].0.kind;
+    let planned: Vec<(i64, &str)> = nodes
+        .iter()
+        .map(|(node, name)| (node.listing_id, *name))
+        .collect();
+    let mut made = insert_copies(tx, kind, workspace, &planned).await?;
+    for (node, _) in nodes {
+        if let Entry::Vacant(name_taken) = made.entry(node.listing_id) {
+            let copy =
+                clone_with_free_name(tx, kind, node.listing_id, workspace, &node.name).await?;
+            name_taken.insert(copy);
+        }
+    }
+    Ok(made)
+}
+
+/// Inserts workspace copies of listings of `kind`, `(listing id, name)`, in the order given, and returns
+/// those made by listing id, their content scrubbed. A name the workspace already has makes no copy: the
+/// unique index on (workspace_id, name) decides.
+async fn insert_copies(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    workspace: WorkspaceId,
+    copies: &[(i64, &str)],
+) -> Result<HashMap<i64, WorkspaceCopy>, CatalogError> {
+    let table = kind.table();
+    let own_columns = kind.content_columns().join(", ");
+    let copied = format!(
+        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
+    );
+    let (listings, names): (Vec<i64>, Vec<String>) = copies
+        .iter()
+        .map(|(listing_id, name)| (*listing_id, name.to_string()))
+        .unzip();
+    let rows = Statement::new(format!(
+        "INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
+                                   install_count, cloned_from_id, {copied})
+         SELECT c.name, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
+         FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS c(listing_id, name, position)
+         JOIN {table} m ON m.id = c.listing_id
+         ORDER BY c.position
+         ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
+         RETURNING t.id, t.cloned_from_id, t.name, {scrubbed}",
+        scrubbed = content::scrub_columns(kind),
+    ))
+    .bind(listings)
+    .bind(names)
+    .bind(workspace)
+    .query(tx)
+    .await?;
+    let mut made = HashMap::new();
+    for row in &rows {
+        let id = row.read("id")?;
+        // A listing holds no secrets, but one that entered another way than a submission might.
+        let scrubbed = content::scrub_returned(tx, kind, id, row).await?;
+        let copy = WorkspaceCopy {
+            id,
+            name: row.read("name")?,
+            content: scrubbed.content,
+            content_hash: scrubbed.fingerprint,
+        };
+        made.insert(row.read("cloned_from_id")?, copy);
+    }
+    Ok(made)
+}
+
+/// Clones listing `listing_id` once the name its plan gave it was taken meanwhile, under the first free name
+/// of `X`, `X-copy`, `X-copy-2`, ... The unique index on (workspace_id, name) decides; a name taken meanwhile
+/// just moves us to the next one.
 async fn clone_with_free_name(
     tx: &Transaction<'_>,
     kind: ItemKind,
     listing_id: i64,
     workspace: WorkspaceId,
     base: &str,
-    planned: &str,
 ) -> Result<WorkspaceCopy, CatalogError> {
-    let table = kind.table();
-    let own_columns = kind.content_columns().join(", ");
-    let copied = format!(
-        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
-    );
-    let insert = format!(
-        "INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
-                                   install_count, cloned_from_id, {copied})
-         SELECT $2, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
-         FROM {table} m WHERE m.id = $1
-         ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id",
-    );
-    // The plan's name first (it was free when the plan was read, in this transaction); the taken names are
-    // read only if someone took it meanwhile.
-    let mut taken: Option<Vec<String>> = None;
-    let mut candidate = Some(planned.to_owned());
-    for _ in 0..NAME_ATTEMPTS {
-        let name = match (candidate.take(), &taken) {
-            (Some(name), _) => name,
-            (None, Some(taken)) => first_free_name(base, taken),
-            (None, None) => first_free_name(
-                base,
-                taken.insert(taken_copy_names(tx, kind, workspace, base).await?),
-            ),
-        };
-        let row = Statement::new(insert.as_str())
-            .bind(listing_id)
-            .bind(&name)
-            .bind(workspace)
-            .query_opt(tx)
-            .await?;
-        match row {
-            Some(row) => {
-                let id = row.read("id")?;
-                // A listing holds no secrets, but one that entered another way than a submission might.
-                let scrubbed = content::scrub(tx, kind, id).await?;
-                return Ok(WorkspaceCopy {
-                    id,
-                    name,
-                    content_hash: scrubbed.fingerprint,
-                });
-            }
-            None => {
-                if let Some(taken) = &mut taken {
-                    taken.push(name);
-                }
-            }
+    let mut taken = taken_copy_names(tx, workspace, &[(kind, base)])
+        .await?
+        .concat();
+    // The plan's name was the first attempt.
+    for _ in 1..NAME_ATTEMPTS {
+        let name = first_free_name(base, &taken);
+        let mut made = insert_copies(tx, kind, workspace, &[(listing_id, &name)]).await?;
+        if let Some(copy) = made.remove(&listing_id) {
+            return Ok(copy);
         }
+        taken.push(name);
     }
     Err(CatalogError::Conflict(
         "Could not find a free name for the copy; retry the install.".into(),
     ))
 }
 
-/// Names in the workspace that the copy-naming rule could produce for `base`.
+/// Names in the workspace that the copy-naming rule could produce for each `(kind, base)`: one list per
+/// pair, in the order given, read in one statement.
 pub(crate) async fn taken_copy_names(
     db: &impl GenericClient,
-    kind: ItemKind,
     workspace: WorkspaceId,
-    base: &str,
-) -> Result<Vec<String>, CatalogError> {
+    wanted: &[(ItemKind, &str)],
+) -> Result<Vec<Vec<String>>, CatalogError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let kinds: Vec<ItemKind> = ItemKind::ALL
+        .into_iter()
+        .filter(|kind| wanted.iter().any(|(wanted, _)| wanted == kind))
+        .collect();
+    let names = union_all(&kinds, |kind| {
+        format!(
+            "SELECT name FROM {table}
+             WHERE w.kind = '{kind}' AND workspace_id = $1 AND left(name, length(w.stem)) = w.stem",
+            table = kind.table()
+        )
+    });
+    let (kinds, stems): (Vec<String>, Vec<String>) = wanted
+        .iter()
+        .map(|(kind, base)| (kind.as_str().to_owned(), name_stem(base)))
+        .unzip();
     let rows = Statement::new(format!(
-        "SELECT name FROM {table} WHERE workspace_id = $1 AND left(name, length($2)) = $2",
-        table = kind.table()
+        "SELECT w.position, t.name
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS w(kind, stem, position)
+         CROSS JOIN LATERAL ({names}) t"
     ))
     .bind(workspace)
-    .bind(name_stem(base))
+    .bind(kinds)
+    .bind(stems)
     .query(db)
     .await?;
-    rows.iter().map(|row| row.read("name")).collect()
+    let mut taken = vec![Vec::new(); wanted.len()];
+    for row in &rows {
+        taken[row.read::<i64>("position")? as usize - 1].push(row.read("name")?);
+    }
+    Ok(taken)
 }
 
 /// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
@@ -769,25 +861,33 @@ pub(crate) async fn link_listed_skills(
     Ok(linked)
 }
 
-/// Tools to connect: an agent's tool assignments (not copied) and a recipe's required tools.
+/// Tools to connect for each of `items`: an agent's tool assignments (not copied) and a recipe's required
+/// tools; item by item in the order given, each item's by slug. One statement.
 pub(crate) async fn requires_setup(
     db: &impl GenericClient,
-    kind: ItemKind,
-    item_id: i64,
+    items: &[(ItemKind, i64)],
 ) -> Result<Vec<SetupStep>, CatalogError> {
-    let slugs = match kind {
-        ItemKind::Agent => "SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1",
-        ItemKind::Recipe => {
-            "SELECT jsonb_array_elements_text(required_tools) AS slug FROM workflow_templates WHERE id = $1"
-        }
-        _ => return Ok(Vec::new()),
-    };
-    let rows = Statement::new(format!(
+    let (kinds, ids): (Vec<String>, Vec<i64>) = items
+        .iter()
+        .filter(|(kind, _)| matches!(kind, ItemKind::Agent | ItemKind::Recipe))
+        .map(|(kind, id)| (kind.as_str().to_owned(), *id))
+        .unzip();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = Statement::new(
         "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug) AS name
-         FROM ({slugs}) s LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
-         ORDER BY s.slug"
-    ))
-    .bind(item_id)
+         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(kind, id, position)
+         CROSS JOIN LATERAL (
+             SELECT app_slug AS slug FROM agent_tools WHERE i.kind = 'agent' AND agent_id = i.id
+             UNION ALL
+             SELECT jsonb_array_elements_text(required_tools) FROM workflow_templates
+             WHERE i.kind = 'recipe' AND id = i.id) s
+         LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
+         ORDER BY i.position, s.slug",
+    )
+    .bind(kinds)
+    .bind(ids)
     .query(db)
     .await?;
     rows.iter()

@@ -4,6 +4,7 @@
 //! plan; an install builds the same plan inside its transaction and executes exactly it.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -84,6 +85,34 @@ pub(crate) enum NodeAction {
     },
 }
 
+impl Node {
+    /// A node to clone under a name [`claim_names`] gives it once the plan is complete.
+    fn unnamed_clone(
+        kind: ItemKind,
+        listing: Listing,
+        depth: usize,
+        parent: Option<usize>,
+    ) -> Self {
+        Self {
+            kind,
+            listing_id: listing.id,
+            name: listing.name,
+            category_key: listing.category_key,
+            depth,
+            parent,
+            action: NodeAction::Clone {
+                as_name: String::new(),
+            },
+            skills: Vec::new(),
+            requested_as: Vec::new(),
+        }
+    }
+
+    pub(crate) fn is_cloned(&self) -> bool {
+        matches!(self.action, NodeAction::Clone { .. })
+    }
+}
+
 /// A plan as the install executes it.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
@@ -153,7 +182,8 @@ pub async fn install_plan(
 /// Resolves the dependencies of listing `item_id` breadth first. Each listing enters the plan once (a
 /// second path to it, or a cycle back to it, adds nothing), and nothing deeper than
 /// [`MAX_DEPENDENCY_DEPTH`] is followed. Dependencies are only ever listed, approved listings: anything
-/// else is a warning that names what was asked for, never what exists.
+/// else is a warning that names what was asked for, never what exists. Reads a level of the plan at a time,
+/// a statement per kind of listing rather than per listing.
 pub(crate) async fn build(
     db: &impl GenericClient,
     workspace: WorkspaceId,
@@ -162,39 +192,57 @@ pub(crate) async fn build(
 ) -> Result<Plan, CatalogError> {
     let root = listing(db, kind, item_id).await?;
     let mut plan = Plan {
-        nodes: Vec::new(),
+        nodes: vec![Node::unnamed_clone(kind, root, 0, None)],
         requires_setup: Vec::new(),
         warnings: Vec::new(),
         shared: Vec::new(),
     };
-    let mut names = PlannedNames::default();
-    let as_name = names.claim(db, workspace, kind, &root.name).await?;
-    plan.nodes.push(Node {
-        kind,
-        listing_id: item_id,
-        name: root.name,
-        category_key: root.category_key,
-        depth: 0,
-        parent: None,
-        action: NodeAction::Clone { as_name },
-        skills: Vec::new(),
-        requested_as: Vec::new(),
-    });
     let mut seen: HashSet<i64> = HashSet::from([item_id]);
-    let mut next = 0;
-    while next < plan.nodes.len() {
-        let index = next;
-        next += 1;
-        if !matches!(plan.nodes[index].action, NodeAction::Clone { .. }) {
+    let mut level = 0..plan.nodes.len();
+    while !level.is_empty() {
+        let next = plan.nodes.len();
+        expand(db, &mut plan, level, &mut seen).await?;
+        find_existing_copies(db, workspace, &mut plan.nodes[next..]).await?;
+        level = next..plan.nodes.len();
+    }
+    claim_names(db, workspace, &mut plan.nodes).await?;
+    plan.requires_setup = setup_of(db, &plan.nodes).await?;
+    Ok(plan)
+}
+
+/// Adds what the cloned nodes of `level` depend on as the next level's nodes (unnamed clones until
+/// [`find_existing_copies`]), node by node and edge by edge, and links each cloned agent's skills.
+async fn expand(
+    db: &impl GenericClient,
+    plan: &mut Plan,
+    level: Range<usize>,
+    seen: &mut HashSet<i64>,
+) -> Result<(), CatalogError> {
+    let agents: Vec<i64> = plan.nodes[level.clone()]
+        .iter()
+        .filter(|node| node.kind == ItemKind::Agent && node.is_cloned())
+        .map(|node| node.listing_id)
+        .collect();
+    let mut skills = agent_skills(db, &agents).await?;
+    let mut models = agent_models(db, &agents).await?;
+    for index in level {
+        if !plan.nodes[index].is_cloned() {
             // A copy the workspace already has brings nothing more.
             continue;
         }
         let node = plan.nodes[index].clone();
-        if node.kind == ItemKind::Agent {
-            plan.nodes[index].skills =
-                agent_skills(db, node.listing_id, &mut plan.warnings).await?;
-        }
-        let edges = dependencies(db, &node, &mut plan.warnings).await?;
+        let edges = match node.kind {
+            ItemKind::Agent => {
+                let found = skills.remove(&node.listing_id).unwrap_or_default();
+                plan.nodes[index].skills = linked_skills(found, &mut plan.warnings);
+                let model = models.remove(&node.listing_id);
+                agent_llm(&node, model, &mut plan.warnings)
+                    .into_iter()
+                    .collect()
+            }
+            ItemKind::Recipe => recommended_agents(db, &node, &mut plan.warnings).await?,
+            ItemKind::Skill | ItemKind::Llm | ItemKind::Tool => Vec::new(),
+        };
         if edges.is_empty() {
             continue;
         }
@@ -219,29 +267,13 @@ pub(crate) async fn build(
                 }
                 continue;
             }
-            let action = match existing_copy(db, workspace, edge.kind, edge.listing.id).await? {
-                Some(action) => action,
-                None => NodeAction::Clone {
-                    as_name: names
-                        .claim(db, workspace, edge.kind, &edge.listing.name)
-                        .await?,
-                },
-            };
-            plan.nodes.push(Node {
-                kind: edge.kind,
-                listing_id: edge.listing.id,
-                name: edge.listing.name,
-                category_key: edge.listing.category_key,
-                depth: node.depth + 1,
-                parent: Some(index),
-                action,
-                skills: Vec::new(),
-                requested_as: edge.requested_as,
-            });
+            let mut dependency =
+                Node::unnamed_clone(edge.kind, edge.listing, node.depth + 1, Some(index));
+            dependency.requested_as = edge.requested_as;
+            plan.nodes.push(dependency);
         }
     }
-    plan.requires_setup = setup_of(db, &plan.nodes).await?;
-    Ok(plan)
+    Ok(())
 }
 
 /// A listing's name and counter key.
@@ -288,20 +320,8 @@ struct Edge {
     requested_as: Vec<String>,
 }
 
-/// What `node` depends on: a recipe's recommended agents (by name, case-insensitive; of several, the most
-/// installed), an agent's LLM (by `model_id`). What cannot be found is a warning.
-async fn dependencies(
-    db: &impl GenericClient,
-    node: &Node,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<Edge>, CatalogError> {
-    match node.kind {
-        ItemKind::Recipe => recommended_agents(db, node, warnings).await,
-        ItemKind::Agent => Ok(agent_llm(db, node, warnings).await?.into_iter().collect()),
-        ItemKind::Skill | ItemKind::Llm | ItemKind::Tool => Ok(Vec::new()),
-    }
-}
-
+/// A recipe's recommended agents, by name (case-insensitive; of several, the most installed). What cannot
+/// be found is a warning.
 async fn recommended_agents(
     db: &impl GenericClient,
     node: &Node,
@@ -362,13 +382,22 @@ async fn recommended_agents(
     Ok(edges)
 }
 
-async fn agent_llm(
+/// An agent's model (`model_config.model`, when it is a name) and the listed LLM of that `model_id`.
+struct AgentModel {
+    model: String,
+    llm: Option<Listing>,
+}
+
+/// The models of `agents` (those that name one), by agent id: one statement.
+async fn agent_models(
     db: &impl GenericClient,
-    node: &Node,
-    warnings: &mut Vec<String>,
-) -> Result<Option<Edge>, CatalogError> {
-    let row = Statement::new(format!(
-        "SELECT m.model, llm.*
+    agents: &[i64],
+) -> Result<HashMap<i64, AgentModel>, CatalogError> {
+    if agents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = Statement::new(format!(
+        "SELECT a.id AS agent_id, m.model, llm.*
          FROM agents a
          CROSS JOIN LATERAL (
              SELECT a.model_config ->> 'model' AS model
@@ -377,30 +406,44 @@ async fn agent_llm(
              SELECT {LISTING_COLUMNS} FROM llm_models t
              WHERE t.model_id = m.model AND {listed}
              ORDER BY t.install_count DESC, t.id LIMIT 1) llm ON true
-         WHERE a.id = $1",
+         WHERE a.id = ANY($1)",
         listed = Audience::Member.listed("t"),
     ))
-    .bind(node.listing_id)
-    .query_opt(db)
+    .bind(agents.to_vec())
+    .query(db)
     .await?;
+    let mut models = HashMap::new();
+    for row in &rows {
+        let llm = match row.read::<Option<i64>>("id")? {
+            Some(_) => Some(Listing::from_row(row)?),
+            None => None,
+        };
+        let model = AgentModel {
+            model: row.read("model")?,
+            llm,
+        };
+        models.insert(row.read("agent_id")?, model);
+    }
+    Ok(models)
+}
+
+/// An agent's LLM (by `model_id`); a model not in the marketplace is a warning.
+fn agent_llm(node: &Node, model: Option<AgentModel>, warnings: &mut Vec<String>) -> Option<Edge> {
     // No model, or one that is not a name.
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let model: String = row.read("model")?;
-    if row.read::<Option<i64>>("id")?.is_none() {
+    let model = model?;
+    let Some(listing) = model.llm else {
         warnings.push(format!(
             "The model \"{}\" of agent \"{}\" is not available in the marketplace and was not installed.",
-            shown(&model),
+            shown(&model.model),
             shown(&node.name)
         ));
-        return Ok(None);
-    }
-    Ok(Some(Edge {
+        return None;
+    };
+    Some(Edge {
         kind: ItemKind::Llm,
-        listing: Listing::from_row(&row)?,
+        listing,
         requested_as: Vec::new(),
-    }))
+    })
 }
 
 /// A name from an item's configuration, as a warning may show it: not at all if it holds anything that looks
@@ -414,111 +457,139 @@ pub(crate) fn shown(name: &str) -> &str {
     }
 }
 
-/// The workspace's live copy of a listing, found by `cloned_from_id` (never by name), with the live install
-/// record that made it. Inside an install the copy is locked until commit: an uninstall deleting it at the
-/// same moment either goes first (the install then clones instead) or waits for the install.
-async fn existing_copy(
+/// Reuses the workspace's live copy of each listing in `nodes` (a new level's unnamed clones), found by
+/// `cloned_from_id` (never by name), with the live install record that made it: one statement per run of
+/// nodes of one kind, which locks the copies in node order. Inside an install a copy is locked until commit:
+/// an uninstall deleting it at the same moment either goes first (the install then clones instead) or
+/// waits for the install.
+async fn find_existing_copies(
     db: &impl GenericClient,
     workspace: WorkspaceId,
-    kind: ItemKind,
-    listing_id: i64,
-) -> Result<Option<NodeAction>, CatalogError> {
-    let row = Statement::new(format!(
-        "SELECT c.id, c.name,
-                (SELECT i.id FROM marketplace_installs i
-                 WHERE i.workspace_id = $1 AND i.installed_item_id = c.id AND i.uninstalled_at IS NULL
-                 ORDER BY i.id DESC LIMIT 1) AS install_id
-         FROM {table} c
-         WHERE c.workspace_id = $1 AND c.cloned_from_id = $2 AND c.owner_type = 'workspace'
-         ORDER BY c.id LIMIT 1
-         FOR SHARE OF c",
-        table = kind.table(),
-    ))
-    .bind(workspace)
-    .bind(listing_id)
-    .query_opt(db)
-    .await?;
-    row.map(|row| {
-        Ok(NodeAction::Reuse {
-            copy_id: row.read("id")?,
-            copy_name: row.read("name")?,
-            install_id: row.read("install_id")?,
-        })
-    })
-    .transpose()
-}
-
-/// The listed skills an agent's copy links, `(id, name)` by id; the others are counted in a warning that
-/// does not name them.
-async fn agent_skills(
-    db: &impl GenericClient,
-    agent_id: i64,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<(i64, String)>, CatalogError> {
-    let rows = Statement::new(format!(
-        "SELECT s.id, s.name, {listed} AS listed
-         FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-         WHERE l.agent_id = $1 ORDER BY s.id",
-        listed = Audience::Member.listed("s"),
-    ))
-    .bind(agent_id)
-    .query(db)
-    .await?;
-    let mut linked = Vec::new();
-    let mut left_out = 0;
-    for row in &rows {
-        if row.read("listed")? {
-            linked.push((row.read("id")?, row.read("name")?));
-        } else {
-            left_out += 1;
+    nodes: &mut [Node],
+) -> Result<(), CatalogError> {
+    for run in nodes.chunk_by_mut(|a, b| a.kind == b.kind) {
+        let rows = Statement::new(format!(
+            "SELECT c.cloned_from_id, c.id, c.name,
+                    (SELECT i.id FROM marketplace_installs i
+                     WHERE i.workspace_id = $1 AND i.installed_item_id = c.id AND i.uninstalled_at IS NULL
+                     ORDER BY i.id DESC LIMIT 1) AS install_id
+             FROM unnest($2::bigint[]) AS l(id)
+             CROSS JOIN LATERAL (
+                 SELECT w.cloned_from_id, w.id, w.name FROM {table} w
+                 WHERE w.workspace_id = $1 AND w.cloned_from_id = l.id AND w.owner_type = 'workspace'
+                 ORDER BY w.id LIMIT 1
+                 FOR SHARE OF w) c",
+            table = run[0].kind.table(),
+        ))
+        .bind(workspace)
+        .bind(run.iter().map(|node| node.listing_id).collect::<Vec<_>>())
+        .query(db)
+        .await?;
+        let mut found = HashMap::new();
+        for row in &rows {
+            let reuse = NodeAction::Reuse {
+                copy_id: row.read("id")?,
+                copy_name: row.read("name")?,
+                install_id: row.read("install_id")?,
+            };
+            found.insert(row.read::<i64>("cloned_from_id")?, reuse);
+        }
+        for node in run {
+            if let Some(reuse) = found.remove(&node.listing_id) {
+                node.action = reuse;
+            }
         }
     }
-    if left_out > 0 {
+    Ok(())
+}
+
+/// A skill an agent uses, and whether a member may see it.
+struct AgentSkill {
+    skill: (i64, String),
+    listed: bool,
+}
+
+/// The skills each of `agents` uses, by agent id, each agent's by skill id: one statement.
+async fn agent_skills(
+    db: &impl GenericClient,
+    agents: &[i64],
+) -> Result<HashMap<i64, Vec<AgentSkill>>, CatalogError> {
+    if agents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = Statement::new(format!(
+        "SELECT l.agent_id, s.id, s.name, {listed} AS listed
+         FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+         WHERE l.agent_id = ANY($1) ORDER BY l.agent_id, s.id",
+        listed = Audience::Member.listed("s"),
+    ))
+    .bind(agents.to_vec())
+    .query(db)
+    .await?;
+    let mut skills: HashMap<i64, Vec<AgentSkill>> = HashMap::new();
+    for row in &rows {
+        let skill = AgentSkill {
+            skill: (row.read("id")?, row.read("name")?),
+            listed: row.read("listed")?,
+        };
+        skills.entry(row.read("agent_id")?).or_default().push(skill);
+    }
+    Ok(skills)
+}
+
+/// The listed skills of those an agent uses, which its copy links; the others are counted in a warning that
+/// does not name them.
+fn linked_skills(skills: Vec<AgentSkill>, warnings: &mut Vec<String>) -> Vec<(i64, String)> {
+    let (linked, left_out): (Vec<_>, Vec<_>) = skills.into_iter().partition(|skill| skill.listed);
+    if !left_out.is_empty() {
         warnings.push(format!(
-            "{left_out} skill(s) this agent uses are not available in the marketplace and were not linked."
+            "{} skill(s) this agent uses are not available in the marketplace and were not linked.",
+            left_out.len()
         ));
     }
-    Ok(linked)
+    linked.into_iter().map(|linked| linked.skill).collect()
 }
 
 /// What the workspace must connect for everything cloned: each tool once, by slug.
 async fn setup_of(db: &impl GenericClient, nodes: &[Node]) -> Result<Vec<SetupStep>, CatalogError> {
+    let cloned: Vec<(ItemKind, i64)> = nodes
+        .iter()
+        .filter(|node| node.is_cloned())
+        .map(|node| (node.kind, node.listing_id))
+        .collect();
     let mut steps: Vec<SetupStep> = Vec::new();
-    for node in nodes {
-        if matches!(node.action, NodeAction::Clone { .. }) {
-            for step in requires_setup(db, node.kind, node.listing_id).await? {
-                if !steps.iter().any(|known| known.slug == step.slug) {
-                    steps.push(step);
-                }
-            }
+    for step in requires_setup(db, &cloned).await? {
+        if !steps.iter().any(|known| known.slug == step.slug) {
+            steps.push(step);
         }
     }
     steps.sort_by(|a, b| a.slug.cmp(&b.slug));
     Ok(steps)
 }
 
-/// The copy names a plan gives out: each the first free one in the workspace, counting those given to
-/// earlier clones of the same kind in the same plan.
-#[derive(Default)]
-struct PlannedNames {
-    claimed: HashMap<ItemKind, Vec<String>>,
-}
-
-impl PlannedNames {
-    async fn claim(
-        &mut self,
-        db: &impl GenericClient,
-        workspace: WorkspaceId,
-        kind: ItemKind,
-        base: &str,
-    ) -> Result<String, CatalogError> {
-        let mut taken = taken_copy_names(db, kind, workspace, base).await?;
-        let claimed = self.claimed.entry(kind).or_default();
+/// Names every clone of the plan: the first free name in the workspace, counting those given to earlier
+/// clones of the same kind in the same plan.
+async fn claim_names(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    nodes: &mut [Node],
+) -> Result<(), CatalogError> {
+    let wanted: Vec<(ItemKind, &str)> = nodes
+        .iter()
+        .filter(|node| node.is_cloned())
+        .map(|node| (node.kind, node.name.as_str()))
+        .collect();
+    let taken = taken_copy_names(db, workspace, &wanted).await?;
+    let mut claimed: HashMap<ItemKind, Vec<String>> = HashMap::new();
+    let clones = nodes.iter_mut().filter(|node| node.is_cloned());
+    for (node, mut taken) in clones.zip(taken) {
+        let claimed = claimed.entry(node.kind).or_default();
         taken.extend(claimed.iter().cloned());
-        let name = first_free_name(base, &taken);
-        claimed.push(name.clone());
-        Ok(name)
+        let as_name = first_free_name(&node.name, &taken);
+        claimed.push(as_name.clone());
+        node.action = NodeAction::Clone { as_name };
     }
+    Ok(())
 }
 
 /// Points a recipe copy's steps at the workspace's agents: a step whose `agent_name` names a resolved agent,

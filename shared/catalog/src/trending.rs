@@ -10,7 +10,6 @@
 
 use tokio_postgres::Transaction;
 
-use crate::column::ReadColumn;
 use crate::kind::union_all;
 use crate::listing::{list_items, ListQuery};
 use crate::sort::Sort;
@@ -27,83 +26,89 @@ const AGE_PER_INSTALL: i64 = 8;
 /// Today, in UTC, as the buckets count days.
 const TODAY: &str = "(now() AT TIME ZONE 'UTC')::date";
 
-/// Counts an install of listing `item_id` from `workspace` for trending, and ages a few expired buckets.
-/// Runs inside the install's transaction, after the listing's row is locked (installs of one listing then
-/// queue, so its workspace row and buckets have one writer at a time).
-pub async fn record_install(
+/// Counts installs of `listings` (`(kind, id)`, each once) from `workspace` for trending, and ages a few
+/// expired buckets for each. Runs inside the install's transaction, after the listings' rows are locked
+/// (installs of one listing then queue, so its workspace row and buckets have one writer at a time). Two
+/// statements, however many listings.
+pub async fn record_installs(
     tx: &Transaction<'_>,
-    kind: ItemKind,
-    item_id: i64,
+    listings: &[(ItemKind, i64)],
     workspace: WorkspaceId,
 ) -> Result<(), CatalogError> {
+    if listings.is_empty() {
+        return Ok(());
+    }
     let window_start = format!("{TODAY} - {}", TRENDING_DAYS - 1);
-    // The workspace's previous latest day, and today's: NULL previous for a first install.
-    let row = Statement::new(format!(
-        "WITH previous AS (
-             SELECT last_day FROM trending_workspaces WHERE item_id = $1 AND workspace_id = $2 FOR UPDATE
+    let kinds: Vec<ItemKind> = ItemKind::ALL
+        .into_iter()
+        .filter(|kind| listings.iter().any(|(listed, _)| listed == kind))
+        .collect();
+    // A workspace new to a listing's window adds one to the listing; one that moves from a bucket still in
+    // the window does not (it already counts).
+    let count_new = kinds
+        .iter()
+        .map(|kind| {
+            format!(
+                "counted_{kind} AS (
+                     UPDATE {table} t SET trending_installs = t.trending_installs + 1
+                     FROM moved m
+                     WHERE t.id = m.item_id AND m.item_kind = '{kind}'
+                       AND m.item_id NOT IN (SELECT item_id FROM left_bucket))",
+                table = kind.table()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",\n");
+    let (kinds, ids): (Vec<String>, Vec<i64>) = listings
+        .iter()
+        .map(|(kind, id)| (kind.as_str().to_owned(), *id))
+        .unzip();
+    // `latest`: each workspace row moved to today (inserted, or updated from an earlier day) with the day it
+    // held before, which the statement's own snapshot still sees; a row already on today does not move.
+    // `left_bucket`: the workspace leaves the bucket of that earlier day if it is in the window and was not
+    // aged out meanwhile (then the workspace no longer counts towards the listing either).
+    Statement::new(format!(
+        "WITH installed AS (
+             SELECT * FROM unnest($1::text[], $2::bigint[]) AS i(item_kind, item_id)
          ),
          latest AS (
-             INSERT INTO trending_workspaces AS w (item_id, workspace_id, last_day) VALUES ($1, $2, {TODAY})
+             INSERT INTO trending_workspaces AS w (item_id, workspace_id, last_day)
+             SELECT item_id, $3, {TODAY} FROM installed
              ON CONFLICT (item_id, workspace_id) DO UPDATE SET last_day = excluded.last_day
                  WHERE w.last_day < excluded.last_day
-             RETURNING last_day
-         )
-         SELECT (SELECT last_day::text FROM previous) AS previous_day,
-                (SELECT last_day FROM latest) IS NOT NULL AS moved,
-                (SELECT last_day FROM previous) >= {window_start} AS previous_in_window"
+             RETURNING w.item_id,
+                       (SELECT p.last_day FROM trending_workspaces p
+                        WHERE p.item_id = w.item_id AND p.workspace_id = w.workspace_id) AS previous_day
+         ),
+         moved AS (
+             SELECT i.item_id, i.item_kind, l.previous_day FROM installed i JOIN latest l USING (item_id)
+         ),
+         left_bucket AS (
+             UPDATE trending_days d SET workspaces = d.workspaces - 1
+             FROM moved m
+             WHERE d.item_id = m.item_id AND d.day = m.previous_day AND m.previous_day >= {window_start}
+             RETURNING d.item_id
+         ),
+         joined_bucket AS (
+             INSERT INTO trending_days AS d (item_id, item_kind, day, workspaces)
+             SELECT item_id, item_kind, {TODAY}, 1 FROM moved
+             ON CONFLICT (item_id, day) DO UPDATE SET workspaces = d.workspaces + 1
+         ),
+         {count_new}
+         SELECT 1"
     ))
-    .bind(item_id)
+    .bind(kinds)
+    .bind(ids)
     .bind(workspace)
-    .query_one(tx)
-    .await?;
-    if row.read::<bool>("moved")? {
-        let left_bucket = match row.read::<Option<bool>>("previous_in_window")? {
-            Some(true) => leave_bucket(tx, item_id, &row).await?,
-            _ => false,
-        };
-        Statement::new(format!(
-            "INSERT INTO trending_days AS d (item_id, item_kind, day, workspaces) VALUES ($1, $2, {TODAY}, 1)
-             ON CONFLICT (item_id, day) DO UPDATE SET workspaces = d.workspaces + 1"
-        ))
-        .bind(item_id)
-        .bind(kind)
-        .execute(tx)
-        .await?;
-        if !left_bucket {
-            Statement::new(format!(
-                "UPDATE {table} SET trending_installs = trending_installs + 1 WHERE id = $1",
-                table = kind.table()
-            ))
-            .bind(item_id)
-            .execute(tx)
-            .await?;
-        }
-    }
-    age_expired_buckets(tx).await
-}
-
-/// Takes the workspace out of the bucket of its previous latest day; false when that bucket was aged out
-/// meanwhile (it no longer counts towards the listing, so neither does the workspace).
-async fn leave_bucket(
-    tx: &Transaction<'_>,
-    item_id: i64,
-    previous: &tokio_postgres::Row,
-) -> Result<bool, CatalogError> {
-    let day: String = previous.read("previous_day")?;
-    let left = Statement::new(
-        "UPDATE trending_days SET workspaces = workspaces - 1 WHERE item_id = $1 AND day = $2::date",
-    )
-    .bind(item_id)
-    .bind(day)
     .execute(tx)
     .await?;
-    Ok(left > 0)
+    age_expired_buckets(tx, AGE_PER_INSTALL * listings.len() as i64).await
 }
 
-/// Subtracts a few buckets that fell out of the window from their listings and deletes them. Buckets and
-/// listings locked by other transactions are skipped (a later install ages them), so aging never waits
-/// and never deadlocks with installs.
-async fn age_expired_buckets(tx: &Transaction<'_>) -> Result<(), CatalogError> {
+/// Subtracts up to `buckets` buckets that fell out of the window from their listings and deletes them.
+/// Buckets and listings locked by other transactions are skipped (a later install ages them), so aging never
+/// waits and never deadlocks with installs.
+async fn age_expired_buckets(tx: &Transaction<'_>, buckets: i64) -> Result<(), CatalogError> {
     let expired = format!("{TODAY} - {}", TRENDING_DAYS - 1);
     // A locking SELECT cannot be an arm of a UNION: one CTE per kind, their ids joined afterwards.
     let lock_listings = ItemKind::ALL
@@ -155,7 +160,7 @@ async fn age_expired_buckets(tx: &Transaction<'_>) -> Result<(), CatalogError> {
          {subtract}
          SELECT {returned} AS listings_aged"
     ))
-    .bind(AGE_PER_INSTALL)
+    .bind(buckets)
     .query_one(tx)
     .await?;
     Ok(())

@@ -349,7 +349,7 @@ async fn bring_copy_to_listing(
     if kind == ItemKind::Recipe {
         point_steps_at_dependencies(tx, install.id, &mut content).await?;
     }
-    content::write(tx, kind, install.copy_id, &content).await?;
+    let new_hash = content::write(tx, kind, install.copy_id, &content).await?;
     Statement::new(format!(
         "UPDATE {table} SET version = $2, updated_at = now() WHERE id = $1",
         table = kind.table()
@@ -358,7 +358,6 @@ async fn bring_copy_to_listing(
     .bind(&sides.latest_version)
     .execute(tx)
     .await?;
-    let new_hash = content::fingerprint(tx, &content).await?;
     let linked_skill_ids = if kind == ItemKind::Agent {
         Statement::new("DELETE FROM agent_skills WHERE agent_id = $1")
             .bind(install.copy_id)
