@@ -22,8 +22,10 @@ use crate::{CatalogError, ItemKind};
 
 /// How many items of each kind one page of a short-term search examines.
 pub(crate) const SHORT_TERM_REGION: i64 = 1_000;
-/// How many rows a search's ordered walk examines (beyond the page) before its indexes take over.
-pub(crate) const SEARCH_WALK: i64 = 1_000;
+/// How many rows a search's ordered walk examines (beyond the page) before its indexes take over: enough to
+/// hold a page of a prefix that starts 3 % of names (at 1M items, 2,000 instead of 1,000 rows made such a
+/// search 27 → 15 ms, at the price of 3 ms for a rare term).
+pub(crate) const SEARCH_WALK: i64 = 2_000;
 /// How many matches a search counts; beyond, `total` says "at least this many" (`total_exact: false`).
 pub const SEARCH_TOTAL_CAP: i64 = 1_000;
 /// How many names a search that found nothing suggests.
