@@ -154,51 +154,53 @@ async fn hey(
     target: &str,
 ) -> Result<Throughput, Error> {
     let output = tokio::process::Command::new("hey")
-        .args(["-z", &format!("{seconds}s"), "-c", &clients.to_string()])
+        .args([
+            "-z",
+            &format!("{seconds}s"),
+            "-c",
+            &clients.to_string(),
+            "-o",
+            "csv",
+        ])
         .args(args)
         .arg(target)
         .output()
         .await
         .map_err(|e| format!("hey is needed for the HTTP benchmark (apt-get install hey): {e}"))?;
-    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    let responses = responses(&String::from_utf8_lossy(&output.stdout));
+    let mut latencies: Vec<f64> = responses.iter().map(|(secs, _)| secs * 1000.0).collect();
+    latencies.sort_by(f64::total_cmp);
     Ok(Throughput {
         name,
-        requests_per_sec: field(&report, "Requests/sec:").unwrap_or(0.0),
-        p50_ms: percentile(&report, "50%").unwrap_or(0.0) * 1000.0,
-        p99_ms: percentile(&report, "99%").unwrap_or(0.0) * 1000.0,
-        non_2xx: non_2xx(&report),
+        requests_per_sec: responses.len() as f64 / seconds as f64,
+        p50_ms: nearest_rank(&latencies, 0.50),
+        p99_ms: nearest_rank(&latencies, 0.99),
+        non_2xx: responses
+            .iter()
+            .filter(|(_, status)| !(200..300).contains(status))
+            .count() as u64,
     })
 }
 
-fn field(report: &str, label: &str) -> Option<f64> {
-    report
-        .lines()
-        .find_map(|line| line.trim().strip_prefix(label))
-        .and_then(|v| v.trim().parse().ok())
-}
-
-/// `  50% in 0.0031 secs` → 0.0031
-fn percentile(report: &str, label: &str) -> Option<f64> {
-    report
-        .lines()
-        .find_map(|line| {
-            line.trim()
-                .strip_prefix(label)
-                .and_then(|rest| rest.trim().strip_prefix("in "))
-        })
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-}
-
-/// Responses whose status is not 2xx, from the `[404] 12 responses` lines of the status code distribution.
-fn non_2xx(report: &str) -> u64 {
-    report
-        .lines()
+/// Each response of hey's CSV report (`response-time,…,status-code,offset`): its latency in seconds and
+/// its status. hey's own summary leaves out percentiles it has too few requests for.
+fn responses(csv: &str) -> Vec<(f64, u16)> {
+    csv.lines()
+        .skip(1)
         .filter_map(|line| {
-            let line = line.trim();
-            let status = line.strip_prefix('[')?.split(']').next()?;
-            let count = line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
-            (!status.starts_with('2')).then_some(count)
+            let fields: Vec<&str> = line.split(',').collect();
+            let latency = fields.first()?.parse().ok()?;
+            let status = fields.get(6)?.parse().ok()?;
+            Some((latency, status))
         })
-        .sum()
+        .collect()
+}
+
+/// The `p` quantile of sorted `values` by nearest rank; 0 for none.
+fn nearest_rank(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
 }

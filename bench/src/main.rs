@@ -5,7 +5,10 @@
 //! size in `bench/explain/`.
 //!
 //! `cargo run --profile benchmark -p marketplace-bench -- [--sizes 10000,100000,1000000] [--samples 300]
-//!     [--http-seconds 10] [--routes-only] [--out DIR]`
+//!     [--http-seconds 10] [--routes-only | --http-only] [--out DIR]`
+//!
+//! `--http-only` measures the HTTP phase alone against an existing catalog (`DATABASE_URL`'s server) and
+//! prints it, writing nothing.
 
 mod catalog;
 mod http_load;
@@ -27,6 +30,8 @@ struct Args {
     http_seconds: u64,
     /// Skip the HTTP and function-binary phases (for quick runs).
     routes_only: bool,
+    /// Only the HTTP phase, against the existing catalog of the largest size; prints, writes nothing.
+    http_only: bool,
     out: PathBuf,
 }
 
@@ -37,12 +42,17 @@ impl Args {
             samples: 300,
             http_seconds: 10,
             routes_only: false,
+            http_only: false,
             out: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
         };
         let mut raw = std::env::args().skip(1);
         while let Some(flag) = raw.next() {
             if flag == "--routes-only" {
                 args.routes_only = true;
+                continue;
+            }
+            if flag == "--http-only" {
+                args.http_only = true;
                 continue;
             }
             let value = raw.next().ok_or(format!("{flag} needs a value"))?;
@@ -66,6 +76,12 @@ async fn main() -> Result<(), Error> {
     let args = Args::parse()?;
     let started = Instant::now();
     let server = server::Server::start().await?;
+    if args.http_only {
+        let size = args.sizes.last().ok_or("no sizes")?;
+        let url = server.database_url(&format!("bench_{size}"));
+        http_load::measure(&url, args.http_seconds).await?;
+        return Ok(());
+    }
     let mut results = report::Results::default();
     let mut largest = None;
     let largest_size = args.sizes.last().copied();
