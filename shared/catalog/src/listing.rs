@@ -1,11 +1,11 @@
 //! The marketplace listing: every kind paginated together in one global order, in one statement.
 //!
-//! Each kind's table contributes its first `offset + limit + 1` candidate rows in the requested order (after
-//! the cursor's position, if any), each an ordered, limited read of a partial index; the union of those is
-//! ordered once more and cut to the page; only the page's rows are then read in full. The extra row tells
-//! whether a next page exists. A search adds its match (and for relevance, one read per tier; for a short
-//! term, a bounded region: see `search.rs`). The total comes from `marketplace_counts` (O(1)); a search or
-//! tag filter counts its matches up to [`SEARCH_TOTAL_CAP`].
+//! The kinds' partial indexes in the requested order are read together, merged, for the first
+//! `offset + limit + 1` candidate rows (after the cursor's position, if any); the candidates are cut to the
+//! page, and only the page's rows are then read in full. The extra row tells whether a next page exists. A
+//! search walks further and reads a rare term's matches through the search indexes instead (relevance:
+//! `listing/relevance.rs`; a short term: bounded regions, see `search.rs`). The total comes from
+//! `marketplace_counts` (O(1)); a search or tag filter counts its matches up to [`SEARCH_TOTAL_CAP`].
 
 use serde::Serialize;
 use serde_json::Value;
