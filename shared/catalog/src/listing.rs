@@ -396,8 +396,8 @@ impl<'q> ListingSql<'q> {
         )
     }
 
-    /// `kind`'s first matches in order, at most `CANDIDATES + 1` (or the page's window, if more), each with `tier`, found through the search
-    /// indexes (ordered by `ROW(keys)`, which no index provides, so that the planner sorts the matches).
+    /// `kind`'s first matches of the search in order, at most `CANDIDATES + 1` (or the page's window, if
+    /// more), each with `tier`.
     fn candidates(
         &self,
         kind: ItemKind,
@@ -405,18 +405,30 @@ impl<'q> ListingSql<'q> {
         term: &SearchTerm,
         conditions: &str,
     ) -> String {
+        let limit = format!("greatest({}, {})", self.window, CANDIDATES + 1);
+        self.lookup(kind, tier, &term.matches(), conditions, &limit)
+    }
+
+    /// `kind`'s first `limit` rows in order that satisfy `predicate`, each with `tier`, found through the
+    /// indexes of the predicate: ordered by `ROW(keys)`, which no index provides, so that the planner looks
+    /// the matches up and sorts them instead of walking the order's index.
+    fn lookup(
+        &self,
+        kind: ItemKind,
+        tier: &str,
+        predicate: &str,
+        conditions: &str,
+        limit: &str,
+    ) -> String {
         format!(
             "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, true AS matched,
                     false AS region_end
-             FROM {table} t WHERE {filters} AND {matches}{conditions}
-             ORDER BY {order} LIMIT greatest({window}, {limit})",
+             FROM {table} t WHERE {filters} AND {predicate}{conditions}
+             ORDER BY {order} LIMIT {limit}",
             columns = self.sort().branch_columns(),
             table = kind.table(),
             filters = self.filters(),
-            matches = term.matches(),
             order = self.sort().unindexed_order(),
-            window = self.window,
-            limit = CANDIDATES + 1,
         )
     }
 

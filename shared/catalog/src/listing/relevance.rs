@@ -74,25 +74,20 @@ impl ListingSql<'_> {
 
     /// `kind`'s `window` most popular rows matching at tier `tier` or better, through the search indexes
     /// (tiers 0 and 1: the covering name index alone).
-    fn name_lookup(
+    fn tier_lookup(
         &self,
         kind: ItemKind,
         term: &SearchTerm,
         tier: i32,
         conditions: &str,
     ) -> String {
-        format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier_of_row} AS tier, {columns}, true AS matched,
-                    false AS region_end
-             FROM {table} t WHERE {filters} AND {predicate}{conditions}
-             ORDER BY {order} LIMIT {window}",
-            tier_of_row = term.tier_at_most(tier),
-            columns = self.sort().branch_columns(),
-            table = kind.table(),
-            filters = self.filters(),
-            predicate = term.tier_predicate(tier),
-            order = self.sort().unindexed_order(),
-            window = self.window,
+        let window = self.window.to_string();
+        self.lookup(
+            kind,
+            &term.tier_at_most(tier),
+            &term.tier_predicate(tier),
+            conditions,
+            &window,
         )
     }
 
@@ -131,7 +126,7 @@ impl ListingSql<'_> {
                 format!("(SELECT * FROM ({rows}) f WHERE {open})")
             };
             if tier <= 1 {
-                return fallback(self.name_lookup(kind, term, tier, conditions), None);
+                return fallback(self.tier_lookup(kind, term, tier, conditions), None);
             }
             if term.is_short() && tier == last {
                 let from_cursor = self.cursor_bound(tier, cursor_tier);
@@ -155,7 +150,7 @@ impl ListingSql<'_> {
                 "CASE WHEN (SELECT count(*) FROM {candidates}) <= {CANDIDATES} THEN true
                       ELSE (SELECT count(*) FROM {candidates} WHERE tier <= {tier}) >= {window} END"
             );
-            let own = self.name_lookup(kind, term, tier, conditions);
+            let own = self.tier_lookup(kind, term, tier, conditions);
             format!(
                 "{} UNION ALL {}",
                 from_candidates,
