@@ -261,7 +261,7 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         .await
         .assert_status(200);
     let install = app
-        .post(format!("/api/marketplace/items/{agent}/install"))
+        .post(install_path(agent))
         .as_user("acme-editor")
         .workspace(acme)
         .header("idempotency-key", "setup-1")

@@ -35,10 +35,6 @@ fn with_lock_bound(max_size: usize, lock: Duration) -> PoolSettings {
     }
 }
 
-fn install_path(id: i64) -> String {
-    format!("/api/marketplace/items/{id}/install")
-}
-
 #[track_caller]
 fn assert_unavailable(response: &TestResponse) {
     response.assert_problem(503, "service_unavailable");

@@ -4,10 +4,6 @@ use futures::future::join_all;
 use harness::*;
 use marketplace_http::Config;
 
-fn install_path(id: i64) -> String {
-    format!("/api/marketplace/items/{id}/install")
-}
-
 #[tokio::test]
 async fn installs_an_agent_as_a_workspace_copy_with_skills_but_not_tools() {
     let app = TestApp::new().await;

@@ -2,10 +2,6 @@
 
 use harness::*;
 
-fn install_path(id: i64) -> String {
-    format!("/api/marketplace/items/{id}/install")
-}
-
 fn plan_path(id: i64) -> String {
     format!("/api/marketplace/items/{id}/install-plan")
 }

@@ -245,7 +245,7 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
         .insert()
         .await;
     let installed = app
-        .post(format!("/api/marketplace/items/{item}/install"))
+        .post(install_path(item))
         .as_user("acme-owner")
         .workspace(workspace)
         .send()
@@ -307,7 +307,7 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
         json!([]),
         "delisted items stop reporting updates"
     );
-    app.post(format!("/api/marketplace/items/{item}/install"))
+    app.post(install_path(item))
         .as_user("acme-owner")
         .workspace(workspace)
         .send()
@@ -449,7 +449,7 @@ async fn seeding_the_llm_catalog_twice_changes_nothing_the_second_time() {
     // A changed entry is updated in place: same id, its installs kept; a removed entry is left alone.
     let workspace = app.workspace_with_members("acme").await;
     let first_id = before[0].0;
-    app.post(format!("/api/marketplace/items/{first_id}/install"))
+    app.post(install_path(first_id))
         .as_user("acme-owner")
         .workspace(workspace)
         .send()

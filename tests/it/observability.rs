@@ -36,7 +36,7 @@ async fn every_answer_carries_its_request_id_and_its_log_lines_say_who_asked_wha
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let installed = app
-        .post(format!("/api/marketplace/items/{item}/install"))
+        .post(install_path(item))
         .as_user("acme-owner")
         .workspace(workspace)
         .send()

@@ -466,7 +466,7 @@ async fn new_versions_must_climb_and_reach_installers_only_once_approved() {
     };
     approve().await.assert_status(200);
     let installed = app
-        .post(format!("/api/marketplace/items/{listing}/install"))
+        .post(install_path(listing))
         .as_user("ins-editor")
         .workspace(installer)
         .send()

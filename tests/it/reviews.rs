@@ -12,7 +12,7 @@ fn reviews_path(id: i64) -> String {
 
 async fn install(app: &TestApp, item: i64, workspace: Uuid, user: &str) -> TestResponse {
     let response = app
-        .post(format!("/api/marketplace/items/{item}/install"))
+        .post(install_path(item))
         .as_user(user)
         .workspace(workspace)
         .send()
@@ -934,7 +934,7 @@ async fn concurrent_reviews_and_installs_keep_ratings_and_trending_exact() {
     let installs = workspaces.iter().flat_map(|(workspace, editor)| {
         let app = &app;
         [0, 1].map(move |_| async move {
-            app.post(format!("/api/marketplace/items/{skill}/install"))
+            app.post(install_path(skill))
                 .as_user(editor)
                 .workspace(*workspace)
                 .send()

@@ -7,10 +7,6 @@ use harness::*;
 
 const SUBMIT: &str = "/api/marketplace/items/submit";
 
-fn install_path(id: i64) -> String {
-    format!("/api/marketplace/items/{id}/install")
-}
-
 /// Secrets planted in every kind's configuration, at every depth; none may appear in any response.
 const PLANTED: [&str; 7] = [
     "sk-live-4f7d2b9c1e8a6b3d",

@@ -4,7 +4,7 @@ use harness::*;
 
 async fn install(app: &TestApp, item: i64, workspace: uuid::Uuid, subject: &str) -> (i64, i64) {
     let response = app
-        .post(format!("/api/marketplace/items/{item}/install"))
+        .post(install_path(item))
         .as_user(subject)
         .workspace(workspace)
         .send()

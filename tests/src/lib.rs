@@ -25,6 +25,11 @@ pub use marketplace_catalog::ItemKind;
 pub use serde_json::{json, Value};
 pub use server::{http_request, TEST_JWT_SECRET};
 
+/// The install route of listing `id`.
+pub fn install_path(id: i64) -> String {
+    format!("/api/marketplace/items/{id}/install")
+}
+
 /// The server every test's database lives on.
 struct TestServer {
     /// URL of a maintenance database, with `{db}` where the database name goes.
