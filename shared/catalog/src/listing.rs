@@ -380,7 +380,7 @@ impl<'q> ListingSql<'q> {
         let walk = self.shared_cte(walk_key(conditions), || {
             self.walk(&term.matches(), "NULL::integer", "w.m", conditions)
         });
-        let walked = format!("(SELECT count(*) FROM {walk} WHERE matched) >= {window}");
+        let walked = self.walk_holds_page(&walk, "matched");
         let candidates = union_all(&self.kinds, |kind| {
             let candidates = self.shared_cte(candidates_key(kind, conditions), || {
                 self.candidates(kind, "NULL::integer", term, conditions)
@@ -394,6 +394,18 @@ impl<'q> ListingSql<'q> {
              UNION ALL
              (SELECT * FROM ({candidates}) c WHERE NOT {walked})"
         )
+    }
+
+    /// Whether `walk` holds the page's window of rows satisfying `rows`: counted once, however many reads
+    /// ask.
+    fn walk_holds_page(&self, walk: &str, rows: &str) -> String {
+        let counted = self.shared_cte(format!("{walk} holds a page of {rows}"), || {
+            format!(
+                "SELECT count(*) >= {} AS filled FROM {walk} WHERE {rows}",
+                self.window
+            )
+        });
+        format!("(SELECT filled FROM {counted})")
     }
 
     /// `kind`'s first matches of the search in order, at most `CANDIDATES + 1` (or the page's window, if
@@ -445,13 +457,11 @@ impl<'q> ListingSql<'q> {
             })
             .collect::<Option<Vec<_>>>()?
             .join(" + ");
+        let counted = self.cte(format!("SELECT {counts} AS n"));
         Some((
-            format!(
-                "(SELECT count(*) FROM {walk} WHERE matched) < {}",
-                self.window
-            ),
-            format!("least({counts}, {SEARCH_TOTAL_CAP})"),
-            format!("{counts} <= {SEARCH_TOTAL_CAP}"),
+            format!("NOT {}", self.walk_holds_page(&walk, "matched")),
+            format!("least((SELECT n FROM {counted}), {SEARCH_TOTAL_CAP})"),
+            format!("(SELECT n FROM {counted}) <= {SEARCH_TOTAL_CAP}"),
         ))
     }
 

@@ -113,13 +113,7 @@ impl ListingSql<'_> {
             );
             self.walk(&tier, "w.m", "w.m IS NOT NULL", conditions)
         });
-        // Counted once: the answer is read by the walk's read and by every kind's.
-        let full = self.shared_cte(format!("{walk} full at {tier}"), || {
-            format!(
-                "SELECT count(*) >= {window} AS filled FROM {walk} WHERE matched AND tier <= {tier}"
-            )
-        });
-        let walked = format!("(SELECT filled FROM {full})");
+        let walked = self.walk_holds_page(&walk, &format!("matched AND tier <= {tier}"));
         let from_walk = format!(
             "(SELECT * FROM (SELECT *, false AS region_end FROM {walk} WHERE matched AND tier <= {tier}
                              ORDER BY {stored} LIMIT {window}) w
