@@ -178,7 +178,13 @@ async fn floor(
                 .await?;
             let cursor = cursor
                 .as_deref()
-                .map(marketplace_catalog::InstallCursor::parse)
+                .map(|token| {
+                    marketplace_catalog::InstallCursor::parse(
+                        token,
+                        marketplace_catalog::InstallList::Installs,
+                        workspace,
+                    )
+                })
                 .transpose()?;
             installs_page_statement(workspace, cursor, 51)
                 .query(db)
@@ -209,7 +215,9 @@ async fn enrich(db: &impl GenericClient, rows: &[tokio_postgres::Row]) -> Result
         .filter_map(|row| row.get::<_, Option<i64>>("id"))
         .collect();
     if !agents.is_empty() {
-        agent_enrichment_statement(agents).query(db).await?;
+        agent_enrichment_statement(Audience::Member, agents)
+            .query(db)
+            .await?;
     }
     Ok(())
 }
@@ -581,7 +589,7 @@ impl Bench {
                 .to_owned();
         }
         let deep = ReviewQuery {
-            cursor: Some(ReviewCursor::parse(&cursor).ok_or("a deep cursor")?),
+            cursor: Some(ReviewCursor::parse(&cursor, item, first.sort)?),
             ..first
         };
         let deep_call = Call::get(format!("{path}?cursor={cursor}"));

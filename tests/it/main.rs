@@ -3,11 +3,14 @@
 mod auth;
 mod boundary;
 mod browse;
+mod credentials;
 mod cursors;
 mod database_setup;
+mod dependencies;
 mod deployment;
 mod detail;
 mod faults;
+mod hostile;
 mod http;
 mod install;
 mod install_plans;

@@ -544,7 +544,7 @@ async fn bad_review_input_is_a_400_naming_the_field_and_text_is_stored_as_given(
         agent,
         acme,
         "acme-owner",
-        json!({"rating": 5.0, "title": title, "body": body}),
+        json!({"rating": 5, "title": title, "body": body}),
     )
     .await;
     posted.assert_status(201);

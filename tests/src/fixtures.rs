@@ -65,8 +65,13 @@ impl TestApp {
         let mut fields = Map::new();
         fields.insert("name".into(), name.into());
         fields.insert("is_approved".into(), true.into());
+        // Fixture LLMs stand for the LLM catalog the service seeds, which is official.
         let own: &[(&str, Value)] = match kind {
-            ItemKind::Llm => &[("provider", json!("acme")), ("model_id", json!(name))],
+            ItemKind::Llm => &[
+                ("provider", json!("acme")),
+                ("model_id", json!(name)),
+                ("is_official", json!(true)),
+            ],
             ItemKind::Tool => &[("app_slug", json!("gmail"))],
             _ => &[],
         };
@@ -135,10 +140,29 @@ impl ItemBuilder<'_> {
     pub fn in_workspace(mut self, workspace: Uuid) -> Self {
         self.workspace = Some(workspace);
         self.fields.remove("is_approved");
+        self.fields.remove("is_official");
         self
     }
 
-    pub async fn insert(self) -> i64 {
+    /// Not official (an LLM fixture is, by default).
+    pub fn unofficial(self) -> Self {
+        self.set("is_official", false)
+    }
+
+    /// Inserts the item. A listing without a `creator` is published by `catalog-publisher`, so that the
+    /// fixtures of one test are one publisher's catalog and their dependencies resolve among themselves.
+    pub async fn insert(mut self) -> i64 {
+        if self.workspace.is_none() && !self.fields.contains_key("creator") {
+            self.app
+                .exec(
+                    "INSERT INTO users (auth_subject, display_name, email)
+                     VALUES ('catalog-publisher', 'catalog-publisher', 'catalog-publisher@example.com')
+                     ON CONFLICT DO NOTHING",
+                )
+                .await;
+            self.fields
+                .insert("creator".into(), "catalog-publisher".into());
+        }
         local_api::demo::insert_item(&self.app.db, self.kind, &self.fields, self.workspace)
             .await
             .expect("insert item")

@@ -134,7 +134,7 @@ export interface paths {
         };
         /**
          * What installing the item into the workspace would do, without doing it
-         * @description The item is cloned; a recipe's recommended agents (listed, approved, by name case-insensitively, the most installed of several) and an agent's LLM (by model_id) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What cannot be found is a warning. An install executes exactly this plan.
+         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan.
          */
         get: operations["install-plan"];
         put?: never;
@@ -313,6 +313,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/marketplace/items/{id}/official": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a listing official (admin)
+         * @description Versions any publisher submits from then on may resolve their dependencies to it. Logged in the admin actions.
+         */
+        post: operations["mark-official"];
+        /**
+         * Clear a listing's official mark (admin)
+         * @description Listings that already pinned it as a dependency keep it; other publishers' new versions no longer resolve to it.
+         */
+        delete: operations["clear-official"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/marketplace/items/{id}/reviews": {
         parameters: {
             query?: never;
@@ -415,7 +439,7 @@ export interface components {
             /** @description `urn:request:<id>`: the request id, also sent in the X-Request-Id header */
             instance?: string;
             /** @enum {string} */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content";
             errors?: {
                 field: string;
                 message: string;
@@ -443,6 +467,8 @@ export interface components {
             workspace_count: number;
             rating: components["schemas"]["Rating"];
             is_featured: boolean;
+            /** @description Vouched for by a marketplace admin (the seeded LLM catalog is): any publisher's versions may depend on it */
+            is_official: boolean;
             is_approved: boolean;
             creator: components["schemas"]["Creator"];
             /** Format: date-time */
@@ -542,8 +568,11 @@ export interface components {
             item: components["schemas"]["ItemRef"];
             /** @description The item (always cloned) and each dependency, breadth first; each cloned agent's skill links right after it */
             steps: {
-                /** @enum {string} */
-                action: "clone" | "reuse" | "link";
+                /**
+                 * @description `unavailable`: a dependency the listing's version pinned that is no longer listed; an install answers 409 `dependency_unavailable` and writes nothing
+                 * @enum {string}
+                 */
+                action: "clone" | "reuse" | "link" | "unavailable";
                 type: components["schemas"]["ItemKind"];
                 /** Format: int64 */
                 item_id: number;
@@ -629,9 +658,24 @@ export interface components {
             kind: "new_item" | "new_version";
             /** @enum {string} */
             status: "pending" | "approved" | "rejected";
+            /** @description What the version depends on, resolved when it was submitted (the same publisher's listings, or official ones) and pinned onto the listing when it is approved: installs follow exactly these */
+            dependencies: {
+                type: components["schemas"]["ItemKind"];
+                /** Format: int64 */
+                item_id: number;
+                name: string;
+                version: components["schemas"]["SemVer"];
+                /** @description What the content asked for (an agent's model id, a recipe's agent names, lowercase) */
+                requested_as: string[];
+            }[];
             reason?: string;
             /** Format: date-time */
             reviewed_at?: string;
+        };
+        Official: {
+            /** Format: int64 */
+            item_id: number;
+            is_official: boolean;
         };
         /** @description The listing's visible reviews (hidden ones do not count), kept exact as reviews are written */
         Rating: {
@@ -754,6 +798,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The submitted item cannot be listed as it is: `credentials_in_content` (a credential outside the fields meant for one: `errors` names each place as a JSON pointer into the item, e.g. `configuration/headers/0`, and the rule that found it; the value is never echoed) or `unprocessable_content` (e.g. a recipe step whose `agent_id` is not a listed agent); nothing is stored */
+        Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A bug on the service's side; the body never carries internal details */
         Internal: {
             headers: {
@@ -826,6 +879,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -853,6 +907,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -879,6 +934,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -908,6 +964,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -927,6 +984,7 @@ export interface operations {
             content: {
                 "application/json": {
                     version: components["schemas"]["SemVer"];
+                    /** @description No control characters but newline and tab */
                     changelog?: string;
                 };
             };
@@ -948,6 +1006,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -979,6 +1038,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1010,6 +1070,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1049,6 +1110,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1090,7 +1152,16 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description `dependency_unavailable`: a dependency the listing's version pinned is no longer listed (nothing was written); or `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
             /** @description The Idempotency-Key was already used in this workspace for another request (`idempotency_key_reused`) */
             422: {
                 headers: {
@@ -1130,6 +1201,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1161,6 +1233,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1191,6 +1264,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1226,6 +1300,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1290,12 +1365,17 @@ export interface operations {
                     item_type: components["schemas"]["ItemKind"];
                     /** Format: int64 */
                     item_id: number;
+                    /** @description One line, not blank, without zero-width or bidirectional control characters */
                     name?: string;
+                    /** @description No control characters but newline and tab */
                     description?: string;
+                    /** @description One line, not blank, without zero-width or bidirectional control characters */
                     category?: string;
+                    /** @description One line */
                     icon?: string;
                     tags?: string[];
                     version?: components["schemas"]["SemVer"];
+                    /** @description No control characters but newline and tab */
                     changelog?: string;
                 };
             };
@@ -1317,6 +1397,7 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -1356,6 +1437,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1385,6 +1467,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1401,7 +1484,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description not only whitespace */
+                    /** @description not only whitespace and invisible characters (zero-width, bidi controls; the service refuses tag characters too) */
                     reason: string;
                 };
             };
@@ -1466,6 +1549,64 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    "mark-official": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mark now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Official"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "clear-official": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mark now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Official"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     "list-reviews": {
         parameters: {
             query?: {
@@ -1495,6 +1636,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1570,6 +1712,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1586,7 +1729,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description not only whitespace */
+                    /** @description not only whitespace and invisible characters (zero-width, bidi controls; the service refuses tag characters too) */
                     reason: string;
                 };
             };
@@ -1635,6 +1778,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

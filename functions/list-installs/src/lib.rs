@@ -2,7 +2,7 @@
 //! and `cursor` = the previous page's `next_cursor`).
 
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use marketplace_catalog::InstallCursor;
+use marketplace_catalog::{InstallCursor, InstallList};
 use marketplace_http::{
     json, respond, workspace_access, Access, AppState, Body, HandlerResult, QueryParams, Request,
     Response, StatusCode,
@@ -15,11 +15,13 @@ pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
 
 async fn list_installs(state: &AppState, req: &Request) -> HandlerResult {
     let session = state.session(req).await?;
+    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Read).await?;
     let mut params = QueryParams::new(req);
     let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
-    let cursor = params.optional("cursor", InstallCursor::parse);
+    let cursor = params.optional("cursor", |raw| {
+        InstallCursor::parse(raw, InstallList::Installs, workspace.id)
+    });
     params.finish()?;
-    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Read).await?;
     let page =
         marketplace_catalog::list_installs(&*session.db, workspace.id, cursor, limit).await?;
     Ok(json(StatusCode::OK, &page))

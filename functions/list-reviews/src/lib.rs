@@ -26,11 +26,7 @@ async fn list_reviews(state: &AppState, req: &Request) -> HandlerResult {
         limits::DEFAULT_REVIEW_PAGE_SIZE,
         1..=limits::MAX_PAGE_SIZE,
     );
-    let cursor = params.optional("cursor", |raw| match ReviewCursor::parse(raw) {
-        Some(cursor) if cursor.sort == sort => Ok(cursor),
-        Some(_) => Err("belongs to another sort order; send the sort it came with"),
-        None => Err("is not a cursor this service made; send a next_cursor as it came"),
-    });
+    let cursor = params.optional("cursor", |raw| ReviewCursor::parse(raw, item_id, sort));
     let query = params.finish_with(|| {
         Some(ReviewQuery {
             sort,

@@ -2,9 +2,11 @@
 //! concurrent invocations wait rather than race) and reports what it applied. With
 //! `{"seed_llm_catalog": true}` it also upserts the bundled LLM catalog; with `{"refresh_rating_prior": true}`
 //! it sets the mean of the prior behind `sort=rating` to the global mean rating and re-scores the rated
-//! listings (after bulk loads, and from time to time).
+//! listings (after bulk loads, and from time to time); with `{"scrub_credentials": true}` it replaces the
+//! credentials stored before submissions were refused for holding them (listings, version snapshots,
+//! installed copies) and reports how many values it replaced.
 
-use marketplace_catalog::{llm_catalog, RatingPrior};
+use marketplace_catalog::{llm_catalog, RatingPrior, ScrubReport};
 use marketplace_db::Pool;
 use serde::Serialize;
 use serde_json::Value;
@@ -14,6 +16,7 @@ pub struct Report {
     pub applied: Vec<String>,
     pub llm_catalog: Option<CatalogReport>,
     pub rating_prior: Option<RatingPrior>,
+    pub scrubbed: Option<ScrubReport>,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,10 +47,25 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
     } else {
         None
     };
-    tracing::info!(?applied, ?llm_catalog, ?rating_prior, "migrate done");
+    let scrubbed = if event.get("scrub_credentials").and_then(Value::as_bool) == Some(true) {
+        let tx = client.transaction().await?;
+        let report = marketplace_catalog::scrub_stored_credentials(&*tx).await?;
+        tx.commit().await?;
+        Some(report)
+    } else {
+        None
+    };
+    tracing::info!(
+        ?applied,
+        ?llm_catalog,
+        ?rating_prior,
+        ?scrubbed,
+        "migrate done"
+    );
     Ok(Report {
         applied,
         llm_catalog,
         rating_prior,
+        scrubbed,
     })
 }

@@ -18,7 +18,7 @@ async fn submit_version(state: &AppState, req: &Request) -> HandlerResult {
     let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
     let mut body = JsonFields::required(req)?;
     let version = body.required_parsed("version", Version::parse);
-    let changelog = body.text("changelog", limits::CHANGELOG_CHARS);
+    let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);
     let request = body.finish_with(|| {
         Some(NewVersion {
             item_id,

@@ -17,13 +17,13 @@ async fn submit(state: &AppState, req: &Request) -> HandlerResult {
     let mut body = JsonFields::required(req)?;
     let kind = body.required_parsed("item_type", ItemKind::parse);
     let source_id = body.required_id("item_id");
-    let name = body.text("name", limits::NAME_CHARS);
-    let description = body.text("description", limits::DESCRIPTION_CHARS);
-    let category = body.text("category", limits::CATEGORY_CHARS);
-    let icon = body.text("icon", limits::ICON_CHARS);
-    let tags = body.string_list("tags", limits::MAX_TAGS, limits::TAG_CHARS);
+    let name = body.label("name", limits::NAME_CHARS);
+    let description = body.prose("description", limits::DESCRIPTION_CHARS);
+    let category = body.label("category", limits::CATEGORY_CHARS);
+    let icon = body.line("icon", limits::ICON_CHARS);
+    let tags = body.label_list("tags", limits::MAX_TAGS, limits::TAG_CHARS);
     let version = body.parsed("version", Version::parse);
-    let changelog = body.text("changelog", limits::CHANGELOG_CHARS);
+    let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);
     let submission = body.finish_with(|| {
         Some(Submission {
             workspace: workspace.id,

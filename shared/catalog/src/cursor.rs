@@ -1,13 +1,20 @@
 //! Keyset cursors: the position of the last row a page showed, handed to the client as an opaque,
 //! URL-safe token and taken back to start the next page there.
 //!
-//! A token holds the position's values and a digest of the listing it belongs to (its filters and order),
-//! followed by a check sum of the whole. A token for another listing, or one that was altered, is refused.
-//! A token is not a secret and grants nothing: its values are bound as parameters, and the next page is
-//! read with the caller's own visibility rules.
+//! One codec serves every paged route (the listing, the review queue, reviews, installs, updates). A token
+//! holds the position's values and a digest of the listing it belongs to (its route, filters and order, and
+//! the item or workspace it pages), followed by an HMAC-SHA-256 of the whole under the server's cursor key.
+//! A token for another listing, or one that was forged or altered, is refused before any of its values
+//! reach SQL. A token grants nothing: its values are bound as parameters, and the next page is read with the
+//! caller's own visibility rules.
+//!
+//! The key is `CURSOR_SIGNING_KEY` from the environment (deployed: a stack parameter, the same for every
+//! function, so that a cursor one function issued is taken by another instance); without it, a random key
+//! per process (locally, one process serves every route).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hmac::{KeyInit, Mac};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -51,7 +58,7 @@ pub(crate) fn decode(
     let check = URL_SAFE_NO_PAD
         .decode(check)
         .map_err(|_| CursorError::Malformed)?;
-    if check != check_sum(&payload) {
+    if !same_bytes(&check, &check_sum(&payload)) {
         return Err(CursorError::Malformed);
     }
     let Ok(Value::Array(values)) = serde_json::from_slice::<Value>(&payload) else {
@@ -111,12 +118,32 @@ fn scope_digest(scope: &str) -> String {
         .collect()
 }
 
+/// How many bytes of the HMAC a token carries (128 bits).
+const TAG_BYTES: usize = 16;
+
 fn check_sum(payload: &[u8]) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(b"marketplace cursor\0");
-    hasher.update(payload);
-    hasher.finalize()[..12].to_vec()
+    let mut mac = hmac::Hmac::<Sha256>::new_from_slice(&*KEY).expect("HMAC takes any key length");
+    mac.update(b"marketplace cursor\0");
+    mac.update(payload);
+    mac.finalize().into_bytes()[..TAG_BYTES].to_vec()
 }
+
+/// Equal, compared in time independent of where they differ.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+}
+
+/// The cursor key: SHA-256 of `CURSOR_SIGNING_KEY`, or random bytes when it is unset or empty.
+static KEY: std::sync::LazyLock<[u8; 32]> =
+    std::sync::LazyLock::new(|| match std::env::var("CURSOR_SIGNING_KEY") {
+        Ok(secret) if !secret.is_empty() => Sha256::digest(secret.as_bytes()).into(),
+        _ => {
+            let mut key = [0u8; 32];
+            key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+            key
+        }
+    });
 
 #[cfg(test)]
 mod tests {

@@ -43,7 +43,7 @@ pub async fn item_detail(
         .ok_or(CatalogError::NotFound("item"))?;
 
     let mut summary = [ItemSummary::from_row(&row)?];
-    enrich_agents(db, &mut summary).await?;
+    enrich_agents(db, audience, &mut summary).await?;
     let [summary] = summary;
     let mut content: Value = row.read("content")?;
     redact_fields(&mut content);
@@ -115,8 +115,9 @@ async fn dependencies(
     })
 }
 
-/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing. Only items the
-/// audience could open themselves are named.
+/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing: its skills and
+/// tools, and the LLM and agents its live version pinned (what an install brings). Only items the audience
+/// could open themselves are named.
 pub fn dependencies_statement(
     audience: Audience,
     kind: ItemKind,
@@ -136,9 +137,9 @@ pub fn dependencies_statement(
               LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
              (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
                                         'model_id', m.model_id)
-              FROM agents a JOIN llm_models m ON m.model_id = a.model_config ->> 'model'
-              WHERE a.id = $1 AND {llm_listed}
-              ORDER BY m.install_count DESC, m.id LIMIT 1) AS llm,
+              FROM listing_dependencies d JOIN llm_models m ON m.id = d.dependency_id
+              WHERE d.listing_id = $1 AND d.dependency_kind = 'llm' AND {llm_listed}
+              ORDER BY m.id LIMIT 1) AS llm,
              '[]'::jsonb AS agents"
         ),
         ItemKind::Recipe => format!(
@@ -150,12 +151,8 @@ pub fn dependencies_statement(
              NULL::jsonb AS llm,
              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
                                         'description', a.description) ORDER BY a.name, a.id), '[]')
-              FROM (SELECT DISTINCT a.id, a.name, a.description
-                    FROM workflow_templates w, jsonb_array_elements_text(w.recommended_agents) AS wanted,
-                         LATERAL (SELECT a.id, a.name, a.description FROM agents a
-                                  WHERE lower(a.name) = lower(wanted) AND {agent_listed}
-                                  ORDER BY a.install_count DESC, a.id LIMIT 1) a
-                    WHERE w.id = $1) a) AS agents"
+              FROM listing_dependencies d JOIN agents a ON a.id = d.dependency_id
+              WHERE d.listing_id = $1 AND d.dependency_kind = 'agent' AND {agent_listed}) AS agents"
         ),
         ItemKind::Tool => format!(
             "'[]'::jsonb AS skills,

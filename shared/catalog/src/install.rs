@@ -10,6 +10,7 @@ use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
+use crate::error::ATTEMPTS;
 use crate::kind::union_all;
 use crate::locate::visible_kind;
 use crate::plan::{self, Node, NodeAction, Plan};
@@ -89,7 +90,22 @@ pub struct InstallOutcome {
 /// How many names past `X-copy` a single install tries before giving up (each retry follows a conflict).
 const NAME_ATTEMPTS: usize = 20;
 
+/// Installs, running the transaction again (a few times) when it lost a race: a concurrent install made a
+/// copy this plan would clone, an uninstall deleted one it would reuse, or a deadlock.
 pub async fn install_item(
+    client: &mut Client,
+    request: &InstallRequest,
+) -> Result<InstallOutcome, CatalogError> {
+    let mut attempt = 1;
+    loop {
+        match install_once(client, request).await {
+            Err(error) if error.is_retryable() && attempt < ATTEMPTS => attempt += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+async fn install_once(
     client: &mut Client,
     request: &InstallRequest,
 ) -> Result<InstallOutcome, CatalogError> {
@@ -165,7 +181,17 @@ async fn install_in(
     let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
     let version = lock_listing(tx, kind, request.item_id).await?;
     let plan = plan::build(tx, request.workspace, kind, request.item_id).await?;
+    if let Some((kind, id, name)) = plan.unavailable.first() {
+        return Err(CatalogError::DependencyUnavailable(
+            *kind,
+            *id,
+            plan::shown(name).to_owned(),
+        ));
+    }
     let versions = lock_dependencies(tx, &plan).await?;
+    if !plan::copies_still_as_planned(tx, request.workspace, &plan).await? {
+        return Err(CatalogError::Retry);
+    }
 
     let mut copies = make_copies(tx, &plan, request.workspace).await?;
     link_agent_skills(tx, &plan, &copies).await?;
@@ -403,9 +429,10 @@ async fn lock_listing(
     listing.read("version")
 }
 
-/// Locks the dependencies the plan clones, as [`lock_listing`] locks the item, in one order for every
-/// install (by depth — recipes, then agents, then LLMs — then id), so two installs never wait on each other
-/// in a circle, and returns their versions by listing id. A dependency delisted since the plan was read is a
+/// Locks every dependency of the plan (cloned or reused), as [`lock_listing`] locks the item, in the one
+/// lock order ([`ItemKind::lock_rank`], then id), before any copy is read under lock: installs and
+/// uninstalls of overlapping plans then queue on their first common listing instead of waiting in a
+/// circle. Returns their versions by listing id. A dependency delisted since the plan was read is a
 /// conflict: the plan no longer holds.
 async fn lock_dependencies(
     tx: &Transaction<'_>,
@@ -436,17 +463,17 @@ async fn lock_dependencies(
     Ok(versions)
 }
 
-/// The cloned nodes among `nodes` in the order installs lock (and count) listings: by depth, then id.
+/// `nodes` in the lock order: by [`ItemKind::lock_rank`], then id.
 fn in_lock_order<'a>(nodes: impl Iterator<Item = &'a Node>) -> Vec<&'a Node> {
-    let mut cloned: Vec<&Node> = nodes.filter(|node| node.is_cloned()).collect();
-    cloned.sort_by_key(|node| (node.depth, node.listing_id));
-    cloned
+    let mut ordered: Vec<&Node> = nodes.collect();
+    ordered.sort_by_key(|node| (node.kind.lock_rank(), node.listing_id));
+    ordered
 }
 
 /// Whether two listings next to each other in lock order are locked (and counted) by one statement: one
-/// depth and one kind, so one table, in id order.
+/// kind, so one table, in id order.
 fn locked_together(a: &&Node, b: &&Node) -> bool {
-    a.depth == b.depth && a.kind == b.kind
+    a.kind == b.kind
 }
 
 fn listing_ids(nodes: &[&Node]) -> Vec<i64> {
@@ -537,7 +564,7 @@ async fn count_installs(
     plan: &Plan,
     workspace: WorkspaceId,
 ) -> Result<(), CatalogError> {
-    let cloned = in_lock_order(plan.nodes.iter());
+    let cloned = in_lock_order(plan.nodes.iter().filter(|node| node.is_cloned()));
     if cloned.len() > 1 {
         let (kinds, categories): (Vec<String>, Vec<String>) = cloned
             .iter()

@@ -1,14 +1,14 @@
 //! `GET /installs`: a workspace's installs, newest first, a page at a time behind an opaque cursor.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
 
 use crate::column::ReadColumn;
+use crate::cursor::{self, CursorError};
 use crate::item::Creator;
 use crate::kind::union_all;
+use crate::sort::{KeyType, PositionValue};
 use crate::statement::Statement;
 use crate::{CatalogError, ItemKind, Version, WorkspaceId};
 
@@ -19,9 +19,26 @@ pub struct InstallCursor {
     id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("must be a next_cursor returned by this route")]
-pub struct BadCursor;
+/// The two routes that page a workspace's installs; a cursor of one is refused by the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallList {
+    /// `GET /installs`.
+    Installs,
+    /// `GET /updates`.
+    Updates,
+}
+
+impl InstallList {
+    fn scope(self, workspace: WorkspaceId) -> String {
+        let route = match self {
+            Self::Installs => "installs",
+            Self::Updates => "updates",
+        };
+        format!("{route}\n{}", workspace.as_uuid())
+    }
+}
+
+const POSITION: [KeyType; 2] = [KeyType::Timestamp, KeyType::Integer];
 
 impl InstallCursor {
     /// The cursor after the install with this id, installed at `installed_at`.
@@ -43,35 +60,28 @@ impl InstallCursor {
         self.id
     }
 
-    /// The text of a cursor: URL-safe, meant to be passed back as it is.
-    pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!(
-            "i1:{}:{}",
-            self.installed_at.timestamp_micros(),
-            self.id
-        ))
+    /// The signed token of this position in `list` of `workspace`.
+    pub(crate) fn encode(&self, list: InstallList, workspace: WorkspaceId) -> String {
+        cursor::encode(
+            &list.scope(workspace),
+            &[self.installed_at.timestamp_micros().into(), self.id.into()],
+        )
     }
 
-    pub fn parse(text: &str) -> Result<Self, BadCursor> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| BadCursor)?;
-        let text = String::from_utf8(bytes).map_err(|_| BadCursor)?;
-        let mut parts = text.split(':');
-        let (Some("i1"), Some(micros), Some(id), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(BadCursor);
-        };
-        let micros: i64 = micros
-            .parse()
-            .ok()
-            .filter(|micros| crate::cursor::timestamp_in_range(*micros))
-            .ok_or(BadCursor)?;
-        let id: i64 = id.parse().map_err(|_| BadCursor)?;
-        let installed_at = DateTime::from_timestamp_micros(micros).ok_or(BadCursor)?;
-        if id < 1 {
-            return Err(BadCursor);
+    /// A token this route issued for this workspace, or why not.
+    pub fn parse(
+        token: &str,
+        list: InstallList,
+        workspace: WorkspaceId,
+    ) -> Result<Self, CursorError> {
+        match cursor::decode(token, &list.scope(workspace), &POSITION)?[..] {
+            [PositionValue::Integer(micros), PositionValue::Integer(id)] if id > 0 => Ok(Self {
+                installed_at: DateTime::from_timestamp_micros(micros)
+                    .ok_or(CursorError::Malformed)?,
+                id,
+            }),
+            _ => Err(CursorError::Malformed),
         }
-        Ok(Self { installed_at, id })
     }
 }
 
@@ -132,11 +142,8 @@ pub async fn list_installs(
     let next_cursor = if installs.len() as i64 > limit {
         installs.truncate(limit as usize);
         installs.last().map(|last| {
-            InstallCursor {
-                installed_at: last.installed_at,
-                id: last.install_id,
-            }
-            .encode()
+            InstallCursor::after(last.installed_at, last.install_id)
+                .encode(InstallList::Installs, workspace)
         })
     } else {
         None
@@ -243,27 +250,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_round_trip_and_anything_else_is_refused() {
+    fn cursors_round_trip_for_their_route_and_workspace_only() {
         let cursor = InstallCursor {
             installed_at: DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap(),
             id: 42,
         };
-        let text = cursor.encode();
-        assert!(text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert_eq!(InstallCursor::parse(&text), Ok(cursor));
-        for bad in [
-            "",
-            "x",
-            "!!!",
-            &URL_SAFE_NO_PAD.encode("i1:1:0"),
-            &URL_SAFE_NO_PAD.encode("i1:1"),
-            &URL_SAFE_NO_PAD.encode("i2:1:5"),
-            &URL_SAFE_NO_PAD.encode("i1:1:5:6"),
-            &URL_SAFE_NO_PAD.encode("i1:abc:5"),
-        ] {
-            assert_eq!(InstallCursor::parse(bad), Err(BadCursor), "{bad:?}");
+        let workspace = WorkspaceId::from(uuid::Uuid::new_v4());
+        let text = cursor.encode(InstallList::Installs, workspace);
+        assert_eq!(
+            InstallCursor::parse(&text, InstallList::Installs, workspace),
+            Ok(cursor)
+        );
+        let other = WorkspaceId::from(uuid::Uuid::new_v4());
+        assert_eq!(
+            InstallCursor::parse(&text, InstallList::Installs, other),
+            Err(CursorError::OtherListing)
+        );
+        assert_eq!(
+            InstallCursor::parse(&text, InstallList::Updates, workspace),
+            Err(CursorError::OtherListing)
+        );
+        let zero = InstallCursor { id: 0, ..cursor }.encode(InstallList::Installs, workspace);
+        for bad in ["", "x", "!!!", "aTE6MTo1", zero.as_str()] {
+            assert_eq!(
+                InstallCursor::parse(bad, InstallList::Installs, workspace),
+                Err(CursorError::Malformed),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -9,7 +9,7 @@ use tokio_postgres::{GenericClient, Row};
 
 use crate::column::ReadColumn;
 use crate::statement::Statement;
-use crate::{redact_fields, redact_secrets, CatalogError, ItemKind, Version};
+use crate::{redact_fields, redact_secrets, Audience, CatalogError, ItemKind, Version};
 
 /// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
 #[derive(Debug, Clone, Serialize)]
@@ -31,6 +31,8 @@ pub struct ItemSummary {
     /// Distinct workspaces that ever installed it.
     pub workspace_count: i64,
     pub is_featured: bool,
+    /// Vouched for by a marketplace admin: any publisher's versions may depend on it.
+    pub is_official: bool,
     pub is_approved: bool,
     pub creator: Option<Creator>,
     pub created_at: DateTime<Utc>,
@@ -74,7 +76,7 @@ pub(crate) fn summary_columns(kind: ItemKind) -> String {
     format!(
         "'{kind}'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, \
          t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, \
-         t.rating_sum, t.rating_count, t.is_featured, t.is_approved, \
+         t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, \
          t.original_creator_id, t.created_at, t.updated_at, {metadata} AS metadata",
         kind = kind.as_str(),
         metadata = kind.metadata_sql(),
@@ -103,6 +105,7 @@ impl ItemSummary {
             active_installs: i64::from(row.read::<i32>("active_installs")?),
             workspace_count: i64::from(row.read::<i32>("workspace_count")?),
             is_featured: row.read("is_featured")?,
+            is_official: row.read("is_official")?,
             is_approved: row.read("is_approved")?,
             creator: Creator::from_row(row, "original_creator_id", "creator_name")?,
             created_at: row.read("created_at")?,
@@ -128,9 +131,11 @@ impl Creator {
 }
 
 /// Adds each agent's tools (names and icons from `composio_apps_cache`) and skill count to its metadata:
-/// one statement for the whole page, none when the page has no agents.
+/// one statement for the whole page, none when the page has no agents. The count is of the skills this
+/// audience sees in the agent's detail.
 pub(crate) async fn enrich_agents(
     db: &impl GenericClient,
+    audience: Audience,
     items: &mut [ItemSummary],
 ) -> Result<(), CatalogError> {
     let agent_ids: Vec<i64> = items
@@ -141,7 +146,9 @@ pub(crate) async fn enrich_agents(
     if agent_ids.is_empty() {
         return Ok(());
     }
-    let rows = agent_enrichment_statement(agent_ids).query(db).await?;
+    let rows = agent_enrichment_statement(audience, agent_ids)
+        .query(db)
+        .await?;
     let mut enrichment = rows
         .iter()
         .map(|row| {
@@ -162,9 +169,10 @@ pub(crate) async fn enrich_agents(
     Ok(())
 }
 
-/// Tools (names and icons from `composio_apps_cache`) and skill counts of the given agents, in one statement.
-pub fn agent_enrichment_statement(agent_ids: Vec<i64>) -> Statement<'static> {
-    Statement::new(
+/// Tools (names and icons from `composio_apps_cache`) and counts of the skills `audience` sees of the given
+/// agents, in one statement.
+pub fn agent_enrichment_statement(audience: Audience, agent_ids: Vec<i64>) -> Statement<'static> {
+    Statement::new(format!(
         "SELECT a.id,
                 coalesce((SELECT jsonb_agg(jsonb_build_object(
                               'slug', at.app_slug,
@@ -173,8 +181,10 @@ pub fn agent_enrichment_statement(agent_ids: Vec<i64>) -> Statement<'static> {
                           FROM agent_tools at
                           LEFT JOIN composio_apps_cache c ON c.app_slug = at.app_slug
                           WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
-                (SELECT count(*) FROM agent_skills s WHERE s.agent_id = a.id) AS skills_count
+                (SELECT count(*) FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+                 WHERE l.agent_id = a.id AND {listed}) AS skills_count
          FROM unnest($1::bigint[]) AS a(id)",
-    )
+        listed = audience.listed("s"),
+    ))
     .bind(agent_ids)
 }

@@ -39,6 +39,19 @@ impl ItemKind {
         }
     }
 
+    /// Where this kind's rows come in the one order every write locks listings in (docs/architecture.md,
+    /// "Lock order"): recipes, then agents, then LLMs, skills and tools; by id within a kind. A dependency
+    /// always comes after what depends on it, so an install locking its plan from the item down follows it.
+    pub(crate) fn lock_rank(self) -> u8 {
+        match self {
+            Self::Recipe => 0,
+            Self::Agent => 1,
+            Self::Llm => 2,
+            Self::Skill => 3,
+            Self::Tool => 4,
+        }
+    }
+
     /// The table holding this kind's marketplace and workspace rows.
     pub fn table(self) -> &'static str {
         match self {

@@ -56,6 +56,7 @@ mod moderation;
 mod plan;
 mod published_versions;
 mod redact;
+mod repair;
 mod review_queue;
 mod reviews;
 mod search;
@@ -80,15 +81,19 @@ pub use install::{
     InstalledDependency, ItemRef, SetupStep,
 };
 pub use installs::{
-    list_installs, BadCursor, CopyRef, InstallCursor, InstallEntry, InstalledListing, InstallsPage,
+    list_installs, CopyRef, InstallCursor, InstallEntry, InstallList, InstalledListing,
+    InstallsPage,
 };
 pub use item::{Creator, ItemSummary, Rating};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Position};
-pub use moderation::{approve, delist, reject, set_featured, Featured, Reviewed};
+pub use moderation::{
+    approve, delist, reject, set_featured, set_official, Featured, Official, Reviewed,
+};
 pub use plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
 pub use published_versions::{item_versions, PublishedVersion};
 pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
+pub use repair::{scrub_stored_credentials, ScrubReport};
 pub use review_queue::{
     review_queue, QueueEntry, QueuePage, QueuePosition, QueueQuery, SubmissionKind,
 };

@@ -114,7 +114,7 @@ pub async fn list_items(
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {
     let rows = listing_statement(audience, query).query(db).await?;
-    let (total, total_exact, resume_at): (i64, bool, Option<Value>) = match rows.first() {
+    let (mut total, mut total_exact, resume_at): (i64, bool, Option<Value>) = match rows.first() {
         Some(row) => (
             row.read("total")?,
             row.read("total_exact")?,
@@ -141,12 +141,20 @@ pub async fn list_items(
         Value::Array(values) => cursor::encode(&query.scope(), &values),
         other => cursor::encode(&query.scope(), &[other]),
     });
-    enrich_agents(db, &mut items).await?;
+    // A short term's total counts the first region of each kind: never below what the pages showed.
+    let shown = query.offset + items.len() as i64;
+    let short = query.search_term().is_some_and(search::is_short);
+    if short && !items.is_empty() && shown > total {
+        total = shown;
+        total_exact = next_cursor.is_none();
+    }
+    enrich_agents(db, audience, &mut items).await?;
     let suggestions = match query.search_term() {
         Some(term)
-            if items.is_empty()
-                && next_cursor.is_none()
+            if total == 0
+                && query.offset == 0
                 && query.after.is_none()
+                && next_cursor.is_none()
                 && search::suggests(term) =>
         {
             Some(search::suggestions(db, audience, &query.kinds(), term).await?)
@@ -200,6 +208,10 @@ struct ListingSql<'q> {
     window: Placeholder,
     /// How many rows a short term's region holds per kind.
     region: Placeholder,
+    /// A short term's page that starts a walk (the first page, or one at an offset), rather than continuing
+    /// one after a cursor: each kind's matches are read in order up to the page, whatever region they are
+    /// in, so that offset paging shows the rows cursor paging shows at that position.
+    whole_regions: bool,
     offset: Placeholder,
     fetch: Placeholder,
     /// How many rows a search's ordered walk examines before the search indexes take over.
@@ -230,7 +242,8 @@ impl<'q> ListingSql<'q> {
                 .map(|term| SearchTerm::bind(term, params)),
             after,
             window: params.bind(query.offset + query.limit + 1),
-            region: params.bind(query.offset + SHORT_TERM_REGION),
+            region: params.bind(SHORT_TERM_REGION),
+            whole_regions: query.after.is_none(),
             offset: params.bind(query.offset),
             fetch: params.bind(query.limit + 1),
             walk: params.bind(query.offset + query.limit + SEARCH_WALK),
@@ -469,6 +482,11 @@ impl<'q> ListingSql<'q> {
     /// the region's last row (`region_end`, not a match), which bounds the page when the kind has fewer
     /// than `window` matches in the region and more rows beyond it.
     fn region(&self, kind: ItemKind, tier: &str, matched: &str, conditions: &str) -> String {
+        if self.whole_regions {
+            let matching = format!("{conditions} AND {matched}");
+            let rows = self.read(kind, tier, "true", &matching, self.window);
+            return format!("(SELECT *, false AS region_end FROM ({rows}) r)");
+        }
         let region_rows = self.read(kind, tier, matched, conditions, self.region);
         let end = format!(
             "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, false AS matched
@@ -615,7 +633,8 @@ impl<'q> ListingSql<'q> {
             let regions = union_all(&self.kinds, |kind| {
                 format!(
                     "SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-                     FROM (SELECT {matches} AS m FROM {table} t WHERE {filters} LIMIT {SHORT_TERM_REGION}) r",
+                     FROM (SELECT {matches} AS m FROM {table} t WHERE {filters}
+                           ORDER BY t.id LIMIT {SHORT_TERM_REGION}) r",
                     matches = term.matches(),
                     table = kind.table(),
                     filters = self.filters(),

@@ -49,10 +49,10 @@ pub async fn upsert(
 ) -> Result<UpsertReport, CatalogError> {
     let input = serde_json::to_value(entries).expect("catalog entries serialise");
     let rows = Statement::new(
-            "INSERT INTO llm_models AS t (owner_type, is_approved, from_catalog, version, provider, model_id, name,
-                 description, marketplace_category, marketplace_icon, tags, context_window, max_output_tokens,
-                 input_cost_per_mtok, output_cost_per_mtok, capabilities)
-             SELECT 'marketplace', true, true, $2, provider, model_id, name, description, category, icon,
+            "INSERT INTO llm_models AS t (owner_type, is_approved, from_catalog, is_official, version, provider,
+                 model_id, name, description, marketplace_category, marketplace_icon, tags, context_window,
+                 max_output_tokens, input_cost_per_mtok, output_cost_per_mtok, capabilities)
+             SELECT 'marketplace', true, true, true, $2, provider, model_id, name, description, category, icon,
                     coalesce(tags, '[]'), context_window, max_output_tokens,
                     input_cost_per_mtok, output_cost_per_mtok, coalesce(capabilities, '[]')
              FROM jsonb_to_recordset($1) AS e(provider text, model_id text, name text, description text,

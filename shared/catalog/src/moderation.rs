@@ -126,7 +126,7 @@ async fn approve_pending(
     let Some(row) = Statement::new(
         "UPDATE item_versions SET status = 'approved', reviewed_by = $2, reviewed_at = now(), published_at = now()
          WHERE item_id = $1 AND status = 'pending'
-         RETURNING version::text AS version, content",
+         RETURNING version::text AS version, content, dependencies",
     )
     .bind(item_id)
     .bind(admin_id)
@@ -148,9 +148,35 @@ async fn approve_pending(
     .bind(content)
     .execute(tx)
     .await?;
+    if matches!(kind, ItemKind::Agent | ItemKind::Recipe) {
+        pin_dependencies(tx, kind, item_id, row.read("dependencies")?).await?;
+    }
     let action = Action::on(AdminAction::Approve, kind, item_id).version(&version);
     action.record(tx, admin_id).await?;
     Ok(Some(version))
+}
+
+/// Freezes the dependencies the approved version resolved at submit onto the listing: its installs follow
+/// them. A version submitted before dependencies were resolved at submit is resolved now, by the same rule.
+async fn pin_dependencies(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+    resolved: Option<Value>,
+) -> Result<(), CatalogError> {
+    Statement::new(format!(
+        "SELECT marketplace_pin_dependencies(l.id, coalesce($2::jsonb,
+                    marketplace_resolve_dependencies($3::text::item_kind, {content}, l.original_creator_id)))
+         FROM {table} l WHERE l.id = $1",
+        content = kind.content_sql("l"),
+        table = kind.table(),
+    ))
+    .bind(item_id)
+    .bind(resolved)
+    .bind(kind)
+    .execute(tx)
+    .await?;
+    Ok(())
 }
 
 /// Marketplace skills linked to an agent that still wait for their first approval.
@@ -261,6 +287,47 @@ pub async fn set_featured(
     Ok(Featured {
         item_id,
         is_featured,
+    })
+}
+
+/// A listing's official mark after it was set or cleared.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Official {
+    pub item_id: i64,
+    pub is_official: bool,
+}
+
+/// Marks a listing official (vouched for by the marketplace), or clears the mark. Versions submitted from
+/// then on may resolve their dependencies to it whoever publishes them; listings approved earlier keep the
+/// dependencies they pinned.
+pub async fn set_official(
+    client: &mut Client,
+    admin_id: i64,
+    item_id: i64,
+    official: bool,
+) -> Result<Official, CatalogError> {
+    let tx = client.transaction().await?;
+    let (kind, _, _) = lock_listing(&tx, item_id).await?;
+    Statement::new(format!(
+        "UPDATE {} SET is_official = $2 WHERE id = $1",
+        kind.table()
+    ))
+    .bind(item_id)
+    .bind(official)
+    .execute(&tx)
+    .await?;
+    let action = if official {
+        AdminAction::Official
+    } else {
+        AdminAction::Unofficial
+    };
+    Action::on(action, kind, item_id)
+        .record(&tx, admin_id)
+        .await?;
+    tx.commit().await?;
+    Ok(Official {
+        item_id,
+        is_official: official,
     })
 }
 

@@ -12,6 +12,7 @@ use tokio_postgres::GenericClient;
 
 use crate::column::ReadColumn;
 use crate::install::{first_free_name, requires_setup, taken_copy_names, ItemRef, SetupStep};
+use crate::kind::union_all;
 use crate::locate::visible_kind;
 use crate::redact::looks_like_secret;
 use crate::statement::Statement;
@@ -39,6 +40,9 @@ pub enum StepAction {
     Reuse,
     /// Link the (global) marketplace skill to the agent copy made by the step before.
     Link,
+    /// A dependency the listing's version pinned that is no longer listed: the install is refused
+    /// (`dependency_unavailable`) until the publisher ships a version without it.
+    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -122,6 +126,8 @@ pub(crate) struct Plan {
     /// Second paths to a node already in the plan, `(user, used)` by node index: a dependency two listings
     /// share is relied on by both.
     pub(crate) shared: Vec<(usize, usize)>,
+    /// Pinned dependencies that are no longer listed, `(kind, id, name)`.
+    pub(crate) unavailable: Vec<(ItemKind, i64, String)>,
 }
 
 impl Plan {
@@ -155,6 +161,14 @@ impl Plan {
                 existing_id: None,
             }));
         }
+        steps.extend(self.unavailable.iter().map(|(kind, id, name)| PlanStep {
+            action: StepAction::Unavailable,
+            kind: *kind,
+            item_id: *id,
+            name: name.clone(),
+            as_name: None,
+            existing_id: None,
+        }));
         let root = self.root();
         InstallPlan {
             item: ItemRef {
@@ -179,11 +193,12 @@ pub async fn install_plan(
     Ok(build(db, workspace, kind, item_id).await?.public())
 }
 
-/// Resolves the dependencies of listing `item_id` breadth first. Each listing enters the plan once (a
-/// second path to it, or a cycle back to it, adds nothing), and nothing deeper than
-/// [`MAX_DEPENDENCY_DEPTH`] is followed. Dependencies are only ever listed, approved listings: anything
-/// else is a warning that names what was asked for, never what exists. Reads a level of the plan at a time,
-/// a statement per kind of listing rather than per listing.
+/// Follows the dependencies of listing `item_id` breadth first: those its live version pinned when it was
+/// approved (`listing_dependencies`), never a listing found by name or count now. Each listing enters the
+/// plan once (a second path to it, or a cycle back to it, adds nothing), and nothing deeper than
+/// [`MAX_DEPENDENCY_DEPTH`] is followed. What a version asked for but pinned nothing for is a warning that
+/// names what was asked for; a pinned dependency no longer listed is `unavailable`. Reads a level of the plan
+/// at a time, a statement per kind of listing rather than per listing.
 pub(crate) async fn build(
     db: &impl GenericClient,
     workspace: WorkspaceId,
@@ -196,6 +211,7 @@ pub(crate) async fn build(
         requires_setup: Vec::new(),
         warnings: Vec::new(),
         shared: Vec::new(),
+        unavailable: Vec::new(),
     };
     let mut seen: HashSet<i64> = HashSet::from([item_id]);
     let mut level = 0..plan.nodes.len();
@@ -223,6 +239,12 @@ async fn expand(
         .filter(|node| node.kind == ItemKind::Agent && node.is_cloned())
         .map(|node| node.listing_id)
         .collect();
+    let cloned: Vec<i64> = plan.nodes[level.clone()]
+        .iter()
+        .filter(|node| node.is_cloned())
+        .map(|node| node.listing_id)
+        .collect();
+    let mut pins = pinned(db, &cloned).await?;
     let mut skills = agent_skills(db, &agents).await?;
     let mut models = agent_models(db, &agents).await?;
     for index in level {
@@ -231,16 +253,29 @@ async fn expand(
             continue;
         }
         let node = plan.nodes[index].clone();
+        let node_pins = pins.remove(&node.listing_id).unwrap_or_default();
+        let (node_pins, gone): (Vec<Pin>, Vec<Pin>) =
+            node_pins.into_iter().partition(|pin| pin.listed);
+        for pin in gone {
+            if !plan
+                .unavailable
+                .iter()
+                .any(|(_, id, _)| *id == pin.listing.id)
+            {
+                plan.unavailable
+                    .push((pin.kind, pin.listing.id, pin.listing.name));
+            }
+        }
         let edges = match node.kind {
             ItemKind::Agent => {
                 let found = skills.remove(&node.listing_id).unwrap_or_default();
                 plan.nodes[index].skills = linked_skills(found, &mut plan.warnings);
                 let model = models.remove(&node.listing_id);
-                agent_llm(&node, model, &mut plan.warnings)
-                    .into_iter()
-                    .collect()
+                agent_llm(&node, model, node_pins, &mut plan.warnings)
             }
-            ItemKind::Recipe => recommended_agents(db, &node, &mut plan.warnings).await?,
+            ItemKind::Recipe => {
+                recommended_agents(db, &node, node_pins, &mut plan.warnings).await?
+            }
             ItemKind::Skill | ItemKind::Llm | ItemKind::Tool => Vec::new(),
         };
         if edges.is_empty() {
@@ -320,11 +355,12 @@ struct Edge {
     requested_as: Vec<String>,
 }
 
-/// A recipe's recommended agents, by name (case-insensitive; of several, the most installed). What cannot
-/// be found is a warning.
+/// A recipe's recommended agents: the agents its version pinned, each under the names it was asked for
+/// (case-insensitive). A name nothing was pinned for is a warning.
 async fn recommended_agents(
     db: &impl GenericClient,
     node: &Node,
+    pins: Vec<Pin>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Edge>, CatalogError> {
     let row = Statement::new("SELECT recommended_agents FROM workflow_templates WHERE id = $1")
@@ -344,106 +380,123 @@ async fn recommended_agents(
             }
         }
     }
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = Statement::new(format!(
-        "SELECT DISTINCT ON (w.wanted) w.wanted, {LISTING_COLUMNS}
-         FROM unnest($1::text[]) AS w(wanted)
-         JOIN agents t ON lower(t.name) = w.wanted AND {listed}
-         ORDER BY w.wanted, t.install_count DESC, t.id",
-        listed = Audience::Member.listed("t"),
-    ))
-    .bind(wanted.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>())
-    .query(db)
-    .await?;
-    let mut found: HashMap<String, Listing> = HashMap::new();
-    for row in &rows {
-        found.insert(row.read("wanted")?, Listing::from_row(row)?);
-    }
-    let mut edges: Vec<Edge> = Vec::new();
-    for name in wanted {
+    let agents: Vec<Pin> = pins
+        .into_iter()
+        .filter(|pin| pin.kind == ItemKind::Agent)
+        .collect();
+    for name in &wanted {
         let key = name.to_lowercase();
-        match found.remove(&key) {
-            Some(listing) => match edges.iter_mut().find(|e| e.listing.id == listing.id) {
-                Some(edge) => edge.requested_as.push(key),
-                None => edges.push(Edge {
-                    kind: ItemKind::Agent,
-                    listing,
-                    requested_as: vec![key],
-                }),
-            },
-            None => warnings.push(format!(
+        if !agents.iter().any(|pin| pin.requested_as.contains(&key)) {
+            warnings.push(format!(
                 "Recommended agent \"{}\" is not available in the marketplace and was not installed.",
-                shown(&name)
-            )),
+                shown(name)
+            ));
         }
     }
-    Ok(edges)
+    Ok(agents
+        .into_iter()
+        .map(|pin| Edge {
+            kind: ItemKind::Agent,
+            listing: pin.listing,
+            requested_as: pin.requested_as,
+        })
+        .collect())
 }
 
-/// An agent's model (`model_config.model`, when it is a name) and the listed LLM of that `model_id`.
-struct AgentModel {
-    model: String,
-    llm: Option<Listing>,
+/// A dependency a listing's live version pinned, and whether a member may still install it.
+struct Pin {
+    kind: ItemKind,
+    listing: Listing,
+    requested_as: Vec<String>,
+    listed: bool,
 }
 
-/// The models of `agents` (those that name one), by agent id: one statement.
+/// The pinned dependencies of `listings`, by listing id, in dependency id order: one statement.
+async fn pinned(
+    db: &impl GenericClient,
+    listings: &[i64],
+) -> Result<HashMap<i64, Vec<Pin>>, CatalogError> {
+    if listings.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let dependency = union_all(&[ItemKind::Agent, ItemKind::Llm], |kind| {
+        format!(
+            "SELECT {LISTING_COLUMNS}, {listed} AS listed FROM {table} t
+             WHERE d.dependency_kind = '{kind}' AND t.id = d.dependency_id",
+            table = kind.table(),
+            listed = Audience::Member.listed("t"),
+        )
+    });
+    let rows = Statement::new(format!(
+        "SELECT d.listing_id, d.dependency_kind::text AS dependency_kind, d.requested_as, t.*
+         FROM listing_dependencies d
+         JOIN LATERAL ({dependency}) t ON true
+         WHERE d.listing_id = ANY($1)
+         ORDER BY d.listing_id, d.dependency_id"
+    ))
+    .bind(listings.to_vec())
+    .query(db)
+    .await?;
+    let mut pins: HashMap<i64, Vec<Pin>> = HashMap::new();
+    for row in &rows {
+        let pin = Pin {
+            kind: row.read("dependency_kind")?,
+            listing: Listing::from_row(row)?,
+            requested_as: row.read("requested_as")?,
+            listed: row.read("listed")?,
+        };
+        pins.entry(row.read("listing_id")?).or_default().push(pin);
+    }
+    Ok(pins)
+}
+
+/// The models of `agents` (`model_config.model`, when it is a name), by agent id: one statement.
 async fn agent_models(
     db: &impl GenericClient,
     agents: &[i64],
-) -> Result<HashMap<i64, AgentModel>, CatalogError> {
+) -> Result<HashMap<i64, String>, CatalogError> {
     if agents.is_empty() {
         return Ok(HashMap::new());
     }
-    let rows = Statement::new(format!(
-        "SELECT a.id AS agent_id, m.model, llm.*
+    let rows = Statement::new(
+        "SELECT a.id AS agent_id, a.model_config ->> 'model' AS model
          FROM agents a
-         CROSS JOIN LATERAL (
-             SELECT a.model_config ->> 'model' AS model
-             WHERE jsonb_typeof(a.model_config -> 'model') = 'string') m
-         LEFT JOIN LATERAL (
-             SELECT {LISTING_COLUMNS} FROM llm_models t
-             WHERE t.model_id = m.model AND {listed}
-             ORDER BY t.install_count DESC, t.id LIMIT 1) llm ON true
-         WHERE a.id = ANY($1)",
-        listed = Audience::Member.listed("t"),
-    ))
+         WHERE a.id = ANY($1) AND jsonb_typeof(a.model_config -> 'model') = 'string'",
+    )
     .bind(agents.to_vec())
     .query(db)
     .await?;
     let mut models = HashMap::new();
     for row in &rows {
-        let llm = match row.read::<Option<i64>>("id")? {
-            Some(_) => Some(Listing::from_row(row)?),
-            None => None,
-        };
-        let model = AgentModel {
-            model: row.read("model")?,
-            llm,
-        };
-        models.insert(row.read("agent_id")?, model);
+        models.insert(row.read("agent_id")?, row.read("model")?);
     }
     Ok(models)
 }
 
-/// An agent's LLM (by `model_id`); a model not in the marketplace is a warning.
-fn agent_llm(node: &Node, model: Option<AgentModel>, warnings: &mut Vec<String>) -> Option<Edge> {
-    // No model, or one that is not a name.
-    let model = model?;
-    let Some(listing) = model.llm else {
+/// An agent's LLM: the one its version pinned for its model; a model nothing was pinned for is a warning.
+fn agent_llm(
+    node: &Node,
+    model: Option<String>,
+    pins: Vec<Pin>,
+    warnings: &mut Vec<String>,
+) -> Vec<Edge> {
+    let llms: Vec<Edge> = pins
+        .into_iter()
+        .filter(|pin| pin.kind == ItemKind::Llm)
+        .map(|pin| Edge {
+            kind: ItemKind::Llm,
+            listing: pin.listing,
+            requested_as: Vec::new(),
+        })
+        .collect();
+    if let Some(model) = model.filter(|_| llms.is_empty()) {
         warnings.push(format!(
             "The model \"{}\" of agent \"{}\" is not available in the marketplace and was not installed.",
-            shown(&model.model),
+            shown(&model),
             shown(&node.name)
         ));
-        return None;
-    };
-    Some(Edge {
-        kind: ItemKind::Llm,
-        listing,
-        requested_as: Vec::new(),
-    })
+    }
+    llms
 }
 
 /// A name from an item's configuration, as a warning may show it: not at all if it holds anything that looks
@@ -459,48 +512,100 @@ pub(crate) fn shown(name: &str) -> &str {
 
 /// Reuses the workspace's live copy of each listing in `nodes` (a new level's unnamed clones), found by
 /// `cloned_from_id` (never by name), with the live install record that made it: one statement per run of
-/// nodes of one kind, which locks the copies in node order. Inside an install a copy is locked until commit:
-/// an uninstall deleting it at the same moment either goes first (the install then clones instead) or
-/// waits for the install.
+/// nodes of one kind. Reads without locking: an install checks the plan against the copies under lock once
+/// it holds every listing of the plan ([`copies_still_as_planned`]).
 async fn find_existing_copies(
     db: &impl GenericClient,
     workspace: WorkspaceId,
     nodes: &mut [Node],
 ) -> Result<(), CatalogError> {
     for run in nodes.chunk_by_mut(|a, b| a.kind == b.kind) {
-        let rows = Statement::new(format!(
-            "SELECT c.cloned_from_id, c.id, c.name,
-                    (SELECT i.id FROM marketplace_installs i
-                     WHERE i.workspace_id = $1 AND i.installed_item_id = c.id AND i.uninstalled_at IS NULL
-                     ORDER BY i.id DESC LIMIT 1) AS install_id
-             FROM unnest($2::bigint[]) AS l(id)
-             CROSS JOIN LATERAL (
-                 SELECT w.cloned_from_id, w.id, w.name FROM {table} w
-                 WHERE w.workspace_id = $1 AND w.cloned_from_id = l.id AND w.owner_type = 'workspace'
-                 ORDER BY w.id LIMIT 1
-                 FOR SHARE OF w) c",
-            table = run[0].kind.table(),
-        ))
-        .bind(workspace)
-        .bind(run.iter().map(|node| node.listing_id).collect::<Vec<_>>())
-        .query(db)
-        .await?;
-        let mut found = HashMap::new();
-        for row in &rows {
-            let reuse = NodeAction::Reuse {
-                copy_id: row.read("id")?,
-                copy_name: row.read("name")?,
-                install_id: row.read("install_id")?,
-            };
-            found.insert(row.read::<i64>("cloned_from_id")?, reuse);
-        }
+        let listings: Vec<i64> = run.iter().map(|node| node.listing_id).collect();
+        let mut found = existing_copies(db, workspace, run[0].kind, listings, "").await?;
         for node in run {
-            if let Some(reuse) = found.remove(&node.listing_id) {
-                node.action = reuse;
+            if let Some(copy) = found.remove(&node.listing_id) {
+                node.action = NodeAction::Reuse {
+                    copy_id: copy.id,
+                    copy_name: copy.name,
+                    install_id: copy.install_id,
+                };
             }
         }
     }
     Ok(())
+}
+
+/// Whether the dependencies of `plan` still find, now and locked until commit, exactly the copies the plan
+/// was built from: each reused copy still there, and no copy made meanwhile of a listing the plan clones
+/// (by a concurrent install into the same workspace). An install that holds every listing of its plan
+/// checks this before it writes; when it fails, the install starts again with a new plan, so that a
+/// dependency is cloned once per workspace and a copy being deleted is never reused.
+pub(crate) async fn copies_still_as_planned(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    plan: &Plan,
+) -> Result<bool, CatalogError> {
+    let mut dependencies: Vec<&Node> = plan.nodes.iter().skip(1).collect();
+    dependencies.sort_by_key(|node| (node.kind, node.listing_id));
+    for run in dependencies.chunk_by(|a, b| a.kind == b.kind) {
+        let listings: Vec<i64> = run.iter().map(|node| node.listing_id).collect();
+        let found = existing_copies(db, workspace, run[0].kind, listings, "FOR SHARE OF w").await?;
+        for node in run {
+            let planned = match &node.action {
+                NodeAction::Reuse { copy_id, .. } => Some(*copy_id),
+                NodeAction::Clone { .. } => None,
+            };
+            if planned != found.get(&node.listing_id).map(|copy| copy.id) {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
+}
+
+/// A workspace's copy of a listing, with the live install record that made it.
+struct ExistingCopy {
+    id: i64,
+    name: String,
+    install_id: Option<i64>,
+}
+
+/// The workspace's first copy of each of `listings` (of one kind), by listing id; `lock` is appended to
+/// the statement (a locking clause, or nothing).
+async fn existing_copies(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    kind: ItemKind,
+    listings: Vec<i64>,
+    lock: &str,
+) -> Result<HashMap<i64, ExistingCopy>, CatalogError> {
+    let rows = Statement::new(format!(
+        "SELECT c.cloned_from_id, c.id, c.name,
+                (SELECT i.id FROM marketplace_installs i
+                 WHERE i.workspace_id = $1 AND i.installed_item_id = c.id AND i.uninstalled_at IS NULL
+                 ORDER BY i.id DESC LIMIT 1) AS install_id
+         FROM unnest($2::bigint[]) AS l(id)
+         CROSS JOIN LATERAL (
+             SELECT w.cloned_from_id, w.id, w.name FROM {table} w
+             WHERE w.workspace_id = $1 AND w.cloned_from_id = l.id AND w.owner_type = 'workspace'
+             ORDER BY w.id LIMIT 1
+             {lock}) c",
+        table = kind.table(),
+    ))
+    .bind(workspace)
+    .bind(listings)
+    .query(db)
+    .await?;
+    let mut found = HashMap::new();
+    for row in &rows {
+        let copy = ExistingCopy {
+            id: row.read("id")?,
+            name: row.read("name")?,
+            install_id: row.read("install_id")?,
+        };
+        found.insert(row.read::<i64>("cloned_from_id")?, copy);
+    }
+    Ok(found)
 }
 
 /// A skill an agent uses, and whether a member may see it.

@@ -32,61 +32,12 @@ pub fn is_secret_key(key: &str) -> bool {
         || (key.ends_with("Key") && key.len() > 3)
 }
 
-/// Whether a configuration key names a credential, word by word (`access_token`, `accessToken`,
-/// `client_secret`, `api_key`, `privateKey`, `db_password`, `Authorization`): what is taken out of content
-/// before it is stored in a listing, a version or an installed copy. Unlike [`is_secret_key`] it leaves counts
-/// and settings that merely contain such a word (`max_tokens`, `tokenizer`, `session_timeout`) alone, so an
+/// Whether a configuration key names a credential slot, word by word (`access_token`, `client_secret`,
+/// `api_key`, `db_pass`, `refresh`): what is taken out of content before it is stored in a listing, a version
+/// or an installed copy (the credentials crate's rule). Unlike [`is_secret_key`] it leaves counts and
+/// settings that merely contain such a word (`max_tokens`, `tokenizer`, `session_timeout`) alone, so an
 /// installed copy keeps working.
-pub fn is_credential_key(key: &str) -> bool {
-    const WORDS: [&str; 14] = [
-        "secret",
-        "secrets",
-        "token",
-        "password",
-        "passwd",
-        "pwd",
-        "passphrase",
-        "credential",
-        "credentials",
-        "apikey",
-        "privatekey",
-        "authorization",
-        "bearer",
-        "cookie",
-    ];
-    let words = words(key);
-    let pair =
-        |first: &str, second: &str| words.windows(2).any(|w| w[0] == first && w[1] == second);
-    words.iter().any(|word| WORDS.contains(&word.as_str()))
-        || pair("api", "key")
-        || pair("private", "key")
-        || pair("access", "key")
-        || pair("secret", "key")
-        || pair("session", "id")
-        || words == ["key"]
-        || words == ["auth"]
-}
-
-/// A key's words, lowercase: split at `_`, `-`, `.`, spaces and lower-to-upper case changes.
-fn words(key: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut previous_lower = false;
-    for c in key.chars() {
-        if !c.is_alphanumeric() {
-            words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
-            previous_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && previous_lower {
-            words.push(std::mem::take(&mut word));
-        }
-        previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        word.extend(c.to_lowercase());
-    }
-    words.extend((!word.is_empty()).then_some(word));
-    words
-}
+pub use marketplace_credentials::is_credential_key;
 
 /// Whether a string value looks like a credential whatever its key: the published prefixes of common API
 /// keys and tokens, a bearer or basic authorisation header, a JWT, or a URL with a password in it.
@@ -129,6 +80,7 @@ pub fn looks_like_secret(value: &str) -> bool {
         || authorization("bearer ")
         || authorization("basic ")
         || url_password
+        || !marketplace_credentials::scan_text(value).is_empty()
 }
 
 /// The display policy, applied wherever item JSON is built for a response: the value of every secret-named

@@ -26,6 +26,9 @@ pub struct QueueEntry {
     #[serde(rename = "kind")]
     pub submission: SubmissionKind,
     pub status: ReviewStatus,
+    /// What the version depends on, resolved when it was submitted and pinned when it is approved:
+    /// `[{"type", "item_id", "name", "version", "requested_as"}]`.
+    pub dependencies: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,11 +93,17 @@ impl QueueQuery {
         format!("review queue\n{}", self.status.as_str())
     }
 
-    /// The column the queue is ordered by (then the version id), and whether the order is descending.
+    /// The time the queue is ordered by (then the version id), as an expression on version row `v`, and
+    /// whether the order is descending: pending oldest submission first; reviewed most recent review first,
+    /// where a version approved without a review (seeded, or from the LLM catalog) counts as reviewed when it
+    /// was published, or else submitted. Never null, so every position has a cursor.
     fn order_key(&self) -> (&'static str, bool) {
         match self.status {
-            ReviewStatus::Pending => ("submitted_at", false),
-            ReviewStatus::Approved | ReviewStatus::Rejected => ("reviewed_at", true),
+            ReviewStatus::Pending => ("v.submitted_at", false),
+            ReviewStatus::Approved | ReviewStatus::Rejected => (
+                "coalesce(v.reviewed_at, v.published_at, v.submitted_at)",
+                true,
+            ),
         }
     }
 }
@@ -139,7 +148,7 @@ pub async fn review_queue(
 fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
     let (key, descending) = query.order_key();
     let direction = if descending { " DESC" } else { "" };
-    let order = |alias: &str| format!("{alias}.{key}{direction}, {alias}.id{direction}");
+    let order = |alias: &str| format!("{alias}.sort_at{direction}, {alias}.id{direction}");
     let item_tables = ItemKind::ALL
         .iter()
         .enumerate()
@@ -160,7 +169,7 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
     let (after, time_micros, version_id) = match &query.after {
         Some(position) => (
             format!(
-                "WHERE (v.{key}, v.id) {op} (timestamptz 'epoch' + $4 * interval '1 microsecond', $5)",
+                "WHERE (v.sort_at, v.id) {op} (timestamptz 'epoch' + $4 * interval '1 microsecond', $5)",
                 op = if descending { "<" } else { ">" }
             ),
             Some(position.time_micros),
@@ -172,11 +181,13 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
         "WITH queue AS (
              SELECT v.id, v.item_id, v.item_kind::text AS item_kind, coalesce({names}) AS name,
                     v.version::text AS version, v.submitted_at, v.reviewed_at, v.rejection_reason,
+                    coalesce(v.dependencies, '[]') AS dependencies,
                     v.submitted_by, u.display_name,
                     EXISTS (SELECT 1 FROM item_versions p
                             WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
                               AND p.submitted_at <= v.submitted_at) AS has_earlier_approval,
-                    json_build_array((extract(epoch FROM v.{key}) * 1000000)::bigint, v.id) AS position
+                    {key} AS sort_at,
+                    json_build_array((extract(epoch FROM {key}) * 1000000)::bigint, v.id) AS position
              FROM item_versions v
              {item_tables}
              LEFT JOIN users u ON u.id = v.submitted_by
@@ -215,6 +226,7 @@ impl QueueEntry {
                 SubmissionKind::NewItem
             },
             status,
+            dependencies: row.read("dependencies")?,
             reason: row.read("rejection_reason")?,
             reviewed_at: row.read("reviewed_at")?,
         })

@@ -5,16 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use crate::column::ReadColumn;
+use crate::cursor::{self, CursorError};
 use crate::item::Rating;
 use crate::kind::union_all;
 use crate::locate::visible_kind;
+use crate::sort::{KeyType, PositionValue};
 use crate::statement::{Params, Statement};
 use crate::window::{count_in_window, REVIEWS};
 use crate::{Audience, CatalogError, Creator, ItemKind, RateLimit, Version, WorkspaceId};
@@ -275,36 +275,39 @@ impl ReviewCursor {
         }
     }
 
-    pub fn encode(&self) -> String {
-        let text = format!(
-            "{}.{}.{}.{}",
-            self.sort.as_str(),
-            self.rating,
-            self.updated_at.timestamp_micros(),
-            self.id
-        );
-        URL_SAFE_NO_PAD.encode(text)
+    fn scope(item_id: i64, sort: ReviewSort) -> String {
+        format!("reviews\n{item_id}\n{}", sort.as_str())
     }
 
-    /// A cursor this service made, or `None`.
-    pub fn parse(raw: &str) -> Option<Self> {
-        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
-        let mut parts = text.split('.');
-        let sort = ReviewSort::parse(parts.next()?)?;
-        let rating = parts.next()?.parse().ok().filter(|r| (1..=5).contains(r))?;
-        let micros = parts
-            .next()?
-            .parse()
-            .ok()
-            .filter(|micros| crate::cursor::timestamp_in_range(*micros))?;
-        let updated_at = DateTime::from_timestamp_micros(micros)?;
-        let id = parts.next()?.parse().ok().filter(|id| *id > 0)?;
-        parts.next().is_none().then_some(Self {
-            sort,
-            rating,
-            updated_at,
-            id,
-        })
+    /// The signed token of this position among item `item_id`'s reviews.
+    pub fn encode(&self, item_id: i64) -> String {
+        cursor::encode(
+            &Self::scope(item_id, self.sort),
+            &[
+                self.rating.into(),
+                self.updated_at.timestamp_micros().into(),
+                self.id.into(),
+            ],
+        )
+    }
+
+    /// A token this route issued for item `item_id`'s reviews in `sort` order, or why not.
+    pub fn parse(token: &str, item_id: i64, sort: ReviewSort) -> Result<Self, CursorError> {
+        const POSITION: [KeyType; 3] = [KeyType::Integer, KeyType::Timestamp, KeyType::Integer];
+        match cursor::decode(token, &Self::scope(item_id, sort), &POSITION)?[..] {
+            [PositionValue::Integer(rating), PositionValue::Integer(micros), PositionValue::Integer(id)]
+                if (1..=5).contains(&rating) && id > 0 =>
+            {
+                Ok(Self {
+                    sort,
+                    rating: rating as i16,
+                    updated_at: DateTime::from_timestamp_micros(micros)
+                        .ok_or(CursorError::Malformed)?,
+                    id,
+                })
+            }
+            _ => Err(CursorError::Malformed),
+        }
     }
 }
 
@@ -356,7 +359,7 @@ pub async fn list_reviews(
         reviews.truncate(query.limit as usize);
         reviews
             .last()
-            .map(|last| ReviewCursor::after(query.sort, last).encode())
+            .map(|last| ReviewCursor::after(query.sort, last).encode(item_id))
     } else {
         None
     };
@@ -493,19 +496,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cursors_read_back_and_nothing_else_reads() {
+    fn cursors_read_back_for_their_item_and_order_only() {
         let cursor = ReviewCursor {
             sort: ReviewSort::RatingLow,
             rating: 2,
             updated_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
             id: 42,
         };
-        assert_eq!(ReviewCursor::parse(&cursor.encode()), Some(cursor));
-        for raw in ["", "x", "bmV3ZXN0", "bmV3ZXN0LjEuMS4x.", "bmV3ZXN0LjYuMS4x"] {
-            assert_eq!(ReviewCursor::parse(raw), None, "{raw:?}");
+        let token = cursor.encode(36);
+        assert_eq!(ReviewCursor::parse(&token, 36, cursor.sort), Ok(cursor));
+        assert_eq!(
+            ReviewCursor::parse(&token, 23, cursor.sort),
+            Err(CursorError::OtherListing)
+        );
+        assert_eq!(
+            ReviewCursor::parse(&token, 36, ReviewSort::Newest),
+            Err(CursorError::OtherListing)
+        );
+        let six_stars = ReviewCursor {
+            rating: 6,
+            ..cursor
         }
-        let extra = URL_SAFE_NO_PAD.encode("newest.1.1.1.1");
-        assert_eq!(ReviewCursor::parse(&extra), None);
+        .encode(36);
+        for raw in ["", "x", "bmV3ZXN0", "bmV3ZXN0LjEuMS4x.", six_stars.as_str()] {
+            assert_eq!(
+                ReviewCursor::parse(raw, 36, cursor.sort),
+                Err(CursorError::Malformed),
+                "{raw:?}"
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,11 @@
 //! and trigram and word indexes a rare term's (`listing.rs`, `listing/relevance.rs`). A shorter term ("a", "ai", "%") has no trigram
 //! to look up, so its substring matches are looked for among a bounded region of each kind's order: a page
 //! then holds the matches of the next `SHORT_TERM_REGION` items of each kind, and its cursor resumes after
-//! them. Exact and prefix name matches are index lookups for every term.
+//! them. A page at an offset reads each kind's matches in order up to the page instead, so that offset and
+//! cursor paging show the same rows at the same position (its cost grows with the offset, bounded by
+//! `MAX_OFFSET` and the statement timeout). Its total counts the first region of each kind by id
+//! (deterministic), raised to what the pages showed. Exact and prefix name matches are index lookups for
+//! every term.
 
 use tokio_postgres::GenericClient;
 
@@ -114,6 +118,11 @@ impl SearchTerm {
             .collect();
         format!("CASE{cases} ELSE {tier} END")
     }
+}
+
+/// Whether `term` is looked for in bounded regions (no index can look it up): see [`SearchTerm::is_short`].
+pub(crate) fn is_short(term: &str) -> bool {
+    !has_trigram(term)
 }
 
 /// Whether a search for `term` that found nothing gets suggestions: only a term an index can look up (a

@@ -27,6 +27,8 @@ pub(crate) enum AdminAction {
     Feature,
     Unfeature,
     Delist,
+    Official,
+    Unofficial,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,12 +76,14 @@ words!(ReviewStatus, "pending, approved, rejected", {
     Rejected => "rejected",
 });
 
-words!(AdminAction, "approve, reject, feature, unfeature, delist", {
+words!(AdminAction, "approve, reject, feature, unfeature, delist, official, unofficial", {
     Approve => "approve",
     Reject => "reject",
     Feature => "feature",
     Unfeature => "unfeature",
     Delist => "delist",
+    Official => "official",
+    Unofficial => "unofficial",
 });
 
 impl ReviewStatus {

@@ -58,7 +58,8 @@ pub async fn submit_item(
     refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
     let version = &submission.version;
-    let (item_id, content) = insert_listing(
+    let changelog = refuse_credentials(&Value::Null, &[("changelog", &submission.changelog)]);
+    let listed = insert_listing(
         &tx,
         kind,
         submission.source_id,
@@ -72,7 +73,21 @@ pub async fn submit_item(
             version,
         },
     )
-    .await?
+    .await;
+    // Every finding at once: the listing's and the changelog's.
+    let (item_id, content) = match (listed, changelog) {
+        (
+            Err(CatalogError::CredentialsInContent(mut found)),
+            Err(CatalogError::CredentialsInContent(more)),
+        ) => {
+            found.extend(more);
+            return Err(CatalogError::CredentialsInContent(found));
+        }
+        (listed, changelog) => {
+            changelog?;
+            listed?
+        }
+    }
     .ok_or_else(|| {
         CatalogError::Conflict(
             "This workspace item already has a live listing; publish a new version of it instead."
@@ -206,7 +221,9 @@ async fn insert_listing(
                  ON CONFLICT (cloned_from_id)
                      WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND cloned_from_id IS NOT NULL
                      DO NOTHING
-                 RETURNING t.id",
+                 RETURNING t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags,
+                           {content} AS content",
+                content = kind.content_sql("t"),
             ))
     .bind(source_id)
     .bind(overrides.name)
@@ -222,7 +239,99 @@ async fn insert_listing(
         return Ok(None);
     };
     let id = row.read("id")?;
+    let name: String = row.read("name")?;
+    let description: String = row.read("description")?;
+    let category: Option<String> = row.read("marketplace_category")?;
+    let icon: Option<String> = row.read("marketplace_icon")?;
+    let tags: Option<Value> = row.read("tags")?;
+    let mut fields = vec![
+        ("name", name.as_str()),
+        ("description", description.as_str()),
+    ];
+    fields.extend(category.as_deref().map(|category| ("category", category)));
+    fields.extend(icon.as_deref().map(|icon| ("icon", icon)));
+    let content: Value = row.read("content")?;
+    let mut findings = marketplace_credentials::find_credentials(&content, "");
+    findings.extend(marketplace_credentials::find_credentials(
+        tags.as_ref().unwrap_or(&Value::Null),
+        "tags",
+    ));
+    refuse_credentials(&Value::Null, &fields).or_else(|error| match error {
+        CatalogError::CredentialsInContent(more) => {
+            findings.extend(more);
+            Ok(())
+        }
+        other => Err(other),
+    })?;
+    if !findings.is_empty() {
+        return Err(CatalogError::CredentialsInContent(findings));
+    }
+    if kind == ItemKind::Recipe {
+        refuse_foreign_steps(tx, &content).await?;
+    }
     Ok(Some((id, content::scrub(tx, kind, id).await?.content)))
+}
+
+/// Refuses content, or plain text fields (`(field, text)`), that hold a credential outside a credential
+/// slot: 422 naming each place and rule, and nothing stored (the caller's transaction rolls back).
+fn refuse_credentials(content: &Value, fields: &[(&str, &str)]) -> Result<(), CatalogError> {
+    let mut findings = marketplace_credentials::find_credentials(content, "");
+    for (field, text) in fields {
+        findings.extend(
+            marketplace_credentials::scan_text(text)
+                .into_iter()
+                .map(|rule| marketplace_credentials::Finding {
+                    field: (*field).to_owned(),
+                    rule,
+                }),
+        );
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(CatalogError::CredentialsInContent(findings))
+    }
+}
+
+/// A recipe's steps may name agents by `agent_id` only when the id is a listed, approved marketplace agent:
+/// never another workspace's item or an unreviewed listing, which an installed copy would point at.
+async fn refuse_foreign_steps(tx: &Transaction<'_>, content: &Value) -> Result<(), CatalogError> {
+    let steps = content
+        .get("steps")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let named: Vec<(usize, Option<i64>)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(index, step)| step.get("agent_id").map(|id| (index, id.as_i64())))
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = named.iter().filter_map(|(_, id)| *id).collect();
+    let rows = Statement::new(format!(
+        "SELECT t.id FROM agents t WHERE t.id = ANY($1) AND {listed}",
+        listed = Audience::Member.listed("t"),
+    ))
+    .bind(ids)
+    .query(tx)
+    .await?;
+    let listed: Vec<i64> = rows
+        .iter()
+        .map(|row| row.read("id"))
+        .collect::<Result<_, _>>()?;
+    match named
+        .iter()
+        .find(|(_, id)| !id.is_some_and(|id| listed.contains(&id)))
+    {
+        Some((index, _)) => Err(CatalogError::Unprocessable(
+            format!("steps/{index}/agent_id"),
+            "must be the id of an agent listed in the marketplace (or name the agent with agent_name)"
+                .into(),
+        )),
+        None => Ok(()),
+    }
 }
 
 async fn record_pending_version(
@@ -234,11 +343,16 @@ async fn record_pending_version(
     content: &Value,
     user_id: i64,
 ) -> Result<(), CatalogError> {
-    let inserted = Statement::new(
-        "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6)
+    // Its dependencies are resolved now, for the publisher of the listing (docs/api.md, "Dependencies").
+    let inserted = Statement::new(format!(
+        "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by,
+                                    dependencies)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6,
+                 marketplace_resolve_dependencies($2::text::item_kind, $5::jsonb,
+                     (SELECT l.original_creator_id FROM {table} l WHERE l.id = $1)))
          ON CONFLICT DO NOTHING",
-    )
+        table = kind.table(),
+    ))
     .bind(item_id)
     .bind(kind)
     .bind(version)
@@ -372,6 +486,10 @@ pub async fn submit_version(
     count_submission(&tx, request.user_id, limit).await?;
     require_above_existing(&tx, request).await?;
     let mut content = content::read(&tx, kind, source_id).await?;
+    refuse_credentials(&content, &[("changelog", &request.changelog)])?;
+    if kind == ItemKind::Recipe {
+        refuse_foreign_steps(&tx, &content).await?;
+    }
     strip_credentials(&mut content);
     record_pending_version(
         &tx,

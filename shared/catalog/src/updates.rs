@@ -10,11 +10,12 @@ use tokio_postgres::{Client, GenericClient, Row, Transaction};
 use crate::column::ReadColumn;
 use crate::content;
 use crate::install::link_listed_skills;
+use crate::installs::{InstallCursor, InstallList};
 use crate::kind::union_all;
 use crate::plan::repoint_steps;
 use crate::redact::strip_credentials;
 use crate::statement::Statement;
-use crate::{Audience, CatalogError, InstallCursor, ItemKind, Version, WorkspaceId};
+use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
 /// A page of available updates: `next_cursor` continues after the last install this page looked at.
 #[derive(Debug, Clone, Serialize)]
@@ -62,9 +63,10 @@ pub async fn available_updates(
         .collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if candidates.len() as i64 > limit {
         candidates.truncate(limit as usize);
-        candidates
-            .last()
-            .map(|last| InstallCursor::after(last.installed_at, last.install_id).encode())
+        candidates.last().map(|last| {
+            InstallCursor::after(last.installed_at, last.install_id)
+                .encode(InstallList::Updates, workspace)
+        })
     } else {
         None
     };

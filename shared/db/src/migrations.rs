@@ -47,7 +47,7 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 13] = [
+    const LANDED: [(i32, &str, u64); 14] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -61,6 +61,7 @@ mod tests {
         (11, "fork_index", 6548142471065561826),
         (12, "name_prefix_covering", 16346112831193358277),
         (13, "search_upkeep", 6790592749651391359),
+        (14, "pinned_dependencies", 6837551999764865026),
     ];
 
     #[test]

@@ -44,7 +44,7 @@ fn read_json(req: &Request) -> Result<Option<Value>, ApiError> {
             "Send the body as application/json.",
         ));
     }
-    serde_json::from_slice(bytes)
+    crate::strict_json::parse(bytes)
         .map(Some)
         .map_err(|error| ApiError::bad_request(format!("The body is not valid JSON: {error}.")))
 }
@@ -119,22 +119,23 @@ impl JsonFields {
         }
     }
 
-    /// A required string of `chars` characters that says something: not only whitespace (Unicode's, and
-    /// U+FEFF), as an admin's reason must. openapi.yaml states the same rule as a pattern.
+    /// A required string of `chars` characters that says something: not only whitespace and invisible
+    /// characters (zero-width, bidi controls, U+FEFF), as an admin's reason must. openapi.yaml states the same
+    /// rule as a pattern.
     pub fn required_statement(
         &mut self,
         name: &str,
         chars: RangeInclusive<usize>,
     ) -> Option<String> {
         let text = self.required_text(name, chars)?;
-        if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
+        if is_blank(&text) {
             return self.reject(name, "must not be blank");
         }
         Some(text)
     }
 
-    /// An optional string of `chars` characters written by a person for people (a review's title or body):
-    /// any character but control characters other than newline and tab.
+    /// An optional string of `chars` characters written by a person for people (a review's title or body,
+    /// a description, a changelog): any character but control characters other than newline and tab.
     pub fn prose(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
         let text = self.text(name, chars)?;
         if text
@@ -147,6 +148,40 @@ impl JsonFields {
             );
         }
         Some(text)
+    }
+
+    /// An optional one-line string of `chars` characters (an icon): no control characters at all.
+    pub fn line(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
+        let text = self.text(name, chars)?;
+        if text.chars().any(char::is_control) {
+            return self.reject(name, "must not contain control characters");
+        }
+        Some(text)
+    }
+
+    /// An optional name people tell apart by eye (an item's name, a category): one line that is not blank
+    /// and holds no invisible characters, so that no two names look alike while differing.
+    pub fn label(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
+        let text = self.line(name, chars)?;
+        label_problem(&text).map_or(Some(text), |problem| self.reject(name, problem))
+    }
+
+    /// A list of at most `max_items` labels (tags) of `chars` characters each.
+    pub fn label_list(
+        &mut self,
+        name: &str,
+        max_items: usize,
+        chars: RangeInclusive<usize>,
+    ) -> Option<Vec<String>> {
+        let labels = self.string_list(name, max_items, chars)?;
+        let problem = labels.iter().find_map(|label| {
+            if label.chars().any(char::is_control) {
+                Some("must not contain control characters")
+            } else {
+                label_problem(label)
+            }
+        });
+        problem.map_or(Some(labels), |problem| self.reject(name, problem))
     }
 
     /// A required integer within `range` (JSON has one number type: 4.0 is the integer 4).
@@ -255,14 +290,34 @@ impl JsonFields {
     }
 }
 
-/// A JSON number that is an integer; JSON has one number type, so 42.0 is the integer 42.
+/// A JSON number written as an integer: `42`, not `42.0` or `4.2e1` (a client that sends a fraction or an
+/// exponent for an id or a rating has a bug worth hearing about).
 fn json_integer(value: &Value) -> Option<i64> {
-    value.as_i64().or_else(|| {
-        value
-            .as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-            .map(|f| f as i64)
-    })
+    value.as_i64()
+}
+
+/// Characters that take no room on screen: zero-width spaces and joiners, bidi controls and isolates, word
+/// joiners and invisible operators, U+FEFF, Mongolian vowel separator, soft hyphen and tag characters.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Nothing but whitespace and invisible characters (or nothing at all).
+fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// Why `text` is no label, if it is not.
+fn label_problem(text: &str) -> Option<&'static str> {
+    if is_blank(text) {
+        Some("must not be blank")
+    } else if text.chars().any(is_invisible) {
+        Some("must not contain zero-width or bidirectional control characters")
+    } else {
+        None
+    }
 }
 
 /// Whether a field may be left out.
@@ -341,22 +396,26 @@ mod tests {
         assert_eq!(fields_read.required_statement("b", 1..=100), None);
         assert_eq!(fields_read.required_statement("c", 1..=100), None);
         assert_eq!(
-            fields_read.required_statement("d", 1..=100).as_deref(),
-            Some("\u{200b}"),
-            "a zero-width space is not whitespace (nor is it in openapi.yaml's pattern)"
+            fields_read.required_statement("d", 1..=100),
+            None,
+            "a zero-width space says nothing either"
         );
-        assert_eq!(fields(fields_read.finish().unwrap_err()), ["b", "c"]);
+        assert_eq!(fields(fields_read.finish().unwrap_err()), ["b", "c", "d"]);
     }
 
     #[test]
     fn integers_are_whole_numbers_in_range() {
-        let mut fields_read = body(r#"{"a": 4, "b": 4.0, "c": 4.5, "d": 6, "e": "4"}"#);
+        let mut fields_read =
+            body(r#"{"a": 4, "b": 4.0, "c": 4.5, "d": 6, "e": "4", "f": 4e0, "g": 42.0}"#);
         assert_eq!(fields_read.required_integer("a", 1..=5), Some(4));
-        assert_eq!(fields_read.required_integer("b", 1..=5), Some(4));
-        for name in ["c", "d", "e"] {
+        for name in ["b", "c", "d", "e", "f"] {
             assert_eq!(fields_read.required_integer(name, 1..=5), None);
         }
-        assert_eq!(fields(fields_read.finish().unwrap_err()), ["c", "d", "e"]);
+        assert_eq!(fields_read.required_id("g"), None);
+        assert_eq!(
+            fields(fields_read.finish().unwrap_err()),
+            ["b", "c", "d", "e", "f", "g"]
+        );
     }
 
     #[test]
@@ -368,5 +427,30 @@ mod tests {
             .finish_with(|| -> Option<(i64, String)> { panic!("built from {id:?} and {name:?}") })
             .unwrap_err();
         assert_eq!(fields(error), ["id", "name"]);
+    }
+
+    #[test]
+    fn labels_are_visible_single_lines() {
+        let mut fields_read = body(
+            r#"{"a": "Sales Bot", "b": "  ", "c": "Sa\u200bles", "d": "Sales\u202e", "e": "Esc\u001b",
+                "f": "Bell\u0007", "g": "CR\r", "h": "👩\u200d💻", "i": ["ok", "t\u200bag"], "j": ["ok"]}"#,
+        );
+        assert_eq!(fields_read.label("a", 1..=50).as_deref(), Some("Sales Bot"));
+        for name in ["b", "c", "d", "e", "f", "g"] {
+            assert_eq!(fields_read.label(name, 1..=50), None, "{name}");
+        }
+        assert_eq!(
+            fields_read.line("h", 1..=50).as_deref(),
+            Some("👩\u{200d}💻")
+        );
+        assert_eq!(fields_read.label_list("i", 5, 1..=10), None);
+        assert_eq!(
+            fields_read.label_list("j", 5, 1..=10),
+            Some(vec!["ok".to_owned()])
+        );
+        assert_eq!(
+            fields(fields_read.finish().unwrap_err()),
+            ["b", "c", "d", "e", "f", "g", "i"]
+        );
     }
 }

@@ -48,5 +48,6 @@ fn subject_claim(req: &Request) -> Option<&str> {
         .as_ref()?
         .claims
         .get("sub")?;
-    Some(subject.as_str()).filter(|s| !s.is_empty())
+    // A subject the users table cannot hold (a NUL, say) names no user: 401, never a database error.
+    Some(subject.as_str()).filter(|s| !s.is_empty() && !s.contains('\0'))
 }

@@ -197,6 +197,38 @@ impl From<CatalogError> for ApiError {
             CatalogError::Conflict(detail) => Self::conflict(detail),
             CatalogError::Forbidden(detail) => Self::forbidden(detail),
             CatalogError::IdempotencyKeyReused(detail) => Self::idempotency_key_reused(detail),
+            CatalogError::CredentialsInContent(findings) => Self {
+                errors: findings
+                    .into_iter()
+                    .map(|finding| FieldError::new(finding.field, finding.rule))
+                    .collect(),
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "credentials_in_content",
+                    "The submitted item holds credentials outside the fields meant for them; remove them \
+                     (a credential field such as api_key becomes a slot each workspace fills in).",
+                )
+            },
+            CatalogError::DependencyUnavailable(kind, id, name) => Self::new(
+                StatusCode::CONFLICT,
+                "dependency_unavailable",
+                format!(
+                    "The {kind} \"{name}\" (id {id}) this item depends on is no longer available in the \
+                     marketplace; nothing was installed."
+                ),
+            ),
+            CatalogError::Unprocessable(field, message) => Self {
+                errors: vec![FieldError::new(field.clone(), message.clone())],
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unprocessable_content",
+                    format!("The submitted item cannot be listed: {field} {message}."),
+                )
+            },
+            CatalogError::Retry => {
+                tracing::warn!("a transaction kept losing races");
+                Self::service_unavailable(1)
+            }
             CatalogError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
             CatalogError::Unreadable(detail) => {
                 tracing::error!(%detail, "unreadable database value");

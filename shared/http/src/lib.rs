@@ -11,6 +11,7 @@ mod response;
 pub mod routes;
 mod runtime;
 mod state;
+mod strict_json;
 mod workspace;
 
 pub use body::{body_too_large, JsonFields, MAX_BODY_BYTES};

@@ -54,7 +54,9 @@ impl<'a> QueryParams<'a> {
 
     /// An optional string of at most `max_chars` characters.
     pub fn text(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
-        self.optional(name, |raw| check_text(raw, &chars).map(|()| raw.to_owned()))
+        self.optional(name, |raw| {
+            check_query_text(raw, &chars).map(|()| raw.to_owned())
+        })
     }
 
     /// Every value of a parameter that may be repeated (`tag=a&tag=b`): at most `max` values, each a string
@@ -81,7 +83,7 @@ impl<'a> QueryParams<'a> {
         }
         let mut accepted = Vec::with_capacity(values.len());
         for value in values {
-            match check_text(value, &chars) {
+            match check_query_text(value, &chars) {
                 Ok(()) => accepted.push(value.to_owned()),
                 Err(error) => self.errors.push(FieldError::new(name, error)),
             }
@@ -115,10 +117,11 @@ impl<'a> QueryParams<'a> {
         self.errors.push(FieldError::new(name, problem.to_string()));
     }
 
-    /// An integer within `range`, or `default` when absent.
+    /// An integer within `range`, written canonically (decimal digits, a `-` only before a non-zero value,
+    /// no `+` and no leading zero), or `default` when absent.
     pub fn integer(&mut self, name: &str, default: i64, range: RangeInclusive<i64>) -> i64 {
-        self.optional(name, |raw| match raw.parse::<i64>() {
-            Ok(value) if range.contains(&value) => Ok(value),
+        self.optional(name, |raw| match canonical_integer(raw) {
+            Some(value) if range.contains(&value) => Ok(value),
             _ => Err(format!(
                 "must be an integer from {} to {}",
                 range.start(),
@@ -164,6 +167,15 @@ pub(crate) fn check_text(text: &str, chars: &RangeInclusive<usize>) -> Result<()
     }
 }
 
+/// [`check_text`] for a query parameter, whose percent-encoded bytes must also be UTF-8: the query is
+/// decoded with every invalid sequence replaced by U+FFFD, which is therefore refused.
+fn check_query_text(text: &str, chars: &RangeInclusive<usize>) -> Result<(), String> {
+    if text.contains(char::REPLACEMENT_CHARACTER) {
+        return Err("must be UTF-8 text".to_owned());
+    }
+    check_text(text, chars)
+}
+
 /// A positive integer path parameter, such as an item id, written canonically: decimal digits only, no sign
 /// and no leading zero (`+20` and `020` name no id, rather than id 20), from 1 to `i64::MAX`.
 pub fn path_id(req: &Request, name: &str) -> Result<i64, ApiError> {
@@ -179,6 +191,13 @@ pub fn path_id(req: &Request, name: &str) -> Result<i64, ApiError> {
                 ),
             )
         })
+}
+
+/// An integer in canonical decimal: `0`, or an optional `-` then digits not starting with `0`.
+fn canonical_integer(raw: &str) -> Option<i64> {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    let canonical = raw == "0" || (!digits.is_empty() && canonical_id(digits).is_some());
+    canonical.then(|| raw.parse::<i64>().ok()).flatten()
 }
 
 fn canonical_id(raw: &str) -> Option<i64> {
@@ -289,5 +308,42 @@ mod tests {
                 "{raw:?}"
             );
         }
+    }
+
+    #[test]
+    fn integers_are_written_canonically() {
+        for (raw, value) in [("limit=5", 5), ("limit=100", 100)] {
+            let req = request(raw, json!(null), "1");
+            assert_eq!(limit_and_flag(&req).unwrap().0, value, "{raw}");
+        }
+        for raw in [
+            "limit=+5",
+            "limit=05",
+            "limit=-0",
+            "limit=5.0",
+            "limit=",
+            "limit=%205",
+        ] {
+            let error = limit_and_flag(&request(raw, json!(null), "1")).unwrap_err();
+            assert_eq!(fields(&error), vec!["limit"], "{raw}");
+        }
+        assert_eq!(canonical_integer("-7"), Some(-7));
+        assert_eq!(canonical_integer("0"), Some(0));
+        assert_eq!(canonical_integer("-0"), None);
+        assert_eq!(canonical_integer("-"), None);
+    }
+
+    #[test]
+    fn text_whose_bytes_are_not_utf8_is_refused() {
+        let req = request("search=caf%C3%A9&tag=ok", json!(null), "1");
+        let mut params = QueryParams::new(&req);
+        assert_eq!(params.text("search", 1..=100).as_deref(), Some("café"));
+        assert_eq!(params.repeated("tag", 5, 1..=10), vec!["ok".to_owned()]);
+        assert!(params.finish().is_ok());
+        let req = request("search=caf%E9&tag=%FF", json!(null), "1");
+        let mut params = QueryParams::new(&req);
+        assert_eq!(params.text("search", 1..=100), None);
+        assert!(params.repeated("tag", 5, 1..=10).is_empty());
+        assert_eq!(fields(&params.finish().unwrap_err()), vec!["search", "tag"]);
     }
 }

@@ -43,6 +43,8 @@ pub const ROUTES: &[Route] = &[
     route("POST",   "/api/marketplace/items/{id}/reject",              "reject-item"),
     route("POST",   "/api/marketplace/items/{id}/feature",             "feature-item"),
     route("DELETE", "/api/marketplace/items/{id}",                     "delist-item"),
+    route("POST",   "/api/marketplace/items/{id}/official",            "mark-official"),
+    route("DELETE", "/api/marketplace/items/{id}/official",            "clear-official"),
     route("POST",   "/api/marketplace/items/{id}/reviews",             "review-item"),
     route("GET",    "/api/marketplace/items/{id}/reviews",             "list-reviews"),
     route("DELETE", "/api/marketplace/items/{id}/reviews/mine",        "delete-review"),

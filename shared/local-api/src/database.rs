@@ -62,6 +62,9 @@ pub async fn prepare(url: &str) -> Result<Prepared, Error> {
     let tx = client.transaction().await?;
     let demo_seeded = demo::seed(&tx, &DemoData::bundled()?).await?;
     let llm_catalog = llm_catalog::upsert(&tx, &llm_catalog::bundled_entries()?).await?;
+    // The demo agents run on catalog LLMs, upserted after them: pin their dependencies now.
+    tx.query_typed("SELECT marketplace_pin_unreviewed()", &[])
+        .await?;
     tx.commit().await?;
     Ok(Prepared {
         migrations,

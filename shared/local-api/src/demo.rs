@@ -212,6 +212,12 @@ pub async fn insert_item(
     if kind == ItemKind::Agent {
         link_tools_and_skills(db, id, item).await?;
     }
+    if approved && workspace.is_none() {
+        // Loaded, not reviewed: the approved listings' dependencies are pinned as approval pins a
+        // reviewed version's, whichever of them was loaded first.
+        db.query_typed("SELECT marketplace_pin_unreviewed()", &[])
+            .await?;
+    }
     Ok(id)
 }
 

@@ -39,6 +39,8 @@ functions! {
     "reject-item" => reject_item,
     "feature-item" => feature_item,
     "delist-item" => delist_item,
+    "mark-official" => mark_official,
+    "clear-official" => clear_official,
     "review-item" => review_item,
     "list-reviews" => list_reviews,
     "delete-review" => delete_review,

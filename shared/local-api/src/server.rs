@@ -24,9 +24,13 @@ use crate::{dispatch, event, jwt, reference};
 pub const MAX_HEAD_BYTES: usize = 10_240;
 
 /// How much of a request hyper buffers while reading its head. Well above [`MAX_HEAD_BYTES`], so that a large
-/// head reaches [`LocalApi::answer`] and gets the problem+json 431; a head bigger still (or one of more than
-/// hyper's 100 header fields) gets hyper's own bare 431.
+/// head reaches [`LocalApi::answer`] and gets the problem+json 431 (a head bigger still gets hyper's own bare
+/// 431).
 const MAX_BUF_BYTES: usize = 4 * 1024 * 1024;
+
+/// How many header fields hyper reads before giving up with its own bare 431: far more than fit in
+/// [`MAX_HEAD_BYTES`], so that a head of many small fields gets the problem+json 431 too.
+const MAX_HEADER_FIELDS: usize = 4096;
 
 /// Everything the local API needs to answer a request.
 pub struct LocalApi {
@@ -60,6 +64,7 @@ impl LocalApi {
                 });
                 if let Err(error) = http1::Builder::new()
                     .max_buf_size(MAX_BUF_BYTES)
+                    .max_headers(MAX_HEADER_FIELDS)
                     .serve_connection(TokioIo::new(stream), service)
                     .await
                 {
