@@ -268,7 +268,10 @@ async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_r
         "each page after the first examines a bounded region: {pages} pages"
     );
     assert_eq!(
-        (first.json["total"].clone(), first.json["total_exact"].clone()),
+        (
+            first.json["total"].clone(),
+            first.json["total_exact"].clone()
+        ),
         (3.into(), true.into()),
         "a first page that read every match knows the total"
     );
