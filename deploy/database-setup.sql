@@ -13,6 +13,9 @@
 --     USAGE/SELECT on sequences, EXECUTE on functions, now and for everything later migrations create
 --     (ALTER DEFAULT PRIVILEGES FOR ROLE :owner_role); no DDL, no TEMP. Role settings bound every
 --     serving session (README, "Time bounds and faults"), so nothing is SET per session through RDS Proxy.
+--   * marketplace_platform - optional, for a platform that owns workspaces and memberships: it may only
+--     call marketplace_sync_workspace, marketplace_sync_member and marketplace_remove_member (V15), which
+--     keep them in step (README, "Users, admins and workspaces").
 --   * :db, owned by :owner_role.
 -- Both roles log in with IAM authentication only (no password): on RDS they are granted rds_iam. See
 --   https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
@@ -52,6 +55,8 @@ SELECT format('CREATE ROLE %I LOGIN', :'owner_role')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner_role') \gexec
 SELECT format('CREATE ROLE %I LOGIN', :'app_role')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'app_role') \gexec
+SELECT 'CREATE ROLE marketplace_platform LOGIN'
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'marketplace_platform') \gexec
 
 -- CREATE DATABASE ... OWNER, ALTER DEFAULT PRIVILEGES FOR ROLE and SET ROLE below need the master to be a
 -- member of the owner role (CREATEROLE alone is not membership; from PostgreSQL 16 the creator gets only
@@ -59,7 +64,7 @@ SELECT format('CREATE ROLE %I LOGIN', :'app_role')
 SELECT format('GRANT %I TO CURRENT_USER', :'owner_role') \gexec
 
 -- IAM database authentication, only where the role exists (RDS and Aurora); a plain PostgreSQL skips it.
-SELECT format('GRANT rds_iam TO %I, %I', :'owner_role', :'app_role')
+SELECT format('GRANT rds_iam TO %I, %I, marketplace_platform', :'owner_role', :'app_role')
  WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = 'rds_iam') \gexec
 
 -- The serving bounds of the app role (README, "Time bounds and faults"), all below the 8 s request budget
@@ -75,9 +80,9 @@ ALTER ROLE :"owner_role" RESET ALL;
 SELECT format('CREATE DATABASE %I OWNER %I TEMPLATE template0 ENCODING %L', :'db', :'owner_role', 'UTF8')
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 
--- Only the two roles (and the owner's members, the master among them) may connect; nobody else gets TEMP.
+-- Only these roles (and the owner's members, the master among them) may connect; nobody else gets TEMP.
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
-GRANT CONNECT ON DATABASE :"db" TO :"app_role";
+GRANT CONNECT ON DATABASE :"db" TO :"app_role", marketplace_platform;
 
 \connect :"db"
 
@@ -86,7 +91,7 @@ SET ROLE :"owner_role";
 
 -- public belongs to the database owner (pg_database_owner); only the owner creates in it.
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO :"app_role";
+GRANT USAGE ON SCHEMA public TO :"app_role", marketplace_platform;
 
 -- Whatever the migrations create from now on is usable by the app role, without DDL rights.
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public
@@ -100,5 +105,9 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO :"app_role";
+SELECT format('GRANT EXECUTE ON FUNCTION %s TO marketplace_platform', f)
+  FROM unnest(ARRAY['marketplace_sync_workspace(uuid, text)', 'marketplace_sync_member(uuid, text, text, text)',
+                    'marketplace_remove_member(uuid, text)']) f
+ WHERE to_regprocedure(f) IS NOT NULL \gexec
 
 RESET ROLE;

@@ -11,7 +11,9 @@
 #
 # Usage: deploy/deploy.sh <stack-name> <parameters-file>
 #   <parameters-file>: one Key=Value per line (# comments allowed), the parameters of both templates; each
-#   stack takes the keys it declares (see deploy/parameters.example). Set AWS_REGION/AWS_PROFILE as usual.
+#   stack takes the keys it declares (see deploy/parameters.example); `Key=` passes an empty value. Values
+#   hold no spaces. scripts/check-parameters.py checks a file with SAM CLI's own parser. Set
+#   AWS_REGION/AWS_PROFILE as usual.
 #   SEED_LLM_CATALOG=1 also upserts the bundled LLM catalog.
 #
 # AWS documentation followed:
@@ -34,10 +36,33 @@ overrides=()
 while IFS= read -r line || [ -n "$line" ]; do
     line="${line#"${line%%[![:space:]]*}"}"
     case "$line" in '' | '#'*) continue ;; esac
+    # SAM CLI's parser refuses `Key=` (an empty value); `Key=""` is the empty string it means.
+    [ -n "${line#*=}" ] || line+='""'
     overrides+=("$line")
 done <"$params_file"
 if [ ${#overrides[@]} -eq 0 ]; then
     echo "$params_file holds no Key=Value line" >&2
+    exit 2
+fi
+
+# Reserved concurrency must fit the account: every route function's RouteConcurrency, the migrate function's
+# 1, and the 100 that Lambda always keeps unreserved, within the account's quota
+# (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+parameter() { # <name> <default>: the value the parameters file gives, or the template's default
+    local value=$2 override
+    for override in "${overrides[@]}"; do
+        case "$override" in "$1="*) value=${override#*=} ;; esac
+    done
+    echo "$value"
+}
+route_concurrency=$(parameter RouteConcurrency 10)
+quota=$(parameter AccountConcurrencyQuota 1000)
+routes=$(grep -c 'BuildMethod: rust-cargolambda' template.yaml)
+reserved=$((routes * route_concurrency + 1))
+if [ $((reserved + 100)) -gt "$quota" ]; then
+    echo "RouteConcurrency=$route_concurrency reserves $reserved of AccountConcurrencyQuota=$quota for $routes" \
+        "route functions and migrate; with the 100 Lambda keeps unreserved that is over the quota." >&2
+    echo "Lower RouteConcurrency to at most $(((quota - 101) / routes)), or raise the quota." >&2
     exit 2
 fi
 

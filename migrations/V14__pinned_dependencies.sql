@@ -88,13 +88,10 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 -- Pins the approved agents and recipes that no reviewed version pinned: every listing approved before this
--- migration, and listings loaded in bulk (demo data, fixtures, benchmark catalogs). Returns how many.
-CREATE FUNCTION marketplace_pin_unreviewed() RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    listing record;
-    pinned bigint := 0;
-BEGIN
-    FOR listing IN
+-- migration, and listings loaded in bulk (demo data, fixtures, benchmark catalogs). One statement for all of
+-- them; returns how many listings it pinned.
+CREATE FUNCTION marketplace_pin_unreviewed() RETURNS bigint LANGUAGE sql AS $$
+    WITH unreviewed AS (
         SELECT 'agent'::item_kind AS kind, t.id, t.original_creator_id,
                jsonb_build_object('model_config', t.model_config) AS content
         FROM agents t
@@ -106,15 +103,31 @@ BEGIN
         FROM workflow_templates t
         WHERE t.owner_type = 'marketplace' AND t.is_approved AND t.delisted_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM item_versions v WHERE v.item_id = t.id AND v.dependencies IS NOT NULL)
-        ORDER BY 2
-    LOOP
-        PERFORM marketplace_pin_dependencies(
-            listing.id,
-            marketplace_resolve_dependencies(listing.kind, listing.content, listing.original_creator_id));
-        pinned := pinned + 1;
-    END LOOP;
-    RETURN pinned;
-END
+    ),
+    resolved AS (
+        SELECT u.id AS listing_id, (d ->> 'item_id')::bigint AS dependency_id,
+               (d ->> 'type')::item_kind AS dependency_kind, (d ->> 'version')::semver AS dependency_version,
+               ARRAY(SELECT jsonb_array_elements_text(d -> 'requested_as')) AS requested_as
+        FROM unreviewed u
+        CROSS JOIN LATERAL jsonb_array_elements(
+            marketplace_resolve_dependencies(u.kind, u.content, u.original_creator_id)) d
+    ),
+    -- No row is both deleted and upserted: one statement cannot touch a row twice.
+    cleared AS (
+        DELETE FROM listing_dependencies l USING unreviewed u
+        WHERE l.listing_id = u.id
+          AND NOT EXISTS (SELECT 1 FROM resolved r
+                          WHERE r.listing_id = l.listing_id AND r.dependency_id = l.dependency_id)
+    ),
+    pinned AS (
+        INSERT INTO listing_dependencies (listing_id, dependency_id, dependency_kind, dependency_version,
+                                          requested_as)
+        SELECT * FROM resolved
+        ON CONFLICT (listing_id, dependency_id) DO UPDATE
+            SET dependency_kind = excluded.dependency_kind, dependency_version = excluded.dependency_version,
+                requested_as = excluded.requested_as
+    )
+    SELECT count(*) FROM unreviewed
 $$;
 
 SELECT marketplace_pin_unreviewed();

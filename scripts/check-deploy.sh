@@ -26,7 +26,7 @@ case "$*" in
 esac
 STUB
 chmod +x "$work/bin/sam" "$work/bin/aws"
-printf 'DbName=marketplace\n# a comment\n\nSubnetIds=subnet-1,subnet-2\n' >"$work/params"
+printf 'DbName=marketplace\n# a comment\n\nSubnetIds=subnet-1,subnet-2\nAlarmTopicArn=\n' >"$work/params"
 
 export CALLS="$work/calls" PATH="$work/bin:$PATH"
 deploy/deploy.sh shop "$work/params" >/dev/null
@@ -38,7 +38,7 @@ read -r migrate_deploy invoke routes_deploy rest <<<"$order"
     { echo "wrong order: $(cat "$CALLS")"; exit 1; }
 grep -q -- "lambda invoke .*--cli-read-timeout 330 --cli-connect-timeout 10 .*AWS_MAX_ATTEMPTS=1" "$CALLS" ||
     { echo "invoke without the timeouts or with retries: $(cat "$CALLS")"; exit 1; }
-grep -q -- "--parameter-overrides DbName=marketplace SubnetIds=subnet-1,subnet-2" "$CALLS" ||
+grep -q -- '--parameter-overrides DbName=marketplace SubnetIds=subnet-1,subnet-2 AlarmTopicArn=""' "$CALLS" ||
     { echo "parameters not passed: $(cat "$CALLS")"; exit 1; }
 
 : >"$CALLS"
@@ -48,4 +48,11 @@ fi
 if grep -q "build/template.yaml --stack-name shop " "$CALLS"; then
     echo "the routes were deployed after a failed migration"; exit 1
 fi
-echo "deploy/deploy.sh: migrate first, stops on FunctionError: ok"
+# A reserved concurrency the account cannot hold is refused before anything is built.
+: >"$CALLS"
+printf 'RouteConcurrency=40\nAccountConcurrencyQuota=1000\n' >"$work/too-many"
+if deploy/deploy.sh shop "$work/too-many" >/dev/null 2>&1; then
+    echo "27 route functions at 40 each do not fit a quota of 1000: the deploy must refuse"; exit 1
+fi
+[ ! -s "$CALLS" ] || { echo "nothing may run after the concurrency check failed: $(cat "$CALLS")"; exit 1; }
+echo "deploy/deploy.sh: migrate first, stops on FunctionError, refuses over-reserved concurrency: ok"

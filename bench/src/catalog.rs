@@ -153,7 +153,8 @@ pub async fn build(url: &str, size: usize) -> Result<Load, Error> {
     rows += load_reviews(&client, size).await?;
     client
         .batch_execute(&format!(
-            "SELECT setval('item_id_seq', {}); SELECT marketplace_counts_rebuild();",
+            "SELECT setval('item_id_seq', {}); SELECT marketplace_counts_rebuild();
+             SELECT marketplace_pin_unreviewed();",
             per_kind * ItemKind::ALL.len() as u64
         ))
         .await?;

@@ -766,16 +766,16 @@ impl Bench {
             let model = format!("bench-dependency-llm-{i}");
             self.setup
                 .execute(
-                    "INSERT INTO llm_models (name, owner_type, is_approved, provider, model_id)
-                     VALUES ($1, 'marketplace', true, 'bench', $1)",
+                    "INSERT INTO llm_models (name, owner_type, is_approved, is_official, provider, model_id)
+                     VALUES ($1, 'marketplace', true, true, 'bench', $1)",
                     &[&model],
                 )
                 .await?;
             let agent = format!("Bench Dependency Agent {i}");
             self.setup
                 .execute(
-                    "INSERT INTO agents (name, owner_type, is_approved, model_config)
-                     VALUES ($1, 'marketplace', true, jsonb_build_object('model', $2::text))",
+                    "INSERT INTO agents (name, owner_type, is_approved, model_config, original_creator_id)
+                     VALUES ($1, 'marketplace', true, jsonb_build_object('model', $2::text), 1)",
                     &[&agent, &model],
                 )
                 .await?;
@@ -785,16 +785,37 @@ impl Bench {
             .iter()
             .map(|name| serde_json::json!({"name": name, "agent_name": name}))
             .collect();
-        Ok(self
+        let recipe: i64 = self
             .setup
             .query_one(
-                "INSERT INTO workflow_templates (name, owner_type, is_approved, recommended_agents, steps)
-                 VALUES ('Bench Dependency Recipe', 'marketplace', true, to_jsonb($1::text[]), $2)
+                "INSERT INTO workflow_templates (name, owner_type, is_approved, recommended_agents, steps,
+                                                original_creator_id)
+                 VALUES ('Bench Dependency Recipe', 'marketplace', true, to_jsonb($1::text[]), $2, 1)
                  RETURNING id",
                 &[&agents, &steps],
             )
             .await?
-            .get("id"))
+            .get("id");
+        // Loaded, not reviewed: pinned as approval pins (the agents' LLMs are official, the recipe's agents
+        // the same publisher's).
+        self.setup
+            .execute(
+                "SELECT marketplace_pin_dependencies(t.id, marketplace_resolve_dependencies('agent',
+                            jsonb_build_object('model_config', t.model_config), t.original_creator_id))
+                 FROM agents t WHERE t.name = ANY($1) AND t.owner_type = 'marketplace'",
+                &[&agents],
+            )
+            .await?;
+        self.setup
+            .execute(
+                "SELECT marketplace_pin_dependencies(t.id, marketplace_resolve_dependencies('recipe',
+                            jsonb_build_object('recommended_agents', t.recommended_agents),
+                            t.original_creator_id))
+                 FROM workflow_templates t WHERE t.id = $1",
+                &[&recipe],
+            )
+            .await?;
+        Ok(recipe)
     }
 
     async fn new_workspace(&self, name: &str) -> Result<uuid::Uuid, Error> {

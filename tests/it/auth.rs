@@ -24,8 +24,12 @@ async fn every_route_refuses_a_request_without_claims() {
 }
 
 #[tokio::test]
-async fn every_route_refuses_a_subject_with_no_user() {
-    let app = TestApp::new().await;
+async fn without_provisioning_every_route_refuses_a_subject_with_no_user() {
+    let app = TestApp::with_config(marketplace_http::Config {
+        user_provisioning: false,
+        ..marketplace_http::Config::default()
+    })
+    .await;
     app.user("someone-else").await;
     for route in ROUTES {
         let response = match route.method {

@@ -939,12 +939,13 @@ async fn the_installed_list_pages_newest_first_behind_an_opaque_cursor() {
         response.assert_problem(400, "bad_request");
         assert_eq!(response.error_fields(), vec!["cursor"]);
     }
+    // A subject never seen before becomes a user, and is no member.
     app.get("/api/marketplace/installs")
         .as_user("outsider-of-all")
         .workspace(workspace)
         .send()
         .await
-        .assert_problem(401, "unauthorized");
+        .assert_problem(403, "forbidden");
     app.get("/api/marketplace/installs")
         .as_user("other-owner")
         .workspace(workspace)

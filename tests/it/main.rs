@@ -12,6 +12,7 @@ mod detail;
 mod faults;
 mod hostile;
 mod http;
+mod identity;
 mod install;
 mod install_plans;
 mod listing;

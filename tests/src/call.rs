@@ -15,7 +15,7 @@ pub struct Call<'a> {
     uri: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-    subject: Option<String>,
+    claims: Map<String, Value>,
 }
 
 /// A handler's response, with the body parsed as JSON when it is JSON.
@@ -95,15 +95,20 @@ impl TestApp {
             uri: uri.into(),
             headers: Vec::new(),
             body: Vec::new(),
-            subject: None,
+            claims: Map::new(),
         }
     }
 }
 
 impl Call<'_> {
     /// Sends the request as the user with this auth subject.
-    pub fn as_user(mut self, subject: &str) -> Self {
-        self.subject = Some(subject.to_owned());
+    pub fn as_user(self, subject: &str) -> Self {
+        self.claim("sub", subject)
+    }
+
+    /// Adds a claim the JWT authorizer passes on (`name`, `email`, …).
+    pub fn claim(mut self, name: &str, value: &str) -> Self {
+        self.claims.insert(name.to_owned(), value.into());
         self
     }
 
@@ -134,10 +139,7 @@ impl Call<'_> {
         let (parts, ()) = builder.body(()).expect("a valid request").into_parts();
         let (route, params) = match_route(self.method, parts.uri.path())
             .unwrap_or_else(|| panic!("no route for {} {}", self.method, self.uri));
-        let mut claims = Map::new();
-        if let Some(subject) = self.subject {
-            claims.insert("sub".into(), subject.into());
-        }
+        let claims = self.claims;
         let peer: SocketAddr = "127.0.0.1:9".parse().expect("a literal address");
         let req = local_api::event::lambda_request(&parts, &self.body, route, params, claims, peer)
             .expect("a valid API Gateway event");

@@ -108,6 +108,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/marketplace/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller, whether they are a marketplace admin, and their workspaces
+         * @description For a frontend's workspace switcher and admin menu. A verified token whose subject the service has never seen makes its user on first use (display name from the token's `name`, `preferred_username` or `nickname`; never the e-mail address), unless the deployment sets USER_PROVISIONING=off. `is_admin` comes from the database, never from a claim.
+         */
+        get: operations["get-me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/marketplace/items/{id}/install": {
         parameters: {
             query?: never;
@@ -1106,6 +1126,42 @@ export interface operations {
                             llm: number;
                             tool: number;
                         };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "get-me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        id: number;
+                        display_name: string;
+                        is_admin: boolean;
+                        workspaces: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "owner" | "admin" | "editor" | "viewer";
+                        }[];
                     };
                 };
             };

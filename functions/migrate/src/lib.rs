@@ -4,8 +4,11 @@
 //! it sets the mean of the prior behind `sort=rating` to the global mean rating and re-scores the rated
 //! listings (after bulk loads, and from time to time); with `{"scrub_credentials": true}` it replaces the
 //! credentials stored before submissions were refused for holding them (listings, version snapshots,
-//! installed copies) and reports how many values it replaced.
+//! installed copies) and reports how many values it replaced; with `{"grant_admin": "<sub>"}` (or
+//! `{"revoke_admin": "<sub>"}`) it makes the user of that identity-provider subject a marketplace admin (or
+//! not), creating the user if it never signed in, and logs it in `admin_actions`: the first admin needs no SQL.
 
+use marketplace_catalog::accounts::{self, AdminGrant};
 use marketplace_catalog::{llm_catalog, RatingPrior, ScrubReport};
 use marketplace_db::Pool;
 use serde::Serialize;
@@ -17,6 +20,7 @@ pub struct Report {
     pub llm_catalog: Option<CatalogReport>,
     pub rating_prior: Option<RatingPrior>,
     pub scrubbed: Option<ScrubReport>,
+    pub admin: Option<AdminGrant>,
 }
 
 #[derive(Debug, Serialize)]
@@ -55,11 +59,21 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
     } else {
         None
     };
+    let admin = match (
+        event.get("grant_admin").and_then(Value::as_str),
+        event.get("revoke_admin").and_then(Value::as_str),
+    ) {
+        (Some(_), Some(_)) => return Err("grant_admin and revoke_admin in one event".into()),
+        (Some(subject), None) => Some(accounts::set_admin(&**client, subject, true).await?),
+        (None, Some(subject)) => Some(accounts::set_admin(&**client, subject, false).await?),
+        (None, None) => None,
+    };
     tracing::info!(
         ?applied,
         ?llm_catalog,
         ?rating_prior,
         ?scrubbed,
+        ?admin,
         "migrate done"
     );
     Ok(Report {
@@ -67,5 +81,6 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
         llm_catalog,
         rating_prior,
         scrubbed,
+        admin,
     })
 }

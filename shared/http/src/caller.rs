@@ -14,13 +14,26 @@ pub struct Caller {
 
 impl Caller {
     /// The user named by the `sub` claim that API Gateway's JWT authorizer verified (locally: the local API).
-    /// No claims, or a subject with no user row, is a 401.
-    pub async fn authenticate(req: &Request, db: &impl GenericClient) -> Result<Self, ApiError> {
-        let subject = subject_claim(req)
+    /// No claims is a 401. A subject with no user row is made a user on first use when `provision` (its
+    /// display name from the token's `name`, `preferred_username` or `nickname`, never its e-mail), and is
+    /// a 401 otherwise.
+    pub async fn authenticate(
+        req: &Request,
+        db: &impl GenericClient,
+        provision: bool,
+    ) -> Result<Self, ApiError> {
+        let subject = claim(req, "sub")
+            .filter(|subject| !subject.contains('\0'))
             .ok_or_else(|| ApiError::unauthorized("A valid bearer token is required."))?;
-        let user = accounts::user_by_subject(db, subject)
-            .await?
-            .ok_or_else(|| ApiError::unauthorized("The token's subject is not a known user."))?;
+        let user = match accounts::user_by_subject(db, subject).await? {
+            Some(user) => user,
+            None if provision => accounts::provision_user(db, subject, &display_name(req)).await?,
+            None => {
+                return Err(ApiError::unauthorized(
+                    "The token's subject is not a known user.",
+                ))
+            }
+        };
         Ok(Self { user })
     }
 
@@ -37,17 +50,43 @@ impl Caller {
     }
 }
 
-fn subject_claim(req: &Request) -> Option<&str> {
+/// A non-empty string claim the JWT authorizer passed on. A subject the users table cannot hold (a NUL, say)
+/// names nobody: 401, never a database error.
+fn claim<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
     let RequestContext::ApiGatewayV2(context) = req.request_context_ref()? else {
         return None;
     };
-    let subject = context
+    let value = context
         .authorizer
         .as_ref()?
         .jwt
         .as_ref()?
         .claims
-        .get("sub")?;
-    // A subject the users table cannot hold (a NUL, say) names no user: 401, never a database error.
-    Some(subject.as_str()).filter(|s| !s.is_empty() && !s.contains('\0'))
+        .get(name)?;
+    Some(value.as_str()).filter(|value| !value.is_empty())
+}
+
+/// The longest display name a provisioned user gets (the column allows more; a name is for people).
+const DISPLAY_NAME_CHARS: usize = 100;
+
+/// A new user's display name: the first of the token's `name`, `preferred_username` and `nickname` that
+/// holds something visible, on one line and cut to [`DISPLAY_NAME_CHARS`]; "New user" without any. Never the
+/// e-mail address.
+fn display_name(req: &Request) -> String {
+    ["name", "preferred_username", "nickname"]
+        .into_iter()
+        .filter_map(|name| claim(req, name))
+        .map(|value| {
+            let one_line: String = value
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            one_line
+                .trim()
+                .chars()
+                .take(DISPLAY_NAME_CHARS)
+                .collect::<String>()
+        })
+        .find(|name| !name.is_empty() && !name.contains('@'))
+        .unwrap_or_else(|| "New user".to_owned())
 }

@@ -30,6 +30,7 @@ pub const ROUTES: &[Route] = &[
     route("GET",    "/api/marketplace/featured",                       "featured-items"),
     route("GET",    "/api/marketplace/categories",                     "list-categories"),
     route("GET",    "/api/marketplace/stats",                          "marketplace-stats"),
+    route("GET",    "/api/marketplace/me",                             "get-me"),
     route("POST",   "/api/marketplace/items/{id}/install",             "install-item"),
     route("GET",    "/api/marketplace/items/{id}/install-plan",        "install-plan"),
     route("GET",    "/api/marketplace/installs",                       "list-installs"),

@@ -20,6 +20,9 @@ pub struct Config {
     /// The longest a request may take before it answers 503 (`REQUEST_BUDGET_MS`, default 8000: below the
     /// functions' 10 s timeout, above the pool's and the statements' own bounds).
     pub request_budget: Duration,
+    /// A verified token whose subject has no user makes one (`USER_PROVISIONING`, `on` by default; `off`
+    /// when the platform owns the users table).
+    pub user_provisioning: bool,
 }
 
 impl Default for Config {
@@ -29,6 +32,7 @@ impl Default for Config {
             submission_limit: RateLimit::default(),
             review_limit: RateLimit::default(),
             request_budget: Duration::from_secs(8),
+            user_provisioning: true,
         }
     }
 }
@@ -61,6 +65,16 @@ impl Config {
                 .map_or(defaults.request_budget, |ms| {
                     Duration::from_millis(ms as u64)
                 }),
+            user_provisioning: match std::env::var("USER_PROVISIONING").as_deref() {
+                Err(_) | Ok("on") => true,
+                Ok("off") => false,
+                Ok(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "USER_PROVISIONING",
+                        reason: format!("{other:?} is neither on nor off"),
+                    })
+                }
+            },
         })
     }
 }
@@ -112,7 +126,7 @@ impl AppState {
     /// A connection and the authenticated caller: how every handler starts.
     pub async fn session(&self, req: &Request) -> Result<Session, ApiError> {
         let db = self.db().await?;
-        let caller = Caller::authenticate(req, &*db).await?;
+        let caller = Caller::authenticate(req, &*db, self.config.user_provisioning).await?;
         RequestScope::record_user(caller.user.id);
         Ok(Session { db, caller })
     }

@@ -22,6 +22,7 @@ macro_rules! functions {
 functions! {
     "list-items" => list_items,
     "get-item" => get_item,
+    "get-me" => get_me,
     "list-item-versions" => list_item_versions,
     "featured-items" => featured_items,
     "list-categories" => list_categories,
