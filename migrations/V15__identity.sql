@@ -59,3 +59,12 @@ BEGIN
     END IF;
 END
 $$;
+
+-- `p_count` install record ids, in order. A sequence function called in a request's statement pins its RDS
+-- Proxy session; called inside a function it does not (the proxy sees a function call). Installs draw the
+-- ids of an install's records here before writing them.
+CREATE FUNCTION marketplace_reserve_install_ids(p_count integer)
+RETURNS SETOF bigint LANGUAGE sql AS $$
+    SELECT nextval(pg_get_serial_sequence('marketplace_installs', 'id')) FROM generate_series(1, p_count) n
+    ORDER BY n;
+$$;

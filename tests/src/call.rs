@@ -143,9 +143,11 @@ impl Call<'_> {
         let peer: SocketAddr = "127.0.0.1:9".parse().expect("a literal address");
         let req = local_api::event::lambda_request(&parts, &self.body, route, params, claims, peer)
             .expect("a valid API Gateway event");
+        let started = crate::statement_log::now();
         let response = local_api::dispatch(route.function, &self.app.state, req)
             .await
             .expect("every route has a handler");
+        crate::statement_log::record_request(&self.app.url, route.function, started);
         let (parts, body) = response.into_parts();
         let text = match body {
             lambda_http::Body::Text(text) => text,

@@ -8,6 +8,7 @@ pub mod fault_proxy;
 mod fixtures;
 pub mod runtime_api;
 mod server;
+pub mod statement_log;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -48,11 +49,13 @@ async fn server() -> &'static TestServer {
             let (url_template, cluster) = match std::env::var("DATABASE_URL") {
                 Ok(url) => (replace_database(&url), None),
                 Err(_) => {
+                    let mut settings = vec![(
+                        "shared_preload_libraries".to_owned(),
+                        "pg_stat_statements".to_owned(),
+                    )];
+                    settings.extend(statement_log::server_settings());
                     let options = throwaway_pg::Options {
-                        settings: vec![(
-                            "shared_preload_libraries".into(),
-                            "pg_stat_statements".into(),
-                        )],
+                        settings,
                         ..Default::default()
                     };
                     let cluster = Cluster::start(&options).expect("start a throwaway PostgreSQL");
@@ -164,7 +167,8 @@ impl TestApp {
             &format!(":{}/", proxy.addr().port()),
             1,
         );
-        let pool = pool_from_url(&proxied, settings).expect("a valid URL");
+        let pool =
+            pool_from_url(&statement_log::handlers_url(&proxied), settings).expect("a valid URL");
         app.state = AppState::new(pool, config);
         (app, proxy)
     }
@@ -190,7 +194,8 @@ impl TestApp {
             .await
             .expect("create the test database");
         let url = server.url_template.replace("{db}", &name);
-        let pool = pool_from_url(&url, settings).expect("a valid URL");
+        let pool =
+            pool_from_url(&statement_log::handlers_url(&url), settings).expect("a valid URL");
         Self {
             state: AppState::new(pool, config),
             db: connect(&url).await,

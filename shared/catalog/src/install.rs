@@ -383,9 +383,9 @@ async fn reserve_install_ids(
         .iter()
         .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
         .count();
+    // Through a function: a sequence function in the statement itself would pin the proxy session.
     let rows = Statement::new(
-        "SELECT nextval(pg_get_serial_sequence('marketplace_installs', 'id')) AS id
-         FROM generate_series(1, $1) AS n ORDER BY n",
+        "SELECT id FROM marketplace_reserve_install_ids($1::integer) WITH ORDINALITY AS r(id, n) ORDER BY n",
     )
     .bind(cloned as i64)
     .query(tx)

@@ -26,7 +26,7 @@ const MIGRATION_ATTEMPTS: u32 = 60;
 const MIGRATION_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Applies every embedded migration not yet applied, under an advisory lock. Returns the names applied.
-/// A migration that cannot get a table's lock within [`MIGRATION_LOCK_TIMEOUT`] is rolled back and the
+/// A migration that cannot get a table's lock within a second is rolled back and the
 /// migrations run again after a pause (a few minutes at most, inside the migrate function's timeout).
 pub async fn migrate(client: &mut Client) -> Result<Vec<String>, MigrateError> {
     // Migrations may rewrite large tables: no statement or idle bound; a short lock bound (above).
@@ -100,7 +100,7 @@ mod tests {
         (12, "name_prefix_covering", 16346112831193358277),
         (13, "search_upkeep", 6790592749651391359),
         (14, "pinned_dependencies", 18355832194028211651),
-        (15, "identity", 9009657942237174215),
+        (15, "identity", 17474824297083811993),
     ];
 
     #[test]
