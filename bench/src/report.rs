@@ -32,6 +32,7 @@ fn p50_target(route: &str) -> Option<f64> {
         name if name.starts_with("cursor") => Some(5.0),
         "install" | "updates (500 installs)" | "post review" => Some(10.0),
         "install (recipe, 3 agents, 3 LLMs)" => Some(20.0),
+        "submit (agent)" => Some(25.0),
         "install-plan (recipe, 3 agents, 3 LLMs)"
         | "uninstall"
         | "installs: first page"

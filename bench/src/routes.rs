@@ -311,6 +311,7 @@ pub async fn measure(
     results.extend(bench.measure_installed_list(samples).await?);
     results.extend(bench.measure_dependency_installs(samples).await?);
     results.push(bench.measure_uninstalls(&first_installs).await?);
+    results.push(bench.measure_submissions(samples).await?);
     for result in &results {
         eprintln!(
             "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",
@@ -328,12 +329,14 @@ impl Bench {
     async fn prepare(url: &str) -> Result<Self, Error> {
         let (setup, connection) = tokio_postgres::connect(url, NoTls).await?;
         tokio::spawn(connection);
-        // The bench member posts hundreds of reviews: no rate limit in the way.
+        // The bench member posts hundreds of reviews and submissions: no rate limit in the way.
+        let unlimited = RateLimit {
+            submissions: 1_000_000,
+            window_secs: 3600,
+        };
         let config = Config {
-            review_limit: RateLimit {
-                submissions: 1_000_000,
-                window_secs: 3600,
-            },
+            review_limit: unlimited,
+            submission_limit: unlimited,
             ..Config::default()
         };
         let state = AppState::new(pool_from_url(url, PoolSettings::LAMBDA)?, config);
@@ -834,6 +837,50 @@ impl Bench {
             )
             .await?;
         Ok(id)
+    }
+
+    /// Submissions of new workspace agents as listings: the credential scan of their content and fields, the
+    /// dependency resolution and the pending version, each a fresh item with a realistic configuration.
+    async fn measure_submissions(&self, samples: usize) -> Result<RouteResult, Error> {
+        let mut times = Vec::with_capacity(samples);
+        for i in 0..WARMUP + samples {
+            let source: i64 = self
+                .setup
+                .query_one(
+                    "INSERT INTO agents (name, owner_type, owner_id, workspace_id, configuration, model_config)
+                     VALUES ($1, 'workspace', $2::uuid::text, $2, $3, $4) RETURNING id",
+                    &[
+                        &format!("Bench Submission {i} {}", uuid::Uuid::new_v4()),
+                        &self.workspaces[0],
+                        &serde_json::json!({
+                            "prompt": "You triage support tickets. Never ask customers for passwords or API keys;                                        point them to https://support.example.com/reset instead. Reply within 120 words.",
+                            "headers": ["Accept: application/json", "X-Client: marketplace"],
+                            "api_key": "sk-workspace-own-key-0123456789abcdef",
+                            "max_tokens": 800,
+                            "steps": [{"tool": "gmail", "action": "send"}, {"tool": "slack", "channel": "#support"}],
+                        }),
+                        &serde_json::json!({"model": "gpt-4.1", "temperature": 0.2}),
+                    ],
+                )
+                .await?
+                .get("id");
+            let (elapsed, _) = Call::post("/api/marketplace/items/submit", self.workspaces[0])
+                .with_body(serde_json::json!({
+                    "item_type": "agent", "item_id": source, "category": "Support",
+                    "tags": ["support", "triage"], "changelog": "First release."
+                }))
+                .run(&self.state)
+                .await?;
+            if i >= WARMUP {
+                times.push(elapsed);
+            }
+        }
+        Ok(RouteResult {
+            name: "submit (agent)",
+            route: Percentiles::of(&times),
+            floor: None,
+            samples: times.len(),
+        })
     }
 
     /// Uninstalls of the first workspace's installs (the last of the cases: it deletes their copies).
