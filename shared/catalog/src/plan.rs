@@ -521,7 +521,7 @@ async fn find_existing_copies(
 ) -> Result<(), CatalogError> {
     for run in nodes.chunk_by_mut(|a, b| a.kind == b.kind) {
         let listings: Vec<i64> = run.iter().map(|node| node.listing_id).collect();
-        let mut found = existing_copies(db, workspace, run[0].kind, listings, "").await?;
+        let mut found = existing_copies(db, workspace, run[0].kind, listings).await?;
         for node in run {
             if let Some(copy) = found.remove(&node.listing_id) {
                 node.action = NodeAction::Reuse {
@@ -535,11 +535,13 @@ async fn find_existing_copies(
     Ok(())
 }
 
-/// Whether the dependencies of `plan` still find, now and locked until commit, exactly the copies the plan
-/// was built from: each reused copy still there, and no copy made meanwhile of a listing the plan clones
-/// (by a concurrent install into the same workspace). An install that holds every listing of its plan
-/// checks this before it writes; when it fails, the install starts again with a new plan, so that a
-/// dependency is cloned once per workspace and a copy being deleted is never reused.
+/// Whether the dependencies of `plan` still find exactly the copies the plan was built from: each reused copy
+/// still there, and no copy made meanwhile of a listing the plan clones (by a concurrent install into the
+/// same workspace). An install checks this once it holds every listing of its plan: every install and
+/// uninstall through the service that makes or deletes a copy of those listings holds the listing too, so
+/// the answer stands until commit without locking any copy (installs never wait on a copy: see the lock order
+/// in docs/architecture.md). When it fails, the install starts again with a new plan, so that a dependency
+/// is cloned once per workspace.
 pub(crate) async fn copies_still_as_planned(
     db: &impl GenericClient,
     workspace: WorkspaceId,
@@ -549,7 +551,7 @@ pub(crate) async fn copies_still_as_planned(
     dependencies.sort_by_key(|node| (node.kind, node.listing_id));
     for run in dependencies.chunk_by(|a, b| a.kind == b.kind) {
         let listings: Vec<i64> = run.iter().map(|node| node.listing_id).collect();
-        let found = existing_copies(db, workspace, run[0].kind, listings, "FOR SHARE OF w").await?;
+        let found = existing_copies(db, workspace, run[0].kind, listings).await?;
         for node in run {
             let planned = match &node.action {
                 NodeAction::Reuse { copy_id, .. } => Some(*copy_id),
@@ -570,14 +572,12 @@ struct ExistingCopy {
     install_id: Option<i64>,
 }
 
-/// The workspace's first copy of each of `listings` (of one kind), by listing id; `lock` is appended to
-/// the statement (a locking clause, or nothing).
+/// The workspace's first copy of each of `listings` (of one kind), by listing id. Nothing is locked.
 async fn existing_copies(
     db: &impl GenericClient,
     workspace: WorkspaceId,
     kind: ItemKind,
     listings: Vec<i64>,
-    lock: &str,
 ) -> Result<HashMap<i64, ExistingCopy>, CatalogError> {
     let rows = Statement::new(format!(
         "SELECT c.cloned_from_id, c.id, c.name,
@@ -588,8 +588,7 @@ async fn existing_copies(
          CROSS JOIN LATERAL (
              SELECT w.cloned_from_id, w.id, w.name FROM {table} w
              WHERE w.workspace_id = $1 AND w.cloned_from_id = l.id AND w.owner_type = 'workspace'
-             ORDER BY w.id LIMIT 1
-             {lock}) c",
+             ORDER BY w.id LIMIT 1) c",
         table = kind.table(),
     ))
     .bind(workspace)

@@ -1,7 +1,7 @@
 //! Uninstalling: the workspace copy deleted, the install record marked, and — when asked — the dependencies
 //! installed or reused with it that no other live install relies on. One transaction, taking its locks in
-//! the lock order every write follows (docs/architecture.md, "Lock order"): the listings first, then the
-//! copies, then the install records.
+//! the lock order every write follows (docs/architecture.md, "Lock order"): the copies it deletes, then their
+//! listings, then the install records.
 
 use tokio_postgres::{Client, Transaction};
 
@@ -53,6 +53,7 @@ async fn uninstall_once(
         tx.commit().await?;
         return Ok(());
     }
+    lock_copies(&tx, workspace, &read).await?;
     lock_listings(&tx, &read).await?;
     let targets = targets(&tx, workspace, install_id, with_dependencies, true).await?;
     if targets != read {
@@ -126,6 +127,27 @@ impl Target {
             copy_id: row.read("installed_item_id")?,
         })
     }
+}
+
+/// Locks the workspace copies of `targets` (in lock order already), one statement per kind: a copy is locked
+/// before its listing, as a copy deleted outside the service locks it (the V9 trigger updates the listing's
+/// counters after the row is deleted).
+async fn lock_copies(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    targets: &[Target],
+) -> Result<(), CatalogError> {
+    for run in targets.chunk_by(|a, b| a.kind == b.kind) {
+        Statement::new(format!(
+            "SELECT 1 FROM {table} c WHERE c.id = ANY($1) AND c.workspace_id = $2 ORDER BY c.id FOR UPDATE",
+            table = run[0].kind.table()
+        ))
+        .bind(run.iter().map(|target| target.copy_id).collect::<Vec<_>>())
+        .bind(workspace)
+        .execute(tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Locks the listings of `targets` (in lock order already) as installs lock theirs, one statement per kind.

@@ -9,6 +9,7 @@ use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
+use crate::error::ATTEMPTS;
 use crate::install::link_listed_skills;
 use crate::installs::{InstallCursor, InstallList};
 use crate::kind::union_all;
@@ -219,7 +220,7 @@ pub struct AppliedUpdate {
     pub to_version: Version,
 }
 
-/// An install as apply-update finds it, locked.
+/// An install as apply-update finds it.
 struct Install {
     id: i64,
     item_id: i64,
@@ -241,9 +242,32 @@ pub async fn apply_update(
     install_id: i64,
     force: bool,
 ) -> Result<AppliedUpdate, CatalogError> {
+    let mut attempt = 1;
+    loop {
+        match apply_update_once(client, workspace, install_id, force).await {
+            Err(error) if error.is_retryable() && attempt < ATTEMPTS => attempt += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+/// [`apply_update`] in one transaction, its locks in the lock order (docs/architecture.md): the copy, then
+/// the listing, then the install record, which must still be what was read before the copy was locked.
+async fn apply_update_once(
+    client: &mut Client,
+    workspace: WorkspaceId,
+    install_id: i64,
+    force: bool,
+) -> Result<AppliedUpdate, CatalogError> {
     let tx = client.transaction().await?;
-    let install = lock_install(&tx, workspace, install_id).await?;
-    let sides = listing_and_copy(&tx, workspace, &install).await?;
+    let seen = read_install(&tx, workspace, install_id, "").await?;
+    let sides = listing_and_copy(&tx, workspace, &seen).await?;
+    let install = read_install(&tx, workspace, install_id, "FOR UPDATE").await?;
+    if (install.copy_id, &install.version, &install.content_hash)
+        != (seen.copy_id, &seen.version, &seen.content_hash)
+    {
+        return Err(CatalogError::Retry);
+    }
     let latest_version = sides.latest_version.clone();
     let copy_hash = content::fingerprint(&tx, &sides.copy_content).await?;
     let applied = |to_version| AppliedUpdate {
@@ -271,18 +295,20 @@ pub async fn apply_update(
     Ok(applied(latest_version))
 }
 
-async fn lock_install(
+/// The install `install_id` of `workspace`; `lock` is appended (a locking clause, or nothing).
+async fn read_install(
     tx: &Transaction<'_>,
     workspace: WorkspaceId,
     install_id: i64,
+    lock: &str,
 ) -> Result<Install, CatalogError> {
-    let row = Statement::new(
+    let row = Statement::new(format!(
         "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
                 installed_version::text AS installed_version, content_hash, linked_skill_ids,
-                (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{}') FROM agent_skills l
+                (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{{}}') FROM agent_skills l
                  WHERE l.agent_id = installed_item_id) AS current_skill_ids
-         FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 FOR UPDATE",
-    )
+         FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 {lock}"
+    ))
     .bind(install_id)
     .bind(workspace)
     .query_opt(tx)
@@ -313,12 +339,13 @@ async fn listing_and_copy(
     workspace: WorkspaceId,
     install: &Install,
 ) -> Result<UpdateSides, CatalogError> {
+    // The copy is named first: its row is locked before the listing's (the lock order).
     let row = Statement::new(format!(
         "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content
-         FROM {table} m, {table} t
+         FROM {table} t, {table} m
          WHERE m.id = $1 AND {listed}
            AND t.id = $2 AND t.workspace_id = $3
-         FOR SHARE OF m FOR UPDATE OF t",
+         FOR UPDATE OF t FOR SHARE OF m",
         table = install.kind.table(),
         listing = install.kind.content_sql("m"),
         copy = install.kind.content_sql("t"),
