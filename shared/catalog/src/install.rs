@@ -10,10 +10,13 @@ use tokio_postgres::{Client, GenericClient, Transaction};
 
 use crate::column::ReadColumn;
 use crate::content;
+use crate::copy_names::{first_free_name, taken_copy_names};
 use crate::error::ATTEMPTS;
-use crate::kind::union_all;
+use crate::item::ItemRef;
 use crate::locate::visible_kind;
 use crate::plan::{self, Node, NodeAction, Plan};
+use crate::redact::shown;
+use crate::setup::SetupStep;
 use crate::statement::{Params, Statement};
 use crate::{Audience, CatalogError, ItemKind, Version, WorkspaceId};
 
@@ -62,22 +65,6 @@ pub struct InstalledDependency {
 pub enum DependencyAction {
     Clone,
     Reuse,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ItemRef {
-    pub id: i64,
-    #[serde(rename = "type")]
-    pub kind: ItemKind,
-    pub name: String,
-}
-
-/// Something the workspace must connect before the installed copy works.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SetupStep {
-    pub kind: String,
-    pub slug: String,
-    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -185,7 +172,7 @@ async fn install_in(
         return Err(CatalogError::DependencyUnavailable(
             *kind,
             *id,
-            plan::shown(name).to_owned(),
+            shown(name).to_owned(),
         ));
     }
     let versions = lock_dependencies(tx, &plan).await?;
@@ -789,72 +776,6 @@ async fn clone_with_free_name(
     ))
 }
 
-/// Names in the workspace that the copy-naming rule could produce for each `(kind, base)`: one list per
-/// pair, in the order given, read in one statement.
-pub(crate) async fn taken_copy_names(
-    db: &impl GenericClient,
-    workspace: WorkspaceId,
-    wanted: &[(ItemKind, &str)],
-) -> Result<Vec<Vec<String>>, CatalogError> {
-    if wanted.is_empty() {
-        return Ok(Vec::new());
-    }
-    let kinds: Vec<ItemKind> = ItemKind::ALL
-        .into_iter()
-        .filter(|kind| wanted.iter().any(|(wanted, _)| wanted == kind))
-        .collect();
-    let names = union_all(&kinds, |kind| {
-        format!(
-            "SELECT name FROM {table}
-             WHERE w.kind = '{kind}' AND workspace_id = $1 AND left(name, length(w.stem)) = w.stem",
-            table = kind.table()
-        )
-    });
-    let (kinds, stems): (Vec<String>, Vec<String>) = wanted
-        .iter()
-        .map(|(kind, base)| (kind.as_str().to_owned(), name_stem(base)))
-        .unzip();
-    let rows = Statement::new(format!(
-        "SELECT w.position, t.name
-         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS w(kind, stem, position)
-         CROSS JOIN LATERAL ({names}) t"
-    ))
-    .bind(workspace)
-    .bind(kinds)
-    .bind(stems)
-    .query(db)
-    .await?;
-    let mut taken = vec![Vec::new(); wanted.len()];
-    for row in &rows {
-        taken[row.read::<i64>("position")? as usize - 1].push(row.read("name")?);
-    }
-    Ok(taken)
-}
-
-/// `X` if free, else `X-copy`, else the lowest free `X-copy-N` (N ≥ 2); `X` is shortened where the suffix
-/// would push the name past the column's limit.
-pub(crate) fn first_free_name(base: &str, taken: &[String]) -> String {
-    let is_free = |name: &str| !taken.iter().any(|t| t == name);
-    std::iter::once(String::new())
-        .chain(std::iter::once("-copy".to_owned()))
-        .chain((2..).map(|n| format!("-copy-{n}")))
-        .map(|suffix| {
-            let room = MAX_NAME_CHARS - suffix.chars().count();
-            format!("{}{suffix}", base.chars().take(room).collect::<String>())
-        })
-        .find(|name| is_free(name))
-        .expect("an unbounded sequence has a free name")
-}
-
-const MAX_NAME_CHARS: usize = *crate::limits::NAME_CHARS.end();
-
-/// The part of `base` that every candidate name starts with.
-fn name_stem(base: &str) -> String {
-    base.chars()
-        .take(MAX_NAME_CHARS - "-copy-999999".len())
-        .collect()
-}
-
 /// Marketplace skills are global: the copy links the listing's skills that are listed and approved (what
 /// the installer could open themselves). Others are left out with a warning that does not name them.
 /// Returns the ids linked, sorted.
@@ -888,50 +809,9 @@ pub(crate) async fn link_listed_skills(
     Ok(linked)
 }
 
-/// Tools to connect for each of `items`: an agent's tool assignments (not copied) and a recipe's required
-/// tools; item by item in the order given, each item's by slug. One statement.
-pub(crate) async fn requires_setup(
-    db: &impl GenericClient,
-    items: &[(ItemKind, i64)],
-) -> Result<Vec<SetupStep>, CatalogError> {
-    let (kinds, ids): (Vec<String>, Vec<i64>) = items
-        .iter()
-        .filter(|(kind, _)| matches!(kind, ItemKind::Agent | ItemKind::Recipe))
-        .map(|(kind, id)| (kind.as_str().to_owned(), *id))
-        .unzip();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows = Statement::new(
-        "SELECT s.slug, coalesce(c.display_name, c.app_name, s.slug) AS name
-         FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(kind, id, position)
-         CROSS JOIN LATERAL (
-             SELECT app_slug AS slug FROM agent_tools WHERE i.kind = 'agent' AND agent_id = i.id
-             UNION ALL
-             SELECT jsonb_array_elements_text(required_tools) FROM workflow_templates
-             WHERE i.kind = 'recipe' AND id = i.id) s
-         LEFT JOIN composio_apps_cache c ON c.app_slug = s.slug
-         ORDER BY i.position, s.slug",
-    )
-    .bind(kinds)
-    .bind(ids)
-    .query(db)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let (slug, name): (String, String) = (row.read("slug")?, row.read("name")?);
-            Ok(SetupStep {
-                kind: "tool".into(),
-                slug: crate::plan::shown(&slug).to_owned(),
-                name: crate::plan::shown(&name).to_owned(),
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{first_free_name, Installation};
+    use super::Installation;
 
     #[test]
     fn responses_stored_before_installation_existed_still_replay() {
@@ -946,22 +826,5 @@ mod tests {
         let installation: Installation = serde_json::from_value(stored).unwrap();
         assert_eq!(installation.installed.name, "Bot-copy");
         assert_eq!(installation.version.to_string(), "1.2.0");
-    }
-
-    #[test]
-    fn names_copies_x_then_copy_then_numbered() {
-        let taken = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
-        assert_eq!(first_free_name("X", &taken(&[])), "X");
-        assert_eq!(first_free_name("X", &taken(&["X"])), "X-copy");
-        assert_eq!(first_free_name("X", &taken(&["X", "X-copy"])), "X-copy-2");
-        assert_eq!(
-            first_free_name("X", &taken(&["X", "X-copy", "X-copy-2", "X-copy-4"])),
-            "X-copy-3"
-        );
-        assert_eq!(first_free_name("X", &taken(&["X-copy"])), "X");
-        let long = "n".repeat(200);
-        let copy = first_free_name(&long, &taken(&[&long]));
-        assert_eq!(copy.chars().count(), 200);
-        assert!(copy.ends_with("-copy"));
     }
 }

@@ -3,13 +3,22 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_postgres::{GenericClient, Row};
 
 use crate::column::ReadColumn;
 use crate::statement::Statement;
 use crate::{redact_fields, redact_secrets, Audience, CatalogError, ItemKind, Version};
+
+/// A listing or a workspace item as responses name it: id, kind and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub name: String,
+}
 
 /// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
 #[derive(Debug, Clone, Serialize)]

@@ -41,6 +41,7 @@ pub mod accounts;
 mod audience;
 mod column;
 mod content;
+mod copy_names;
 mod cursor;
 mod detail;
 mod error;
@@ -60,6 +61,7 @@ mod repair;
 mod review_queue;
 mod reviews;
 mod search;
+mod setup;
 mod sort;
 mod statement;
 mod stats;
@@ -78,13 +80,13 @@ pub use detail::{item_detail, Dependencies, ItemDetail};
 pub use error::CatalogError;
 pub use install::{
     install_item, DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
-    InstalledDependency, ItemRef, SetupStep,
+    InstalledDependency,
 };
 pub use installs::{
     list_installs, CopyRef, InstallCursor, InstallEntry, InstallList, InstalledListing,
     InstallsPage,
 };
-pub use item::{Creator, ItemSummary, Rating};
+pub use item::{Creator, ItemRef, ItemSummary, Rating};
 pub use kind::ItemKind;
 pub use listing::{featured_items, list_items, ListQuery, Page, Position};
 pub use moderation::{
@@ -103,6 +105,7 @@ pub use reviews::{
     UserReview,
 };
 pub use search::SEARCH_TOTAL_CAP;
+pub use setup::SetupStep;
 pub use sort::Sort;
 pub use stats::{categories, stats, CategoryCount, Stats};
 pub use status::ReviewStatus;

@@ -11,12 +11,14 @@ use serde_json::Value;
 use tokio_postgres::GenericClient;
 
 use crate::column::ReadColumn;
-use crate::install::{first_free_name, requires_setup, taken_copy_names, ItemRef, SetupStep};
+use crate::copy_names::{first_free_name, taken_copy_names};
+use crate::item::ItemRef;
 use crate::kind::union_all;
 use crate::locate::visible_kind;
-use crate::redact::looks_like_secret;
+use crate::redact::shown;
+use crate::setup::{requires_setup, SetupStep};
 use crate::statement::Statement;
-use crate::{Audience, CatalogError, ItemKind, WorkspaceId, REDACTED};
+use crate::{Audience, CatalogError, ItemKind, WorkspaceId};
 
 /// How deep dependencies are followed: the listing (0), a recipe's agents (1), their LLMs (2), with room
 /// for one more kind of edge. Anything deeper is left out with a warning.
@@ -499,17 +501,6 @@ fn agent_llm(
     llms
 }
 
-/// A name from an item's configuration, as a warning may show it: not at all if it holds anything that looks
-/// like a credential.
-pub(crate) fn shown(name: &str) -> &str {
-    let pieces = name.split(|c: char| c.is_whitespace() || "\"'(){}[],;=:".contains(c));
-    if looks_like_secret(name) || pieces.into_iter().any(looks_like_secret) {
-        REDACTED
-    } else {
-        name
-    }
-}
-
 /// Reuses the workspace's live copy of each listing in `nodes` (a new level's unnamed clones), found by
 /// `cloned_from_id` (never by name), with the live install record that made it: one statement per run of
 /// nodes of one kind. Reads without locking: an install checks the plan against the copies under lock once
@@ -732,18 +723,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn names_holding_a_credential_are_not_shown() {
-        assert_eq!(shown("gpt-4.1"), "gpt-4.1");
-        assert_eq!(shown("Support Bot"), "Support Bot");
-        assert_eq!(shown("sk-live-4f7d2b9c1e8a6b3d"), REDACTED);
-        assert_eq!(shown("model sk-live-4f7d2b9c1e8a6b3d please"), REDACTED);
-        assert_eq!(
-            shown("{\"api_key\": \"sk-live-4f7d2b9c1e8a6b3d\"}"),
-            REDACTED
-        );
-    }
 
     #[test]
     fn steps_naming_or_pointing_at_a_resolved_agent_point_at_its_copy() {

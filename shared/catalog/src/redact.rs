@@ -83,6 +83,17 @@ pub fn looks_like_secret(value: &str) -> bool {
         || !marketplace_credentials::scan_text(value).is_empty()
 }
 
+/// A name from an item's configuration, as a warning may show it: not at all if it holds anything that looks
+/// like a credential.
+pub(crate) fn shown(name: &str) -> &str {
+    let pieces = name.split(|c: char| c.is_whitespace() || "\"'(){}[],;=:".contains(c));
+    if looks_like_secret(name) || pieces.into_iter().any(looks_like_secret) {
+        REDACTED
+    } else {
+        name
+    }
+}
+
 /// The display policy, applied wherever item JSON is built for a response: the value of every secret-named
 /// key ([`is_secret_key`]), of a `value` beside a secret `name` (`{"name": "X-Api-Key", "value": …}`), and every
 /// secret-looking string, at any depth (arrays of objects included), becomes [`REDACTED`].
@@ -137,6 +148,18 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn names_holding_a_credential_are_not_shown() {
+        assert_eq!(shown("gpt-4.1"), "gpt-4.1");
+        assert_eq!(shown("Support Bot"), "Support Bot");
+        assert_eq!(shown("sk-live-4f7d2b9c1e8a6b3d"), REDACTED);
+        assert_eq!(shown("model sk-live-4f7d2b9c1e8a6b3d please"), REDACTED);
+        assert_eq!(
+            shown("{\"api_key\": \"sk-live-4f7d2b9c1e8a6b3d\"}"),
+            REDACTED
+        );
+    }
 
     #[test]
     fn recognises_secret_keys() {

@@ -4,7 +4,7 @@ use lambda_http::http::header;
 use lambda_http::{Body, Request};
 use serde_json::{Map, Value};
 
-use crate::query_params::check_text;
+use crate::field_rules::{check_text, finish_with};
 use crate::{ApiError, FieldError};
 
 /// Largest request body accepted (docs/api.md: 256 KiB).
@@ -325,20 +325,6 @@ fn label_problem(text: &str) -> Option<&'static str> {
 enum Presence {
     Required,
     Optional,
-}
-
-/// What [`JsonFields::finish_with`] and [`crate::QueryParams::finish_with`] share.
-pub(crate) fn finish_with<T>(
-    errors: Vec<FieldError>,
-    build: impl FnOnce() -> Option<T>,
-) -> Result<T, ApiError> {
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(errors));
-    }
-    build().ok_or_else(|| {
-        tracing::error!("a request was built from a field that was never read");
-        ApiError::internal()
-    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod body;
 mod caller;
 mod error;
+mod field_rules;
 mod query_params;
 mod request_scope;
 mod response;

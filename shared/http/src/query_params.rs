@@ -2,6 +2,7 @@ use std::ops::RangeInclusive;
 
 use lambda_http::{Request, RequestExt};
 
+use crate::field_rules::{check_text, finish_with};
 use crate::{ApiError, FieldError};
 
 /// Query-string parameters, parsed one by one; every bad value is collected, and `finish` turns them into
@@ -147,23 +148,7 @@ impl<'a> QueryParams<'a> {
 
     /// The typed request, or a 400 listing every invalid parameter (see [`crate::JsonFields::finish_with`]).
     pub fn finish_with<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
-        crate::body::finish_with(self.errors, build)
-    }
-}
-
-/// The rule for free text in queries and bodies: `chars` characters long, and no NUL (PostgreSQL's text
-/// cannot hold one).
-pub(crate) fn check_text(text: &str, chars: &RangeInclusive<usize>) -> Result<(), String> {
-    if text.contains('\0') {
-        Err("must not contain NUL characters".to_owned())
-    } else if chars.contains(&text.chars().count()) {
-        Ok(())
-    } else {
-        Err(format!(
-            "must be {} to {} characters long",
-            chars.start(),
-            chars.end()
-        ))
+        finish_with(self.errors, build)
     }
 }
 
