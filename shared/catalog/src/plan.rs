@@ -382,10 +382,18 @@ async fn recommended_agents(
             }
         }
     }
-    let agents: Vec<Pin> = pins
+    // In the order the recipe names them, as before pins existed.
+    let position = |pin: &Pin| {
+        wanted
+            .iter()
+            .position(|name| pin.requested_as.contains(&name.to_lowercase()))
+            .unwrap_or(usize::MAX)
+    };
+    let mut agents: Vec<Pin> = pins
         .into_iter()
         .filter(|pin| pin.kind == ItemKind::Agent)
         .collect();
+    agents.sort_by_key(|pin| (position(pin), pin.listing.id));
     for name in &wanted {
         let key = name.to_lowercase();
         if !agents.iter().any(|pin| pin.requested_as.contains(&key)) {
