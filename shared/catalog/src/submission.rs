@@ -58,8 +58,7 @@ pub async fn submit_item(
     refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
     let version = &submission.version;
-    let changelog = refuse_credentials(&Value::Null, &[("changelog", &submission.changelog)]);
-    let listed = insert_listing(
+    let (item_id, content) = insert_listing(
         &tx,
         kind,
         submission.source_id,
@@ -71,23 +70,10 @@ pub async fn submit_item(
             icon: submission.icon.as_deref(),
             tags: tags.as_ref(),
             version,
+            changelog: &submission.changelog,
         },
     )
-    .await;
-    // Every finding at once: the listing's and the changelog's.
-    let (item_id, content) = match (listed, changelog) {
-        (
-            Err(CatalogError::CredentialsInContent(mut found)),
-            Err(CatalogError::CredentialsInContent(more)),
-        ) => {
-            found.extend(more);
-            return Err(CatalogError::CredentialsInContent(found));
-        }
-        (listed, changelog) => {
-            changelog?;
-            listed?
-        }
-    }
+    .await?
     .ok_or_else(|| {
         CatalogError::Conflict(
             "This workspace item already has a live listing; publish a new version of it instead."
@@ -189,6 +175,8 @@ struct Overrides<'a> {
     icon: Option<&'a str>,
     tags: Option<&'a Value>,
     version: &'a Version,
+    /// The pending version's changelog, scanned with the listing's fields.
+    changelog: &'a str,
 }
 
 /// Inserts the marketplace copy of workspace item `source_id`, with its content's secrets redacted (they stay
@@ -247,34 +235,28 @@ async fn insert_listing(
     let mut fields = vec![
         ("name", name.as_str()),
         ("description", description.as_str()),
+        ("changelog", overrides.changelog),
     ];
     fields.extend(category.as_deref().map(|category| ("category", category)));
     fields.extend(icon.as_deref().map(|icon| ("icon", icon)));
     let content: Value = row.read("content")?;
-    let mut findings = marketplace_credentials::find_credentials(&content, "");
+    let mut findings = credentials_in(&content, &fields);
     findings.extend(marketplace_credentials::find_credentials(
         tags.as_ref().unwrap_or(&Value::Null),
         "tags",
     ));
-    refuse_credentials(&Value::Null, &fields).or_else(|error| match error {
-        CatalogError::CredentialsInContent(more) => {
-            findings.extend(more);
-            Ok(())
-        }
-        other => Err(other),
-    })?;
-    if !findings.is_empty() {
-        return Err(CatalogError::CredentialsInContent(findings));
-    }
+    refuse_credentials(findings)?;
     if kind == ItemKind::Recipe {
         refuse_foreign_steps(tx, &content).await?;
     }
     Ok(Some((id, content::scrub(tx, kind, id).await?.content)))
 }
 
-/// Refuses content, or plain text fields (`(field, text)`), that hold a credential outside a credential
-/// slot: 422 naming each place and rule, and nothing stored (the caller's transaction rolls back).
-fn refuse_credentials(content: &Value, fields: &[(&str, &str)]) -> Result<(), CatalogError> {
+/// The credentials outside a credential slot in `content` and in plain text fields (`(field, text)`).
+fn credentials_in(
+    content: &Value,
+    fields: &[(&str, &str)],
+) -> Vec<marketplace_credentials::Finding> {
     let mut findings = marketplace_credentials::find_credentials(content, "");
     for (field, text) in fields {
         findings.extend(
@@ -286,6 +268,12 @@ fn refuse_credentials(content: &Value, fields: &[(&str, &str)]) -> Result<(), Ca
                 }),
         );
     }
+    findings
+}
+
+/// 422 naming each place and rule of `findings`, if any; nothing is stored (the caller's transaction rolls
+/// back).
+fn refuse_credentials(findings: Vec<marketplace_credentials::Finding>) -> Result<(), CatalogError> {
     if findings.is_empty() {
         Ok(())
     } else {
@@ -438,6 +426,7 @@ async fn submit_skill_listing(
         icon: None,
         tags: None,
         version,
+        changelog: "Published with an agent that uses it.",
     };
     if let Some((listing, content)) =
         insert_listing(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
@@ -447,7 +436,7 @@ async fn submit_skill_listing(
             ItemKind::Skill,
             listing,
             version,
-            "Published with an agent that uses it.",
+            overrides.changelog,
             &content,
             user_id,
         )
@@ -486,7 +475,10 @@ pub async fn submit_version(
     count_submission(&tx, request.user_id, limit).await?;
     require_above_existing(&tx, request).await?;
     let mut content = content::read(&tx, kind, source_id).await?;
-    refuse_credentials(&content, &[("changelog", &request.changelog)])?;
+    refuse_credentials(credentials_in(
+        &content,
+        &[("changelog", &request.changelog)],
+    ))?;
     if kind == ItemKind::Recipe {
         refuse_foreign_steps(&tx, &content).await?;
     }
