@@ -37,104 +37,77 @@
 //! - **statement** ([`statements::Statement`]): one SQL statement with its typed parameters; the only way
 //!   this crate runs SQL.
 
-pub mod accounts;
-mod audience;
-mod column;
-mod content;
-mod copy_names;
-mod cursor;
-mod detail;
-mod error;
+mod browse;
+mod foundation;
 mod install;
-mod installs;
-mod item;
-mod kind;
-pub mod limits;
-mod listing;
-pub mod llm_catalog;
-mod locate;
-mod moderation;
-mod plan;
-mod published_versions;
-mod redact;
-mod repair;
-mod review_queue;
+mod publish;
 mod reviews;
-mod search;
-mod setup;
-mod sort;
-mod statement;
-mod stats;
-mod status;
-mod submission;
-pub mod trending;
-mod uninstall;
-mod updates;
-mod version;
-mod window;
-mod workspace;
 
-pub use audience::Audience;
-pub use cursor::CursorError;
-pub use detail::{item_detail, Dependencies, ItemDetail};
-pub use error::CatalogError;
-pub use install::{
+pub use browse::detail::{item_detail, Dependencies, ItemDetail};
+pub use browse::featured::{featured_items, trending_items};
+pub use browse::listing::{list_items, ListQuery, Page, Position};
+pub use browse::published_versions::{item_versions, PublishedVersion};
+pub use browse::search::SEARCH_TOTAL_CAP;
+pub use browse::sort::Sort;
+pub use browse::stats::{categories, stats, CategoryCount, Stats};
+pub use foundation::accounts;
+pub use foundation::audience::Audience;
+pub use foundation::cursor::CursorError;
+pub use foundation::error::CatalogError;
+pub use foundation::item::{Creator, ItemRef, ItemSummary, Rating};
+pub use foundation::kind::ItemKind;
+pub use foundation::limits;
+pub use foundation::limits::{MAX_OFFSET, MAX_PAGE_SIZE};
+pub use foundation::redact::{
+    is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED,
+};
+pub use foundation::status::ReviewStatus;
+pub use foundation::version::Version;
+pub use foundation::window::RateLimit;
+pub use foundation::workspace::{WorkspaceId, WorkspaceRole};
+pub use install::cascade::{
     install_item, DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
     InstalledDependency,
 };
-pub use installs::{
+pub use install::installs::{
     list_installs, CopyRef, InstallCursor, InstallEntry, InstallList, InstalledListing,
     InstallsPage,
 };
-pub use item::{Creator, ItemRef, ItemSummary, Rating};
-pub use kind::ItemKind;
-pub use listing::{featured_items, list_items, ListQuery, Page, Position};
-pub use moderation::{
+pub use install::plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
+pub use install::setup::SetupStep;
+pub use install::uninstall::uninstall;
+pub use install::updates::{
+    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry, UpdatesPage,
+};
+pub use publish::llm_catalog;
+pub use publish::moderation::{
     approve, delist, reject, set_featured, set_official, Featured, Official, Reviewed,
 };
-pub use plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
-pub use published_versions::{item_versions, PublishedVersion};
-pub use redact::{is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED};
-pub use repair::{scrub_stored_credentials, ScrubReport};
-pub use review_queue::{
+pub use publish::repair::{scrub_stored_credentials, ScrubReport};
+pub use publish::review_queue::{
     review_queue, QueueEntry, QueuePage, QueuePosition, QueueQuery, SubmissionKind,
 };
+pub use publish::submission::{submit_item, submit_version, NewVersion, Pending, Submission};
 pub use reviews::{
     delete_review, list_reviews, post_review, refresh_rating_prior, set_review_hidden, NewReview,
     PostedReview, RatingPrior, RatingSummary, ReviewCursor, ReviewPage, ReviewQuery, ReviewSort,
     UserReview,
 };
-pub use search::SEARCH_TOTAL_CAP;
-pub use setup::SetupStep;
-pub use sort::Sort;
-pub use stats::{categories, stats, CategoryCount, Stats};
-pub use status::ReviewStatus;
-pub use submission::{submit_item, submit_version, NewVersion, Pending, Submission};
-pub use trending::trending_items;
-pub use uninstall::uninstall;
-pub use updates::{
-    apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry, UpdatesPage,
-};
-pub use version::Version;
-pub use window::RateLimit;
-pub use workspace::{WorkspaceId, WorkspaceRole};
 
 /// The statements behind each read route, for the benchmark's SQL floor (the domain runs the same ones).
 /// Not an API: the benchmark's window into the catalog.
 #[doc(hidden)]
 pub mod statements {
-    pub use crate::accounts::{user_by_subject_statement, workspace_role_statement};
-    pub use crate::detail::{dependencies_statement, detail_statement};
-    pub use crate::installs::installs_page_statement;
-    pub use crate::item::agent_enrichment_statement;
-    pub use crate::listing::listing_statement;
-    pub use crate::locate::visible_kind_statement;
-    pub use crate::published_versions::approved_versions_statement;
+    pub use crate::browse::detail::{dependencies_statement, detail_statement};
+    pub use crate::browse::listing::listing_statement;
+    pub use crate::browse::published_versions::approved_versions_statement;
+    pub use crate::browse::search::suggestions_statement;
+    pub use crate::browse::stats::{categories_statement, stats_statement};
+    pub use crate::foundation::accounts::{user_by_subject_statement, workspace_role_statement};
+    pub use crate::foundation::item::agent_enrichment_statement;
+    pub use crate::foundation::locate::visible_kind_statement;
+    pub use crate::foundation::statement::Statement;
+    pub use crate::install::installs::installs_page_statement;
+    pub use crate::install::updates::{changelogs_statement, installs_statement};
     pub use crate::reviews::{rating_summary_statement, reviews_page_statement};
-    pub use crate::search::suggestions_statement;
-    pub use crate::statement::Statement;
-    pub use crate::stats::{categories_statement, stats_statement};
-    pub use crate::updates::{changelogs_statement, installs_statement};
 }
-
-pub use limits::{MAX_OFFSET, MAX_PAGE_SIZE};

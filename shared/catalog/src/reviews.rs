@@ -9,15 +9,21 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
-use crate::column::ReadColumn;
-use crate::cursor::{self, CursorError};
-use crate::item::Rating;
-use crate::kind::union_all;
-use crate::locate::visible_kind;
-use crate::sort::{KeyType, PositionValue};
-use crate::statement::{Params, Statement};
-use crate::window::{count_in_window, REVIEWS};
-use crate::{Audience, CatalogError, Creator, ItemKind, RateLimit, Version, WorkspaceId};
+use crate::foundation::audience::Audience;
+use crate::foundation::column::ReadColumn;
+use crate::foundation::cursor::{self, CursorError};
+use crate::foundation::error::CatalogError;
+use crate::foundation::item::Creator;
+use crate::foundation::item::Rating;
+use crate::foundation::kind::union_all;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::locate::visible_kind;
+use crate::foundation::position::{KeyType, PositionValue};
+use crate::foundation::statement::{Params, Statement};
+use crate::foundation::version::Version;
+use crate::foundation::window::RateLimit;
+use crate::foundation::window::{count_in_window, REVIEWS};
+use crate::foundation::workspace::WorkspaceId;
 
 /// A review as the API shows it. `hidden` is shown to marketplace admins only (others never see hidden
 /// reviews).

@@ -8,7 +8,8 @@ use crate::key::{is_credential_key, mentions_credential};
 use crate::pointer::Pointer;
 use crate::randomness::looks_random;
 use crate::rules::GENERIC;
-use crate::{scan_text, Finding, PLACEHOLDER};
+use crate::scan::scan_text;
+use crate::{Finding, PLACEHOLDER};
 
 /// The credentials in `value` outside its slots, one finding per pointer and rule, in document order.
 /// Pointers are prefixed with `base` (`""` for none): base `configuration` gives `configuration/headers/0`.

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::config::SslMode;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::IamTarget;
+use crate::iam_target::IamTarget;
 
 /// Signs RDS IAM auth tokens. Tokens are valid for at most 15 minutes; they are only needed to open a
 /// connection, never after.

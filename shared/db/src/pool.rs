@@ -7,6 +7,7 @@ use tokio_postgres::NoTls;
 
 #[cfg(feature = "iam")]
 use crate::iam::{self, IamConnect, TokenSigner};
+use crate::iam_target::IamTarget;
 
 /// Pool sizing and timeouts. A Lambda environment serves one request at a time, so its pool holds one
 /// connection (RDS Proxy multiplexes); the local API and tests use more.
@@ -100,16 +101,6 @@ impl SessionLimits {
             .collect::<Vec<_>>()
             .join(" ")
     }
-}
-
-/// Where an RDS Proxy is and who to connect to it as (IAM authentication).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IamTarget {
-    pub host: String,
-    pub port: u16,
-    pub database: String,
-    pub user: String,
-    pub region: String,
 }
 
 /// Which database a process uses, read once from the environment.

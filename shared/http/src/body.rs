@@ -4,8 +4,8 @@ use lambda_http::http::header;
 use lambda_http::{Body, Request};
 use serde_json::{Map, Value};
 
+use crate::error::{ApiError, FieldError};
 use crate::field_rules::{check_text, finish_with};
-use crate::{ApiError, FieldError};
 
 /// Largest request body accepted (docs/api.md: 256 KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

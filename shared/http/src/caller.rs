@@ -4,7 +4,7 @@ use marketplace_catalog::accounts::{self, User};
 use marketplace_catalog::Audience;
 use tokio_postgres::GenericClient;
 
-use crate::ApiError;
+use crate::error::ApiError;
 
 /// The authenticated user making the request.
 #[derive(Debug, Clone, PartialEq, Eq)]

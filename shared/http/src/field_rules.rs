@@ -4,7 +4,7 @@
 
 use std::ops::RangeInclusive;
 
-use crate::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError};
 
 /// The rule for free text in queries and bodies: `chars` characters long, and no NUL (PostgreSQL's text
 /// cannot hold one).

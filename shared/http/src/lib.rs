@@ -3,6 +3,7 @@
 //! the Lambda runtime loop. Nothing here writes SQL about items.
 
 mod body;
+mod budget;
 mod caller;
 mod error;
 mod field_rules;
@@ -16,12 +17,13 @@ mod strict_json;
 mod workspace;
 
 pub use body::{body_too_large, JsonFields, MAX_BODY_BYTES};
+pub use budget::within_budget;
 pub use caller::Caller;
 pub use error::{ApiError, FieldError};
 pub use lambda_http::http::StatusCode;
 pub use lambda_http::{Body, Request, Response};
 pub use query_params::{path_id, QueryParams};
-pub use request_scope::{within_budget, REQUEST_ID_HEADER};
+pub use request_scope::REQUEST_ID_HEADER;
 pub use response::{json, respond, HandlerResult};
 pub use runtime::run;
 pub use state::{AppState, Config, ConfigError, Db, Session};

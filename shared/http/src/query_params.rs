@@ -2,8 +2,8 @@ use std::ops::RangeInclusive;
 
 use lambda_http::{Request, RequestExt};
 
+use crate::error::{ApiError, FieldError};
 use crate::field_rules::{check_text, finish_with};
-use crate::{ApiError, FieldError};
 
 /// Query-string parameters, parsed one by one; every bad value is collected, and `finish` turns them into
 /// one 400 that lists them all. Unknown parameters are ignored; a known one given more than once is a 400.

@@ -1,26 +1,18 @@
-//! What surrounds every request's handler: its identity, its time budget, and what becomes of its
-//! connection.
+//! What surrounds every request's handler: its identity and what becomes of its connection (its time
+//! budget: `budget.rs`).
 //!
 //! - Identity: the request id (Lambda's deployed, the local API's otherwise) goes out in `X-Request-Id` and
 //!   in every problem's `instance`, and every log line of the request carries it with the route, and, once
 //!   known, the caller's user id and the workspace — never a token or a configuration value.
-//! - Budget: a handler that has not answered within it is abandoned and the client is told to retry (503).
 //! - Connection: a request abandoned for any reason (the budget, or a client that went away) never hands its
 //!   connection back to the pool, as a statement may still be running on it; nor does a request whose
 //!   connection failed, which the pool could hand out again before noticing it is closed.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use lambda_http::http::HeaderValue;
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, Request, RequestExt, Response};
 use tracing::Instrument;
-
-use crate::ApiError;
 
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -44,7 +36,7 @@ struct Scope {
 }
 
 impl RequestScope {
-    fn new(id: String, route: &str) -> Self {
+    pub(crate) fn new(id: String, route: &str) -> Self {
         let span = tracing::info_span!(
             "request",
             request_id = %id,
@@ -97,85 +89,25 @@ impl RequestScope {
         self.0.abandoned.load(Ordering::Acquire) || self.0.connection_lost.load(Ordering::Acquire)
     }
 
-    fn abandon(&self) {
+    pub(crate) fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    pub(crate) fn span(&self) -> &tracing::Span {
+        &self.0.span
+    }
+
+    /// Runs `future` as this request: within its scope and its span.
+    pub(crate) fn run<F: Future>(&self, future: F) -> impl Future<Output = F::Output> {
+        SCOPE.scope(self.clone(), future.instrument(self.0.span.clone()))
+    }
+
+    /// Runs `f` as this request, synchronously.
+    pub(crate) fn sync<R>(&self, f: impl FnOnce() -> R) -> R {
+        SCOPE.sync_scope(self.clone(), f)
+    }
+
+    pub(crate) fn abandon(&self) {
         self.0.abandoned.store(true, Ordering::Release);
-    }
-}
-
-/// Runs `handler` for `req` within `budget`: past it, answers 503 with `Retry-After`. Every answer carries
-/// the request id and is logged with its status and latency.
-pub async fn within_budget<F, Fut>(budget: Duration, req: Request, handler: F) -> Response<Body>
-where
-    F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Response<Body>>,
-{
-    let started = Instant::now();
-    let scope = RequestScope::new(request_id(&req), &route(&req));
-    let span = scope.0.span.clone();
-    let mut request = Running {
-        handler: Box::pin(SCOPE.scope(scope.clone(), handler(req).instrument(span.clone()))),
-        scope: scope.clone(),
-        answered: false,
-    };
-    let mut response = tokio::select! {
-        response = &mut request.handler => {
-            request.answered = true;
-            response
-        }
-        () = tokio::time::sleep(budget) => {
-            tracing::warn!(parent: &span, budget_ms = budget.as_millis(), "abandoned: over its time budget");
-            SCOPE.sync_scope(scope.clone(), || ApiError::service_unavailable(1).into_response())
-        }
-    };
-    if let Ok(id) = HeaderValue::from_str(&scope.0.id) {
-        response.headers_mut().insert(REQUEST_ID_HEADER, id);
-    }
-    tracing::info!(
-        parent: &span,
-        status = response.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "answered"
-    );
-    response
-}
-
-/// Lambda's request id when running in Lambda; otherwise the API Gateway event's (the local API makes one).
-fn request_id(req: &Request) -> String {
-    if let Some(context) = req.lambda_context_ref() {
-        if !context.request_id.is_empty() {
-            return context.request_id.clone();
-        }
-    }
-    match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => {
-            context.request_id.clone().unwrap_or_default()
-        }
-        _ => String::new(),
-    }
-}
-
-/// The route key, such as `GET /api/marketplace/items/{id}`.
-fn route(req: &Request) -> String {
-    match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(context)) => {
-            context.route_key.clone().unwrap_or_default()
-        }
-        _ => String::new(),
-    }
-}
-
-/// A running handler. Dropped before it answered, it marks the request abandoned first, then drops the
-/// handler (and with it the request's connection, which sees the mark).
-struct Running<F> {
-    handler: Pin<Box<F>>,
-    scope: RequestScope,
-    answered: bool,
-}
-
-impl<F> Drop for Running<F> {
-    fn drop(&mut self) {
-        if !self.answered {
-            self.scope.abandon();
-        }
     }
 }

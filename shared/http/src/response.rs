@@ -2,7 +2,7 @@ use lambda_http::http::{header, StatusCode};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
-use crate::ApiError;
+use crate::error::ApiError;
 
 pub type HandlerResult = Result<Response<Body>, ApiError>;
 

@@ -3,7 +3,8 @@ use std::future::Future;
 
 use lambda_http::{service_fn, Body, Request, Response};
 
-use crate::{within_budget, AppState};
+use crate::budget::within_budget;
+use crate::state::AppState;
 
 /// The Lambda entry point of every function: state built once, before the first request, then
 /// `handler` for each request. A handler answers every outcome with a response, errors included.

@@ -5,8 +5,10 @@ use std::time::Duration;
 
 use marketplace_db::{DatabaseTarget, Object, Pool, PoolError, PoolSettings, TargetError};
 
+use crate::caller::Caller;
+use crate::error::ApiError;
 use crate::request_scope::RequestScope;
-use crate::{ApiError, Caller, Request};
+use lambda_http::Request;
 
 /// Settings read once from the environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,9 @@ use marketplace_catalog::accounts;
 use marketplace_catalog::WorkspaceId;
 use tokio_postgres::GenericClient;
 
+use crate::caller::Caller;
+use crate::error::ApiError;
 use crate::request_scope::RequestScope;
-use crate::{ApiError, Caller};
 
 pub const WORKSPACE_HEADER: &str = "x-workspace-id";
 

@@ -58,7 +58,7 @@ mod tests {
     #[test]
     fn every_rule_is_planted_and_nothing_else() {
         let planted: HashSet<_> = planted().iter().map(|p| p.format).collect();
-        let rules: HashSet<_> = crate::rule_names().into_iter().collect();
+        let rules: HashSet<_> = crate::rules::rule_names().into_iter().collect();
         assert_eq!(planted, rules);
     }
 
@@ -66,7 +66,7 @@ mod tests {
     fn each_secret_alone_is_found_by_its_rule_alone() {
         for planted in planted() {
             assert_eq!(
-                crate::scan_text(&planted.secret),
+                crate::scan::scan_text(&planted.secret),
                 [planted.format],
                 "{}",
                 planted.format

@@ -1,0 +1,171 @@
+//! One item in full: its summary, its (redacted) content, what it depends on, and its latest changelog.
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::GenericClient;
+
+use crate::foundation::audience::Audience;
+use crate::foundation::column::ReadColumn;
+use crate::foundation::error::CatalogError;
+use crate::foundation::item::ItemSummary;
+use crate::foundation::item::{enrich_agents, summary_columns};
+use crate::foundation::kind::union_all;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::redact::redact_fields;
+use crate::foundation::statement::Statement;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemDetail {
+    #[serde(flatten)]
+    pub summary: ItemSummary,
+    pub content: Value,
+    pub dependencies: Dependencies,
+    pub latest_changelog: Option<String>,
+    /// The listing this one was forked from (submitted from a modified install of it), while that listing is
+    /// visible to the audience: `{"id", "name"}`.
+    pub forked_from: Option<Value>,
+}
+
+/// What an item needs to work: skills and tools it uses, the LLM it runs on, agents it recommends.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dependencies {
+    pub skills: Value,
+    pub tools: Value,
+    pub llm: Value,
+    pub agents: Value,
+}
+
+/// The item with this id, if this audience may see it in the marketplace.
+pub async fn item_detail(
+    db: &impl GenericClient,
+    audience: Audience,
+    id: i64,
+) -> Result<ItemDetail, CatalogError> {
+    let row = detail_statement(audience, id)
+        .query_opt(db)
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+
+    let mut summary = [ItemSummary::from_row(&row)?];
+    enrich_agents(db, audience, &mut summary).await?;
+    let [summary] = summary;
+    let mut content: Value = row.read("content")?;
+    redact_fields(&mut content);
+    let dependencies = dependencies(db, audience, summary.kind, id).await?;
+    Ok(ItemDetail {
+        summary,
+        content,
+        dependencies,
+        latest_changelog: row.read("latest_changelog")?,
+        forked_from: row.read("forked_from")?,
+    })
+}
+
+/// The item's row in full (five primary-key probes, one of which can match), with its creator's name and
+/// the changelog of its current version.
+pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
+    let listed = audience.listed("t");
+    let branches = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT {columns}, {content} AS content,
+                    (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM {table} o
+                     WHERE o.id = t.forked_from_id AND {original_listed}) AS forked_from
+             FROM {table} t WHERE t.id = $1 AND {listed}",
+            columns = summary_columns(kind),
+            content = kind.content_sql("t"),
+            table = kind.table(),
+            original_listed = audience.listed("o"),
+        )
+    });
+    Statement::new(format!(
+        "SELECT item.*, u.display_name AS creator_name,
+                    (SELECT v.changelog FROM item_versions v
+                     WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved')
+                        AS latest_changelog
+             FROM ({branches}) item
+             LEFT JOIN users u ON u.id = item.original_creator_id"
+    ))
+    .bind(id)
+}
+
+/// A tool object for app slug `slug`, with its cache row `c`.
+const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
+     'name', coalesce(c.display_name, c.app_name, slug), 'icon_url', c.logo_url, \
+     'auth_required', coalesce(jsonb_array_length(c.auth_schemes) > 0, false))";
+
+async fn dependencies(
+    db: &impl GenericClient,
+    audience: Audience,
+    kind: ItemKind,
+    id: i64,
+) -> Result<Dependencies, CatalogError> {
+    let Some(statement) = dependencies_statement(audience, kind, id) else {
+        return Ok(Dependencies {
+            skills: Value::Array(Vec::new()),
+            tools: Value::Array(Vec::new()),
+            llm: Value::Null,
+            agents: Value::Array(Vec::new()),
+        });
+    };
+    let row = statement
+        .query_opt(db)
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+    Ok(Dependencies {
+        skills: row.read("skills")?,
+        tools: row.read("tools")?,
+        llm: row.read::<Option<Value>>("llm")?.unwrap_or(Value::Null),
+        agents: row.read("agents")?,
+    })
+}
+
+/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing: its skills and
+/// tools, and the LLM and agents its live version pinned (what an install brings). Only items the audience
+/// could open themselves are named.
+pub fn dependencies_statement(
+    audience: Audience,
+    kind: ItemKind,
+    id: i64,
+) -> Option<Statement<'static>> {
+    let skill_listed = audience.listed("s");
+    let llm_listed = audience.listed("m");
+    let agent_listed = audience.listed("a");
+    let select = match kind {
+        ItemKind::Agent => format!(
+            "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,
+                                        'description', s.description) ORDER BY s.name, s.id), '[]')
+              FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+              WHERE l.agent_id = $1 AND {skill_listed}) AS skills,
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
+              FROM (SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1) tools
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
+             (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
+                                        'model_id', m.model_id)
+              FROM listing_dependencies d JOIN llm_models m ON m.id = d.dependency_id
+              WHERE d.listing_id = $1 AND d.dependency_kind = 'llm' AND {llm_listed}
+              ORDER BY m.id LIMIT 1) AS llm,
+             '[]'::jsonb AS agents"
+        ),
+        ItemKind::Recipe => format!(
+            "'[]'::jsonb AS skills,
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
+              FROM workflow_templates w, jsonb_array_elements_text(w.required_tools) AS slug
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug
+              WHERE w.id = $1) AS tools,
+             NULL::jsonb AS llm,
+             (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
+                                        'description', a.description) ORDER BY a.name, a.id), '[]')
+              FROM listing_dependencies d JOIN agents a ON a.id = d.dependency_id
+              WHERE d.listing_id = $1 AND d.dependency_kind = 'agent' AND {agent_listed}) AS agents"
+        ),
+        ItemKind::Tool => format!(
+            "'[]'::jsonb AS skills,
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT}), '[]')
+              FROM (SELECT app_slug AS slug FROM tools WHERE id = $1) tool
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
+             NULL::jsonb AS llm, '[]'::jsonb AS agents"
+        ),
+        ItemKind::Skill | ItemKind::Llm => return None,
+    };
+    Some(Statement::new(format!("SELECT {select}")).bind(id))
+}

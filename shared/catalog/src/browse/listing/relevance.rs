@@ -1,0 +1,161 @@
+//! The candidate rows of a page in relevance order (tier, then popularity; docs/architecture.md, "Search").
+//!
+//! For each tier `T` the page needs `R_T`: the `window` most popular rows matching at `T` or better. A row of
+//! tier `T` on the page has fewer than `window` rows before it, so it is in `R_T`; the page is the best
+//! `window` of their union. Each tier's read is skipped once an earlier tier's is full (every row it could add
+//! would have `window` better rows before it). Each is served, cheapest first:
+//! - by the walk of the most popular rows of every kind together (one merge of their popularity indexes),
+//!   when it holds `window` rows of the tier or better: a common term's page;
+//! - otherwise per kind: tiers 0 and 1 by index-only reads of the covering name index; tiers 2 and 3 by one
+//!   read of the kind's matches through the search indexes (at most `CANDIDATES + 1`, most popular first),
+//!   tiered in memory, which also gives a rare term's total; only a kind with more matches than that and too
+//!   few name matches among them reads tier 2 again. A short term's substring tier is read by bounded
+//!   regions instead (see `search.rs`).
+
+use super::{candidates_key, in_order, walk_key, ListingSql, CANDIDATES};
+use crate::browse::search::SearchTerm;
+use crate::foundation::kind::union_all;
+use crate::foundation::kind::ItemKind;
+
+impl ListingSql<'_> {
+    /// Relevance: the reads of every tier, each a CTE, in one union. After a cursor at tier `c`, tiers below
+    /// `c` are done; tier `c` reads its own rows past the cursor, and each later tier `T` the rows of tiers
+    /// `c+1..=T`.
+    pub(super) fn relevance_branches(&self) -> String {
+        let Some(term) = &self.search else {
+            unreachable!("the HTTP layer refuses sort=relevance without a search");
+        };
+        let cursor_tier = self.after.as_ref().and_then(|(tier, _)| *tier);
+        let last = *term.tiers().end();
+        let mut earlier: Vec<String> = Vec::new();
+        for tier in term.tiers() {
+            if cursor_tier.is_some_and(|c| tier < c) {
+                continue;
+            }
+            let conditions = self.tier_conditions(term, tier, cursor_tier);
+            let rows = self.tier_read(term, tier, last, cursor_tier, &conditions);
+            // A kind's candidates and its own read may both hold a row: count rows, not reads.
+            let open = in_order(earlier.iter().map(|read| {
+                format!(
+                    "(SELECT count(DISTINCT (kind, id)) FROM {read} WHERE matched) < {}",
+                    self.window
+                )
+            }));
+            earlier.push(self.cte(format!("SELECT * FROM ({rows}) r WHERE {open}")));
+        }
+        earlier
+            .iter()
+            .map(|read| format!("SELECT * FROM {read}"))
+            .collect::<Vec<_>>()
+            .join(" UNION ")
+    }
+
+    /// The conditions of tier `tier`'s read after a cursor at tier `cursor_tier`: not the tiers the cursor
+    /// passed, and past the cursor in its own tier.
+    fn tier_conditions(&self, term: &SearchTerm, tier: i32, cursor_tier: Option<i32>) -> String {
+        let below = match cursor_tier {
+            Some(c) if c == tier && tier > 0 => Some(tier - 1),
+            Some(c) if c < tier => Some(c),
+            _ => None,
+        };
+        let not_below = below
+            .map(|below| format!(" AND NOT {}", term.tier_predicate(below)))
+            .unwrap_or_default();
+        format!("{not_below}{}", self.cursor_bound(tier, cursor_tier))
+    }
+
+    /// The cursor's bound, for the read of the cursor's own tier.
+    fn cursor_bound(&self, tier: i32, cursor_tier: Option<i32>) -> String {
+        match cursor_tier {
+            Some(c) if c == tier => self.stored_after(),
+            _ => String::new(),
+        }
+    }
+
+    /// `kind`'s `window` most popular rows matching at tier `tier` or better, through the search indexes
+    /// (tiers 0 and 1: the covering name index alone).
+    fn tier_lookup(
+        &self,
+        kind: ItemKind,
+        term: &SearchTerm,
+        tier: i32,
+        conditions: &str,
+    ) -> String {
+        let window = self.window.to_string();
+        self.lookup(
+            kind,
+            &term.tier_at_most(tier),
+            &term.tier_predicate(tier),
+            conditions,
+            &window,
+        )
+    }
+
+    /// `R_T`: from the shared walk when it holds `window` rows of tier `T` or better; otherwise per kind:
+    /// tiers 0 and 1 from the covering name index; a short term's substring tier from a bounded region;
+    /// tiers 2 and 3 from the kind's candidates when they hold all of its matches or `window` of tier `T`
+    /// or better (always true of tier 3), and tier 2 from a read of its own when not.
+    fn tier_read(
+        &self,
+        term: &SearchTerm,
+        tier: i32,
+        last: i32,
+        cursor_tier: Option<i32>,
+        conditions: &str,
+    ) -> String {
+        let window = self.window;
+        let stored = self.sort().stored_order();
+        let walk = self.shared_cte(walk_key(conditions), || {
+            let tier = format!(
+                "CASE WHEN NOT {} THEN NULL ELSE {} END",
+                term.matches(),
+                term.tier_of_row()
+            );
+            self.walk(&tier, "w.m", "w.m IS NOT NULL", conditions)
+        });
+        let walked = self.walk_holds_page(&walk, &format!("matched AND tier <= {tier}"));
+        let from_walk = format!(
+            "(SELECT * FROM (SELECT *, false AS region_end FROM {walk} WHERE matched AND tier <= {tier}
+                             ORDER BY {stored} LIMIT {window}) w
+              WHERE {walked})"
+        );
+        let per_kind = union_all(&self.kinds, |kind| {
+            let fallback = |rows: String, condition: Option<String>| {
+                let open = in_order([format!("NOT {walked}")].into_iter().chain(condition));
+                format!("(SELECT * FROM ({rows}) f WHERE {open})")
+            };
+            if tier <= 1 {
+                return fallback(self.tier_lookup(kind, term, tier, conditions), None);
+            }
+            if term.is_short() && tier == last {
+                let from_cursor = self.cursor_bound(tier, cursor_tier);
+                let conditions = format!(" AND NOT {}{from_cursor}", term.tier_predicate(tier - 1));
+                let region = self.region(kind, &tier.to_string(), &term.matches(), &conditions);
+                return fallback(region, None);
+            }
+            let candidates = self.shared_cte(candidates_key(kind, conditions), || {
+                self.candidates(kind, &term.tier_of_row(), term, conditions)
+            });
+            let from_candidates = fallback(
+                format!(
+                    "SELECT * FROM {candidates} WHERE tier <= {tier} ORDER BY {stored} LIMIT {window}"
+                ),
+                None,
+            );
+            if tier == last {
+                return from_candidates;
+            }
+            let served = format!(
+                "CASE WHEN (SELECT count(*) FROM {candidates}) <= {CANDIDATES} THEN true
+                      ELSE (SELECT count(*) FROM {candidates} WHERE tier <= {tier}) >= {window} END"
+            );
+            let own = self.tier_lookup(kind, term, tier, conditions);
+            format!(
+                "{} UNION ALL {}",
+                from_candidates,
+                fallback(own, Some(format!("NOT {served}")))
+            )
+        });
+        format!("{from_walk} UNION ALL {per_kind}")
+    }
+}

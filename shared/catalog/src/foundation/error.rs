@@ -1,0 +1,53 @@
+/// What a domain operation can fail with. The HTTP layer maps each variant to a response in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// An `Idempotency-Key` already used for a different request (another item or another user).
+    #[error("{0}")]
+    IdempotencyKeyReused(String),
+    /// Submitted content holds credentials outside the fields meant for them: each finding's place (a
+    /// JSON pointer into the submitted item) and the rule that found it, never the value.
+    #[error("credentials in submitted content at {}", .0.iter().map(|f| f.field.as_str()).collect::<Vec<_>>().join(", "))]
+    CredentialsInContent(Vec<marketplace_credentials::Finding>),
+    /// A dependency the listing's live version pinned is no longer listed: `(kind, id, name)`.
+    #[error("dependency {2:?} ({0} {1}) is no longer available")]
+    DependencyUnavailable(crate::foundation::kind::ItemKind, i64, String),
+    /// Submitted content that cannot be listed as it is: the field (a JSON pointer) and why.
+    #[error("{0}: {1}")]
+    Unprocessable(String, String),
+    /// The transaction lost a race that running it again resolves (the plan it read no longer holds); the
+    /// operation retries it a few times before answering 503.
+    #[error("lost a race with a concurrent transaction")]
+    Retry,
+    #[error("too many submissions; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// A value read from the database that the domain cannot represent (an unknown kind or status, a
+    /// malformed version or stored response): a bug or a foreign write, never the caller's fault.
+    #[error("unreadable database value: {0}")]
+    Unreadable(String),
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+}
+
+impl CatalogError {
+    /// Whether running the whole transaction again may succeed: a lost race ([`Self::Retry`]), a deadlock
+    /// the lock order did not prevent, or a serialization failure.
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self {
+            Self::Retry => true,
+            Self::Database(error) => error.code().is_some_and(|code| {
+                *code == tokio_postgres::error::SqlState::T_R_DEADLOCK_DETECTED
+                    || *code == tokio_postgres::error::SqlState::T_R_SERIALIZATION_FAILURE
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// How many times an operation runs a transaction that lost a race before it gives up (503).
+pub(crate) const ATTEMPTS: usize = 4;

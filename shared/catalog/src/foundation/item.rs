@@ -1,0 +1,204 @@
+//! The public JSON of an item, and how it is read from a row.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_postgres::{GenericClient, Row};
+
+use crate::foundation::audience::Audience;
+use crate::foundation::column::ReadColumn;
+use crate::foundation::error::CatalogError;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::redact::redact_fields;
+use crate::foundation::redact::redact_secrets;
+use crate::foundation::statement::Statement;
+use crate::foundation::version::Version;
+
+/// A listing or a workspace item as responses name it: id, kind and name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub name: String,
+}
+
+/// An item as lists and the featured section show it. Never carries an e-mail address or a secret.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemSummary {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub name: String,
+    pub description: String,
+    pub category: Option<String>,
+    pub icon: Option<String>,
+    pub tags: Value,
+    pub version: Version,
+    /// All-time installs.
+    pub install_count: i64,
+    pub rating: Rating,
+    /// Installs not uninstalled whose workspace copy still exists.
+    pub active_installs: i64,
+    /// Distinct workspaces that ever installed it.
+    pub workspace_count: i64,
+    pub is_featured: bool,
+    /// Vouched for by a marketplace admin: any publisher's versions may depend on it.
+    pub is_official: bool,
+    pub is_approved: bool,
+    pub creator: Option<Creator>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub metadata: Value,
+}
+
+/// A listing's rating from its visible user reviews, kept on its row as reviews are written (V8).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Rating {
+    /// The mean of the visible ratings, to two decimals; `None` without any.
+    pub average: Option<f64>,
+    pub count: i64,
+}
+
+impl Rating {
+    /// The rating of `count` visible ratings summing to `sum`.
+    pub(crate) fn new(sum: i64, count: i64) -> Self {
+        let average = (count > 0).then(|| (sum as f64 / count as f64 * 100.0).round() / 100.0);
+        Self { average, count }
+    }
+
+    /// From columns `rating_sum` and `rating_count` of a row.
+    pub(crate) fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self::new(
+            i64::from(row.read::<i32>("rating_sum")?),
+            i64::from(row.read::<i32>("rating_count")?),
+        ))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Creator {
+    pub id: i64,
+    pub display_name: String,
+}
+
+/// The columns every item query selects from an item row `t` of `kind`, in the names `ItemSummary::from_row`
+/// reads. The creator's name comes from a join on `users u`.
+pub(crate) fn summary_columns(kind: ItemKind) -> String {
+    format!(
+        "'{kind}'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, \
+         t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, \
+         t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, \
+         t.original_creator_id, t.created_at, t.updated_at, {metadata} AS metadata",
+        kind = kind.as_str(),
+        metadata = kind.metadata_sql(),
+    )
+}
+
+impl ItemSummary {
+    /// The summary of an item row, with the redaction policy applied to everything taken from its
+    /// configuration.
+    pub(crate) fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        let mut tags: Value = row.read("tags")?;
+        let mut metadata: Value = row.read("metadata")?;
+        redact_secrets(&mut tags);
+        redact_fields(&mut metadata);
+        Ok(Self {
+            id: row.read("id")?,
+            kind: row.read("kind")?,
+            name: row.read("name")?,
+            description: row.read("description")?,
+            category: row.read("marketplace_category")?,
+            icon: row.read("marketplace_icon")?,
+            tags,
+            version: row.read("version")?,
+            install_count: i64::from(row.read::<i32>("install_count")?),
+            rating: Rating::from_row(row)?,
+            active_installs: i64::from(row.read::<i32>("active_installs")?),
+            workspace_count: i64::from(row.read::<i32>("workspace_count")?),
+            is_featured: row.read("is_featured")?,
+            is_official: row.read("is_official")?,
+            is_approved: row.read("is_approved")?,
+            creator: Creator::from_row(row, "original_creator_id", "creator_name")?,
+            created_at: row.read("created_at")?,
+            updated_at: row.read("updated_at")?,
+            metadata,
+        })
+    }
+}
+
+impl Creator {
+    /// The user in columns `id_column` and `name_column` of a row, when it names one.
+    pub(crate) fn from_row(
+        row: &Row,
+        id_column: &str,
+        name_column: &str,
+    ) -> Result<Option<Self>, CatalogError> {
+        let id: Option<i64> = row.read(id_column)?;
+        let name: Option<String> = row.read(name_column)?;
+        Ok(id
+            .zip(name)
+            .map(|(id, display_name)| Self { id, display_name }))
+    }
+}
+
+/// Adds each agent's tools (names and icons from `composio_apps_cache`) and skill count to its metadata:
+/// one statement for the whole page, none when the page has no agents. The count is of the skills this
+/// audience sees in the agent's detail.
+pub(crate) async fn enrich_agents(
+    db: &impl GenericClient,
+    audience: Audience,
+    items: &mut [ItemSummary],
+) -> Result<(), CatalogError> {
+    let agent_ids: Vec<i64> = items
+        .iter()
+        .filter(|item| item.kind == ItemKind::Agent)
+        .map(|item| item.id)
+        .collect();
+    if agent_ids.is_empty() {
+        return Ok(());
+    }
+    let rows = agent_enrichment_statement(audience, agent_ids)
+        .query(db)
+        .await?;
+    let mut enrichment = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                row.read("id")?,
+                (row.read("tools")?, row.read("skills_count")?),
+            ))
+        })
+        .collect::<Result<HashMap<i64, (Value, i64)>, CatalogError>>()?;
+    for item in items.iter_mut().filter(|item| item.kind == ItemKind::Agent) {
+        if let (Some((tools, skills_count)), Value::Object(metadata)) =
+            (enrichment.remove(&item.id), &mut item.metadata)
+        {
+            metadata.insert("tools".into(), tools);
+            metadata.insert("skills_count".into(), skills_count.into());
+        }
+    }
+    Ok(())
+}
+
+/// Tools (names and icons from `composio_apps_cache`) and counts of the skills `audience` sees of the given
+/// agents, in one statement.
+pub fn agent_enrichment_statement(audience: Audience, agent_ids: Vec<i64>) -> Statement<'static> {
+    Statement::new(format!(
+        "SELECT a.id,
+                coalesce((SELECT jsonb_agg(jsonb_build_object(
+                              'slug', at.app_slug,
+                              'name', coalesce(c.display_name, c.app_name, at.app_slug),
+                              'icon_url', c.logo_url) ORDER BY at.app_slug)
+                          FROM agent_tools at
+                          LEFT JOIN composio_apps_cache c ON c.app_slug = at.app_slug
+                          WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
+                (SELECT count(*) FROM agent_skills l JOIN skills s ON s.id = l.skill_id
+                 WHERE l.agent_id = a.id AND {listed}) AS skills_count
+         FROM unnest($1::bigint[]) AS a(id)",
+        listed = audience.listed("s"),
+    ))
+    .bind(agent_ids)
+}

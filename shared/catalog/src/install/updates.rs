@@ -1,0 +1,415 @@
+//! Update detection and apply-update for installed copies.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::{Client, GenericClient, Row, Transaction};
+
+use crate::foundation::audience::Audience;
+use crate::foundation::column::ReadColumn;
+use crate::foundation::content;
+use crate::foundation::error::CatalogError;
+use crate::foundation::error::ATTEMPTS;
+use crate::foundation::kind::union_all;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::redact::strip_credentials;
+use crate::foundation::statement::Statement;
+use crate::foundation::version::Version;
+use crate::foundation::workspace::WorkspaceId;
+use crate::install::cascade::link_listed_skills;
+use crate::install::installs::{InstallCursor, InstallList};
+use crate::install::plan::repoint_steps;
+
+/// A page of available updates: `next_cursor` continues after the last install this page looked at.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdatesPage {
+    pub updates: Vec<AvailableUpdate>,
+    pub next_cursor: Option<String>,
+}
+
+/// An installed copy whose listing has a higher approved version.
+#[derive(Debug, Clone, Serialize)]
+pub struct AvailableUpdate {
+    pub install_id: i64,
+    pub item_id: i64,
+    pub item_type: ItemKind,
+    pub item_name: String,
+    pub installed_item_id: i64,
+    pub installed_version: Version,
+    pub latest_version: Version,
+    /// Every version above the installed one, highest first.
+    pub changelog: Vec<ChangelogEntry>,
+    #[serde(skip)]
+    installed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangelogEntry {
+    pub version: Version,
+    pub changelog: String,
+}
+
+/// Installs in this workspace whose copy still exists and whose listed, approved item is at a higher SemVer,
+/// newest install first, at most `limit` after `cursor`.
+pub async fn available_updates(
+    db: &impl GenericClient,
+    workspace: WorkspaceId,
+    cursor: Option<InstallCursor>,
+    limit: i64,
+) -> Result<UpdatesPage, CatalogError> {
+    let rows = installs_statement(workspace, cursor, limit + 1)
+        .query(db)
+        .await?;
+    let mut candidates = rows
+        .iter()
+        .map(AvailableUpdate::from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = if candidates.len() as i64 > limit {
+        candidates.truncate(limit as usize);
+        candidates.last().map(|last| {
+            InstallCursor::after(last.installed_at, last.install_id)
+                .encode(InstallList::Updates, workspace)
+        })
+    } else {
+        None
+    };
+    let mut updates: Vec<AvailableUpdate> = candidates
+        .into_iter()
+        .filter(|update| update.latest_version > update.installed_version)
+        .collect();
+    if updates.is_empty() {
+        return Ok(UpdatesPage {
+            updates,
+            next_cursor,
+        });
+    }
+
+    let item_ids: Vec<i64> = updates.iter().map(|update| update.item_id).collect();
+    let rows = changelogs_statement(item_ids).query(db).await?;
+    let mut changelogs: HashMap<i64, Vec<ChangelogEntry>> = HashMap::new();
+    for row in &rows {
+        let entry = ChangelogEntry {
+            version: row.read("version")?,
+            changelog: row.read("changelog")?,
+        };
+        changelogs
+            .entry(row.read("item_id")?)
+            .or_default()
+            .push(entry);
+    }
+    for entries in changelogs.values_mut() {
+        entries.sort_by(|a, b| b.version.cmp(&a.version));
+    }
+    for update in &mut updates {
+        update.changelog = changelogs
+            .get(&update.item_id)
+            .into_iter()
+            .flatten()
+            .filter(|entry| {
+                entry.version > update.installed_version && entry.version <= update.latest_version
+            })
+            .cloned()
+            .collect();
+    }
+    Ok(UpdatesPage {
+        updates,
+        next_cursor,
+    })
+}
+
+impl AvailableUpdate {
+    /// An install as [`installs_statement`] reads it, before its changelog is added.
+    fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            install_id: row.read("id")?,
+            item_id: row.read("item_id")?,
+            item_type: row.read("item_kind")?,
+            item_name: row.read("item_name")?,
+            installed_item_id: row.read("installed_item_id")?,
+            installed_version: row.read("installed_version")?,
+            latest_version: row.read("latest_version")?,
+            changelog: Vec::new(),
+            installed_at: row.read("installed_at")?,
+        })
+    }
+}
+
+/// The workspace's installs whose copy still exists and whose listing's current version differs from the
+/// installed one, newest first, at most `limit` after `cursor`. The copy is found by its primary key and
+/// checked by `owner_id` (which a CHECK keeps equal to `workspace_id`), so the planner never walks the
+/// workspace's (workspace_id, name) index instead.
+pub fn installs_statement(
+    workspace: WorkspaceId,
+    cursor: Option<InstallCursor>,
+    limit: i64,
+) -> Statement<'static> {
+    let after = if cursor.is_some() {
+        InstallCursor::predicate(3)
+    } else {
+        String::new()
+    };
+    let per_kind = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "(SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_item_id,
+                        i.installed_version::text AS installed_version, m.name AS item_name,
+                        m.version::text AS latest_version, i.installed_at
+                 FROM marketplace_installs i
+                 JOIN {table} m ON m.id = i.item_id
+                 JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
+                 WHERE i.workspace_id = $1 AND i.item_kind = '{kind}' {after}
+                   AND m.version::text <> i.installed_version::text
+                   AND {listed}
+                 ORDER BY i.installed_at DESC, i.id DESC LIMIT $2)",
+            table = kind.table(),
+            listed = Audience::Member.listed("m"),
+        )
+    });
+    let statement = Statement::new(format!(
+        "{per_kind} ORDER BY installed_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(workspace)
+    .bind(limit);
+    match cursor {
+        Some(cursor) => statement.bind(cursor.installed_at()).bind(cursor.id()),
+        None => statement,
+    }
+}
+
+/// The approved versions and changelogs of the given items.
+pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement<'static> {
+    Statement::new(
+        "SELECT item_id, version::text AS version, changelog
+         FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
+    )
+    .bind(item_ids)
+}
+
+/// Points a recipe's new steps at the agent copies its install brought or reused, as the install did.
+async fn point_steps_at_dependencies(
+    tx: &Transaction<'_>,
+    install_id: i64,
+    content: &mut Value,
+) -> Result<(), CatalogError> {
+    let rows = Statement::new(
+        "SELECT d.item_id, lower(a.name) AS name, c.id AS copy_id
+         FROM marketplace_install_dependencies e
+         JOIN marketplace_installs d ON d.id = e.dependency_id AND d.item_kind = 'agent'
+         JOIN agents a ON a.id = d.item_id
+         JOIN agents c ON c.id = d.installed_item_id AND c.owner_id = d.workspace_id::text
+         WHERE e.install_id = $1",
+    )
+    .bind(install_id)
+    .query(tx)
+    .await?;
+    let mut by_name = HashMap::new();
+    let mut by_listing = HashMap::new();
+    for row in &rows {
+        let copy_id: i64 = row.read("copy_id")?;
+        by_name.insert(row.read("name")?, copy_id);
+        by_listing.insert(row.read("item_id")?, copy_id);
+    }
+    if let Some(steps) = content.get_mut("steps") {
+        repoint_steps(steps, &by_name, &by_listing);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AppliedUpdate {
+    pub install_id: i64,
+    pub installed_item_id: i64,
+    pub from_version: Version,
+    pub to_version: Version,
+}
+
+/// An install as apply-update finds it.
+struct Install {
+    id: i64,
+    item_id: i64,
+    kind: ItemKind,
+    copy_id: i64,
+    version: Version,
+    content_hash: String,
+    /// The skills linked when it was installed or last updated (`None` for installs older than that record).
+    linked_skill_ids: Option<Vec<i64>>,
+    /// The skills its copy links now.
+    current_skill_ids: Vec<i64>,
+}
+
+/// Brings an installed copy to its listing's latest approved content and version. A copy edited since it was
+/// installed or last updated is a conflict unless `force`.
+pub async fn apply_update(
+    client: &mut Client,
+    workspace: WorkspaceId,
+    install_id: i64,
+    force: bool,
+) -> Result<AppliedUpdate, CatalogError> {
+    let mut attempt = 1;
+    loop {
+        match apply_update_once(client, workspace, install_id, force).await {
+            Err(error) if error.is_retryable() && attempt < ATTEMPTS => attempt += 1,
+            outcome => return outcome,
+        }
+    }
+}
+
+/// [`apply_update`] in one transaction, its locks in the lock order (docs/architecture.md): the copy, then
+/// the listing, then the install record, which must still be what was read before the copy was locked.
+async fn apply_update_once(
+    client: &mut Client,
+    workspace: WorkspaceId,
+    install_id: i64,
+    force: bool,
+) -> Result<AppliedUpdate, CatalogError> {
+    let tx = client.transaction().await?;
+    let seen = read_install(&tx, workspace, install_id, "").await?;
+    let sides = listing_and_copy(&tx, workspace, &seen).await?;
+    let install = read_install(&tx, workspace, install_id, "FOR UPDATE").await?;
+    if (install.copy_id, &install.version, &install.content_hash)
+        != (seen.copy_id, &seen.version, &seen.content_hash)
+    {
+        return Err(CatalogError::Retry);
+    }
+    let latest_version = sides.latest_version.clone();
+    let copy_hash = content::fingerprint(&tx, &sides.copy_content).await?;
+    let applied = |to_version| AppliedUpdate {
+        install_id,
+        installed_item_id: install.copy_id,
+        from_version: install.version.clone(),
+        to_version,
+    };
+    if latest_version <= install.version {
+        return Ok(applied(install.version.clone()));
+    }
+    let links_changed = install
+        .linked_skill_ids
+        .as_ref()
+        .is_some_and(|links| *links != install.current_skill_ids);
+    if (copy_hash != install.content_hash || links_changed) && !force {
+        return Err(CatalogError::Conflict(
+            "The installed copy was changed in the workspace (its configuration or its skill links) since \
+             it was installed or last updated; send {\"force\": true} to overwrite those changes."
+                .into(),
+        ));
+    }
+    bring_copy_to_listing(&tx, &install, sides).await?;
+    tx.commit().await?;
+    Ok(applied(latest_version))
+}
+
+/// The install `install_id` of `workspace`; `lock` is appended (a locking clause, or nothing).
+async fn read_install(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    install_id: i64,
+    lock: &str,
+) -> Result<Install, CatalogError> {
+    let row = Statement::new(format!(
+        "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
+                installed_version::text AS installed_version, content_hash, linked_skill_ids,
+                (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{{}}') FROM agent_skills l
+                 WHERE l.agent_id = installed_item_id) AS current_skill_ids
+         FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 {lock}"
+    ))
+    .bind(install_id)
+    .bind(workspace)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("install"))?;
+    Ok(Install {
+        id: install_id,
+        item_id: row.read("item_id")?,
+        kind: row.read("item_kind")?,
+        copy_id: row.read("installed_item_id")?,
+        version: row.read("installed_version")?,
+        content_hash: row.read("content_hash")?,
+        linked_skill_ids: row.read("linked_skill_ids")?,
+        current_skill_ids: row.read("current_skill_ids")?,
+    })
+}
+
+/// The listing and the copy as an update sees them, both locked for the rest of the transaction: an edit of
+/// the copy or an approval or delisting of the listing waits instead of slipping in between.
+struct UpdateSides {
+    latest_version: Version,
+    listing_content: Value,
+    copy_content: Value,
+}
+
+async fn listing_and_copy(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    install: &Install,
+) -> Result<UpdateSides, CatalogError> {
+    // The copy is named first: its row is locked before the listing's (the lock order).
+    let row = Statement::new(format!(
+        "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content
+         FROM {table} t, {table} m
+         WHERE m.id = $1 AND {listed}
+           AND t.id = $2 AND t.workspace_id = $3
+         FOR UPDATE OF t FOR SHARE OF m",
+        table = install.kind.table(),
+        listing = install.kind.content_sql("m"),
+        copy = install.kind.content_sql("t"),
+        listed = Audience::Member.listed("m"),
+    ))
+    .bind(install.item_id)
+    .bind(install.copy_id)
+    .bind(workspace)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("installed item or its listing"))?;
+    Ok(UpdateSides {
+        latest_version: row.read("latest_version")?,
+        listing_content: row.read("listing_content")?,
+        copy_content: row.read("copy_content")?,
+    })
+}
+
+/// Copies the listing's content and version onto the installed copy (keeping the secrets the workspace
+/// filled in), relinks an agent's skills, and records what the install now holds.
+async fn bring_copy_to_listing(
+    tx: &Transaction<'_>,
+    install: &Install,
+    sides: UpdateSides,
+) -> Result<(), CatalogError> {
+    let kind = install.kind;
+    let mut content = sides.listing_content;
+    strip_credentials(&mut content);
+    content::keep_own_secrets(&mut content, &sides.copy_content);
+    if kind == ItemKind::Recipe {
+        point_steps_at_dependencies(tx, install.id, &mut content).await?;
+    }
+    let new_hash = content::write(tx, kind, install.copy_id, &content).await?;
+    Statement::new(format!(
+        "UPDATE {table} SET version = $2, updated_at = now() WHERE id = $1",
+        table = kind.table()
+    ))
+    .bind(install.copy_id)
+    .bind(&sides.latest_version)
+    .execute(tx)
+    .await?;
+    let linked_skill_ids = if kind == ItemKind::Agent {
+        Statement::new("DELETE FROM agent_skills WHERE agent_id = $1")
+            .bind(install.copy_id)
+            .execute(tx)
+            .await?;
+        Some(link_listed_skills(tx, install.item_id, install.copy_id, &mut Vec::new()).await?)
+    } else {
+        None
+    };
+    Statement::new(
+        "UPDATE marketplace_installs
+         SET installed_version = $2, content_hash = $3, linked_skill_ids = $4, updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(install.id)
+    .bind(&sides.latest_version)
+    .bind(new_hash)
+    .bind(linked_skill_ids)
+    .execute(tx)
+    .await?;
+    Ok(())
+}

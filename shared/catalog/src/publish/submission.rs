@@ -1,0 +1,580 @@
+//! Submissions: submitting a workspace item as a new listing, and new versions of a listing. Both wait for
+//! review; both count against the submitter's rate limit.
+
+use serde::Serialize;
+use serde_json::Value;
+use tokio_postgres::{Client, Transaction};
+
+use crate::foundation::audience::Audience;
+use crate::foundation::column::ReadColumn;
+use crate::foundation::content;
+use crate::foundation::error::CatalogError;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::locate::visible_kind;
+use crate::foundation::redact::strip_credentials;
+use crate::foundation::statement::Statement;
+use crate::foundation::status::ReviewStatus;
+use crate::foundation::version::Version;
+use crate::foundation::window::RateLimit;
+use crate::foundation::workspace::WorkspaceId;
+
+/// A workspace item to list in the marketplace, with optional overrides of its public fields.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub workspace: WorkspaceId,
+    pub user_id: i64,
+    pub kind: ItemKind,
+    pub source_id: i64,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub icon: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub version: Version,
+    pub changelog: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pending {
+    pub item_id: i64,
+    pub status: ReviewStatus,
+    pub version: Version,
+}
+
+impl Pending {
+    fn new(item_id: i64, version: Version) -> Self {
+        Self {
+            item_id,
+            status: ReviewStatus::Pending,
+            version,
+        }
+    }
+}
+
+/// Creates the (unapproved) marketplace copy of a workspace item and its first pending version. An agent's
+/// tool assignments are carried onto the listing; its workspace skills are submitted with it.
+pub async fn submit_item(
+    client: &mut Client,
+    submission: &Submission,
+    limit: RateLimit,
+) -> Result<Pending, CatalogError> {
+    let tx = client.transaction().await?;
+    count_submission(&tx, submission.user_id, limit).await?;
+    let kind = submission.kind;
+    refuse_unmodified_copy(&tx, kind, submission).await?;
+    let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
+    let version = &submission.version;
+    let (item_id, content) = insert_listing(
+        &tx,
+        kind,
+        submission.source_id,
+        submission.user_id,
+        &Overrides {
+            name: submission.name.as_deref(),
+            description: submission.description.as_deref(),
+            category: submission.category.as_deref(),
+            icon: submission.icon.as_deref(),
+            tags: tags.as_ref(),
+            version,
+            changelog: &submission.changelog,
+        },
+    )
+    .await?
+    .ok_or_else(|| {
+        CatalogError::Conflict(
+            "This workspace item already has a live listing; publish a new version of it instead."
+                .into(),
+        )
+    })?;
+    record_pending_version(
+        &tx,
+        kind,
+        item_id,
+        version,
+        &submission.changelog,
+        &content,
+        submission.user_id,
+    )
+    .await?;
+    if kind == ItemKind::Agent {
+        carry_agent_links(&tx, submission.source_id, item_id, submission.user_id).await?;
+    }
+    tx.commit().await?;
+    Ok(Pending::new(item_id, version.clone()))
+}
+
+/// The workspace item must exist in the workspace, and must not be an unmodified install of another listing.
+/// The refusal names the original only while the caller could open it.
+async fn refuse_unmodified_copy(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    submission: &Submission,
+) -> Result<(), CatalogError> {
+    let Some(original) =
+        unmodified_original(tx, kind, submission.source_id, submission.workspace).await?
+    else {
+        return Ok(());
+    };
+    let original = match original.visible_name {
+        Some(name) => format!("the marketplace listing \"{name}\" (id {})", original.id),
+        None => "a marketplace listing".to_owned(),
+    };
+    Err(CatalogError::Conflict(format!(
+        "This workspace item is an unmodified install of {original}; change it before submitting it as a \
+         listing of your own."
+    )))
+}
+
+/// The listing a workspace item was installed from, when the item is still what was installed (its content,
+/// credentials aside, equal to what was installed or last updated, or to the listing's content now).
+struct Original {
+    id: i64,
+    /// Its name, while members could open it.
+    visible_name: Option<String>,
+}
+
+async fn unmodified_original(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    source_id: i64,
+    workspace: WorkspaceId,
+) -> Result<Option<Original>, CatalogError> {
+    let table = kind.table();
+    let source = Statement::new(format!(
+        "SELECT o.id AS original_id, CASE WHEN {original_visible} THEN o.name END AS original_name,
+                {source_content} AS source_content, {original_content} AS original_content,
+                (SELECT coalesce(array_agg(i.content_hash), '{{}}') FROM marketplace_installs i
+                 WHERE i.installed_item_id = t.id AND i.workspace_id = t.workspace_id) AS install_hashes
+         FROM {table} t
+         LEFT JOIN {table} o ON o.id = t.cloned_from_id AND o.owner_type = 'marketplace'
+         WHERE t.id = $1 AND t.workspace_id = $2
+         FOR SHARE OF t",
+        original_visible = Audience::Member.listed("o"),
+        source_content = kind.content_sql("t"),
+        original_content = kind.content_sql("o"),
+    ))
+    .bind(source_id)
+    .bind(workspace)
+    .query_opt(tx)
+    .await?
+    .ok_or(CatalogError::NotFound("workspace item"))?;
+    let Some(id) = source.read::<Option<i64>>("original_id")? else {
+        return Ok(None);
+    };
+    let mut own: Value = source.read("source_content")?;
+    let mut original: Value = source.read("original_content")?;
+    strip_credentials(&mut own);
+    strip_credentials(&mut original);
+    let install_hashes: Vec<String> = source.read("install_hashes")?;
+    let unmodified =
+        own == original || install_hashes.contains(&content::fingerprint(tx, &own).await?);
+    Ok(unmodified.then(|| Original {
+        id,
+        visible_name: source.read("original_name").ok().flatten(),
+    }))
+}
+
+struct Overrides<'a> {
+    name: Option<&'a str>,
+    description: Option<&'a str>,
+    category: Option<&'a str>,
+    icon: Option<&'a str>,
+    tags: Option<&'a Value>,
+    version: &'a Version,
+    /// The pending version's changelog, scanned with the listing's fields.
+    changelog: &'a str,
+}
+
+/// Inserts the marketplace copy of workspace item `source_id`, with its content's secrets redacted (they stay
+/// in the publisher's workspace); `None` when the item already has a live listing.
+async fn insert_listing(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    source_id: i64,
+    user_id: i64,
+    overrides: &Overrides<'_>,
+) -> Result<Option<(i64, Value)>, CatalogError> {
+    let table = kind.table();
+    let own = kind.content_columns().join(", ");
+    let source_own = kind
+        .content_columns()
+        .iter()
+        .map(|column| format!("s.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row = Statement::new(format!(
+                "INSERT INTO {table} AS t (name, description, marketplace_category, marketplace_icon, tags, version,
+                                           owner_type, is_approved, original_creator_id, cloned_from_id,
+                                           forked_from_id, {own})
+                 SELECT coalesce($2, s.name), coalesce($3, s.description), coalesce($4, s.marketplace_category),
+                        coalesce($5, s.marketplace_icon), coalesce($6, s.tags), $7,
+                        'marketplace', false, $8, s.id, o.id, {source_own}
+                 FROM {table} s
+                 LEFT JOIN {table} o ON o.id = s.cloned_from_id AND o.owner_type = 'marketplace'
+                 WHERE s.id = $1
+                 ON CONFLICT (cloned_from_id)
+                     WHERE owner_type = 'marketplace' AND delisted_at IS NULL AND cloned_from_id IS NOT NULL
+                     DO NOTHING
+                 RETURNING t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags,
+                           {content} AS content",
+                content = kind.content_sql("t"),
+            ))
+    .bind(source_id)
+    .bind(overrides.name)
+    .bind(overrides.description)
+    .bind(overrides.category)
+    .bind(overrides.icon)
+    .bind(overrides.tags)
+    .bind(overrides.version)
+    .bind(user_id)
+    .query_opt(tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let id = row.read("id")?;
+    let name: String = row.read("name")?;
+    let description: String = row.read("description")?;
+    let category: Option<String> = row.read("marketplace_category")?;
+    let icon: Option<String> = row.read("marketplace_icon")?;
+    let tags: Option<Value> = row.read("tags")?;
+    let mut fields = vec![
+        ("name", name.as_str()),
+        ("description", description.as_str()),
+        ("changelog", overrides.changelog),
+    ];
+    fields.extend(category.as_deref().map(|category| ("category", category)));
+    fields.extend(icon.as_deref().map(|icon| ("icon", icon)));
+    let content: Value = row.read("content")?;
+    let mut findings = credentials_in(&content, &fields);
+    findings.extend(marketplace_credentials::find_credentials(
+        tags.as_ref().unwrap_or(&Value::Null),
+        "tags",
+    ));
+    refuse_credentials(findings)?;
+    if kind == ItemKind::Recipe {
+        refuse_foreign_steps(tx, &content).await?;
+    }
+    Ok(Some((id, content::scrub(tx, kind, id).await?.content)))
+}
+
+/// The credentials outside a credential slot in `content` and in plain text fields (`(field, text)`).
+fn credentials_in(
+    content: &Value,
+    fields: &[(&str, &str)],
+) -> Vec<marketplace_credentials::Finding> {
+    let mut findings = marketplace_credentials::find_credentials(content, "");
+    for (field, text) in fields {
+        findings.extend(
+            marketplace_credentials::scan_text(text)
+                .into_iter()
+                .map(|rule| marketplace_credentials::Finding {
+                    field: (*field).to_owned(),
+                    rule,
+                }),
+        );
+    }
+    findings
+}
+
+/// 422 naming each place and rule of `findings`, if any; nothing is stored (the caller's transaction rolls
+/// back).
+fn refuse_credentials(findings: Vec<marketplace_credentials::Finding>) -> Result<(), CatalogError> {
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(CatalogError::CredentialsInContent(findings))
+    }
+}
+
+/// A recipe's steps may name agents by `agent_id` only when the id is a listed, approved marketplace agent:
+/// never another workspace's item or an unreviewed listing, which an installed copy would point at.
+async fn refuse_foreign_steps(tx: &Transaction<'_>, content: &Value) -> Result<(), CatalogError> {
+    let steps = content
+        .get("steps")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let named: Vec<(usize, Option<i64>)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(index, step)| step.get("agent_id").map(|id| (index, id.as_i64())))
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = named.iter().filter_map(|(_, id)| *id).collect();
+    let rows = Statement::new(format!(
+        "SELECT t.id FROM agents t WHERE t.id = ANY($1) AND {listed}",
+        listed = Audience::Member.listed("t"),
+    ))
+    .bind(ids)
+    .query(tx)
+    .await?;
+    let listed: Vec<i64> = rows
+        .iter()
+        .map(|row| row.read("id"))
+        .collect::<Result<_, _>>()?;
+    match named
+        .iter()
+        .find(|(_, id)| !id.is_some_and(|id| listed.contains(&id)))
+    {
+        Some((index, _)) => Err(CatalogError::Unprocessable(
+            format!("steps/{index}/agent_id"),
+            "must be the id of an agent listed in the marketplace (or name the agent with agent_name)"
+                .into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+async fn record_pending_version(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+    version: &Version,
+    changelog: &str,
+    content: &Value,
+    user_id: i64,
+) -> Result<(), CatalogError> {
+    // Its dependencies are resolved now, for the publisher of the listing (docs/api.md, "Dependencies").
+    let inserted = Statement::new(format!(
+        "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by,
+                                    dependencies)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6,
+                 marketplace_resolve_dependencies($2::text::item_kind, $5::jsonb,
+                     (SELECT l.original_creator_id FROM {table} l WHERE l.id = $1)))
+         ON CONFLICT DO NOTHING",
+        table = kind.table(),
+    ))
+    .bind(item_id)
+    .bind(kind)
+    .bind(version)
+    .bind(changelog)
+    .bind(content)
+    .bind(user_id)
+    .execute(tx)
+    .await?;
+    if inserted == 0 {
+        return Err(CatalogError::Conflict(
+            "A version of this item is already waiting for review.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The listing gets the agent's tool assignments, and links to marketplace skills only: workspace skills are
+/// submitted (or their live listing reused) first.
+async fn carry_agent_links(
+    tx: &Transaction<'_>,
+    source_id: i64,
+    listing_id: i64,
+    user_id: i64,
+) -> Result<(), CatalogError> {
+    Statement::new(
+        "INSERT INTO agent_tools (agent_id, app_slug) SELECT $2, app_slug FROM agent_tools WHERE agent_id = $1",
+    )
+    .bind(source_id)
+    .bind(listing_id)
+    .execute(tx)
+    .await?;
+    // Marketplace skills, and the agent's own workspace's skills, in id order (concurrent submissions that
+    // share skills lock them in the same order).
+    let skills = Statement::new(
+        "SELECT s.id, s.workspace_id, s.version::text AS version
+         FROM agent_skills l JOIN skills s ON s.id = l.skill_id JOIN agents a ON a.id = l.agent_id
+         WHERE l.agent_id = $1
+           AND (s.owner_type = 'marketplace' OR s.workspace_id = a.workspace_id)
+         ORDER BY s.id",
+    )
+    .bind(source_id)
+    .query(tx)
+    .await?;
+    for skill in &skills {
+        let skill_id: i64 = skill.read("id")?;
+        let linked = match skill
+            .read::<Option<uuid::Uuid>>("workspace_id")?
+            .map(WorkspaceId::from)
+        {
+            None => skill_id,
+            // An unchanged install of a marketplace skill links that skill, not a republished copy.
+            Some(workspace) => {
+                match unmodified_original(tx, ItemKind::Skill, skill_id, workspace).await? {
+                    Some(original) => original.id,
+                    None => {
+                        submit_skill_listing(tx, skill_id, user_id, &skill.read("version")?).await?
+                    }
+                }
+            }
+        };
+        Statement::new(
+            "INSERT INTO agent_skills (agent_id, skill_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(listing_id)
+        .bind(linked)
+        .execute(tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The live listing of a workspace skill, submitted now (pending review) if it has none.
+async fn submit_skill_listing(
+    tx: &Transaction<'_>,
+    skill_id: i64,
+    user_id: i64,
+    version: &Version,
+) -> Result<i64, CatalogError> {
+    let overrides = Overrides {
+        name: None,
+        description: None,
+        category: None,
+        icon: None,
+        tags: None,
+        version,
+        changelog: "Published with an agent that uses it.",
+    };
+    if let Some((listing, content)) =
+        insert_listing(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
+    {
+        record_pending_version(
+            tx,
+            ItemKind::Skill,
+            listing,
+            version,
+            overrides.changelog,
+            &content,
+            user_id,
+        )
+        .await?;
+        return Ok(listing);
+    }
+    Statement::new(format!(
+        "SELECT s.id FROM skills s WHERE s.cloned_from_id = $1 AND {}",
+        Audience::MarketplaceAdmin.listed("s")
+    ))
+    .bind(skill_id)
+    .query_one(tx)
+    .await?
+    .read("id")
+}
+
+/// A new version of a listing, from the workspace item it was submitted from. Only writers of that
+/// workspace may submit versions; the version must be above every existing one.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub item_id: i64,
+    pub workspace: WorkspaceId,
+    pub user_id: i64,
+    pub version: Version,
+    pub changelog: String,
+}
+
+pub async fn submit_version(
+    client: &mut Client,
+    request: &NewVersion,
+    limit: RateLimit,
+) -> Result<Pending, CatalogError> {
+    let tx = client.transaction().await?;
+    let kind = visible_kind(&tx, Audience::MarketplaceAdmin, request.item_id).await?;
+    let source_id = lock_listing_source(&tx, kind, request).await?;
+    count_submission(&tx, request.user_id, limit).await?;
+    require_above_existing(&tx, request).await?;
+    let mut content = content::read(&tx, kind, source_id).await?;
+    refuse_credentials(credentials_in(
+        &content,
+        &[("changelog", &request.changelog)],
+    ))?;
+    if kind == ItemKind::Recipe {
+        refuse_foreign_steps(&tx, &content).await?;
+    }
+    strip_credentials(&mut content);
+    record_pending_version(
+        &tx,
+        kind,
+        request.item_id,
+        &request.version,
+        &request.changelog,
+        &content,
+        request.user_id,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Pending::new(request.item_id, request.version.clone()))
+}
+
+/// Locks the listing, and returns the workspace item it was submitted from when the request comes from that
+/// item's workspace.
+async fn lock_listing_source(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    request: &NewVersion,
+) -> Result<i64, CatalogError> {
+    let listing = Statement::new(format!(
+        "SELECT l.is_approved, s.id AS source_id, s.workspace_id = $2 AS from_this_workspace,
+                l.original_creator_id = $3 AS by_this_user
+         FROM {table} l LEFT JOIN {table} s ON s.id = l.cloned_from_id
+         WHERE l.id = $1 FOR UPDATE OF l",
+        table = kind.table(),
+    ))
+    .bind(request.item_id)
+    .bind(request.workspace)
+    .bind(request.user_id)
+    .query_one(tx)
+    .await?;
+    let is_approved: bool = listing.read("is_approved")?;
+    let source_id: Option<i64> = listing.read("source_id")?;
+    let from_this_workspace = listing.read::<Option<bool>>("from_this_workspace")? == Some(true);
+    let by_this_user = listing.read::<Option<bool>>("by_this_user")? == Some(true);
+    match source_id {
+        Some(id) if from_this_workspace => Ok(id),
+        None if by_this_user => Err(CatalogError::Conflict(
+            "The workspace item this listing was submitted from no longer exists.".into(),
+        )),
+        // A pending listing stays invisible to everyone but its submitter and admins.
+        _ if !is_approved => Err(CatalogError::NotFound("item")),
+        _ => Err(CatalogError::Forbidden(
+            "Only members of the workspace that published this item may publish its versions.",
+        )),
+    }
+}
+
+/// A new version must be above every version of the listing, whatever its review status.
+async fn require_above_existing(
+    tx: &Transaction<'_>,
+    request: &NewVersion,
+) -> Result<(), CatalogError> {
+    let rows =
+        Statement::new("SELECT version::text AS version FROM item_versions WHERE item_id = $1")
+            .bind(request.item_id)
+            .query(tx)
+            .await?;
+    let mut highest: Option<Version> = None;
+    for row in &rows {
+        let version: Version = row.read("version")?;
+        highest = highest.max(Some(version));
+    }
+    match highest {
+        Some(highest) if request.version <= highest => Err(CatalogError::Conflict(format!(
+            "Version {} is not above the highest existing version, {highest}.",
+            request.version
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Counts one submission in the user's current window, in the caller's transaction (so a failed submission
+/// is not counted); over the limit is an error that says when the window ends.
+async fn count_submission(
+    tx: &Transaction<'_>,
+    user_id: i64,
+    limit: RateLimit,
+) -> Result<(), CatalogError> {
+    crate::foundation::window::count_in_window(
+        tx,
+        crate::foundation::window::SUBMISSIONS,
+        user_id,
+        limit,
+    )
+    .await
+}
