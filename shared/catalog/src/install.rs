@@ -4,9 +4,15 @@
 //! May use: `foundation`.
 
 pub(crate) mod cascade;
+pub(crate) mod copies;
 pub(crate) mod copy_names;
+pub(crate) mod dependencies;
+pub(crate) mod existing;
 pub(crate) mod installs;
+pub(crate) mod locks;
 pub(crate) mod plan;
+pub(crate) mod planned;
+pub(crate) mod records;
 pub(crate) mod setup;
 pub(crate) mod trending;
 pub(crate) mod uninstall;

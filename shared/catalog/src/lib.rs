@@ -30,7 +30,7 @@
 //! - **user review** ([`UserReview`]): a member's 1–5 stars and optional text about a listing their
 //!   workspace installed; a listing's **rating** ([`Rating`]) sums up its visible user reviews. Not to be
 //!   confused with an admin's review of a submission (its *review status*).
-//! - **trending**: installs of a listing from distinct workspaces in the last 7 days ([`trending`]).
+//! - **trending**: installs of a listing from distinct workspaces in the last 7 days ([`trending_items`]; counted as installs happen).
 //! - **dependency**, **install plan**, **uninstall**: an install brings its dependencies (a recipe's
 //!   recommended agents, an agent's LLM), as its install plan says; uninstall deletes the copy and marks the
 //!   install record.
@@ -73,7 +73,8 @@ pub use install::installs::{
     list_installs, CopyRef, InstallCursor, InstallEntry, InstallList, InstalledListing,
     InstallsPage,
 };
-pub use install::plan::{install_plan, InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
+pub use install::plan::{install_plan, MAX_DEPENDENCY_DEPTH};
+pub use install::planned::{InstallPlan, PlanStep, StepAction};
 pub use install::setup::SetupStep;
 pub use install::uninstall::uninstall;
 pub use install::updates::{

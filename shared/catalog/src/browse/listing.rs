@@ -26,7 +26,11 @@ use crate::foundation::paged::total_and_page;
 use crate::foundation::position::PositionValue;
 use crate::foundation::statement::{Params, Placeholder, Statement};
 
+mod reads;
 mod relevance;
+#[cfg(test)]
+mod snapshots;
+mod total;
 
 /// A validated listing request (the HTTP layer enforces the bounds of docs/api.md). The default is the first
 /// page of everything, popular first, of the default size.
@@ -118,6 +122,12 @@ pub async fn list_items(
     audience: Audience,
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {
+    if query.sort.is_relevance() && query.search_term().is_none() {
+        return Err(CatalogError::Unprocessable(
+            "sort".into(),
+            "sort=relevance needs a search term".into(),
+        ));
+    }
     let rows = listing_statement(audience, query).query(db).await?;
     let (mut total, mut total_exact, resume_at): (i64, bool, Option<Value>) = match rows.first() {
         Some(row) => (
@@ -138,7 +148,10 @@ pub async fn list_items(
     let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
     let next = if items.len() > limit {
         items.truncate(limit);
-        positions.get(limit - 1).cloned()
+        limit
+            .checked_sub(1)
+            .and_then(|last| positions.get(last))
+            .cloned()
     } else {
         resume_at
     };
@@ -183,7 +196,7 @@ pub async fn list_items(
 pub fn listing_statement(audience: Audience, query: &ListQuery) -> Statement<'static> {
     let mut params = Params::default();
     let sql = ListingSql::bind(audience, query, &mut params).sql();
-    Statement::with_params(sql, params)
+    Statement::with_params(compact(&sql), params)
 }
 
 /// A listing request's parts, bound to one statement's parameters.
@@ -243,8 +256,13 @@ impl<'q> ListingSql<'q> {
         }
     }
 
+    /// The order the statement runs in: relevance needs a term ([`list_items`] refuses it without one),
+    /// and without one the statement runs in the default order.
     fn sort(&self) -> Sort {
-        self.query.sort
+        match self.query.sort {
+            Sort::Relevance if self.search.is_none() => Sort::Popular,
+            sort => sort,
+        }
     }
 
     fn short_search(&self) -> Option<&SearchTerm> {
@@ -355,184 +373,12 @@ impl<'q> ListingSql<'q> {
         filters
     }
 
-    /// One candidate read of `kind`: `tier` and `matched` as given, ordered by the stored keys.
-    fn read(
-        &self,
-        kind: ItemKind,
-        tier: &str,
-        matched: &str,
-        conditions: &str,
-        limit: Placeholder,
-    ) -> String {
-        format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, {matched} AS matched
-             FROM {table} t WHERE {filters}{conditions}
-             ORDER BY {order} LIMIT {limit}",
-            columns = self.sort().branch_columns(),
-            table = kind.table(),
-            filters = self.filters(),
-            order = self.sort().table_order(),
-        )
-    }
-
-    /// The first `window` rows in order that match the search, whatever its frequency: the walk of the
-    /// next `walk` rows of every kind together finds them when the term is common; when it finds fewer, the
-    /// term is rare, and each kind's candidates (its matches, through the search indexes) replace it. The
-    /// planner cannot choose a walk of a whole index for a rare term it misjudges as common.
-    fn searched_reads(&self, term: &SearchTerm, conditions: &str) -> String {
-        let window = self.window;
-        let stored = self.sort().stored_order();
-        let walk = self.shared_cte(walk_key(conditions), || {
-            self.walk(&term.matches(), "NULL::integer", "w.m", conditions)
-        });
-        let walked = self.walk_holds_page(&walk, "matched");
-        let candidates = union_all(&self.kinds, |kind| {
-            let candidates = self.shared_cte(candidates_key(kind, conditions), || {
-                self.candidates(kind, "NULL::integer", term, conditions)
-            });
-            format!("(SELECT * FROM {candidates} ORDER BY {stored} LIMIT {window})")
-        });
-        format!(
-            "(SELECT *, false AS region_end FROM (
-                  SELECT * FROM {walk} WHERE matched ORDER BY {stored} LIMIT {window}) w
-              WHERE {walked})
-             UNION ALL
-             (SELECT * FROM ({candidates}) c WHERE NOT {walked})"
-        )
-    }
-
-    /// Whether `walk` holds the page's window of rows satisfying `rows`: counted once, however many reads
-    /// ask.
-    fn walk_holds_page(&self, walk: &str, rows: &str) -> String {
-        let counted = self.shared_cte(format!("{walk} holds a page of {rows}"), || {
-            format!(
-                "SELECT count(*) >= {} AS filled FROM {walk} WHERE {rows}",
-                self.window
-            )
-        });
-        format!("(SELECT filled FROM {counted})")
-    }
-
-    /// `kind`'s first matches of the search in order, at most `CANDIDATES + 1` (or the page's window, if
-    /// more), each with `tier`.
-    fn candidates(
-        &self,
-        kind: ItemKind,
-        tier: &str,
-        term: &SearchTerm,
-        conditions: &str,
-    ) -> String {
-        let limit = format!("greatest({}, {})", self.window, CANDIDATES + 1);
-        self.lookup(kind, tier, &term.matches(), conditions, &limit)
-    }
-
-    /// `kind`'s first `limit` rows in order that satisfy `predicate`, each with `tier`, found through the
-    /// indexes of the predicate: ordered by `ROW(keys)`, which no index provides, so that the planner looks
-    /// the matches up and sorts them instead of walking the order's index.
-    fn lookup(
-        &self,
-        kind: ItemKind,
-        tier: &str,
-        predicate: &str,
-        conditions: &str,
-        limit: &str,
-    ) -> String {
-        format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, true AS matched,
-                    false AS region_end
-             FROM {table} t WHERE {filters} AND {predicate}{conditions}
-             ORDER BY {order} LIMIT {limit}",
-            columns = self.sort().branch_columns(),
-            table = kind.table(),
-            filters = self.filters(),
-            order = self.sort().unindexed_order(),
-        )
-    }
-
-    /// The total of a first page of a rare term, from the candidates its reads already hold:
-    /// `(when, total, total_exact)`, or None when this page reads no candidates.
-    fn candidates_total(&self) -> Option<(String, String, String)> {
-        let walk = self.find_cte(&walk_key(""))?;
-        let counts = self
-            .kinds
-            .iter()
-            .map(|kind| {
-                self.find_cte(&candidates_key(*kind, ""))
-                    .map(|candidates| format!("(SELECT count(*) FROM {candidates})"))
-            })
-            .collect::<Option<Vec<_>>>()?
-            .join(" + ");
-        let counted = self.cte(format!("SELECT {counts} AS n"));
-        Some((
-            format!("NOT {}", self.walk_holds_page(&walk, "matched")),
-            format!("least((SELECT n FROM {counted}), {SEARCH_TOTAL_CAP})"),
-            format!("(SELECT n FROM {counted}) <= {SEARCH_TOTAL_CAP}"),
-        ))
-    }
-
-    /// A bounded region of `kind`: of its next `region` rows in order, the first `window` that match, and
-    /// the region's last row (`region_end`, not a match), which bounds the page when the kind has fewer
-    /// than `window` matches in the region and more rows beyond it.
-    fn region(&self, kind: ItemKind, tier: &str, matched: &str, conditions: &str) -> String {
-        if self.whole_regions {
-            let matching = format!("{conditions} AND {matched}");
-            let rows = self.read(kind, tier, "true", &matching, self.window);
-            return format!("(SELECT *, false AS region_end FROM ({rows}) r)");
+    /// The condition on a row `t` of `item_rows` that keeps this listing's kinds: none for every kind.
+    fn of_kinds(&self) -> String {
+        match self.kinds.as_slice() {
+            [kind] => format!(" AND t.kind = '{kind}'"),
+            _ => String::new(),
         }
-        let region_rows = self.read(kind, tier, matched, conditions, self.region);
-        let end = format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, false AS matched
-             FROM {table} t WHERE {filters}{conditions}
-             ORDER BY {order} OFFSET {region} - 1 LIMIT 1",
-            columns = self.sort().branch_columns(),
-            table = kind.table(),
-            filters = self.filters(),
-            order = self.sort().table_order(),
-            region = self.region,
-        );
-        format!(
-            "(SELECT *, false AS region_end FROM ({region_rows}) r WHERE matched
-              ORDER BY {order} LIMIT {window})
-             UNION ALL (SELECT *, true AS region_end FROM ({end}) e)",
-            order = self.sort().stored_order(),
-            window = self.window,
-        )
-    }
-
-    /// The first `walk` rows of every kind together in this listing's order (one merge of the kinds' ordered
-    /// indexes), each with `m`, an expression over the row (`t`), and the `tier` and `matched` it gives (over
-    /// `w.m`). The kinds' rows are a union with no conditions of its own (PostgreSQL merges ordered reads of
-    /// a union only then); the conditions apply to it as to one table.
-    fn walk(&self, m: &str, tier: &str, matched: &str, conditions: &str) -> String {
-        self.merged_read(m, tier, matched, conditions, self.walk)
-    }
-
-    /// The first `limit` rows of every kind together in this listing's order: see [`Self::walk`].
-    fn merged_read(
-        &self,
-        m: &str,
-        tier: &str,
-        matched: &str,
-        conditions: &str,
-        limit: Placeholder,
-    ) -> String {
-        let columns = WALKED_COLUMNS.join(", t.");
-        let rows = union_all(&self.kinds, |kind| {
-            format!(
-                "SELECT '{kind}'::text AS kind, t.{columns} FROM {table} t",
-                table = kind.table()
-            )
-        });
-        format!(
-            "SELECT w.kind, w.id, {tier} AS tier, {names}, {matched} AS matched FROM (
-                 SELECT t.kind, t.id, {m} AS m, {branch_columns}
-                 FROM ({rows}) t WHERE {filters}{conditions}
-                 ORDER BY {order} LIMIT {limit}) w",
-            names = Sort::branch_column_names("w"),
-            branch_columns = self.sort().branch_columns(),
-            filters = self.filters(),
-            order = self.sort().table_order(),
-        )
     }
 
     /// The cursor's bound on the stored keys, as an extra condition on `t`.
@@ -563,98 +409,6 @@ impl<'q> ListingSql<'q> {
             ),
         }
     }
-
-    /// The total and whether it is exact: the counters when nothing but kind, category and featured filter;
-    /// otherwise the matches, counted up to the cap (a short term: within each kind's first region). A
-    /// search whose names alone start with the term more often than the cap is at the cap (the name index
-    /// counts that); a rare term's first page counts the candidates it read.
-    fn total_sql(&self) -> String {
-        if self.search.is_none() && self.tags.is_none() {
-            return format!(
-                "SELECT ({}) AS total, true AS total_exact",
-                counted_total_sql(
-                    self.audience,
-                    &self.kinds,
-                    self.category,
-                    self.query.featured
-                )
-            );
-        }
-        let Some(term) = &self.search else {
-            return self.counted_matches_sql();
-        };
-        let over = SEARCH_TOTAL_CAP + 1;
-        let prefixed = union_all(&self.kinds, |kind| {
-            format!(
-                "SELECT 1 FROM {table} t WHERE {filters} AND {prefix}",
-                table = kind.table(),
-                filters = self.filters(),
-                prefix = term.tier_predicate(1),
-            )
-        });
-        let prefixed = self.cte(format!(
-            "SELECT count(*) AS n FROM ({prefixed} LIMIT {over}) p"
-        ));
-        let mut cases = vec![(
-            format!("(SELECT n FROM {prefixed}) > {SEARCH_TOTAL_CAP}"),
-            format!("{SEARCH_TOTAL_CAP}"),
-            "false".to_owned(),
-        )];
-        if self.after.is_none() {
-            cases.extend(self.candidates_total());
-        }
-        let counted = self.cte(self.counted_matches_sql());
-        let case = |value: fn(&(String, String, String)) -> &String, otherwise: &str| {
-            let whens: String = cases
-                .iter()
-                .map(|case| format!(" WHEN {} THEN {}", case.0, value(case)))
-                .collect();
-            format!("CASE{whens} ELSE (SELECT {otherwise} FROM {counted}) END")
-        };
-        format!(
-            "SELECT ({})::bigint AS total, {} AS total_exact",
-            case(|case| &case.1, "total"),
-            case(|case| &case.2, "total_exact"),
-        )
-    }
-
-    /// The matches of the search and tags, counted up to the cap (a short term: within each kind's first
-    /// region).
-    fn counted_matches_sql(&self) -> String {
-        if let Some(term) = self.short_search() {
-            let regions = union_all(&self.kinds, |kind| {
-                format!(
-                    "SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-                     FROM (SELECT {matches} AS m FROM {table} t WHERE {filters}
-                           ORDER BY t.id LIMIT {SHORT_TERM_REGION}) r",
-                    matches = term.matches(),
-                    table = kind.table(),
-                    filters = self.filters(),
-                )
-            });
-            return format!(
-                "SELECT least(sum(matches), {SEARCH_TOTAL_CAP})::bigint AS total,
-                        bool_and(examined < {SHORT_TERM_REGION}) AND sum(matches) <= {SEARCH_TOTAL_CAP} AS total_exact
-                 FROM ({regions}) regions"
-            );
-        }
-        let matches = match &self.search {
-            Some(term) => format!(" AND {}", term.matches()),
-            None => String::new(),
-        };
-        let matching = union_all(&self.kinds, |kind| {
-            format!(
-                "SELECT 1 FROM {table} t WHERE {filters}{matches}",
-                table = kind.table(),
-                filters = self.filters(),
-            )
-        });
-        format!(
-            "SELECT least(count(*), {SEARCH_TOTAL_CAP}) AS total, count(*) <= {SEARCH_TOTAL_CAP} AS total_exact
-             FROM ({matching} LIMIT {over}) matching",
-            over = SEARCH_TOTAL_CAP + 1
-        )
-    }
 }
 
 /// How many of a kind's matches a rare term's candidate read holds (one more tells there are more).
@@ -671,37 +425,45 @@ fn candidates_key(kind: ItemKind, conditions: &str) -> String {
 /// All of `conditions`, evaluated in the order given (a later one only when every earlier one holds), so
 /// that a costly read behind a condition runs only when it is needed. "true" for none.
 fn in_order(conditions: impl IntoIterator<Item = String>) -> String {
-    let checks: String = conditions
-        .into_iter()
-        .map(|condition| format!(" WHEN NOT ({condition}) THEN false"))
-        .collect();
-    if checks.is_empty() {
-        "true".into()
-    } else {
-        format!("CASE{checks} ELSE true END")
+    let checks: Vec<String> = conditions.into_iter().collect();
+    match checks.as_slice() {
+        [] => "true".into(),
+        // What CASE makes of one condition: only false fails.
+        [condition] => format!("({condition}) IS NOT FALSE"),
+        _ => {
+            let whens: String = checks
+                .iter()
+                .map(|condition| format!(" WHEN NOT ({condition}) THEN false"))
+                .collect();
+            format!("CASE{whens} ELSE true END")
+        }
     }
 }
 
-/// The columns of an item row that a walk's conditions, tiers and sort keys read: those every kind has.
-const WALKED_COLUMNS: [&str; 17] = [
-    "id",
-    "owner_type",
-    "delisted_at",
-    "is_approved",
-    "is_featured",
-    "marketplace_category",
-    "tags",
-    "name",
-    "description",
-    "name_words",
-    "search_words",
-    "install_count",
-    "created_at",
-    "updated_at",
-    "rating_score",
-    "trending_installs",
-    "workspace_count",
-];
+/// `sql` without the indentation and runs of blanks its builders' source lines leave (outside quoted
+/// literals): the listing's statements stay readable on file and well under RDS Proxy's pinning size.
+fn compact(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    for c in sql.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if !quoted && c.is_whitespace() {
+            match out.chars().last() {
+                Some(' ') if c == '\n' => {
+                    out.pop();
+                    out.push('\n');
+                }
+                Some(' ' | '\n') | None => {}
+                _ => out.push(if c == '\n' { '\n' } else { ' ' }),
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
 
 /// The page's rows in full, from CTE `page` (kind, id, position, pos), one primary-key join per kind.
 fn page_rows_sql(kinds: &[ItemKind]) -> String {
@@ -712,35 +474,6 @@ fn page_rows_sql(kinds: &[ItemKind]) -> String {
             table = kind.table(),
         )
     })
-}
-
-/// The exact total from the per-(kind, category) counters.
-fn counted_total_sql(
-    audience: Audience,
-    kinds: &[ItemKind],
-    category_placeholder: Option<Placeholder>,
-    featured: Option<bool>,
-) -> String {
-    let counted = match featured {
-        None => "c.items",
-        Some(true) => "c.featured",
-        Some(false) => "c.items - c.featured",
-    };
-    let kinds = kinds
-        .iter()
-        .map(|kind| format!("'{kind}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut sql = format!(
-        "SELECT coalesce(sum({counted}), 0)::bigint AS total FROM marketplace_counts c WHERE c.kind IN ({kinds})"
-    );
-    if let Some(placeholder) = category_placeholder {
-        sql.push_str(&format!(" AND c.category_key = lower({placeholder})"));
-    }
-    if !audience.is_admin() {
-        sql.push_str(" AND c.is_approved");
-    }
-    sql
 }
 
 #[cfg(test)]

@@ -89,15 +89,17 @@ impl SearchTerm {
 
     /// Whether item row `t` matches the term at all.
     pub(crate) fn matches(&self) -> String {
-        let literal = format!(
-            "t.name ILIKE {contains} OR t.description ILIKE {contains}",
-            contains = self.contains
-        );
         if self.short {
+            let literal = format!(
+                "t.name ILIKE {contains} OR t.description ILIKE {contains}",
+                contains = self.contains
+            );
             format!("({literal})")
         } else {
+            // V16; inlined by the planner (the indexes serve it).
             format!(
-                "({literal} OR t.search_words @@ plainto_tsquery('english', {term}))",
+                "search_matches(t.name, t.description, t.search_words, {contains}, {term})",
+                contains = self.contains,
                 term = self.term
             )
         }
@@ -105,7 +107,16 @@ impl SearchTerm {
 
     /// Item row `t`'s tier (see [`Self::tiers`]); only meaningful for a row that matches.
     pub(crate) fn tier_of_row(&self) -> String {
-        self.tier_at_most(*self.tiers().end())
+        if self.short {
+            return self.tier_at_most(*self.tiers().end());
+        }
+        // V16: the same CASE as `tier_at_most(3)`, inlined by the planner.
+        format!(
+            "search_tier(t.name, t.name_words, {term}, {prefix}, {contains})",
+            term = self.term,
+            prefix = self.prefix,
+            contains = self.contains
+        )
     }
 
     /// The tier of item row `t`, known to match at tier `tier` or better: only the predicates of the
@@ -212,9 +223,14 @@ mod tests {
         let term = SearchTerm::bind("review", &mut params);
         assert_eq!(term.tiers(), 0..=3);
         assert_eq!(
-            term.tier_of_row(),
+            term.tier_at_most(3),
             "CASE WHEN lower(t.name) = lower($3) THEN 0 WHEN lower(t.name) LIKE lower($2) THEN 1 \
              WHEN (t.name ILIKE $1 OR t.name_words @@ plainto_tsquery('english', $3)) THEN 2 ELSE 3 END"
+        );
+        // V16's search_tier holds the same CASE.
+        assert_eq!(
+            term.tier_of_row(),
+            "search_tier(t.name, t.name_words, $3, $2, $1)"
         );
         let short = SearchTerm::bind("ai", &mut params);
         assert_eq!(short.tiers(), 0..=2);

@@ -129,16 +129,14 @@ impl Sort {
             .join(", ")
     }
 
-    /// What each kind's branch selects besides kind, id and tier: the keys of this order, and typed NULLs
-    /// for the others, so that every branch has the same columns and reads nothing but its index.
+    /// What each kind's branch selects besides kind, id and tier: the keys of this order, named as
+    /// [`Self::stored_order`] reads them (every branch of one listing has the same columns).
     pub(crate) fn branch_columns(self) -> String {
-        SORT_KEYS
+        self.keys()
             .iter()
             .map(|key| {
                 let column = key.column;
-                if !self.keys().contains(key) {
-                    format!("NULL::{} AS {column}", key.sql_type)
-                } else if key.expression == format!("t.{column}") {
+                if key.expression == format!("t.{column}") {
                     key.expression.to_owned()
                 } else {
                     format!("{} AS {column}", key.expression)
@@ -149,8 +147,8 @@ impl Sort {
     }
 
     /// The names of the columns `branch_columns` selects, read from row `alias`.
-    pub(crate) fn branch_column_names(alias: &str) -> String {
-        SORT_KEYS
+    pub(crate) fn branch_column_names(self, alias: &str) -> String {
+        self.keys()
             .iter()
             .map(|key| format!("{alias}.{}", key.column))
             .collect::<Vec<_>>()
@@ -245,65 +243,46 @@ impl Sort {
 pub(crate) struct SortKey {
     expression: &'static str,
     column: &'static str,
-    sql_type: &'static str,
     kind: KeyType,
 }
 
 const INSTALL_COUNT: SortKey = SortKey {
     expression: "t.install_count",
     column: "install_count",
-    sql_type: "integer",
     kind: KeyType::Integer,
 };
 const CREATED_AT: SortKey = SortKey {
     expression: "t.created_at",
     column: "created_at",
-    sql_type: "timestamptz",
     kind: KeyType::Timestamp,
 };
 const UPDATED_AT: SortKey = SortKey {
     expression: "t.updated_at",
     column: "updated_at",
-    sql_type: "timestamptz",
     kind: KeyType::Timestamp,
 };
 const NAME_KEY: SortKey = SortKey {
     expression: "lower(t.name)",
     column: "name_key",
-    sql_type: "text",
     kind: KeyType::Text,
 };
 
 const RATING_SCORE: SortKey = SortKey {
     expression: "t.rating_score",
     column: "rating_score",
-    sql_type: "double precision",
     kind: KeyType::Float,
 };
 const TRENDING_INSTALLS: SortKey = SortKey {
     expression: "t.trending_installs",
     column: "trending_installs",
-    sql_type: "integer",
     kind: KeyType::Integer,
 };
 /// `sort=workspaces`, over V9's `%s_workspaces_idx`.
 const WORKSPACE_COUNT: SortKey = SortKey {
     expression: "t.workspace_count",
     column: "workspace_count",
-    sql_type: "integer",
     kind: KeyType::Integer,
 };
-
-/// Every sort key, in the order every branch selects them.
-const SORT_KEYS: [SortKey; 7] = [
-    INSTALL_COUNT,
-    CREATED_AT,
-    UPDATED_AT,
-    NAME_KEY,
-    RATING_SCORE,
-    TRENDING_INSTALLS,
-    WORKSPACE_COUNT,
-];
 
 #[cfg(test)]
 mod tests {
@@ -338,20 +317,13 @@ mod tests {
     }
 
     #[test]
-    fn every_branch_selects_every_sort_key_in_the_same_place() {
+    fn a_branch_selects_the_keys_of_its_order_named_as_the_order_reads_them() {
         assert_eq!(
             Sort::Popular.branch_columns(),
-            "t.install_count, t.created_at, NULL::timestamptz AS updated_at, NULL::text AS name_key, \
-             NULL::double precision AS rating_score, NULL::integer AS trending_installs, \
-             NULL::integer AS workspace_count"
+            "t.install_count, t.created_at"
         );
-        assert_eq!(
-            Sort::Name.branch_columns(),
-            "NULL::integer AS install_count, NULL::timestamptz AS created_at, \
-             NULL::timestamptz AS updated_at, lower(t.name) AS name_key, \
-             NULL::double precision AS rating_score, NULL::integer AS trending_installs, \
-             NULL::integer AS workspace_count"
-        );
+        assert_eq!(Sort::Name.branch_columns(), "lower(t.name) AS name_key");
+        assert_eq!(Sort::Name.branch_column_names("w"), "w.name_key");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::foundation::redact::strip_credentials;
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
-use crate::install::cascade::link_listed_skills;
+use crate::install::copies::link_listed_skills;
 use crate::install::installs::{InstallCursor, InstallList};
 use crate::install::plan::repoint_steps;
 

@@ -23,7 +23,7 @@ impl ListingSql<'_> {
     /// `c+1..=T`.
     pub(super) fn relevance_branches(&self) -> String {
         let Some(term) = &self.search else {
-            unreachable!("the HTTP layer refuses sort=relevance without a search");
+            return self.ordered_branches();
         };
         let cursor_tier = self.after.as_ref().and_then(|(tier, _)| *tier);
         let last = *term.tiers().end();
@@ -72,22 +72,22 @@ impl ListingSql<'_> {
         }
     }
 
-    /// `kind`'s `window` most popular rows matching at tier `tier` or better, through the search indexes
-    /// (tiers 0 and 1: the covering name index alone).
-    fn tier_lookup(
-        &self,
-        kind: ItemKind,
-        term: &SearchTerm,
-        tier: i32,
-        conditions: &str,
-    ) -> String {
-        let window = self.window.to_string();
-        self.lookup(
-            kind,
-            &term.tier_at_most(tier),
-            &term.tier_predicate(tier),
-            conditions,
-            &window,
+    /// The `window` most popular rows of every kind matching at tier `tier` or better (and `extra`): the
+    /// matches the search indexes find (for tiers 0 and 1 the covering name index alone), merged and sorted
+    /// (`ROW(keys)`, which no index provides, so that the planner looks the matches up instead of walking
+    /// the order's index).
+    fn lookup_all(&self, term: &SearchTerm, tier: i32, conditions: &str, extra: &str) -> String {
+        format!(
+            "SELECT t.kind, t.id, {tier_of_row} AS tier, {columns}, true AS matched, false AS region_end
+             FROM item_rows t WHERE {filters}{kinds} AND {predicate}{conditions}{extra}
+             ORDER BY {order} LIMIT {window}",
+            tier_of_row = term.tier_at_most(tier),
+            columns = self.sort().branch_columns(),
+            filters = self.filters(),
+            kinds = self.of_kinds(),
+            predicate = term.tier_predicate(tier),
+            order = self.sort().unindexed_order(),
+            window = self.window,
         )
     }
 
@@ -119,43 +119,63 @@ impl ListingSql<'_> {
                              ORDER BY {stored} LIMIT {window}) w
               WHERE {walked})"
         );
-        let per_kind = union_all(&self.kinds, |kind| {
-            let fallback = |rows: String, condition: Option<String>| {
-                let open = in_order([format!("NOT {walked}")].into_iter().chain(condition));
-                format!("(SELECT * FROM ({rows}) f WHERE {open})")
-            };
-            if tier <= 1 {
-                return fallback(self.tier_lookup(kind, term, tier, conditions), None);
-            }
-            if term.is_short() && tier == last {
+        let fallback = |rows: String, condition: Option<String>| {
+            let open = in_order([format!("NOT {walked}")].into_iter().chain(condition));
+            format!("(SELECT * FROM ({rows}) f WHERE {open})")
+        };
+        if tier <= 1 {
+            let rows = fallback(self.lookup_all(term, tier, conditions, ""), None);
+            return format!("{from_walk} UNION ALL {rows}");
+        }
+        if term.is_short() && tier == last {
+            let regions = union_all(&self.kinds, |kind| {
                 let from_cursor = self.cursor_bound(tier, cursor_tier);
                 let conditions = format!(" AND NOT {}{from_cursor}", term.tier_predicate(tier - 1));
                 let region = self.region(kind, &tier.to_string(), &term.matches(), &conditions);
-                return fallback(region, None);
-            }
-            let candidates = self.shared_cte(candidates_key(kind, conditions), || {
-                self.candidates(kind, &term.tier_of_row(), term, conditions)
+                fallback(region, None)
             });
-            let from_candidates = fallback(
-                format!(
-                    "SELECT * FROM {candidates} WHERE tier <= {tier} ORDER BY {stored} LIMIT {window}"
-                ),
-                None,
-            );
-            if tier == last {
-                return from_candidates;
-            }
-            let served = format!(
-                "CASE WHEN (SELECT count(*) FROM {candidates}) <= {CANDIDATES} THEN true
-                      ELSE (SELECT count(*) FROM {candidates} WHERE tier <= {tier}) >= {window} END"
-            );
-            let own = self.tier_lookup(kind, term, tier, conditions);
+            return format!("{from_walk} UNION ALL {regions}");
+        }
+        let candidates: Vec<(ItemKind, String)> = self
+            .kinds
+            .iter()
+            .map(|&kind| {
+                let read = self.shared_cte(candidates_key(kind, conditions), || {
+                    self.candidates(kind, &term.tier_of_row(), term, conditions)
+                });
+                (kind, read)
+            })
+            .collect();
+        // Every kind's candidates together: `R_T` is the best `window` of them all.
+        let all = candidates
+            .iter()
+            .map(|(_, read)| format!("SELECT * FROM {read}"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let from_candidates = fallback(
             format!(
-                "{} UNION ALL {}",
-                from_candidates,
-                fallback(own, Some(format!("NOT {served}")))
-            )
-        });
-        format!("{from_walk} UNION ALL {per_kind}")
+                "SELECT * FROM ({all}) c WHERE tier <= {tier} ORDER BY {stored} LIMIT {window}"
+            ),
+            None,
+        );
+        if tier == last {
+            return format!("{from_walk} UNION ALL {from_candidates}");
+        }
+        // Kinds whose candidates hold neither all their matches nor `window` of tier `tier` or better read
+        // the tier themselves. Each kind's condition is constant for its branch of `item_rows`, so the
+        // branch of a kind that is served never runs.
+        let unserved = candidates
+            .iter()
+            .map(|(kind, read)| {
+                format!(
+                    "t.kind = '{kind}' AND (SELECT count(*) FROM {read}) > {CANDIDATES}
+                     AND (SELECT count(*) FROM {read} WHERE tier <= {tier}) < {window}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let own = self.lookup_all(term, tier, conditions, &format!(" AND ({unserved})"));
+        let own_reads = format!(" UNION ALL {}", fallback(own, None));
+        format!("{from_walk} UNION ALL {from_candidates}{own_reads}")
     }
 }

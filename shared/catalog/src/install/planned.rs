@@ -1,0 +1,147 @@
+//! A plan as data: the nodes an install executes, in order ([`Plan`], [`Node`]), and the form the client
+//! sees ([`InstallPlan`]).
+
+use serde::Serialize;
+
+use crate::foundation::item::ItemRef;
+use crate::foundation::kind::ItemKind;
+use crate::install::setup::SetupStep;
+
+/// `GET /items/{id}/install-plan`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstallPlan {
+    pub item: ItemRef,
+    pub steps: Vec<PlanStep>,
+    pub requires_setup: Vec<SetupStep>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepAction {
+    /// Clone the listing into the workspace under `as_name`.
+    Clone,
+    /// The workspace already has a copy of the listing (`existing_id`): use it.
+    Reuse,
+    /// Link the (global) marketplace skill to the agent copy made by the step before.
+    Link,
+    /// A dependency the listing's version pinned that is no longer listed: the install is refused
+    /// (`dependency_unavailable`) until the publisher ships a version without it.
+    Unavailable,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanStep {
+    pub action: StepAction,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    pub item_id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub existing_id: Option<i64>,
+}
+
+/// One listing in a plan: the item installed (node 0) or a dependency of an earlier node.
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) kind: ItemKind,
+    pub(crate) listing_id: i64,
+    pub(crate) name: String,
+    /// `lower(coalesce(marketplace_category, ''))`: the listing's `marketplace_counts` row.
+    pub(crate) category_key: String,
+    pub(crate) depth: usize,
+    /// The node that brought this one in.
+    pub(crate) parent: Option<usize>,
+    pub(crate) action: NodeAction,
+    /// Agents cloned: the listed skills their copy links, `(id, name)`.
+    pub(crate) skills: Vec<(i64, String)>,
+    /// Agents: the recommended names (lowercased) that resolved to this listing.
+    pub(crate) requested_as: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NodeAction {
+    Clone {
+        as_name: String,
+    },
+    Reuse {
+        copy_id: i64,
+        copy_name: String,
+        /// The live install record that made the copy, when there is one.
+        install_id: Option<i64>,
+    },
+}
+
+impl Node {
+    pub(crate) fn is_cloned(&self) -> bool {
+        matches!(self.action, NodeAction::Clone { .. })
+    }
+}
+
+/// A plan as the install executes it.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) requires_setup: Vec<SetupStep>,
+    pub(crate) warnings: Vec<String>,
+    /// Second paths to a node already in the plan, `(user, used)` by node index: a dependency two listings
+    /// share is relied on by both.
+    pub(crate) shared: Vec<(usize, usize)>,
+    /// Pinned dependencies that are no longer listed, `(kind, id, name)`.
+    pub(crate) unavailable: Vec<(ItemKind, i64, String)>,
+}
+
+impl Plan {
+    pub(crate) fn root(&self) -> &Node {
+        &self.nodes[0]
+    }
+
+    /// The public form: each node as a clone or reuse step, each cloned agent's skills as link steps
+    /// right after it.
+    pub(crate) fn public(&self) -> InstallPlan {
+        let mut steps = Vec::new();
+        for node in &self.nodes {
+            let (action, as_name, existing_id) = match &node.action {
+                NodeAction::Clone { as_name } => (StepAction::Clone, Some(as_name.clone()), None),
+                NodeAction::Reuse { copy_id, .. } => (StepAction::Reuse, None, Some(*copy_id)),
+            };
+            steps.push(PlanStep {
+                action,
+                kind: node.kind,
+                item_id: node.listing_id,
+                name: node.name.clone(),
+                as_name,
+                existing_id,
+            });
+            steps.extend(node.skills.iter().map(|(id, name)| PlanStep {
+                action: StepAction::Link,
+                kind: ItemKind::Skill,
+                item_id: *id,
+                name: name.clone(),
+                as_name: None,
+                existing_id: None,
+            }));
+        }
+        steps.extend(self.unavailable.iter().map(|(kind, id, name)| PlanStep {
+            action: StepAction::Unavailable,
+            kind: *kind,
+            item_id: *id,
+            name: name.clone(),
+            as_name: None,
+            existing_id: None,
+        }));
+        let root = self.root();
+        InstallPlan {
+            item: ItemRef {
+                id: root.listing_id,
+                kind: root.kind,
+                name: root.name.clone(),
+            },
+            steps,
+            requires_setup: self.requires_setup.clone(),
+            warnings: self.warnings.clone(),
+        }
+    }
+}
