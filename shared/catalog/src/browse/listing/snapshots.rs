@@ -42,8 +42,11 @@ fn search(term: &str, sort: Sort) -> ListQuery {
     query(|q| (q.search, q.sort) = (Some(term.into()), sort))
 }
 
-/// `(file name, audience, query)`: the benchmark's scenarios first (bench/src/routes.rs), then the shapes
-/// the tests reach: each sort, each filter, cursors at every relevance tier, short terms after a cursor.
+/// `(file name, audience, query)`: the benchmark's scenarios first (bench/src/routes/scenarios.rs), then the
+/// shapes the tests reach: each sort, each filter, cursors at every relevance tier, short terms after a
+/// cursor. One case a shape: the scenarios that differ from one here only in their parameters (a rare word
+/// or a typo for the common word, two characters for one, `/featured` for `featured=true`, the default and
+/// newest orders at offset 0) render the same statement.
 fn cases() -> Vec<(String, Audience, ListQuery)> {
     let member = Audience::Member;
     let fixed: Vec<(&str, Audience, ListQuery)> = vec![
@@ -71,11 +74,6 @@ fn cases() -> Vec<(String, Audience, ListQuery)> {
             query(|q| (q.offset, q.sort) = (10_000, Sort::Newest)),
         ),
         (
-            "featured",
-            member,
-            query(|q| (q.featured, q.limit) = (Some(true), 8)),
-        ),
-        (
             "featured-trending",
             member,
             query(|q| (q.sort, q.limit) = (Sort::Trending, 8)),
@@ -97,21 +95,10 @@ fn cases() -> Vec<(String, Audience, ListQuery)> {
             search("email", Sort::Relevance),
         ),
         ("search-1-char", member, search("e", Sort::Relevance)),
-        ("search-2-chars", member, search("re", Sort::Relevance)),
         (
             "search-common-word",
             member,
             search("email", Sort::Relevance),
-        ),
-        (
-            "search-rare-word",
-            member,
-            search("quarterly", Sort::Relevance),
-        ),
-        (
-            "search-no-match",
-            member,
-            search("Emial Reprot", Sort::Relevance),
         ),
         (
             "search-common-newest",
@@ -151,7 +138,9 @@ fn cases() -> Vec<(String, Audience, ListQuery)> {
         Sort::Workspaces,
     ] {
         let name = sort.as_str();
-        cases.push((format!("sort-{name}"), member, query(|q| q.sort = sort)));
+        if ![Sort::Popular, Sort::Newest, Sort::Trending].contains(&sort) {
+            cases.push((format!("sort-{name}"), member, query(|q| q.sort = sort)));
+        }
         let paged = query(|q| (q.sort, q.after) = (sort, Some(after(sort, 0))));
         cases.push((format!("cursor-{name}"), member, paged));
     }
@@ -213,6 +202,7 @@ fn every_listing_statement_matches_its_snapshot_and_stays_under_the_pinning_size
     std::fs::create_dir_all(&directory).unwrap();
     let mut failures = Vec::new();
     let mut files = vec![];
+    let mut shapes: Vec<(String, String)> = Vec::new();
     let mut cases = cases();
     cases.push(("suggestions".into(), Audience::Member, ListQuery::default()));
     for (name, audience, query) in &cases {
@@ -228,6 +218,12 @@ fn every_listing_statement_matches_its_snapshot_and_stays_under_the_pinning_size
                 "{name}: {bytes} bytes, over {PINNING_BYTES} (pins the proxy)"
             ));
         }
+        if let Some((other, _)) = shapes.iter().find(|(_, shape)| *shape == text) {
+            failures.push(format!(
+                "{name}: the same statement as {other}; one case a shape"
+            ));
+        }
+        shapes.push((name.clone(), text.clone()));
         let file = directory.join(format!("{name}.sql"));
         files.push(file.clone());
         let on_file = std::fs::read_to_string(&file).unwrap_or_default();

@@ -1,0 +1,94 @@
+//! One request to a route, as API Gateway would hand it over, run through its real handler.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use lambda_http::http;
+use marketplace_http::routes::match_route;
+use marketplace_http::AppState;
+use serde_json::{Map, Value};
+
+use super::MEMBER;
+use crate::Error;
+
+/// One request to a route, as API Gateway would hand it over.
+pub(super) struct Call {
+    pub(super) method: &'static str,
+    pub(super) uri: String,
+    pub(super) workspace: Option<uuid::Uuid>,
+    pub(super) body: Option<Value>,
+}
+
+impl Call {
+    pub(super) fn get(uri: impl Into<String>) -> Self {
+        Self {
+            method: "GET",
+            uri: uri.into(),
+            workspace: None,
+            body: None,
+        }
+    }
+
+    pub(super) fn post(uri: impl Into<String>, workspace: uuid::Uuid) -> Self {
+        Self {
+            method: "POST",
+            uri: uri.into(),
+            workspace: Some(workspace),
+            body: None,
+        }
+    }
+
+    pub(super) fn with_body(mut self, body: Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    pub(super) fn delete(uri: impl Into<String>, workspace: uuid::Uuid) -> Self {
+        Self {
+            method: "DELETE",
+            uri: uri.into(),
+            workspace: Some(workspace),
+            body: None,
+        }
+    }
+
+    pub(super) fn in_workspace(mut self, workspace: uuid::Uuid) -> Self {
+        self.workspace = Some(workspace);
+        self
+    }
+
+    /// Runs the route's handler; returns the time it took and the response body.
+    pub(super) async fn run(&self, state: &AppState) -> Result<(Duration, Value), Error> {
+        let mut builder = http::Request::builder().method(self.method).uri(&self.uri);
+        if let Some(workspace) = self.workspace {
+            builder = builder.header("x-workspace-id", workspace.to_string());
+        }
+        let body = match &self.body {
+            Some(body) => {
+                builder = builder.header("content-type", "application/json");
+                body.to_string().into_bytes()
+            }
+            None => Vec::new(),
+        };
+        let (parts, ()) = builder.body(())?.into_parts();
+        let (route, params) = match_route(self.method, parts.uri.path()).ok_or("no route")?;
+        let mut claims = Map::new();
+        claims.insert("sub".into(), MEMBER.into());
+        let peer: SocketAddr = "127.0.0.1:9".parse()?;
+        let req = local_api::event::lambda_request(&parts, &body, route, params, claims, peer)?;
+        let started = Instant::now();
+        let response = local_api::dispatch(route.function, state, req)
+            .await
+            .ok_or("no handler")?;
+        let elapsed = started.elapsed();
+        let status = response.status();
+        let body = match response.into_body() {
+            lambda_http::Body::Text(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        if !status.is_success() {
+            return Err(format!("{} {} answered {status}: {body}", self.method, self.uri).into());
+        }
+        Ok((elapsed, body))
+    }
+}
