@@ -83,10 +83,9 @@ async fn a_role_the_service_does_not_know_is_a_server_error() {
         .await
         .unwrap();
     let response = app
-        .get("/api/marketplace/updates")
         .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .updates("")
         .await;
     response.assert_status(500);
     assert_eq!(response.json["code"], "internal");

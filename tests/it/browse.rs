@@ -105,11 +105,7 @@ async fn categories_count_approved_items_case_insensitively_with_an_optional_typ
         .await;
     app.item(ItemKind::Tool, "e").insert().await;
 
-    let response = app
-        .get("/api/marketplace/categories")
-        .as_user("reader")
-        .send()
-        .await;
+    let response = app.as_user("reader").categories().await;
     response.assert_status(200);
     let categories = response.json["categories"].as_array().unwrap();
     assert_eq!(categories.len(), 2);
@@ -163,13 +159,7 @@ async fn stats_follow_approvals_installs_and_delisting() {
         .insert()
         .await;
 
-    let stats = || async {
-        app.get("/api/marketplace/stats")
-            .as_user("reader")
-            .send()
-            .await
-            .json
-    };
+    let stats = || async { app.as_user("reader").stats().await.json };
     assert_eq!(
         stats().await,
         json!({"total_items": 2, "featured_count": 1, "total_installs": 15, "active_installs": 0, "workspace_count": 0, "categories": 2,

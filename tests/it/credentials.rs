@@ -6,8 +6,6 @@ use marketplace_catalog::RateLimit;
 use marketplace_credentials::corpus;
 use marketplace_http::Config;
 
-const SUBMIT: &str = "/api/marketplace/items/submit";
-
 /// Submissions are not what these tests count.
 async fn app() -> TestApp {
     TestApp::with_config(Config {
@@ -32,15 +30,6 @@ async fn workspace_item(
         item = item.set(column, value.clone());
     }
     item.in_workspace(workspace).insert().await
-}
-
-async fn submit(app: &TestApp, workspace: uuid::Uuid, body: Value) -> TestResponse {
-    app.post(SUBMIT)
-        .as_user("acme-editor")
-        .workspace(workspace)
-        .json(&body)
-        .send()
-        .await
 }
 
 /// Where a planted secret goes in content of each kind: the content, and the pointer the finding names.
@@ -96,12 +85,11 @@ async fn every_planted_credential_is_refused_with_its_place_and_nothing_is_store
         let options = placements(kind, &plant.secret);
         let (content, pointer) = &options[n / ItemKind::ALL.len() % options.len()];
         let source = workspace_item(&app, workspace, kind, content).await;
-        let response = submit(
-            &app,
-            workspace,
-            json!({"item_type": kind.as_str(), "item_id": source}),
-        )
-        .await;
+        let response = app
+            .as_user("acme-editor")
+            .in_workspace(workspace)
+            .submit(&json!({"item_type": kind.as_str(), "item_id": source}))
+            .await;
         response.assert_problem(422, "credentials_in_content");
         assert!(
             response.error_fields().contains(pointer),
@@ -143,11 +131,7 @@ async fn realistic_configurations_are_accepted() {
     for (n, config) in benign.iter().enumerate() {
         let content = json!({"configuration": config});
         let source = workspace_item(&app, workspace, ItemKind::Agent, &content).await;
-        let response = submit(
-            &app,
-            workspace,
-            json!({"item_type": "agent", "item_id": source, "description": format!("Benign {n}")}),
-        )
+        let response = app.as_user("acme-editor").in_workspace(workspace).submit(&json!({"item_type": "agent", "item_id": source, "description": format!("Benign {n}")}))
         .await;
         match response.status {
             201 => {}
@@ -175,12 +159,11 @@ async fn credential_fields_become_slots_and_listing_fields_are_scanned() {
                                   "prompt": "Never ask the user for their password."}}),
     )
     .await;
-    let response = submit(
-        &app,
-        workspace,
-        json!({"item_type": "agent", "item_id": source}),
-    )
-    .await;
+    let response = app
+        .as_user("acme-editor")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "agent", "item_id": source}))
+        .await;
     response.assert_status(201);
     let listing = response.json["item_id"].as_i64().unwrap();
     let stored = app
@@ -204,14 +187,15 @@ async fn credential_fields_become_slots_and_listing_fields_are_scanned() {
 
     let token = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
     let clean = workspace_item(&app, workspace, ItemKind::Skill, &json!({"content": ""})).await;
-    let response = submit(
-        &app,
-        workspace,
-        json!({"item_type": "skill", "item_id": clean, "description": format!("Uses {token}"),
+    let response = app
+        .as_user("acme-editor")
+        .in_workspace(workspace)
+        .submit(
+            &json!({"item_type": "skill", "item_id": clean, "description": format!("Uses {token}"),
                "tags": ["ok", token], "changelog": format!("Rotated {token}"),
                "icon": format!("https://x:{token}@cdn.example.com/i.png")}),
-    )
-    .await;
+        )
+        .await;
     response.assert_problem(422, "credentials_in_content");
     let mut fields = response.error_fields();
     fields.sort();
@@ -237,16 +221,14 @@ async fn a_new_version_with_a_credential_is_refused_and_not_recorded() {
         &json!({"config": {"x": 1}}),
     )
     .await;
-    let response = submit(
-        &app,
-        workspace,
-        json!({"item_type": "tool", "item_id": source}),
-    )
-    .await;
+    let response = app
+        .as_user("acme-editor")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "tool", "item_id": source}))
+        .await;
     let listing = response.json["item_id"].as_i64().unwrap();
-    app.post(format!("/api/marketplace/items/{listing}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(listing, None)
         .await
         .assert_status(200);
     app.exec(&format!(
@@ -254,11 +236,9 @@ async fn a_new_version_with_a_credential_is_refused_and_not_recorded() {
     ))
     .await;
     let response = app
-        .post(format!("/api/marketplace/items/{listing}/versions"))
         .as_user("acme-editor")
-        .workspace(workspace)
-        .json(&json!({"version": "1.1.0"}))
-        .send()
+        .in_workspace(workspace)
+        .publish_version(listing, &json!({"version": "1.1.0"}))
         .await;
     response.assert_problem(422, "credentials_in_content");
     assert_eq!(response.error_fields(), ["config/hook"]);

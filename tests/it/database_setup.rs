@@ -230,11 +230,11 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
             .with_session_limits(None),
     )
     .unwrap();
-    let app = TestApp {
-        state: AppState::new(pool, Config::default()),
-        db: connect(&server_url(&names.db).await).await,
-        url: app_url,
-    };
+    let app = TestApp::over(
+        AppState::new(pool, Config::default()),
+        connect(&server_url(&names.db).await).await,
+        app_url,
+    );
     let acme = app.workspace_with_members("acme").await;
     let globex = app.workspace_with_members("globex").await;
     app.admin("boss").await;
@@ -245,21 +245,15 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         .insert()
         .await;
 
-    app.get("/api/marketplace/items")
-        .as_user("acme-viewer")
-        .send()
+    app.as_user("acme-viewer")
+        .list_items("")
         .await
         .assert_status(200);
-    app.get(format!("/api/marketplace/items/{agent}"))
-        .as_user("acme-viewer")
-        .send()
+    app.as_user("acme-viewer")
+        .item(agent)
         .await
         .assert_status(200);
-    app.get("/api/marketplace/stats")
-        .as_user("acme-viewer")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("acme-viewer").stats().await.assert_status(200);
     let install = app
         .post(install_path(agent))
         .as_user("acme-editor")
@@ -268,10 +262,9 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         .send()
         .await;
     install.assert_status(201);
-    app.get("/api/marketplace/updates")
-        .as_user("acme-editor")
-        .workspace(acme)
-        .send()
+    app.as_user("acme-editor")
+        .in_workspace(acme)
+        .updates("")
         .await
         .assert_status(200);
 
@@ -281,25 +274,18 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         .insert()
         .await;
     let submitted = app
-        .post("/api/marketplace/items/submit")
         .as_user("globex-owner")
-        .workspace(globex)
-        .json(
+        .in_workspace(globex)
+        .submit(
             &json!({"item_type": "skill", "item_id": own, "category": "DevOps",
                       "changelog": "First release."}),
         )
-        .send()
         .await;
     submitted.assert_status(201);
     let listing = submitted.json["item_id"].as_i64().unwrap();
-    app.get("/api/marketplace/admin/queue")
-        .as_user("boss")
-        .send()
-        .await
-        .assert_status(200);
-    app.post(format!("/api/marketplace/items/{listing}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss").queue("").await.assert_status(200);
+    app.as_user("boss")
+        .approve(listing, None)
         .await
         .assert_status(200);
     let listed = app
@@ -316,9 +302,7 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
     );
 
     // Clean up: the roles are cluster-wide.
-    let TestApp { state, db, .. } = app;
-    drop(state);
-    drop(db);
+    drop(app);
     for statement in [
         format!("DROP DATABASE {} WITH (FORCE)", names.db),
         format!("DROP ROLE {}", names.app),

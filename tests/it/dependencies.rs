@@ -3,12 +3,6 @@
 
 use harness::*;
 
-const SUBMIT: &str = "/api/marketplace/items/submit";
-
-fn plan_path(id: i64) -> String {
-    format!("/api/marketplace/items/{id}/install-plan")
-}
-
 /// The official catalog LLM `gpt-4.1`, a publisher's agent running on it, and a stranger's LLM of the same
 /// model id pointing at the stranger's host, installed far more often.
 struct World {
@@ -51,10 +45,9 @@ async fn world(app: &TestApp) -> World {
 }
 
 async fn install(app: &TestApp, workspace: uuid::Uuid, subject: &str, id: i64) -> TestResponse {
-    app.post(install_path(id))
-        .as_user(subject)
-        .workspace(workspace)
-        .send()
+    app.as_user(subject)
+        .in_workspace(workspace)
+        .install(id)
         .await
 }
 
@@ -91,19 +84,14 @@ async fn a_stranger_inflating_installs_never_becomes_anothers_dependency() {
             .assert_status(204);
     }
     let plan = app
-        .get(plan_path(world.agent))
         .as_user("acme-editor")
-        .workspace(world.acme)
-        .send()
+        .in_workspace(world.acme)
+        .install_plan(world.agent)
         .await;
     plan.assert_status(200);
     assert_eq!(planned(&plan.json, "clone"), [world.agent, world.official]);
 
-    let detail = app
-        .get(format!("/api/marketplace/items/{}", world.agent))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("acme-viewer").item(world.agent).await;
     assert_eq!(
         detail.json["dependencies"]["llm"]["id"], world.official,
         "{}",
@@ -144,27 +132,20 @@ async fn a_version_resolves_its_dependencies_at_submit_shows_them_to_the_admin_a
         .insert()
         .await;
     let submitted = app
-        .post(SUBMIT)
         .as_user("pub-editor")
-        .workspace(publisher)
-        .json(&json!({"item_type": "agent", "item_id": source}))
-        .send()
+        .in_workspace(publisher)
+        .submit(&json!({"item_type": "agent", "item_id": source}))
         .await;
     submitted.assert_status(201);
     let listing = submitted.json["item_id"].as_i64().unwrap();
-    let queue = app
-        .get("/api/marketplace/admin/queue")
-        .as_user("boss")
-        .send()
-        .await;
+    let queue = app.as_user("boss").queue("").await;
     assert_eq!(
         queue.json["items"][0]["dependencies"],
         json!([{"type": "llm", "item_id": own, "name": "Our GPT", "version": "1.0.0",
                 "requested_as": ["gpt-4.1"]}])
     );
-    app.post(format!("/api/marketplace/items/{listing}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(listing, None)
         .await
         .assert_status(200);
     // Popularity and later listings change nothing once pinned.
@@ -174,10 +155,9 @@ async fn a_version_resolves_its_dependencies_at_submit_shows_them_to_the_admin_a
     ))
     .await;
     let plan = app
-        .get(plan_path(listing))
         .as_user("acme-editor")
-        .workspace(world.acme)
-        .send()
+        .in_workspace(world.acme)
+        .install_plan(listing)
         .await;
     assert_eq!(
         planned(&plan.json, "clone"),
@@ -208,10 +188,9 @@ async fn a_recipe_resolves_agents_of_its_publisher_not_a_strangers_of_the_same_n
         .insert()
         .await;
     let plan = app
-        .get(plan_path(recipe))
         .as_user("acme-editor")
-        .workspace(world.acme)
-        .send()
+        .in_workspace(world.acme)
+        .install_plan(recipe)
         .await;
     assert_eq!(
         planned(&plan.json, "clone"),
@@ -225,16 +204,14 @@ async fn a_recipe_resolves_agents_of_its_publisher_not_a_strangers_of_the_same_n
 async fn a_delisted_pinned_dependency_is_unavailable_and_the_install_writes_nothing() {
     let app = TestApp::new().await;
     let world = world(&app).await;
-    app.delete(format!("/api/marketplace/items/{}", world.official))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .delist(world.official)
         .await
         .assert_status(204);
     let plan = app
-        .get(plan_path(world.agent))
         .as_user("acme-editor")
-        .workspace(world.acme)
-        .send()
+        .in_workspace(world.acme)
+        .install_plan(world.agent)
         .await;
     plan.assert_status(200);
     assert_eq!(
@@ -273,11 +250,7 @@ async fn admins_mark_and_clear_official_listings() {
         marked.json,
         json!({"item_id": world.stranger_llm, "is_official": true})
     );
-    let detail = app
-        .get(format!("/api/marketplace/items/{}", world.stranger_llm))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("acme-viewer").item(world.stranger_llm).await;
     assert_eq!(detail.json["is_official"], true);
     let cleared = app.delete(&path).as_user("boss").send().await;
     cleared.assert_status(200);

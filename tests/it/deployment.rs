@@ -423,3 +423,41 @@ fn only_the_browse_routes_may_read_from_the_read_only_endpoint() {
         assert_eq!(route.method, "GET", "{function} only reads");
     }
 }
+
+#[tokio::test]
+async fn a_migration_that_waits_for_a_table_lock_gives_up_within_a_second_and_tries_again() {
+    let url = empty_database().await;
+    let pool = pool_from_url(&url, PoolSettings::LAMBDA).unwrap();
+    migrate::handle(&pool, json!({})).await.unwrap();
+    // Another session holds the migrations' own table, as a long transaction would hold an item table.
+    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    admin
+        .batch_execute("BEGIN; LOCK TABLE refinery_schema_history IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let migrating = tokio::spawn(async move { migrate::handle(&pool, json!({})).await });
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    // The migrate run gave up its wait after lock_timeout (1 s) and pauses before its next attempt, rather
+    // than queueing every later statement on the table behind it for as long as the lock is held.
+    let waiting: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_locks
+             WHERE relation = 'refinery_schema_history'::regclass AND NOT granted",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(waiting, 0, "the migrate run is not queued on the lock");
+    admin.batch_execute("COMMIT").await.unwrap();
+    let report = migrating.await.unwrap().expect("done on a later attempt");
+    assert!(report.applied.is_empty());
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "it waited, gave up, paused, retried"
+    );
+}

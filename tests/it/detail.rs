@@ -42,22 +42,16 @@ async fn hides_unknown_unapproved_delisted_and_workspace_items_as_not_found() {
         }
     }
     for id in [delisted, private] {
-        app.get(format!("/api/marketplace/items/{id}"))
-            .as_user("boss")
-            .send()
+        app.as_user("boss")
+            .item(id)
             .await
             .assert_problem(404, "not_found");
     }
-    let response = app
-        .get(format!("/api/marketplace/items/{pending}"))
-        .as_user("boss")
-        .send()
-        .await;
+    let response = app.as_user("boss").item(pending).await;
     response.assert_status(200);
     assert_eq!(response.json["is_approved"], false);
-    app.get(format!("/api/marketplace/items/{pending}/versions"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .versions(pending)
         .await
         .assert_status(200);
 }
@@ -67,14 +61,14 @@ async fn rejects_ids_that_are_not_positive_integers() {
     let app = app().await;
     for id in ["abc", "1.5", "-3", "0", "99999999999999999999"] {
         let response = app
-            .get(format!("/api/marketplace/items/{id}"))
             .as_user("reader")
+            .call("GET", &format!("/items/{id}"))
             .send()
             .await;
         response.assert_problem(400, "bad_request");
         assert_eq!(response.error_fields(), vec!["id"]);
-        app.get(format!("/api/marketplace/items/{id}/versions"))
-            .as_user("reader")
+        app.as_user("reader")
+            .call("GET", &format!("/items/{id}/versions"))
             .send()
             .await
             .assert_problem(400, "bad_request");
@@ -118,11 +112,7 @@ async fn shows_an_agent_with_redacted_content_and_its_dependencies() {
         .insert()
         .await;
 
-    let response = app
-        .get(format!("/api/marketplace/items/{agent}"))
-        .as_user("reader")
-        .send()
-        .await;
+    let response = app.as_user("reader").item(agent).await;
     response.assert_status(200);
     let item = &response.json;
     assert_eq!(item["type"], "agent");
@@ -175,8 +165,8 @@ async fn shows_every_kind_with_its_own_content() {
     for (kind, content_key) in cases {
         let id = app.item(kind, &format!("A {kind}")).insert().await;
         let response = app
-            .get(format!("/api/marketplace/items/{id}"))
             .as_user("reader")
+            .call("GET", &format!("/items/{id}"))
             .send()
             .await;
         response.assert_status(200);
@@ -223,11 +213,7 @@ async fn recipe_dependencies_name_its_tools_and_recommended_agents() {
         )
         .insert()
         .await;
-    let response = app
-        .get(format!("/api/marketplace/items/{recipe}"))
-        .as_user("reader")
-        .send()
-        .await;
+    let response = app.as_user("reader").item(recipe).await;
     response.assert_status(200);
     assert_eq!(response.json["metadata"]["steps_count"], 2);
     assert_eq!(response.json["dependencies"]["tools"][0]["name"], "GitHub");
@@ -251,11 +237,7 @@ async fn lists_approved_versions_highest_semver_first() {
         "INSERT INTO item_versions (item_id, item_kind, version, changelog, status) VALUES ({id}, 'skill', '3.0.0', 'next', 'pending')"
     ))
     .await;
-    let response = app
-        .get(format!("/api/marketplace/items/{id}/versions"))
-        .as_user("reader")
-        .send()
-        .await;
+    let response = app.as_user("reader").versions(id).await;
     response.assert_status(200);
     let versions: Vec<&str> = response.json["versions"]
         .as_array()

@@ -69,10 +69,9 @@ async fn a_statement_waiting_on_a_lock_answers_503_within_the_lock_bound() {
 
     let started = Instant::now();
     let response = app
-        .post(install_path(item))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(item)
         .await;
     let took = started.elapsed();
     assert_unavailable(&response);
@@ -93,20 +92,15 @@ async fn an_abandoned_request_does_not_hand_its_busy_connection_to_the_next() {
 
     // The client gives up while its install waits for the lock.
     let install = app
-        .post(install_path(item))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send();
+        .in_workspace(workspace)
+        .install(item);
     assert!(tokio::time::timeout(Duration::from_millis(300), install)
         .await
         .is_err());
 
     let started = Instant::now();
-    let stats = app
-        .get("/api/marketplace/stats")
-        .as_user("acme-owner")
-        .send()
-        .await;
+    let stats = app.as_user("acme-owner").stats().await;
     stats.assert_status(200);
     println!("the next request answered in {:?}", started.elapsed());
     assert!(
@@ -158,10 +152,9 @@ async fn a_request_over_its_budget_answers_503_in_time_and_frees_its_connection(
 
     let started = Instant::now();
     let response = app
-        .post(install_path(item))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(item)
         .await;
     assert_unavailable(&response);
     let took = started.elapsed();
@@ -170,10 +163,9 @@ async fn a_request_over_its_budget_answers_503_in_time_and_frees_its_connection(
         "{took:?}"
     );
     drop(lock);
-    app.post(install_path(item))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .install(item)
         .await
         .assert_status(201);
 }
@@ -186,10 +178,9 @@ async fn a_killed_connection_answers_503_and_the_next_request_succeeds() {
     let lock = lock_item(&app, "skills", item).await;
 
     let install = app
-        .post(install_path(item))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send();
+        .in_workspace(workspace)
+        .install(item);
     let kill = async {
         tokio::time::sleep(Duration::from_millis(200)).await;
         app.count(
@@ -203,10 +194,9 @@ async fn a_killed_connection_answers_503_and_the_next_request_succeeds() {
     assert_unavailable(&response);
     drop(lock);
 
-    app.post(install_path(item))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .install(item)
         .await
         .assert_status(201);
 }
@@ -215,21 +205,13 @@ async fn a_killed_connection_answers_503_and_the_next_request_succeeds() {
 async fn an_unreachable_database_answers_503_within_the_pool_bound_then_recovers() {
     let (app, proxy) = TestApp::behind_proxy(config(), settings(2)).await;
     app.user("ada").await;
-    app.get("/api/marketplace/items")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").list_items("").await.assert_status(200);
 
     proxy.set_mode(Mode::Refuse);
     proxy.drop_connections();
     for _ in 0..3 {
         let started = Instant::now();
-        let response = app
-            .get("/api/marketplace/items")
-            .as_user("ada")
-            .send()
-            .await;
+        let response = app.as_user("ada").list_items("").await;
         assert_unavailable(&response);
         assert!(
             started.elapsed() < Duration::from_millis(1500),
@@ -239,41 +221,25 @@ async fn an_unreachable_database_answers_503_within_the_pool_bound_then_recovers
     }
 
     proxy.set_mode(Mode::Pass);
-    app.get("/api/marketplace/items")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").list_items("").await.assert_status(200);
 }
 
 #[tokio::test]
 async fn a_blackholed_statement_answers_503_within_the_budget_and_the_pool_recovers() {
     let (app, proxy) = TestApp::behind_proxy(config(), settings(1)).await;
     app.user("ada").await;
-    app.get("/api/marketplace/stats")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").stats().await.assert_status(200);
 
     proxy.set_mode(Mode::Blackhole);
     let started = Instant::now();
-    let response = app
-        .get("/api/marketplace/items")
-        .as_user("ada")
-        .send()
-        .await;
+    let response = app.as_user("ada").list_items("").await;
     assert_unavailable(&response);
     let took = started.elapsed();
     assert!(took < Duration::from_secs(4), "{took:?}");
 
     proxy.set_mode(Mode::Pass);
     let started = Instant::now();
-    app.get("/api/marketplace/items")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").list_items("").await.assert_status(200);
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
@@ -286,20 +252,12 @@ async fn a_connection_closed_while_idle_does_not_fail_the_next_request() {
     let (app, proxy) = TestApp::behind_proxy(config(), settings).await;
     app.user("ada").await;
     for _ in 0..3 {
-        app.get("/api/marketplace/items")
-            .as_user("ada")
-            .send()
-            .await
-            .assert_status(200);
+        app.as_user("ada").list_items("").await.assert_status(200);
         tokio::time::sleep(Duration::from_millis(100)).await;
         assert_eq!(proxy.close_idle(Duration::from_millis(50)), 1);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    app.get("/api/marketplace/items")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").list_items("").await.assert_status(200);
     assert!(proxy.stats().accepted >= 4, "a new connection each time");
 }
 
@@ -312,17 +270,9 @@ async fn a_connection_idle_for_longer_than_the_proxy_allows_is_replaced_before_u
     };
     let (app, proxy) = TestApp::behind_proxy(config(), settings).await;
     app.user("ada").await;
-    app.get("/api/marketplace/stats")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").stats().await.assert_status(200);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    app.get("/api/marketplace/stats")
-        .as_user("ada")
-        .send()
-        .await
-        .assert_status(200);
+    app.as_user("ada").stats().await.assert_status(200);
     assert_eq!(
         proxy.stats().accepted,
         2,

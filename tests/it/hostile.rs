@@ -43,10 +43,9 @@ async fn forged_and_edited_cursors_are_400s_naming_cursor_on_every_paged_route()
     }
     for &agent in &agents {
         let installed = app
-            .post(install_path(agent))
             .as_user("acme-editor")
-            .workspace(acme)
-            .send()
+            .in_workspace(acme)
+            .install(agent)
             .await;
         installed.assert_status(201);
         for subject in ["acme-owner", "acme-editor"] {
@@ -235,9 +234,8 @@ async fn input_that_only_looks_valid_is_refused() {
     app.admin("boss").await;
     let agent = app.item(ItemKind::Agent, "Helper").insert().await;
     // A subject the users table cannot hold names nobody.
-    app.get(ITEMS)
-        .as_user("acme-owner\u{0}")
-        .send()
+    app.as_user("acme-owner\u{0}")
+        .list_items("")
         .await
         .assert_problem(401, "unauthorized");
     for query in [
@@ -254,10 +252,9 @@ async fn input_that_only_looks_valid_is_refused() {
             .await
             .assert_problem(400, "bad_request");
     }
-    app.post(install_path(agent))
-        .as_user("acme-editor")
-        .workspace(acme)
-        .send()
+    app.as_user("acme-editor")
+        .in_workspace(acme)
+        .install(agent)
         .await
         .assert_status(201);
     for body in [
@@ -317,11 +314,9 @@ async fn input_that_only_looks_valid_is_refused() {
         ),
     ] {
         let refused = app
-            .post("/api/marketplace/items/submit")
             .as_user("acme-editor")
-            .workspace(acme)
-            .json(&body)
-            .send()
+            .in_workspace(acme)
+            .submit(&body)
             .await;
         refused.assert_problem(400, "bad_request");
         assert_eq!(refused.error_fields(), [field], "{}", refused.text);
@@ -356,11 +351,9 @@ async fn a_recipe_step_naming_another_workspaces_item_or_an_unapproved_one_is_re
             .insert()
             .await;
         let response = app
-            .post("/api/marketplace/items/submit")
             .as_user("acme-editor")
-            .workspace(acme)
-            .json(&json!({"item_type": "recipe", "item_id": source}))
-            .send()
+            .in_workspace(acme)
+            .submit(&json!({"item_type": "recipe", "item_id": source}))
             .await;
         if refused {
             response.assert_problem(422, "unprocessable_content");
@@ -425,10 +418,9 @@ async fn installs_racing_uninstalls_with_dependencies_never_deadlock() {
     let recipe = recipe(&app).await;
     for _ in 0..20 {
         let first = app
-            .post(install_path(recipe))
             .as_user("acme-editor")
-            .workspace(acme)
-            .send()
+            .in_workspace(acme)
+            .install(recipe)
             .await;
         first.assert_status(201);
         let id = first.json["install_id"].as_i64().unwrap();
@@ -440,10 +432,9 @@ async fn installs_racing_uninstalls_with_dependencies_never_deadlock() {
             .workspace(acme)
             .send();
         let install = app
-            .post(install_path(recipe))
             .as_user("acme-editor")
-            .workspace(acme)
-            .send();
+            .in_workspace(acme)
+            .install(recipe);
         let (uninstalled, installed) = tokio::join!(uninstall, install);
         uninstalled.assert_status(204);
         installed.assert_status(201);
@@ -470,10 +461,9 @@ async fn a_dependency_ends_with_the_last_install_that_brought_or_reused_it() {
     let mut installs = Vec::new();
     for _ in 0..2 {
         let installed = app
-            .post(install_path(recipe))
             .as_user("acme-editor")
-            .workspace(acme)
-            .send()
+            .in_workspace(acme)
+            .install(recipe)
             .await;
         installed.assert_status(201);
         installs.push(installed.json["install_id"].as_i64().unwrap());
@@ -524,12 +514,11 @@ async fn parallel_installs_sharing_a_dependency_clone_it_once() {
                 .await,
         );
     }
-    let responses = join_all(agents.iter().map(|&agent| {
-        app.post(install_path(agent))
-            .as_user("acme-editor")
-            .workspace(acme)
-            .send()
-    }))
+    let responses = join_all(
+        agents
+            .iter()
+            .map(|&agent| app.as_user("acme-editor").in_workspace(acme).install(agent)),
+    )
     .await;
     for response in &responses {
         response.assert_status(201);

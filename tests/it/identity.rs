@@ -51,16 +51,14 @@ async fn a_never_seen_subject_becomes_a_user_once_named_by_its_claims_never_its_
 
     // A provisioned user with no workspace browses; installing needs a workspace they belong to.
     let item = app.item(ItemKind::Skill, "Tone").insert().await;
-    app.get("/api/marketplace/items")
-        .as_user("idp|new-person")
-        .send()
+    app.as_user("idp|new-person")
+        .list_items("")
         .await
         .assert_status(200);
     let elsewhere = app.workspace_with_members("acme").await;
-    app.post(install_path(item))
-        .as_user("idp|new-person")
-        .workspace(elsewhere)
-        .send()
+    app.as_user("idp|new-person")
+        .in_workspace(elsewhere)
+        .install(item)
         .await
         .assert_problem(403, "forbidden");
 }
@@ -74,11 +72,10 @@ async fn the_first_admin_is_granted_through_the_migrate_function_and_logged() {
         .unwrap();
     let grant = report.admin.expect("granted");
     assert!(grant.is_admin && grant.created);
-    let me = app.get(ME).as_user("idp|ops-lead").send().await;
+    let me = app.as_user("idp|ops-lead").me().await;
     assert_eq!(me.json["is_admin"], true);
-    app.get("/api/marketplace/admin/queue")
-        .as_user("idp|ops-lead")
-        .send()
+    app.as_user("idp|ops-lead")
+        .queue("")
         .await
         .assert_status(200);
     // A claim never makes an admin.
@@ -96,9 +93,8 @@ async fn the_first_admin_is_granted_through_the_migrate_function_and_logged() {
         .admin
         .unwrap();
     assert!(!revoked.is_admin && !revoked.created);
-    app.get("/api/marketplace/admin/queue")
-        .as_user("idp|ops-lead")
-        .send()
+    app.as_user("idp|ops-lead")
+        .queue("")
         .await
         .assert_problem(403, "forbidden");
     assert_eq!(
@@ -126,22 +122,20 @@ async fn a_platform_syncs_a_workspace_and_its_members_and_they_install_into_it()
         )
         .await
         .unwrap();
-    let me = app.get(ME).as_user("idp|lead").send().await;
+    let me = app.as_user("idp|lead").me().await;
     assert_eq!(me.json["display_name"], "Team Lead");
     assert_eq!(
         me.json["workspaces"],
         json!([{"id": workspace, "name": "Platform Team", "role": "owner"}])
     );
-    app.post(install_path(item))
-        .as_user("idp|lead")
-        .workspace(workspace)
-        .send()
+    app.as_user("idp|lead")
+        .in_workspace(workspace)
+        .install(item)
         .await
         .assert_status(201);
-    app.post(install_path(item))
-        .as_user("idp|guest")
-        .workspace(workspace)
-        .send()
+    app.as_user("idp|guest")
+        .in_workspace(workspace)
+        .install(item)
         .await
         .assert_problem(403, "forbidden");
     app.db
@@ -151,10 +145,9 @@ async fn a_platform_syncs_a_workspace_and_its_members_and_they_install_into_it()
         )
         .await
         .unwrap();
-    app.get("/api/marketplace/installs")
-        .as_user("idp|lead")
-        .workspace(workspace)
-        .send()
+    app.as_user("idp|lead")
+        .in_workspace(workspace)
+        .installs("")
         .await
         .assert_problem(403, "forbidden");
 }

@@ -33,10 +33,9 @@ async fn installs_an_agent_as_a_workspace_copy_with_skills_but_not_tools() {
         .await;
 
     let response = app
-        .post(install_path(agent))
         .as_user("acme-editor")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(agent)
         .await;
     response.assert_status(201);
     let body = &response.json;
@@ -196,10 +195,9 @@ async fn installs_every_other_kind_with_its_own_columns() {
         }
         let id = item.insert().await;
         let response = app
-            .post(install_path(id))
             .as_user("acme-owner")
-            .workspace(workspace)
-            .send()
+            .in_workspace(workspace)
+            .install(id)
             .await;
         response.assert_status(201);
         let copy = response.json["installed"]["id"].as_i64().unwrap();
@@ -243,10 +241,9 @@ async fn names_repeated_installs_copy_copy_2_copy_3() {
     let mut names = Vec::new();
     for _ in 0..4 {
         let response = app
-            .post(install_path(skill))
             .as_user("acme-owner")
-            .workspace(workspace)
-            .send()
+            .in_workspace(workspace)
+            .install(skill)
             .await;
         response.assert_status(201);
         names.push(
@@ -294,11 +291,7 @@ async fn refuses_bad_headers_non_members_viewers_and_invisible_items() {
         .insert()
         .await;
 
-    let response = app
-        .post(install_path(listed))
-        .as_user("acme-owner")
-        .send()
-        .await;
+    let response = app.as_user("acme-owner").install(listed).await;
     response.assert_problem(400, "bad_request");
     assert_eq!(response.error_fields(), vec!["X-Workspace-ID"]);
     for bad in ["not-a-uuid", "", "{11111111-1111-4111-8111-111111111111}"] {
@@ -309,29 +302,25 @@ async fn refuses_bad_headers_non_members_viewers_and_invisible_items() {
             .await
             .assert_problem(400, "bad_request");
     }
-    app.post(install_path(listed))
-        .as_user("outsider")
-        .workspace(workspace)
-        .send()
+    app.as_user("outsider")
+        .in_workspace(workspace)
+        .install(listed)
         .await
         .assert_problem(403, "forbidden");
-    app.post(install_path(listed))
-        .as_user("acme-owner")
-        .workspace(uuid::Uuid::new_v4())
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(uuid::Uuid::new_v4())
+        .install(listed)
         .await
         .assert_problem(403, "forbidden");
-    app.post(install_path(listed))
-        .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-viewer")
+        .in_workspace(workspace)
+        .install(listed)
         .await
         .assert_problem(403, "forbidden");
     for id in [pending, delisted, private, 987_654] {
-        app.post(install_path(id))
-            .as_user("acme-owner")
-            .workspace(workspace)
-            .send()
+        app.as_user("acme-owner")
+            .in_workspace(workspace)
+            .install(id)
             .await
             .assert_problem(404, "not_found");
     }
@@ -460,10 +449,9 @@ async fn fifty_simultaneous_installs_into_one_workspace_make_fifty_distinct_copi
         .insert()
         .await;
     let responses = join_all((0..50).map(|_| {
-        app.post(install_path(item))
-            .as_user("acme-editor")
-            .workspace(workspace)
-            .send()
+        app.as_user("acme-editor")
+            .in_workspace(workspace)
+            .install(item)
     }))
     .await;
     for response in &responses {
@@ -513,10 +501,9 @@ async fn fifty_simultaneous_installs_across_ten_workspaces() {
     }
     let item = app.item(ItemKind::Tool, "Connector").insert().await;
     let responses = join_all((0..50).map(|i| {
-        app.post(install_path(item))
-            .as_user("installer")
-            .workspace(workspaces[i % 10])
-            .send()
+        app.as_user("installer")
+            .in_workspace(workspaces[i % 10])
+            .install(item)
     }))
     .await;
     for response in &responses {

@@ -2,10 +2,6 @@
 
 use harness::*;
 
-fn plan_path(id: i64) -> String {
-    format!("/api/marketplace/items/{id}/install-plan")
-}
-
 fn uninstall_path(install_id: i64) -> String {
     format!("/api/marketplace/installs/{install_id}")
 }
@@ -132,10 +128,9 @@ async fn a_recipe_installs_with_its_agents_and_their_llms_exactly_as_planned() {
     let c = catalog(&app).await;
 
     let plan = app
-        .get(plan_path(c.recipe))
         .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install_plan(c.recipe)
         .await;
     plan.assert_status(200);
     let step = |action: &str, kind: &str, id: i64, name: &str| json!({"action": action, "type": kind, "item_id": id, "name": name, "as_name": name});
@@ -172,10 +167,9 @@ async fn a_recipe_installs_with_its_agents_and_their_llms_exactly_as_planned() {
     );
 
     let install = app
-        .post(install_path(c.recipe))
         .as_user("acme-editor")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.recipe)
         .await;
     install.assert_status(201);
     let body = &install.json;
@@ -287,10 +281,9 @@ async fn a_recipe_installs_with_its_agents_and_their_llms_exactly_as_planned() {
         "steps = steps || '[{\"name\": \"close\", \"agent_name\": \"Writer\"}]'",
     )
     .await;
-    app.post(format!("/api/marketplace/installs/{root_install}/update"))
-        .as_user("acme-editor")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-editor")
+        .in_workspace(workspace)
+        .apply_update(root_install, None)
         .await
         .assert_status(200);
     let steps: Value = app
@@ -340,10 +333,9 @@ async fn an_installed_agent_brings_its_llm_and_warns_about_a_model_not_in_the_ma
         let app = &app;
         async move {
             let response = app
-                .post(install_path(id))
                 .as_user("acme-owner")
-                .workspace(workspace)
-                .send()
+                .in_workspace(workspace)
+                .install(id)
                 .await;
             response.assert_status(201);
             response.json
@@ -379,10 +371,9 @@ async fn a_dependency_the_workspace_already_has_is_reused_by_its_listing_not_its
     let c = catalog(&app).await;
     // A copy of the writer (renamed) and an unrelated workspace agent named "Reviewer".
     let first = app
-        .post(install_path(c.writer))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.writer)
         .await;
     first.assert_status(201);
     let writer_copy = first.json["installed"]["id"].as_i64().unwrap();
@@ -399,10 +390,9 @@ async fn a_dependency_the_workspace_already_has_is_reused_by_its_listing_not_its
         .await;
 
     let plan = app
-        .get(plan_path(c.recipe))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install_plan(c.recipe)
         .await;
     plan.assert_status(200);
     let steps = plan.json["steps"].as_array().unwrap();
@@ -423,10 +413,9 @@ async fn a_dependency_the_workspace_already_has_is_reused_by_its_listing_not_its
     );
 
     let install = app
-        .post(install_path(c.recipe))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.recipe)
         .await;
     install.assert_status(201);
     let reused: Vec<(i64, i64)> = install.json["dependencies"]
@@ -552,26 +541,23 @@ async fn uninstall_deletes_the_copy_marks_the_record_and_repeats_quietly() {
     let other = app.workspace_with_members("other").await;
     let c = catalog(&app).await;
     let install = app
-        .post(install_path(c.writer))
         .as_user("acme-editor")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.writer)
         .await;
     install.assert_status(201);
     let install_id = install.json["install_id"].as_i64().unwrap();
     let copy = install.json["installed"]["id"].as_i64().unwrap();
     assert_eq!(metrics(&app, "agents", c.writer).await, (1, 1, 1));
 
-    app.delete(uninstall_path(install_id))
-        .as_user("other-owner")
-        .workspace(other)
-        .send()
+    app.as_user("other-owner")
+        .in_workspace(other)
+        .uninstall(install_id, "")
         .await
         .assert_problem(404, "not_found");
-    app.delete(uninstall_path(install_id))
-        .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-viewer")
+        .in_workspace(workspace)
+        .uninstall(install_id, "")
         .await
         .assert_problem(403, "forbidden");
     let bad = app
@@ -588,10 +574,9 @@ async fn uninstall_deletes_the_copy_marks_the_record_and_repeats_quietly() {
 
     for _ in 0..2 {
         let response = app
-            .delete(uninstall_path(install_id))
             .as_user("acme-editor")
-            .workspace(workspace)
-            .send()
+            .in_workspace(workspace)
+            .uninstall(install_id, "")
             .await;
         response.assert_status(204);
         assert!(response.text.is_empty());
@@ -623,10 +608,9 @@ async fn with_dependencies_uninstalls_those_nothing_else_relies_on() {
     let workspace = app.workspace_with_members("acme").await;
     let c = catalog(&app).await;
     let recipe = app
-        .post(install_path(c.recipe))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.recipe)
         .await;
     recipe.assert_status(201);
     // A second recipe reuses the reviewer (and through it nothing else).
@@ -636,10 +620,9 @@ async fn with_dependencies_uninstalls_those_nothing_else_relies_on() {
         .insert()
         .await;
     let again = app
-        .post(install_path(second))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(second)
         .await;
     again.assert_status(201);
     assert_eq!(again.json["dependencies"][0]["action"], "reuse");
@@ -704,10 +687,9 @@ async fn metrics_stay_exact_through_installs_uninstalls_and_a_copy_deleted_by_sq
         let app = &app;
         async move {
             let response = app
-                .post(install_path(item))
                 .as_user(user)
-                .workspace(workspace)
-                .send()
+                .in_workspace(workspace)
+                .install(item)
                 .await;
             response.assert_status(201);
             response.json
@@ -785,10 +767,9 @@ async fn metrics_stay_exact_through_installs_uninstalls_and_a_copy_deleted_by_sq
     };
     assert_eq!(stats().await, (5, 2));
 
-    app.delete(uninstall_path(broad_acme["install_id"].as_i64().unwrap()))
-        .as_user("acme-owner")
-        .workspace(acme)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(acme)
+        .uninstall(broad_acme["install_id"].as_i64().unwrap(), "")
         .await
         .assert_status(204);
     assert_eq!(metrics(&app, "skills", broad).await, (2, 1, 2));
@@ -798,19 +779,14 @@ async fn metrics_stay_exact_through_installs_uninstalls_and_a_copy_deleted_by_sq
         .await;
     assert_eq!(metrics(&app, "skills", broad).await, (2, 0, 2));
     // Uninstalling the already deleted copy changes no count again.
-    app.delete(uninstall_path(broad_beta["install_id"].as_i64().unwrap()))
-        .as_user("beta-owner")
-        .workspace(beta)
-        .send()
+    app.as_user("beta-owner")
+        .in_workspace(beta)
+        .uninstall(broad_beta["install_id"].as_i64().unwrap(), "")
         .await
         .assert_status(204);
     assert_eq!(metrics(&app, "skills", broad).await, (2, 0, 2));
     assert_eq!(stats().await, (3, 2));
-    let detail = app
-        .get(format!("/api/marketplace/items/{broad}"))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("acme-viewer").item(broad).await;
     detail.assert_status(200);
     assert_eq!(
         (
@@ -847,30 +823,26 @@ async fn the_installed_list_pages_newest_first_behind_an_opaque_cursor() {
     let workspace = app.workspace_with_members("acme").await;
     let other = app.workspace_with_members("other").await;
     let c = catalog(&app).await;
-    app.post(install_path(c.reviewer))
-        .as_user("other-owner")
-        .workspace(other)
-        .send()
+    app.as_user("other-owner")
+        .in_workspace(other)
+        .install(c.reviewer)
         .await
         .assert_status(201);
     let recipe = app
-        .post(install_path(c.recipe))
         .as_user("acme-editor")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.recipe)
         .await;
     recipe.assert_status(201);
     let skill = app
-        .post(install_path(c.skill))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.skill)
         .await;
     skill.assert_status(201);
-    app.delete(uninstall_path(skill.json["install_id"].as_i64().unwrap()))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .uninstall(skill.json["install_id"].as_i64().unwrap(), "")
         .await
         .assert_status(204);
     app.publish_version(ItemKind::Agent, c.writer, "2.0.0", "")
@@ -940,16 +912,14 @@ async fn the_installed_list_pages_newest_first_behind_an_opaque_cursor() {
         assert_eq!(response.error_fields(), vec!["cursor"]);
     }
     // A subject never seen before becomes a user, and is no member.
-    app.get("/api/marketplace/installs")
-        .as_user("outsider-of-all")
-        .workspace(workspace)
-        .send()
+    app.as_user("outsider-of-all")
+        .in_workspace(workspace)
+        .installs("")
         .await
         .assert_problem(403, "forbidden");
-    app.get("/api/marketplace/installs")
-        .as_user("other-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("other-owner")
+        .in_workspace(workspace)
+        .installs("")
         .await
         .assert_problem(403, "forbidden");
 }
@@ -965,23 +935,17 @@ async fn plans_need_membership_and_a_listed_item() {
         .unapproved()
         .insert()
         .await;
-    app.get(plan_path(listed))
-        .as_user("outsider")
-        .workspace(workspace)
-        .send()
+    app.as_user("outsider")
+        .in_workspace(workspace)
+        .install_plan(listed)
         .await
         .assert_problem(403, "forbidden");
-    let missing = app
-        .get(plan_path(listed))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let missing = app.as_user("acme-viewer").install_plan(listed).await;
     missing.assert_problem(400, "bad_request");
     assert_eq!(missing.error_fields(), vec!["X-Workspace-ID"]);
-    app.get(plan_path(pending))
-        .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-viewer")
+        .in_workspace(workspace)
+        .install_plan(pending)
         .await
         .assert_problem(404, "not_found");
     let admin_plan = {
@@ -993,10 +957,9 @@ async fn plans_need_membership_and_a_listed_item() {
             "owner",
         )
         .await;
-        app.get(plan_path(pending))
-            .as_user("root")
-            .workspace(workspace)
-            .send()
+        app.as_user("root")
+            .in_workspace(workspace)
+            .install_plan(pending)
             .await
     };
     admin_plan.assert_problem(404, "not_found");
@@ -1016,10 +979,9 @@ async fn concurrent_recipe_installs_across_workspaces_all_land_and_count_exactly
     // Agents installed on their own too, in the same workspaces, at the same time.
     let requests = (0..20).map(|i| {
         let item = [c.recipe, c.triage, c.reviewer, c.recipe][i % 4];
-        app.post(install_path(item))
-            .as_user("installer")
-            .workspace(workspaces[i % 5])
-            .send()
+        app.as_user("installer")
+            .in_workspace(workspaces[i % 5])
+            .install(item)
     });
     let responses = futures::future::join_all(requests).await;
     for response in &responses {
@@ -1087,17 +1049,15 @@ async fn a_planned_name_taken_meanwhile_moves_the_copy_to_the_next_free_name() {
     )
     .await;
     let plan = app
-        .get(plan_path(skill))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install_plan(skill)
         .await;
     assert_eq!(plan.json["steps"][0]["as_name"], "Helper");
     let install = app
-        .post(install_path(skill))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(skill)
         .await;
     install.assert_status(201);
     assert_eq!(install.json["installed"]["name"], "Helper-copy");
@@ -1129,10 +1089,9 @@ async fn a_name_taken_meanwhile_moves_only_that_dependency_to_the_next_free_name
     )
     .await;
     let install = app
-        .post(install_path(c.recipe))
         .as_user("acme-editor")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(c.recipe)
         .await;
     install.assert_status(201);
     let installed = |listing: i64| {
@@ -1170,10 +1129,9 @@ async fn concurrent_installs_of_recipes_sharing_agents_and_llms_into_one_workspa
         .insert()
         .await;
     let requests = (0..12).map(|i| {
-        app.post(install_path([c.recipe, escalation][i % 2]))
-            .as_user("acme-editor")
-            .workspace(workspace)
-            .send()
+        app.as_user("acme-editor")
+            .in_workspace(workspace)
+            .install([c.recipe, escalation][i % 2])
     });
     for response in futures::future::join_all(requests).await {
         response.assert_status(201);

@@ -1,28 +1,13 @@
 //! GET /items: visibility, cross-kind pagination, sorts, filters, search and parameter validation.
 
+use harness::contract_types::ItemPage;
 use harness::*;
 
 const ITEMS: &str = "/api/marketplace/items";
 
-async fn app_with_reader() -> TestApp {
-    let app = TestApp::new().await;
-    app.user("reader").await;
-    app.admin("boss").await;
-    app
-}
-
-fn ids(response: &TestResponse) -> Vec<i64> {
-    response.json["items"]
-        .as_array()
-        .expect("an items array")
-        .iter()
-        .map(|item| item["id"].as_i64().expect("an id"))
-        .collect()
-}
-
 #[tokio::test]
 async fn lists_only_approved_listed_marketplace_items_to_members() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let workspace = app.workspace("Acme").await;
     let approved = app.item(ItemKind::Agent, "Approved").insert().await;
     let pending = app
@@ -40,15 +25,15 @@ async fn lists_only_approved_listed_marketplace_items_to_members() {
         .insert()
         .await;
 
-    let response = app.get(ITEMS).as_user("reader").send().await;
+    let response = app.as_user("reader").list_items("").await;
     response.assert_status(200);
-    assert_eq!(ids(&response), vec![approved]);
+    assert_eq!(response.body::<ItemPage>().ids(), vec![approved]);
     assert_eq!(response.json["total"], 1);
     assert_eq!(response.json["limit"], 50);
     assert_eq!(response.json["offset"], 0);
 
-    let response = app.get(ITEMS).as_user("boss").send().await;
-    let mut seen = ids(&response);
+    let response = app.as_user("boss").list_items("").await;
+    let mut seen = response.body::<ItemPage>().ids();
     seen.sort();
     assert_eq!(
         seen,
@@ -86,7 +71,7 @@ async fn mixed_catalog(app: &TestApp) -> Vec<(i64, i32, i64)> {
 
 #[tokio::test]
 async fn paginates_all_kinds_in_one_global_order_without_gaps_or_repeats() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let mut expected = mixed_catalog(&app).await;
     // popular: install_count desc, created_at desc (smaller age first), id desc
     expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)).then(b.0.cmp(&a.0)));
@@ -104,7 +89,7 @@ async fn paginates_all_kinds_in_one_global_order_without_gaps_or_repeats() {
             response.json["total"], 23,
             "the total is the same on every page"
         );
-        paged.extend(ids(&response));
+        paged.extend(response.body::<ItemPage>().ids());
     }
     assert_eq!(paged, expected);
 
@@ -124,7 +109,7 @@ async fn paginates_all_kinds_in_one_global_order_without_gaps_or_repeats() {
 
 #[tokio::test]
 async fn sorts_by_newest_updated_and_name() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let old = app
         .item(ItemKind::Tool, "beta tool")
         .age(300)
@@ -154,7 +139,7 @@ async fn sorts_by_newest_updated_and_name() {
                 .send()
                 .await;
             response.assert_status(200);
-            ids(&response)
+            response.body::<ItemPage>().ids()
         }
     };
     assert_eq!(order("newest").await, vec![new, mid, old]);
@@ -168,7 +153,7 @@ async fn sorts_by_newest_updated_and_name() {
 
 #[tokio::test]
 async fn filters_by_type_category_and_featured_with_matching_totals() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let a1 = app
         .item(ItemKind::Agent, "A1")
         .category("DevOps")
@@ -203,7 +188,7 @@ async fn filters_by_type_category_and_featured_with_matching_totals() {
                 .send()
                 .await;
             response.assert_status(200);
-            let mut got = ids(&response);
+            let mut got = response.body::<ItemPage>().ids();
             got.sort();
             let mut want = expected.clone();
             want.sort();
@@ -222,7 +207,7 @@ async fn filters_by_type_category_and_featured_with_matching_totals() {
 
 #[tokio::test]
 async fn search_matches_substrings_and_treats_wildcards_literally() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let percent = app.item(ItemKind::Agent, "Save 50% now").insert().await;
     let underscore = app
         .item(ItemKind::Skill, "snake_case helper")
@@ -248,8 +233,12 @@ async fn search_matches_substrings_and_treats_wildcards_literally() {
                 .send()
                 .await;
             response.assert_status(200);
-            assert_eq!(response.json["total"], ids(&response).len(), "{term}");
-            let mut found = ids(&response);
+            assert_eq!(
+                response.json["total"],
+                response.body::<ItemPage>().ids().len(),
+                "{term}"
+            );
+            let mut found = response.body::<ItemPage>().ids();
             found.sort();
             found
         }
@@ -282,7 +271,7 @@ fn encode(term: &str) -> String {
 
 #[tokio::test]
 async fn rejects_bad_parameter_values_with_a_field_list() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let long = "x".repeat(201);
     let cases: Vec<(String, &str)> = vec![
         ("limit=0".into(), "limit"),
@@ -345,7 +334,7 @@ async fn rejects_bad_parameter_values_with_a_field_list() {
 
 #[tokio::test]
 async fn a_page_past_the_end_is_empty_but_keeps_the_total() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     app.item(ItemKind::Agent, "Only").insert().await;
     let response = app
         .get(format!("{ITEMS}?offset=10"))
@@ -359,7 +348,7 @@ async fn a_page_past_the_end_is_empty_but_keeps_the_total() {
 
 #[tokio::test]
 async fn statements_per_page_do_not_grow_with_page_size() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     if app
         .db
         .batch_execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
@@ -397,7 +386,7 @@ async fn statements_per_page_do_not_grow_with_page_size() {
             .send()
             .await;
         response.assert_status(200);
-        assert_eq!(ids(&response).len(), limit);
+        assert_eq!(response.body::<ItemPage>().ids().len(), limit);
         // Minus the counting statement itself.
         per_page.push(statements().await - before - 1);
     }

@@ -14,11 +14,9 @@ async fn app_with_pending() -> (TestApp, uuid::Uuid, i64) {
         .insert()
         .await;
     let response = app
-        .post("/api/marketplace/items/submit")
         .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"item_type": "skill", "item_id": source, "changelog": "New"}))
-        .send()
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "skill", "item_id": source, "changelog": "New"}))
         .await;
     response.assert_status(201);
     (app, workspace, response.json["item_id"].as_i64().unwrap())
@@ -68,11 +66,7 @@ async fn every_admin_route_is_forbidden_to_non_admins() {
 #[tokio::test]
 async fn approve_publishes_the_pending_version_once_and_logs_it() {
     let (app, _, item) = app_with_pending().await;
-    let approve = || {
-        app.post(format!("/api/marketplace/items/{item}/approve"))
-            .as_user("boss")
-            .send()
-    };
+    let approve = || app.as_user("boss").approve(item, None);
     let response = approve().await;
     response.assert_status(200);
     assert_eq!(
@@ -87,25 +81,13 @@ async fn approve_publishes_the_pending_version_once_and_logs_it() {
         vec![("approve".to_owned(), Some("1.0.0".to_owned()), None)]
     );
 
-    let detail = app
-        .get(format!("/api/marketplace/items/{item}"))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("acme-viewer").item(item).await;
     detail.assert_status(200);
     assert_eq!(detail.json["is_approved"], true);
     assert_eq!(detail.json["latest_changelog"], "New");
-    let versions = app
-        .get(format!("/api/marketplace/items/{item}/versions"))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let versions = app.as_user("acme-viewer").versions(item).await;
     assert_eq!(versions.json["versions"][0]["version"], "1.0.0");
-    let queue = app
-        .get("/api/marketplace/admin/queue")
-        .as_user("boss")
-        .send()
-        .await;
+    let queue = app.as_user("boss").queue("").await;
     assert_eq!(queue.json["total"], 0);
 
     app.post("/api/marketplace/items/987654/approve")
@@ -152,15 +134,13 @@ async fn reject_needs_a_reason_keeps_it_and_leaves_the_item_unlisted() {
     reject(Some(json!({"reason": "again"})))
         .await
         .assert_problem(409, "conflict");
-    app.post(format!("/api/marketplace/items/{item}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(item, None)
         .await
         .assert_problem(409, "conflict");
 
-    app.get(format!("/api/marketplace/items/{item}"))
-        .as_user("acme-owner")
-        .send()
+    app.as_user("acme-owner")
+        .item(item)
         .await
         .assert_problem(404, "not_found");
     let history = app
@@ -245,21 +225,16 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
         .insert()
         .await;
     let installed = app
-        .post(install_path(item))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(item)
         .await;
     installed.assert_status(201);
     app.publish_version(ItemKind::Agent, item, "1.1.0", "")
         .await;
     let copy = installed.json["installed"]["id"].as_i64().unwrap();
 
-    app.delete(format!("/api/marketplace/items/{item}"))
-        .as_user("boss")
-        .send()
-        .await
-        .assert_status(204);
+    app.as_user("boss").delist(item).await.assert_status(204);
     for subject in ["acme-viewer", "boss"] {
         for path in [
             format!("/api/marketplace/items/{item}"),
@@ -271,11 +246,7 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
                 .await
                 .assert_problem(404, "not_found");
         }
-        let list = app
-            .get("/api/marketplace/items")
-            .as_user(subject)
-            .send()
-            .await;
+        let list = app.as_user(subject).list_items("").await;
         assert_eq!(list.json["total"], 0);
         let featured = app
             .get("/api/marketplace/featured")
@@ -284,33 +255,23 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
             .await;
         assert_eq!(featured.json["items"], json!([]));
     }
-    let stats = app
-        .get("/api/marketplace/stats")
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let stats = app.as_user("acme-viewer").stats().await;
     assert_eq!(stats.json["total_items"], 0);
-    let categories = app
-        .get("/api/marketplace/categories")
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let categories = app.as_user("acme-viewer").categories().await;
     assert_eq!(categories.json["categories"], json!([]));
     let updates = app
-        .get("/api/marketplace/updates")
         .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .updates("")
         .await;
     assert_eq!(
         updates.json["updates"],
         json!([]),
         "delisted items stop reporting updates"
     );
-    app.post(install_path(item))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .install(item)
         .await
         .assert_problem(404, "not_found");
 
@@ -325,9 +286,8 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
         1,
         "the copy stays"
     );
-    app.delete(format!("/api/marketplace/items/{item}"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .delist(item)
         .await
         .assert_problem(404, "not_found");
     assert_eq!(actions(&app).await, vec![("delist".to_owned(), None, None)]);
@@ -342,33 +302,24 @@ async fn the_queue_lists_new_items_and_versions_oldest_first_in_pages() {
         .insert()
         .await;
     let listing = app
-        .post("/api/marketplace/items/submit")
         .as_user("acme-editor")
-        .workspace(workspace)
-        .json(&json!({"item_type": "tool", "item_id": approved_source}))
-        .send()
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "tool", "item_id": approved_source}))
         .await
         .json["item_id"]
         .as_i64()
         .unwrap();
-    app.post(format!("/api/marketplace/items/{listing}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(listing, None)
         .await
         .assert_status(200);
-    app.post(format!("/api/marketplace/items/{listing}/versions"))
-        .as_user("acme-editor")
-        .workspace(workspace)
-        .json(&json!({"version": "1.1.0", "changelog": "More"}))
-        .send()
+    app.as_user("acme-editor")
+        .in_workspace(workspace)
+        .publish_version(listing, &json!({"version": "1.1.0", "changelog": "More"}))
         .await
         .assert_status(201);
 
-    let queue = app
-        .get("/api/marketplace/admin/queue")
-        .as_user("boss")
-        .send()
-        .await;
+    let queue = app.as_user("boss").queue("").await;
     queue.assert_status(200);
     assert_eq!(queue.json["total"], 2);
     let items = queue.json["items"].as_array().unwrap();
@@ -449,10 +400,9 @@ async fn seeding_the_llm_catalog_twice_changes_nothing_the_second_time() {
     // A changed entry is updated in place: same id, its installs kept; a removed entry is left alone.
     let workspace = app.workspace_with_members("acme").await;
     let first_id = before[0].0;
-    app.post(install_path(first_id))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .install(first_id)
         .await
         .assert_status(201);
     let mut changed: Vec<_> = entries[1..].to_vec();

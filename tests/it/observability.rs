@@ -36,17 +36,12 @@ async fn every_answer_carries_its_request_id_and_its_log_lines_say_who_asked_wha
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let installed = app
-        .post(install_path(item))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(item)
         .await;
     installed.assert_status(201);
-    let refused = app
-        .get(format!("/api/marketplace/items/{}", item + 1000))
-        .as_user("acme-owner")
-        .send()
-        .await;
+    let refused = app.as_user("acme-owner").item(item + 1000).await;
     refused.assert_problem(404, "not_found");
 
     let install_id = installed

@@ -6,15 +6,6 @@ use marketplace_http::Config;
 
 const SUBMIT: &str = "/api/marketplace/items/submit";
 
-async fn submit(app: &TestApp, workspace: uuid::Uuid, subject: &str, body: Value) -> TestResponse {
-    app.post(SUBMIT)
-        .as_user(subject)
-        .workspace(workspace)
-        .json(&body)
-        .send()
-        .await
-}
-
 #[tokio::test]
 async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_version() {
     let app = TestApp::new().await;
@@ -30,14 +21,9 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
             .in_workspace(workspace)
             .insert()
             .await;
-        let response = submit(
-            &app,
-            workspace,
-            "acme-editor",
-            json!({"item_type": kind.as_str(), "item_id": source, "name": format!("Public {kind}"),
+        let response = app.as_user("acme-editor").in_workspace(workspace).submit(&json!({"item_type": kind.as_str(), "item_id": source, "name": format!("Public {kind}"),
                    "category": "DevOps", "icon": "🚀", "tags": ["ops", "infra"], "version": "0.3.0",
-                   "changelog": "First public release."}),
-        )
+                   "changelog": "First public release."}))
         .await;
         response.assert_status(201);
         let listing = response.json["item_id"].as_i64().unwrap();
@@ -127,35 +113,24 @@ async fn pending_submissions_are_hidden_from_members_and_queued_for_admins() {
         .in_workspace(workspace)
         .insert()
         .await;
-    let response = submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "recipe", "item_id": source}),
-    )
-    .await;
+    let response = app
+        .as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "recipe", "item_id": source}))
+        .await;
     response.assert_status(201);
     assert_eq!(response.json["version"], "1.0.0", "the default version");
     let listing = response.json["item_id"].as_i64().unwrap();
 
     for subject in ["acme-owner", "acme-viewer"] {
-        app.get(format!("/api/marketplace/items/{listing}"))
-            .as_user(subject)
-            .send()
+        app.as_user(subject)
+            .item(listing)
             .await
             .assert_problem(404, "not_found");
-        let list = app
-            .get("/api/marketplace/items")
-            .as_user(subject)
-            .send()
-            .await;
+        let list = app.as_user(subject).list_items("").await;
         assert_eq!(list.json["total"], 0);
     }
-    let queue = app
-        .get("/api/marketplace/admin/queue")
-        .as_user("boss")
-        .send()
-        .await;
+    let queue = app.as_user("boss").queue("").await;
     queue.assert_status(200);
     assert_eq!(queue.json["total"], 1);
     let entry = &queue.json["items"][0];
@@ -191,13 +166,11 @@ async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tool
     ))
     .await;
 
-    let response = submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "agent", "item_id": agent}),
-    )
-    .await;
+    let response = app
+        .as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "agent", "item_id": agent}))
+        .await;
     response.assert_status(201);
     let listing = response.json["item_id"].as_i64().unwrap();
 
@@ -249,24 +222,18 @@ async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tool
     );
 
     // Approving the agent approves the skill published with it; the listing then shows its tool by name.
-    app.post(format!("/api/marketplace/items/{listing}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(listing, None)
         .await
         .assert_status(200);
-    let detail = app
-        .get(format!("/api/marketplace/items/{listing}"))
-        .as_user("acme-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("acme-viewer").item(listing).await;
     detail.assert_status(200);
     assert_eq!(
         detail.json["metadata"]["tools"],
         json!([{"slug": "gmail", "name": "Gmail", "icon_url": "https://logo/gmail"}])
     );
-    app.get(format!("/api/marketplace/items/{published}"))
-        .as_user("acme-viewer")
-        .send()
+    app.as_user("acme-viewer")
+        .item(published)
         .await
         .assert_status(200);
 
@@ -280,13 +247,11 @@ async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tool
         "INSERT INTO agent_skills VALUES ({second}, {local})"
     ))
     .await;
-    let response = submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "agent", "item_id": second}),
-    )
-    .await;
+    let response = app
+        .as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "agent", "item_id": second}))
+        .await;
     response.assert_status(201);
     let second_listing = response.json["item_id"].as_i64().unwrap();
     let skill = app
@@ -308,18 +273,22 @@ async fn resubmitting_a_listed_item_is_a_conflict_until_it_is_delisted() {
         .insert()
         .await;
     let body = json!({"item_type": "tool", "item_id": source});
-    let first = submit(&app, workspace, "acme-owner", body.clone()).await;
+    let first = app
+        .as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&body.clone())
+        .await;
     first.assert_status(201);
-    submit(&app, workspace, "acme-owner", body.clone())
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&body.clone())
         .await
         .assert_problem(409, "conflict");
     let listing = first.json["item_id"].as_i64().unwrap();
-    app.delete(format!("/api/marketplace/items/{listing}"))
-        .as_user("boss")
-        .send()
-        .await
-        .assert_status(204);
-    submit(&app, workspace, "acme-owner", body)
+    app.as_user("boss").delist(listing).await.assert_status(204);
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&body)
         .await
         .assert_status(201);
 }
@@ -341,53 +310,23 @@ async fn refuses_other_workspaces_items_viewers_and_bad_bodies() {
         .await;
     let listed = app.item(ItemKind::Skill, "Listed").insert().await;
 
-    submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "skill", "item_id": theirs}),
-    )
-    .await
-    .assert_problem(404, "not_found");
-    submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "skill", "item_id": listed}),
-    )
-    .await
-    .assert_problem(404, "not_found");
-    submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "agent", "item_id": mine}),
-    )
-    .await
-    .assert_problem(404, "not_found");
-    submit(
-        &app,
-        workspace,
-        "acme-viewer",
-        json!({"item_type": "skill", "item_id": mine}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
-    submit(
-        &app,
-        other,
-        "acme-owner",
-        json!({"item_type": "skill", "item_id": mine}),
-    )
-    .await
-    .assert_problem(403, "forbidden");
+    let owner = app.as_user("acme-owner").in_workspace(workspace);
+    let viewer = app.as_user("acme-viewer").in_workspace(workspace);
+    let outsider = app.as_user("acme-owner").in_workspace(other);
+    for (client, kind, item, status, code) in [
+        (&owner, "skill", theirs, 404, "not_found"),
+        (&owner, "skill", listed, 404, "not_found"),
+        (&owner, "agent", mine, 404, "not_found"),
+        (&viewer, "skill", mine, 403, "forbidden"),
+        (&outsider, "skill", mine, 403, "forbidden"),
+    ] {
+        client
+            .submit(&json!({"item_type": kind, "item_id": item}))
+            .await
+            .assert_problem(status, code);
+    }
 
-    let response = submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "widget", "version": "1.0", "tags": "x", "name": "", "icon": 5, "changelog": "nul\u{0}"}),
-    )
+    let response = app.as_user("acme-owner").in_workspace(workspace).submit(&json!({"item_type": "widget", "version": "1.0", "tags": "x", "name": "", "icon": 5, "changelog": "nul\u{0}"}))
     .await;
     response.assert_problem(400, "bad_request");
     let mut fields = response.error_fields();
@@ -421,13 +360,11 @@ async fn refuses_other_workspaces_items_viewers_and_bad_bodies() {
         .send()
         .await
         .assert_problem(415, "unsupported_media_type");
-    app.post(SUBMIT)
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .json(
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(
             &json!({"item_type": "skill", "item_id": mine, "description": "x".repeat(300 * 1024)}),
         )
-        .send()
         .await
         .assert_problem(413, "payload_too_large");
     assert_eq!(
@@ -449,27 +386,20 @@ async fn new_versions_must_climb_and_reach_installers_only_once_approved() {
         .in_workspace(publisher)
         .insert()
         .await;
-    let listing = submit(
-        &app,
-        publisher,
-        "pub-owner",
-        json!({"item_type": "agent", "item_id": source, "version": "1.9.0"}),
-    )
-    .await
-    .json["item_id"]
+    let listing = app
+        .as_user("pub-owner")
+        .in_workspace(publisher)
+        .submit(&json!({"item_type": "agent", "item_id": source, "version": "1.9.0"}))
+        .await
+        .json["item_id"]
         .as_i64()
         .unwrap();
-    let approve = || {
-        app.post(format!("/api/marketplace/items/{listing}/approve"))
-            .as_user("boss")
-            .send()
-    };
+    let approve = || app.as_user("boss").approve(listing, None);
     approve().await.assert_status(200);
     let installed = app
-        .post(install_path(listing))
         .as_user("ins-editor")
-        .workspace(installer)
-        .send()
+        .in_workspace(installer)
+        .install(listing)
         .await;
     installed.assert_status(201);
 
@@ -500,38 +430,28 @@ async fn new_versions_must_climb_and_reach_installers_only_once_approved() {
     );
     publish("1.11.0").await.assert_problem(409, "conflict");
 
-    let detail = app
-        .get(format!("/api/marketplace/items/{listing}"))
-        .as_user("ins-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("ins-viewer").item(listing).await;
     assert_eq!(
         detail.json["version"], "1.9.0",
         "the listing serves its approved content until approval"
     );
     assert_eq!(detail.json["content"]["configuration"], json!({"v": 1}));
     let updates = app
-        .get("/api/marketplace/updates")
         .as_user("ins-viewer")
-        .workspace(installer)
-        .send()
+        .in_workspace(installer)
+        .updates("")
         .await;
     assert_eq!(updates.json["updates"], json!([]), "not before approval");
 
     approve().await.assert_status(200);
-    let detail = app
-        .get(format!("/api/marketplace/items/{listing}"))
-        .as_user("ins-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("ins-viewer").item(listing).await;
     assert_eq!(detail.json["version"], "1.10.0");
     assert_eq!(detail.json["content"]["configuration"], json!({"v": 2}));
     assert_eq!(detail.json["latest_changelog"], "Release 1.10.0");
     let updates = app
-        .get("/api/marketplace/updates")
         .as_user("ins-viewer")
-        .workspace(installer)
-        .send()
+        .in_workspace(installer)
+        .updates("")
         .await;
     assert_eq!(updates.json["updates"][0]["latest_version"], "1.10.0");
     assert_eq!(updates.json["updates"][0]["installed_version"], "1.9.0");
@@ -558,38 +478,31 @@ async fn only_the_publishing_workspace_may_version_a_listing() {
         .in_workspace(publisher)
         .insert()
         .await;
-    let approved = submit(
-        &app,
-        publisher,
-        "pub-owner",
-        json!({"item_type": "skill", "item_id": approved_source}),
-    )
-    .await
-    .json["item_id"]
+    let approved = app
+        .as_user("pub-owner")
+        .in_workspace(publisher)
+        .submit(&json!({"item_type": "skill", "item_id": approved_source}))
+        .await
+        .json["item_id"]
         .as_i64()
         .unwrap();
-    let pending = submit(
-        &app,
-        publisher,
-        "pub-owner",
-        json!({"item_type": "skill", "item_id": pending_source}),
-    )
-    .await
-    .json["item_id"]
+    let pending = app
+        .as_user("pub-owner")
+        .in_workspace(publisher)
+        .submit(&json!({"item_type": "skill", "item_id": pending_source}))
+        .await
+        .json["item_id"]
         .as_i64()
         .unwrap();
-    app.post(format!("/api/marketplace/items/{approved}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(approved, None)
         .await
         .assert_status(200);
     let body = json!({"version": "2.0.0", "changelog": "x"});
     let publish = |id: i64, subject: &'static str, workspace: uuid::Uuid| {
-        app.post(format!("/api/marketplace/items/{id}/versions"))
-            .as_user(subject)
-            .workspace(workspace)
-            .json(&body)
-            .send()
+        app.as_user(subject)
+            .in_workspace(workspace)
+            .publish_version(id, &body)
     };
     publish(approved, "other-owner", other)
         .await
@@ -604,11 +517,9 @@ async fn only_the_publishing_workspace_may_version_a_listing() {
         .await
         .assert_problem(404, "not_found");
     let bad = app
-        .post(format!("/api/marketplace/items/{approved}/versions"))
         .as_user("pub-owner")
-        .workspace(publisher)
-        .json(&json!({"version": "v2"}))
-        .send()
+        .in_workspace(publisher)
+        .publish_version(approved, &json!({"version": "v2"}))
         .await;
     bad.assert_problem(400, "bad_request");
     assert_eq!(bad.error_fields(), vec!["version"]);
@@ -638,51 +549,37 @@ async fn submissions_are_rate_limited_per_user() {
         );
     }
     // A failed submission is not counted.
-    submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "skill", "item_id": 999_999}),
-    )
-    .await
-    .assert_problem(404, "not_found");
-    for source in &sources[..3] {
-        submit(
-            &app,
-            workspace,
-            "acme-owner",
-            json!({"item_type": "skill", "item_id": source}),
-        )
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "skill", "item_id": 999_999}))
         .await
-        .assert_status(201);
+        .assert_problem(404, "not_found");
+    for source in &sources[..3] {
+        app.as_user("acme-owner")
+            .in_workspace(workspace)
+            .submit(&json!({"item_type": "skill", "item_id": source}))
+            .await
+            .assert_status(201);
     }
-    let limited = submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "skill", "item_id": sources[3]}),
-    )
-    .await;
+    let limited = app
+        .as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "skill", "item_id": sources[3]}))
+        .await;
     limited.assert_problem(429, "rate_limited");
     let retry_after: u64 = limited.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=3600).contains(&retry_after), "{retry_after}");
-    submit(
-        &app,
-        workspace,
-        "acme-editor",
-        json!({"item_type": "skill", "item_id": sources[3]}),
-    )
-    .await
-    .assert_status(201);
+    app.as_user("acme-editor")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "skill", "item_id": sources[3]}))
+        .await
+        .assert_status(201);
 
     app.exec("UPDATE submission_windows SET started_at = now() - interval '61 minutes'")
         .await;
-    submit(
-        &app,
-        workspace,
-        "acme-owner",
-        json!({"item_type": "skill", "item_id": sources[4]}),
-    )
-    .await
-    .assert_status(201);
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "skill", "item_id": sources[4]}))
+        .await
+        .assert_status(201);
 }

@@ -12,10 +12,9 @@ fn reviews_path(id: i64) -> String {
 
 async fn install(app: &TestApp, item: i64, workspace: Uuid, user: &str) -> TestResponse {
     let response = app
-        .post(install_path(item))
         .as_user(user)
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(item)
         .await;
     response.assert_status(201);
     response
@@ -28,11 +27,9 @@ async fn review(
     user: &str,
     body: Value,
 ) -> TestResponse {
-    app.post(reviews_path(item))
-        .as_user(user)
-        .workspace(workspace)
-        .json(&body)
-        .send()
+    app.as_user(user)
+        .in_workspace(workspace)
+        .review(item, &body)
         .await
 }
 
@@ -49,11 +46,7 @@ async fn reviews(app: &TestApp, item: i64, user: &str, query: &str) -> TestRespo
 /// The listing's rating as its detail, the listing, the featured section and its reviews' summary show
 /// it; all four must agree.
 async fn rating(app: &TestApp, item: i64, user: &str) -> Value {
-    let detail = app
-        .get(format!("/api/marketplace/items/{item}"))
-        .as_user(user)
-        .send()
-        .await;
+    let detail = app.as_user(user).item(item).await;
     detail.assert_status(200);
     let listed = app
         .get("/api/marketplace/items?limit=100")
@@ -145,9 +138,8 @@ async fn only_members_of_a_workspace_that_installed_the_listing_may_review_it() 
     review(&app, pending, acme, "acme-owner", json!({"rating": 5}))
         .await
         .assert_problem(404, "not_found");
-    app.get(reviews_path(pending))
-        .as_user("acme-owner")
-        .send()
+    app.as_user("acme-owner")
+        .reviews(pending, "")
         .await
         .assert_problem(404, "not_found");
     app.exec(&format!(
@@ -157,9 +149,8 @@ async fn only_members_of_a_workspace_that_installed_the_listing_may_review_it() 
     review(&app, agent, acme, "acme-owner", json!({"rating": 5}))
         .await
         .assert_problem(404, "not_found");
-    app.get(reviews_path(agent))
-        .as_user("acme-owner")
-        .send()
+    app.as_user("acme-owner")
+        .reviews(agent, "")
         .await
         .assert_problem(404, "not_found");
 }
@@ -934,10 +925,9 @@ async fn concurrent_reviews_and_installs_keep_ratings_and_trending_exact() {
     let installs = workspaces.iter().flat_map(|(workspace, editor)| {
         let app = &app;
         [0, 1].map(move |_| async move {
-            app.post(install_path(skill))
-                .as_user(editor)
-                .workspace(*workspace)
-                .send()
+            app.as_user(editor)
+                .in_workspace(*workspace)
+                .install(skill)
                 .await
                 .status
         })

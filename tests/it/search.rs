@@ -1,25 +1,10 @@
 //! GET /items?search=: relevance order, English stems, suggestions, tags, the capped total and short terms.
 
+use harness::contract_types::ItemPage;
 use harness::*;
 use serde_json::Value;
 
 const ITEMS: &str = "/api/marketplace/items";
-
-async fn app_with_reader() -> TestApp {
-    let app = TestApp::new().await;
-    app.user("reader").await;
-    app.admin("boss").await;
-    app
-}
-
-fn ids(response: &TestResponse) -> Vec<i64> {
-    response.json["items"]
-        .as_array()
-        .expect("an items array")
-        .iter()
-        .map(|item| item["id"].as_i64().expect("an id"))
-        .collect()
-}
 
 async fn get(app: &TestApp, query: &str) -> TestResponse {
     let response = app
@@ -43,7 +28,7 @@ async fn walk(app: &TestApp, query: &str) -> (Vec<i64>, usize) {
         };
         let response = get(app, &uri).await;
         pages += 1;
-        seen.extend(ids(&response));
+        seen.extend(response.body::<ItemPage>().ids());
         match &response.json["next_cursor"] {
             Value::String(next) => cursor = Some(next.clone()),
             Value::Null => return (seen, pages),
@@ -53,9 +38,13 @@ async fn walk(app: &TestApp, query: &str) -> (Vec<i64>, usize) {
     }
 }
 
+fn ids(response: &TestResponse) -> Vec<i64> {
+    response.body::<ItemPage>().ids()
+}
+
 #[tokio::test]
 async fn relevance_ranks_the_exact_name_then_prefixes_then_name_words_then_descriptions() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let described = app
         .item(ItemKind::Tool, "Code helper")
         .set("description", "Leaves a review on every change")
@@ -110,7 +99,7 @@ async fn relevance_ranks_the_exact_name_then_prefixes_then_name_words_then_descr
 
 #[tokio::test]
 async fn words_match_by_english_stem_and_substrings_still_match_literally() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let reviewer = app.item(ItemKind::Agent, "PR Reviewer").insert().await;
     let reviews = app
         .item(ItemKind::Skill, "Feedback")
@@ -124,12 +113,12 @@ async fn words_match_by_english_stem_and_substrings_still_match_literally() {
     assert_eq!(found, vec![reviewer, reviews], "reviewing → review");
     assert_eq!(ids(&get(&app, "search=ailer").await), vec![mailer]);
     let nothing = get(&app, "search=zz%25review").await;
-    assert_eq!(ids(&nothing), Vec::<i64>::new());
+    assert_eq!(nothing.body::<ItemPage>().ids(), Vec::<i64>::new());
 }
 
 #[tokio::test]
 async fn a_search_that_finds_nothing_suggests_close_names_of_listed_items() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     app.item(ItemKind::Agent, "Sales Assistant").insert().await;
     app.item(ItemKind::Skill, "Sales Assistant").insert().await;
     app.item(ItemKind::Agent, "Salsa Assistant")
@@ -139,7 +128,7 @@ async fn a_search_that_finds_nothing_suggests_close_names_of_listed_items() {
     app.item(ItemKind::Tool, "Weather").insert().await;
 
     let response = get(&app, "search=Salse%20Assistant").await;
-    assert_eq!(ids(&response), Vec::<i64>::new());
+    assert_eq!(response.body::<ItemPage>().ids(), Vec::<i64>::new());
     assert_eq!(response.json["total"], 0);
     assert_eq!(
         response.json["suggestions"],
@@ -148,7 +137,7 @@ async fn a_search_that_finds_nothing_suggests_close_names_of_listed_items() {
     );
 
     let response = get(&app, "search=Weather").await;
-    assert_eq!(ids(&response).len(), 1);
+    assert_eq!(response.body::<ItemPage>().ids().len(), 1);
     assert_eq!(response.json["suggestions"], serde_json::json!([]));
     let response = get(&app, "search=qqqqqqq").await;
     assert_eq!(response.json["suggestions"], serde_json::json!([]));
@@ -161,7 +150,7 @@ async fn a_search_that_finds_nothing_suggests_close_names_of_listed_items() {
 
 #[tokio::test]
 async fn tags_filter_exactly_case_insensitively_and_all_must_match() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     let both = app
         .item(ItemKind::Agent, "Both")
         .set("tags", serde_json::json!(["Email", "automation"]))
@@ -181,7 +170,7 @@ async fn tags_filter_exactly_case_insensitively_and_all_must_match() {
     found.sort();
     assert_eq!(found, vec![both, email]);
     let response = get(&app, "tag=email&tag=Automation").await;
-    assert_eq!(ids(&response), vec![both]);
+    assert_eq!(response.body::<ItemPage>().ids(), vec![both]);
     assert_eq!(
         (
             response.json["total"].clone(),
@@ -218,18 +207,18 @@ async fn bulk_agents(app: &TestApp, n: i64, prefix: &str, description: &str) {
 
 #[tokio::test]
 async fn a_common_term_counts_up_to_the_cap_and_says_so() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     bulk_agents(&app, 1_005, "Bulk helper", "").await;
     let rare = app.item(ItemKind::Tool, "Rare find").insert().await;
 
     let response = get(&app, "search=helper&limit=5").await;
     assert_eq!(response.json["total"], 1_000);
     assert_eq!(response.json["total_exact"], false);
-    assert_eq!(ids(&response).len(), 5);
+    assert_eq!(response.body::<ItemPage>().ids().len(), 5);
     assert!(response.json["next_cursor"].is_string());
 
     let response = get(&app, "search=rare").await;
-    assert_eq!(ids(&response), vec![rare]);
+    assert_eq!(response.body::<ItemPage>().ids(), vec![rare]);
     assert_eq!(
         (
             response.json["total"].clone(),
@@ -242,7 +231,7 @@ async fn a_common_term_counts_up_to_the_cap_and_says_so() {
 
 #[tokio::test]
 async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_regions() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     bulk_agents(&app, 4_500, "Filler", "nothing to see").await;
     let top = app
         .item(ItemKind::Agent, "Top zq")
@@ -260,7 +249,7 @@ async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_r
     // The first page reads matches in order up to the page (so that offset paging agrees with it); a page
     // after a cursor examines a bounded region of each kind.
     let first = get(&app, "search=zq&sort=popular&limit=10").await;
-    assert_eq!(ids(&first), vec![top, middle, bottom]);
+    assert_eq!(first.body::<ItemPage>().ids(), vec![top, middle, bottom]);
     let (found, pages) = walk(&app, "search=zq&sort=popular&limit=1").await;
     assert_eq!(found, vec![top, middle, bottom]);
     assert!(
@@ -304,7 +293,7 @@ async fn a_short_term_is_found_everywhere_by_following_cursors_through_bounded_r
 
 #[tokio::test]
 async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() {
-    let app = app_with_reader().await;
+    let app = TestApp::with_reader().await;
     // 3,000 popular items without the term: the walk of the most popular rows finds none of it, so the
     // kinds' candidates serve the page; agents hold more matches than one candidate read.
     bulk_agents(&app, 3_000, "Filler", "nothing to see").await;
@@ -331,7 +320,7 @@ async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() 
     let mut best = vec![exact, prefix];
     best.extend(&in_name);
     assert_eq!(
-        ids(&first),
+        first.body::<ItemPage>().ids(),
         best,
         "exact, prefix, name words, then descriptions"
     );
@@ -355,7 +344,7 @@ async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() 
     let (walked, _) = walk(&app, "search=zebra&limit=100").await;
     let deep = get(&app, "search=zebra&offset=1000&limit=100").await;
     assert_eq!(
-        ids(&deep),
+        deep.body::<ItemPage>().ids(),
         walked[1_000..1_100],
         "an offset past one candidate read"
     );
@@ -363,13 +352,13 @@ async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() 
     let (newest, _) = walk(&app, "search=zebra&sort=newest&limit=100").await;
     assert_eq!(newest.len(), 5 + 1_100);
     assert_eq!(
-        ids(&deep),
+        deep.body::<ItemPage>().ids(),
         newest[1_000..1_100],
         "the same under another order"
     );
 
     let crossing = get(&app, "search=crossing").await;
-    assert_eq!(ids(&crossing), vec![prefix]);
+    assert_eq!(crossing.body::<ItemPage>().ids(), vec![prefix]);
     assert_eq!(
         (
             crossing.json["total"].clone(),

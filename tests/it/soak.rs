@@ -293,17 +293,14 @@ async fn setup(app: &TestApp) -> (Vec<i64>, Vec<(i64, u64)>, Vec<(Uuid, String)>
             .insert()
             .await;
         let submitted = app
-            .post("/api/marketplace/items/submit")
             .as_user("soak-publisher")
-            .workspace(workspaces[0].0)
-            .json(&json!({"item_type": "agent", "item_id": source}))
-            .send()
+            .in_workspace(workspaces[0].0)
+            .submit(&json!({"item_type": "agent", "item_id": source}))
             .await;
         submitted.assert_status(201);
         let listing = submitted.json["item_id"].as_i64().unwrap();
-        app.post(format!("/api/marketplace/items/{listing}/approve"))
-            .as_user("soak-admin")
-            .send()
+        app.as_user("soak-admin")
+            .approve(listing, None)
             .await
             .assert_status(200);
         listings.push(listing);

@@ -5,8 +5,6 @@
 use futures::future::join_all;
 use harness::*;
 
-const SUBMIT: &str = "/api/marketplace/items/submit";
-
 /// Secrets planted in every kind's configuration, at every depth; none may appear in any response.
 const PLANTED: [&str; 7] = [
     "sk-live-4f7d2b9c1e8a6b3d",
@@ -98,10 +96,9 @@ async fn no_route_returns_a_secret_from_any_configuration() {
             app.get(route).as_user("acme-viewer").send().await,
         ));
         let install = app
-            .post(install_path(id))
             .as_user("acme-owner")
-            .workspace(workspace)
-            .send()
+            .in_workspace(workspace)
+            .install(id)
             .await;
         install.assert_status(201);
         responses.push((install_path(id), install));
@@ -109,19 +106,17 @@ async fn no_route_returns_a_secret_from_any_configuration() {
     app.publish_version(ItemKind::Agent, agent, "1.1.0", "")
         .await;
     let updates = app
-        .get("/api/marketplace/updates")
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .updates("")
         .await;
     let install_id = updates.json["updates"][0]["install_id"].as_i64().unwrap();
     responses.push(("/updates".into(), updates));
     responses.push((
         "/installs/{id}/update".into(),
-        app.post(format!("/api/marketplace/installs/{install_id}/update"))
-            .as_user("acme-owner")
-            .workspace(workspace)
-            .send()
+        app.as_user("acme-owner")
+            .in_workspace(workspace)
+            .apply_update(install_id, None)
             .await,
     ));
     // A workspace item with secrets, submitted for review: the admin's queue shows it without them.
@@ -131,20 +126,12 @@ async fn no_route_returns_a_secret_from_any_configuration() {
         .in_workspace(publisher)
         .insert()
         .await;
-    app.post(SUBMIT)
-        .as_user("pub-owner")
-        .workspace(publisher)
-        .json(&json!({"item_type": "agent", "item_id": source}))
-        .send()
+    app.as_user("pub-owner")
+        .in_workspace(publisher)
+        .submit(&json!({"item_type": "agent", "item_id": source}))
         .await
         .assert_status(201);
-    responses.push((
-        "/admin/queue".into(),
-        app.get("/api/marketplace/admin/queue")
-            .as_user("boss")
-            .send()
-            .await,
-    ));
+    responses.push(("/admin/queue".into(), app.as_user("boss").queue("").await));
     responses.push((
         "/items as admin".into(),
         app.get("/api/marketplace/items?search=pending")
@@ -256,16 +243,11 @@ async fn an_approved_agent_never_shows_or_installs_a_skill_its_user_could_not_op
     let workspace = app.workspace_with_members("acme").await;
     let (agent, [ok, rejected, _]) = agent_with_mixed_skills(&app).await;
 
-    app.get(format!("/api/marketplace/items/{rejected}"))
-        .as_user("acme-owner")
-        .send()
+    app.as_user("acme-owner")
+        .item(rejected)
         .await
         .assert_problem(404, "not_found");
-    let detail = app
-        .get(format!("/api/marketplace/items/{agent}"))
-        .as_user("acme-owner")
-        .send()
-        .await;
+    let detail = app.as_user("acme-owner").item(agent).await;
     detail.assert_status(200);
     assert_eq!(
         detail.json["dependencies"]["skills"],
@@ -276,10 +258,9 @@ async fn an_approved_agent_never_shows_or_installs_a_skill_its_user_could_not_op
     assert!(!detail.text.contains("Rejected Skill") && !detail.text.contains("secret plans"));
 
     let install = app
-        .post(install_path(agent))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(agent)
         .await;
     install.assert_status(201);
     let copy = install.json["installed"]["id"].as_i64().unwrap();
@@ -295,10 +276,9 @@ async fn an_approved_agent_never_shows_or_installs_a_skill_its_user_could_not_op
     app.publish_version(ItemKind::Agent, agent, "1.1.0", "")
         .await;
     let install_id = install.json["install_id"].as_i64().unwrap();
-    app.post(format!("/api/marketplace/installs/{install_id}/update"))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .apply_update(install_id, None)
         .await
         .assert_status(200);
     assert_eq!(
@@ -328,27 +308,19 @@ async fn approving_an_agent_whose_skill_was_rejected_is_a_conflict_that_names_th
     ))
     .await;
     let submitted = app
-        .post(SUBMIT)
         .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"item_type": "agent", "item_id": agent}))
-        .send()
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "agent", "item_id": agent}))
         .await;
     submitted.assert_status(201);
     let listing = submitted.json["item_id"].as_i64().unwrap();
     let skill_listing = linked_skills(&app, listing).await[0];
 
-    app.post(format!("/api/marketplace/items/{skill_listing}/reject"))
-        .as_user("boss")
-        .json(&json!({"reason": "Not safe."}))
-        .send()
+    app.as_user("boss")
+        .reject(skill_listing, &json!({"reason": "Not safe."}))
         .await
         .assert_status(200);
-    let approve = app
-        .post(format!("/api/marketplace/items/{listing}/approve"))
-        .as_user("boss")
-        .send()
-        .await;
+    let approve = app.as_user("boss").approve(listing, None).await;
     approve.assert_problem(409, "conflict");
     let detail = approve.json["detail"].as_str().unwrap();
     assert!(
@@ -375,21 +347,18 @@ async fn an_unmodified_install_cannot_be_resubmitted_but_a_modified_one_is_a_for
         .insert()
         .await;
     let install = app
-        .post(install_path(original))
         .as_user("thief-owner")
-        .workspace(thief)
-        .send()
+        .in_workspace(thief)
+        .install(original)
         .await;
     install.assert_status(201);
     let copy = install.json["installed"]["id"].as_i64().unwrap();
 
     let body = json!({"item_type": "agent", "item_id": copy, "name": "My Very Own Agent"});
     let refused = app
-        .post(SUBMIT)
         .as_user("thief-owner")
-        .workspace(thief)
-        .json(&body)
-        .send()
+        .in_workspace(thief)
+        .submit(&body)
         .await;
     refused.assert_problem(409, "conflict");
     let detail = refused.json["detail"].as_str().unwrap();
@@ -408,34 +377,23 @@ async fn an_unmodified_install_cannot_be_resubmitted_but_a_modified_one_is_a_for
     ))
     .await;
     let fork = app
-        .post(SUBMIT)
         .as_user("thief-owner")
-        .workspace(thief)
-        .json(&body)
-        .send()
+        .in_workspace(thief)
+        .submit(&body)
         .await;
     fork.assert_status(201);
     let fork_id = fork.json["item_id"].as_i64().unwrap();
-    app.post(format!("/api/marketplace/items/{fork_id}/approve"))
-        .as_user("boss")
-        .send()
+    app.as_user("boss")
+        .approve(fork_id, None)
         .await
         .assert_status(200);
-    let detail = app
-        .get(format!("/api/marketplace/items/{fork_id}"))
-        .as_user("thief-viewer")
-        .send()
-        .await;
+    let detail = app.as_user("thief-viewer").item(fork_id).await;
     detail.assert_status(200);
     assert_eq!(
         detail.json["forked_from"],
         json!({"id": original, "name": "Original Agent"})
     );
-    let original_detail = app
-        .get(format!("/api/marketplace/items/{original}"))
-        .as_user("thief-viewer")
-        .send()
-        .await;
+    let original_detail = app.as_user("thief-viewer").item(original).await;
     assert_eq!(original_detail.json["forked_from"], Value::Null);
 }
 
@@ -452,24 +410,16 @@ async fn moderation_of_a_delisted_item_is_not_found_even_when_they_race() {
             .insert()
             .await;
         let response = app
-            .post(SUBMIT)
             .as_user("acme-owner")
-            .workspace(workspace)
-            .json(&json!({"item_type": "skill", "item_id": source}))
-            .send()
+            .in_workspace(workspace)
+            .submit(&json!({"item_type": "skill", "item_id": source}))
             .await;
         response.assert_status(201);
         listings.push(response.json["item_id"].as_i64().unwrap());
     }
     for &id in &listings {
-        let approve = app
-            .post(format!("/api/marketplace/items/{id}/approve"))
-            .as_user("boss")
-            .send();
-        let delist = app
-            .delete(format!("/api/marketplace/items/{id}"))
-            .as_user("boss")
-            .send();
+        let approve = app.as_user("boss").approve(id, None);
+        let delist = app.as_user("boss").delist(id);
         let (approve, delist) = futures::join!(approve, delist);
         delist.assert_status(204);
         assert!(
@@ -513,40 +463,35 @@ async fn version_strings_over_100_characters_are_a_400_naming_the_field() {
     let longest = format!("1.0.0-{}", "a".repeat(94));
     for version in [format!("{longest}a"), format!("1.0.0-{}", "b".repeat(3000))] {
         let response = app
-            .post(SUBMIT)
             .as_user("acme-owner")
-            .workspace(workspace)
-            .json(&json!({"item_type": "skill", "item_id": source, "version": version}))
-            .send()
+            .in_workspace(workspace)
+            .submit(&json!({"item_type": "skill", "item_id": source, "version": version}))
             .await;
         response.assert_problem(400, "bad_request");
         assert_eq!(response.error_fields(), vec!["version"]);
     }
     let submitted = app
-        .post(SUBMIT)
         .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"item_type": "skill", "item_id": source, "version": "1.0.0"}))
-        .send()
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "skill", "item_id": source, "version": "1.0.0"}))
         .await;
     submitted.assert_status(201);
     let listing = submitted.json["item_id"].as_i64().unwrap();
     app.exec("UPDATE item_versions SET status = 'approved', published_at = now()")
         .await;
     let response = app
-        .post(format!("/api/marketplace/items/{listing}/versions"))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"version": format!("2.0.0-{}", "c".repeat(3000))}))
-        .send()
+        .in_workspace(workspace)
+        .publish_version(
+            listing,
+            &json!({"version": format!("2.0.0-{}", "c".repeat(3000))}),
+        )
         .await;
     response.assert_problem(400, "bad_request");
     assert_eq!(response.error_fields(), vec!["version"]);
-    app.post(format!("/api/marketplace/items/{listing}/versions"))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"version": longest.replacen('1', "2", 1)}))
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .publish_version(listing, &json!({"version": longest.replacen('1', "2", 1)}))
         .await
         .assert_status(201);
 }
@@ -625,10 +570,9 @@ async fn skill_links_changed_in_the_workspace_are_not_dropped_by_an_update_witho
         .insert()
         .await;
     let install = app
-        .post(install_path(agent))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(agent)
         .await;
     install.assert_status(201);
     let copy = install.json["installed"]["id"].as_i64().unwrap();
@@ -641,11 +585,9 @@ async fn skill_links_changed_in_the_workspace_are_not_dropped_by_an_update_witho
         .await;
 
     let update = |body: Value| {
-        app.post(format!("/api/marketplace/installs/{install_id}/update"))
-            .as_user("acme-owner")
-            .workspace(workspace)
-            .json(&body)
-            .send()
+        app.as_user("acme-owner")
+            .in_workspace(workspace)
+            .apply_update(install_id, Some(&body))
     };
     let refused = update(json!({})).await;
     refused.assert_problem(409, "conflict");
@@ -688,19 +630,13 @@ async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is
         .insert()
         .await;
     let submitted = app
-        .post(SUBMIT)
         .as_user("pub-owner")
-        .workspace(publisher)
-        .json(&json!({"item_type": "agent", "item_id": source}))
-        .send()
+        .in_workspace(publisher)
+        .submit(&json!({"item_type": "agent", "item_id": source}))
         .await;
     submitted.assert_status(201);
     let listing = submitted.json["item_id"].as_i64().unwrap();
-    let approve = || {
-        app.post(format!("/api/marketplace/items/{listing}/approve"))
-            .as_user("boss")
-            .send()
-    };
+    let approve = || app.as_user("boss").approve(listing, None);
     approve().await.assert_status(200);
     let stored = |id: i64| {
         let app = &app;
@@ -719,10 +655,9 @@ async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is
     );
 
     let install = app
-        .post(install_path(listing))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(listing)
         .await;
     install.assert_status(201);
     let copy = install.json["installed"]["id"].as_i64().unwrap();
@@ -735,19 +670,16 @@ async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is
         "UPDATE agents SET configuration = '{{\"temperature\": 0.7}}' WHERE id = {source}"
     ))
     .await;
-    app.post(format!("/api/marketplace/items/{listing}/versions"))
-        .as_user("pub-owner")
-        .workspace(publisher)
-        .json(&json!({"version": "1.1.0"}))
-        .send()
+    app.as_user("pub-owner")
+        .in_workspace(publisher)
+        .publish_version(listing, &json!({"version": "1.1.0"}))
         .await
         .assert_status(201);
     approve().await.assert_status(200);
     let install_id = install.json["install_id"].as_i64().unwrap();
-    app.post(format!("/api/marketplace/installs/{install_id}/update"))
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+    app.as_user("acme-owner")
+        .in_workspace(workspace)
+        .apply_update(install_id, None)
         .await
         .assert_status(200);
     assert_eq!(
@@ -769,10 +701,9 @@ async fn an_agent_linking_an_unchanged_installed_skill_links_the_original_not_a_
     let workspace = app.workspace_with_members("acme").await;
     let skill = app.item(ItemKind::Skill, "Someone's Skill").insert().await;
     let installed = app
-        .post(install_path(skill))
         .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(skill)
         .await;
     installed.assert_status(201);
     let copy = installed.json["installed"]["id"].as_i64().unwrap();
@@ -786,11 +717,9 @@ async fn an_agent_linking_an_unchanged_installed_skill_links_the_original_not_a_
     ))
     .await;
     let submitted = app
-        .post(SUBMIT)
         .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"item_type": "agent", "item_id": agent}))
-        .send()
+        .in_workspace(workspace)
+        .submit(&json!({"item_type": "agent", "item_id": agent}))
         .await;
     submitted.assert_status(201);
     let listing = submitted.json["item_id"].as_i64().unwrap();

@@ -4,10 +4,9 @@ use harness::*;
 
 async fn install(app: &TestApp, item: i64, workspace: uuid::Uuid, subject: &str) -> (i64, i64) {
     let response = app
-        .post(install_path(item))
         .as_user(subject)
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .install(item)
         .await;
     response.assert_status(201);
     (
@@ -18,10 +17,9 @@ async fn install(app: &TestApp, item: i64, workspace: uuid::Uuid, subject: &str)
 
 async fn updates(app: &TestApp, workspace: uuid::Uuid, subject: &str) -> Vec<Value> {
     let response = app
-        .get("/api/marketplace/updates")
         .as_user(subject)
-        .workspace(workspace)
-        .send()
+        .in_workspace(workspace)
+        .updates("")
         .await;
     response.assert_status(200);
     response.json["updates"].as_array().unwrap().clone()
@@ -138,16 +136,11 @@ async fn updates_need_the_workspace_header_and_membership() {
     let app = TestApp::new().await;
     let workspace = app.workspace_with_members("acme").await;
     app.user("outsider").await;
-    let response = app
-        .get("/api/marketplace/updates")
-        .as_user("acme-owner")
-        .send()
-        .await;
+    let response = app.as_user("acme-owner").updates("").await;
     response.assert_problem(400, "bad_request");
-    app.get("/api/marketplace/updates")
-        .as_user("outsider")
-        .workspace(workspace)
-        .send()
+    app.as_user("outsider")
+        .in_workspace(workspace)
+        .updates("")
         .await
         .assert_problem(403, "forbidden");
 }
@@ -298,55 +291,53 @@ async fn apply_update_checks_access_the_body_and_the_install() {
     let (install_id, _) = install(&app, item, workspace, "acme-owner").await;
     app.publish_version(ItemKind::Recipe, item, "1.0.1", "")
         .await;
-    let path = format!("/api/marketplace/installs/{install_id}/update");
-
-    app.post(&path)
-        .as_user("acme-viewer")
-        .workspace(workspace)
-        .send()
-        .await
-        .assert_problem(403, "forbidden");
-    app.post(&path)
-        .as_user("other-owner")
-        .workspace(other)
-        .send()
-        .await
-        .assert_problem(404, "not_found");
-    app.post(&path)
-        .as_user("other-owner")
-        .workspace(workspace)
-        .send()
-        .await
-        .assert_problem(403, "forbidden");
-    app.post("/api/marketplace/installs/abc/update")
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .send()
-        .await
-        .assert_problem(400, "bad_request");
-    app.post(&path)
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .header("content-type", "application/json")
-        .raw_body("{force: yes")
+    let path = format!("/installs/{install_id}/update");
+    let owner = app.as_user("acme-owner").in_workspace(workspace);
+    for (client, status, code) in [
+        (
+            app.as_user("acme-viewer").in_workspace(workspace),
+            403,
+            "forbidden",
+        ),
+        (
+            app.as_user("other-owner").in_workspace(other),
+            404,
+            "not_found",
+        ),
+        (
+            app.as_user("other-owner").in_workspace(workspace),
+            403,
+            "forbidden",
+        ),
+    ] {
+        client
+            .apply_update(install_id, None)
+            .await
+            .assert_problem(status, code);
+    }
+    owner
+        .call("POST", "/installs/abc/update")
         .send()
         .await
         .assert_problem(400, "bad_request");
-    app.post(&path)
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .header("content-type", "text/plain")
-        .raw_body("force")
-        .send()
-        .await
-        .assert_problem(415, "unsupported_media_type");
-    app.post(&path)
-        .as_user("acme-owner")
-        .workspace(workspace)
-        .json(&json!({"force": "yes"}))
-        .send()
-        .await
-        .assert_problem(400, "bad_request");
+    for (content_type, body, status, code) in [
+        ("application/json", "{force: yes", 400, "bad_request"),
+        ("text/plain", "force", 415, "unsupported_media_type"),
+        (
+            "application/json",
+            r#"{"force": "yes"}"#,
+            400,
+            "bad_request",
+        ),
+    ] {
+        owner
+            .call("POST", &path)
+            .header("content-type", content_type)
+            .raw_body(body)
+            .send()
+            .await
+            .assert_problem(status, code);
+    }
     let unchanged = app
         .count("SELECT count(*) FROM marketplace_installs WHERE installed_version = '1.0.0'")
         .await;

@@ -61,6 +61,14 @@ impl TestResponse {
         self
     }
 
+    /// The body as the contract's type `T` (`crate::contract_types`).
+    #[track_caller]
+    pub fn body<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_value(self.json.clone()).unwrap_or_else(|error| {
+            panic!("the body is not the expected type: {error}; {}", self.text)
+        })
+    }
+
     /// The fields named in a validation problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
         self.json["errors"]

@@ -3,7 +3,9 @@
 //! Requests go through the route table, the API Gateway v2 event and the real handlers.
 
 mod call;
+mod client;
 pub mod contract;
+pub mod contract_types;
 pub mod fault_proxy;
 mod fixtures;
 pub mod runtime_api;
@@ -11,6 +13,7 @@ mod server;
 pub mod statement_log;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use marketplace_db::pool_from_url;
 pub use marketplace_db::{PoolSettings, SessionLimits};
@@ -20,6 +23,7 @@ use tokio::sync::OnceCell;
 use tokio_postgres::NoTls;
 
 pub use call::{Call, TestResponse};
+pub use client::Client;
 pub use fault_proxy::{FaultProxy, Mode};
 pub use fixtures::ItemBuilder;
 pub use marketplace_catalog::ItemKind;
@@ -42,6 +46,10 @@ struct TestServer {
 
 static SERVER: OnceCell<TestServer> = OnceCell::const_new();
 static NEXT_DB: AtomicUsize = AtomicUsize::new(0);
+/// Databases of test apps that were dropped, dropped in turn by the next app made (a `Drop` cannot wait
+/// for the server), so that a long run, or one against a server of `DATABASE_URL`, leaves none behind but
+/// the last few.
+static DROPPED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 async fn server() -> &'static TestServer {
     SERVER
@@ -132,16 +140,47 @@ pub async fn empty_database() -> String {
     server.url_template.replace("{db}", &name)
 }
 
-/// One test's world: its own database, the state handlers run with, and a client for fixtures.
+/// One test's world: its own database, the state handlers run with, and a client for fixtures. Its
+/// database is dropped once the app is (see [`DROPPED`]).
 pub struct TestApp {
     pub state: AppState,
     pub db: tokio_postgres::Client,
     pub url: String,
+    database: String,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if self.database.is_empty() {
+            return;
+        }
+        if let Ok(mut dropped) = DROPPED.lock() {
+            dropped.push(std::mem::take(&mut self.database));
+        }
+    }
 }
 
 impl TestApp {
+    /// An app over a database the test made and drops itself.
+    pub fn over(state: AppState, db: tokio_postgres::Client, url: String) -> Self {
+        Self {
+            state,
+            db,
+            url,
+            database: String::new(),
+        }
+    }
+
     pub async fn new() -> Self {
         Self::with(Config::default(), 8).await
+    }
+
+    /// A new app with a member `reader` and a marketplace admin `boss`.
+    pub async fn with_reader() -> Self {
+        let app = Self::new().await;
+        app.user("reader").await;
+        app.admin("boss").await;
+        app
     }
 
     pub async fn with_config(config: Config) -> Self {
@@ -186,6 +225,16 @@ impl TestApp {
             NEXT_DB.fetch_add(1, Ordering::Relaxed)
         );
         let admin = connect(&server.url_template.replace("{db}", "postgres")).await;
+        let finished: Vec<String> = DROPPED
+            .lock()
+            .map(|mut dropped| dropped.drain(..).collect())
+            .unwrap_or_default();
+        for database in finished {
+            // Best effort: a database still in use by a test that outlived its app is left for the server.
+            let _ = admin
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                .await;
+        }
         admin
             .batch_execute(&format!(
                 "CREATE DATABASE {name} TEMPLATE {}",
@@ -200,6 +249,7 @@ impl TestApp {
             state: AppState::new(pool, config),
             db: connect(&url).await,
             url,
+            database: name,
         }
     }
 }

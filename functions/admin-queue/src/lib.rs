@@ -3,19 +3,13 @@
 
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE};
 use marketplace_catalog::{QueueQuery, ReviewStatus};
-use marketplace_http::{
-    json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
-};
+use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(queue(state, &req).await)
-}
-
-async fn queue(state: &AppState, req: &Request) -> HandlerResult {
-    let session = state.session(req).await?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
     session.caller.require_admin()?;
-    let mut params = QueryParams::new(req);
+    let mut params = QueryParams::new(&req);
     let status = params
         .optional("status", |raw| {
             ReviewStatus::parse(raw).ok_or("must be one of pending, approved, rejected")

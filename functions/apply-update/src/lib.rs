@@ -2,20 +2,16 @@
 //! version; `{"force": true}` overwrites changes made in the workspace.
 
 use marketplace_http::{
-    json, path_id, respond, workspace_access, Access, AppState, Body, HandlerResult, JsonFields,
-    Request, Response, StatusCode,
+    json, path_id, workspace_access, Access, AppState, HandlerResult, JsonFields, Request,
+    StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(apply_update(state, &req).await)
-}
-
-async fn apply_update(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
-    let install_id = path_id(req, "install_id")?;
-    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
-    let mut body = JsonFields::optional(req)?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
+    let install_id = path_id(&req, "install_id")?;
+    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
+    let mut body = JsonFields::optional(&req)?;
     let force = body.boolean("force").unwrap_or(false);
     body.finish()?;
     let applied =

@@ -1,18 +1,12 @@
 //! `POST /api/marketplace/items/{id}/approve`: publish the pending submission or version (idempotent).
 
-use marketplace_http::{
-    json, path_id, respond, AppState, Body, HandlerResult, Request, Response, StatusCode,
-};
+use marketplace_http::{json, path_id, AppState, HandlerResult, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(approve(state, &req).await)
-}
-
-async fn approve(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
     session.caller.require_admin()?;
-    let item_id = path_id(req, "id")?;
+    let item_id = path_id(&req, "id")?;
     let reviewed =
         marketplace_catalog::approve(session.db.client_mut(), session.caller.user.id, item_id)
             .await?;

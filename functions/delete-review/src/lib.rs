@@ -1,17 +1,11 @@
 //! `DELETE /api/marketplace/items/{id}/reviews/mine`: delete the caller's review of a listing.
 
-use marketplace_http::{
-    path_id, respond, AppState, Body, HandlerResult, Request, Response, StatusCode,
-};
+use marketplace_http::{path_id, AppState, Body, HandlerResult, Request, Response, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(delete(state, &req).await)
-}
-
-async fn delete(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
-    let item_id = path_id(req, "id")?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
+    let item_id = path_id(&req, "id")?;
     marketplace_catalog::delete_review(session.db.client_mut(), session.caller.user.id, item_id)
         .await?;
     Ok(Response::builder()

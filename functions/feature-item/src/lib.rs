@@ -1,20 +1,13 @@
 //! `POST /api/marketplace/items/{id}/feature`: `{"featured": true|false}` sets the flag; an empty body toggles it.
 
-use marketplace_http::{
-    json, path_id, respond, AppState, Body, HandlerResult, JsonFields, Request, Response,
-    StatusCode,
-};
+use marketplace_http::{json, path_id, AppState, HandlerResult, JsonFields, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(feature(state, &req).await)
-}
-
-async fn feature(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
     session.caller.require_admin()?;
-    let item_id = path_id(req, "id")?;
-    let mut body = JsonFields::optional(req)?;
+    let item_id = path_id(&req, "id")?;
+    let mut body = JsonFields::optional(&req)?;
     let featured = body.boolean("featured");
     body.finish()?;
     let result = marketplace_catalog::set_featured(

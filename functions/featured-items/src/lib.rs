@@ -1,19 +1,13 @@
 //! `GET /api/marketplace/featured`: approved, featured items of every kind, most popular first; with
 //! `trending=true`, the top trending items instead (featured or not).
 
-use marketplace_http::{
-    json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
-};
+use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(featured(state, &req).await)
-}
-
-async fn featured(state: &AppState, req: &Request) -> HandlerResult {
-    let session = state.session(req).await?;
-    let mut params = QueryParams::new(req);
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
+    let mut params = QueryParams::new(&req);
     let limit = params.integer("limit", state.config.featured_limit, 1..=20);
     let trending = params.boolean("trending").unwrap_or(false);
     params.finish()?;

@@ -2,17 +2,11 @@
 //! "role"}]}`), so that a frontend can draw its workspace switcher and admin menu. A first request of a
 //! subject the service has never seen makes its user (unless `USER_PROVISIONING=off`).
 
-use marketplace_http::{
-    json, respond, AppState, Body, HandlerResult, Request, Response, StatusCode,
-};
+use marketplace_http::{json, AppState, HandlerResult, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(me(state, &req).await)
-}
-
-async fn me(state: &AppState, req: &Request) -> HandlerResult {
-    let session = state.session(req).await?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
     let me = marketplace_catalog::accounts::me(&*session.db, &session.caller.user).await?;
     Ok(json(StatusCode::OK, &me))
 }

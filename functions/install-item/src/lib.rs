@@ -2,26 +2,21 @@
 
 use marketplace_catalog::InstallRequest;
 use marketplace_http::{
-    json, path_id, respond, workspace_access, Access, ApiError, AppState, Body, HandlerResult,
-    Request, Response, StatusCode,
+    json, path_id, workspace_access, Access, ApiError, AppState, HandlerResult, Request, StatusCode,
 };
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(install(state, &req).await)
-}
-
-async fn install(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
-    let item_id = path_id(req, "id")?;
-    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
+    let item_id = path_id(&req, "id")?;
+    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
     let request = InstallRequest {
         item_id,
         workspace: workspace.id,
         user_id: session.caller.user.id,
-        idempotency_key: idempotency_key(req)?,
+        idempotency_key: idempotency_key(&req)?,
     };
     let outcome = marketplace_catalog::install_item(session.db.client_mut(), &request).await?;
     let status = if outcome.replayed {

@@ -1,18 +1,12 @@
 //! `GET /api/marketplace/items/{id}/versions`: an item's approved versions, highest SemVer first.
 
-use marketplace_http::{
-    json, path_id, respond, AppState, Body, HandlerResult, Request, Response, StatusCode,
-};
+use marketplace_http::{json, path_id, AppState, HandlerResult, Request, StatusCode};
 use serde_json::json;
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(list_versions(state, &req).await)
-}
-
-async fn list_versions(state: &AppState, req: &Request) -> HandlerResult {
-    let session = state.session(req).await?;
-    let id = path_id(req, "id")?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
+    let id = path_id(&req, "id")?;
     let versions =
         marketplace_catalog::item_versions(&*session.db, session.caller.audience(), id).await?;
     Ok(json(StatusCode::OK, &json!({ "versions": versions })))

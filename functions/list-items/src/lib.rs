@@ -6,18 +6,12 @@ use marketplace_catalog::limits::{
     TAG_CHARS,
 };
 use marketplace_catalog::{ItemKind, ListQuery, Sort};
-use marketplace_http::{
-    json, respond, AppState, Body, HandlerResult, QueryParams, Request, Response, StatusCode,
-};
+use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(list_items(state, &req).await)
-}
-
-async fn list_items(state: &AppState, req: &Request) -> HandlerResult {
-    let session = state.session(req).await?;
-    let query = list_query(req)?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
+    let query = list_query(&req)?;
     let page =
         marketplace_catalog::list_items(&*session.db, session.caller.audience(), &query).await?;
     Ok(json(StatusCode::OK, &page))

@@ -2,20 +2,13 @@
 //! Hidden reviews are shown to marketplace admins only, marked.
 
 use marketplace_catalog::{limits, ReviewCursor, ReviewQuery, ReviewSort};
-use marketplace_http::{
-    json, path_id, respond, AppState, Body, HandlerResult, QueryParams, Request, Response,
-    StatusCode,
-};
+use marketplace_http::{json, path_id, AppState, HandlerResult, QueryParams, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(list_reviews(state, &req).await)
-}
-
-async fn list_reviews(state: &AppState, req: &Request) -> HandlerResult {
-    let session = state.session(req).await?;
-    let item_id = path_id(req, "id")?;
-    let mut params = QueryParams::new(req);
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
+    let item_id = path_id(&req, "id")?;
+    let mut params = QueryParams::new(&req);
     let sort = params
         .optional("sort", |raw| {
             ReviewSort::parse(raw).ok_or("must be one of newest, rating_high, rating_low")

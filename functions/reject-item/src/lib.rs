@@ -1,21 +1,14 @@
 //! `POST /api/marketplace/items/{id}/reject`: reject what waits for review; the reason (required) is kept.
 
 use marketplace_catalog::limits;
-use marketplace_http::{
-    json, path_id, respond, AppState, Body, HandlerResult, JsonFields, Request, Response,
-    StatusCode,
-};
+use marketplace_http::{json, path_id, AppState, HandlerResult, JsonFields, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(reject(state, &req).await)
-}
-
-async fn reject(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
     session.caller.require_admin()?;
-    let item_id = path_id(req, "id")?;
-    let mut body = JsonFields::optional(req)?;
+    let item_id = path_id(&req, "id")?;
+    let mut body = JsonFields::optional(&req)?;
     let reason = body.required_statement("reason", limits::REASON_CHARS);
     let reason = body.finish_with(|| reason)?;
     let reviewed = marketplace_catalog::reject(

@@ -2,19 +2,14 @@
 
 use marketplace_catalog::{limits, ItemKind, Submission, Version};
 use marketplace_http::{
-    json, respond, workspace_access, Access, AppState, Body, HandlerResult, JsonFields, Request,
-    Response, StatusCode,
+    json, workspace_access, Access, AppState, HandlerResult, JsonFields, Request, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
-pub async fn handle(state: &AppState, req: Request) -> Response<Body> {
-    respond(submit(state, &req).await)
-}
-
-async fn submit(state: &AppState, req: &Request) -> HandlerResult {
-    let mut session = state.session(req).await?;
-    let workspace = workspace_access(req, &*session.db, &session.caller, Access::Write).await?;
-    let mut body = JsonFields::required(req)?;
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let mut session = state.session(&req).await?;
+    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
+    let mut body = JsonFields::required(&req)?;
     let kind = body.required_parsed("item_type", ItemKind::parse);
     let source_id = body.required_id("item_id");
     let name = body.label("name", limits::NAME_CHARS);

@@ -1,7 +1,7 @@
--- 7313 bytes
+-- 7408 bytes
 WITH read_0 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT search_matches(t.name, t.description, t.search_words, $6, $8) THEN NULL ELSE search_tier(t.name, t.name_words, $8, $7, $6) END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND NOT lower(t.name) LIKE lower($7) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND NOT lower(t.name) LIKE lower($7) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $13) w),
 read_1 AS MATERIALIZED (SELECT count(*) >= $9 AS filled FROM read_0 WHERE matched AND tier <= 2),
 read_2 AS MATERIALIZED (SELECT 'agent'::text AS kind, t.id, search_tier(t.name, t.name_words, $8, $7, $6) AS tier, t.install_count, t.created_at, true AS matched,
@@ -11,12 +11,12 @@ ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($9, 1001))
 read_3 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 2
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9) w
 WHERE (SELECT filled FROM read_1)) UNION ALL (SELECT * FROM (SELECT * FROM (SELECT * FROM read_2) c WHERE tier <= 2 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, CASE WHEN lower(t.name) = lower($8) THEN 0 WHEN lower(t.name) LIKE lower($7) THEN 1 ELSE 2 END AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND (t.name ILIKE $6 OR t.name_words @@ plainto_tsquery('english', $8)) AND NOT lower(t.name) LIKE lower($7) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3) AND (t.kind = 'agent' AND (SELECT count(*) FROM read_2) > 1000
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND (t.name ILIKE $6 OR t.name_words @@ plainto_tsquery('english', $8)) AND NOT lower(t.name) LIKE lower($7) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3) AND (t.kind = 'agent' AND (SELECT count(*) FROM read_2) > 1000
 AND (SELECT count(*) FROM read_2 WHERE tier <= 2) < $9)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $9) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE)) r WHERE true),
 read_4 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT search_matches(t.name, t.description, t.search_words, $6, $8) THEN NULL ELSE search_tier(t.name, t.name_words, $8, $7, $6) END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND NOT (t.name ILIKE $6 OR t.name_words @@ plainto_tsquery('english', $8))
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND NOT (t.name ILIKE $6 OR t.name_words @@ plainto_tsquery('english', $8))
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $13) w),
 read_5 AS MATERIALIZED (SELECT count(*) >= $9 AS filled FROM read_4 WHERE matched AND tier <= 3),
 read_6 AS MATERIALIZED (SELECT 'agent'::text AS kind, t.id, search_tier(t.name, t.name_words, $8, $7, $6) AS tier, t.install_count, t.created_at, true AS matched,
@@ -26,9 +26,9 @@ ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($9, 1001))
 read_7 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_4 WHERE matched AND tier <= 3
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9) w
 WHERE (SELECT filled FROM read_5)) UNION ALL (SELECT * FROM (SELECT * FROM (SELECT * FROM read_6) c WHERE tier <= 3 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9) f WHERE (NOT (SELECT filled FROM read_5)) IS NOT FALSE)) r WHERE ((SELECT count(DISTINCT (kind, id)) FROM read_3 WHERE matched) < $9) IS NOT FALSE),
-read_8 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND lower(t.name) LIKE lower($7) LIMIT 1001) p),
+read_8 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND lower(t.name) LIKE lower($7) LIMIT 1001) p),
 read_9 AS MATERIALIZED (SELECT least(count(*), 1000) AS total, count(*) <= 1000 AS total_exact
-FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND search_matches(t.name, t.description, t.search_words, $6, $8) LIMIT 1001) matching),
+FROM (SELECT 1 FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND search_matches(t.name, t.description, t.search_words, $6, $8) LIMIT 1001) matching),
 branches AS (SELECT * FROM read_3 UNION SELECT * FROM read_7),
 boundary AS (
 SELECT * FROM branches e

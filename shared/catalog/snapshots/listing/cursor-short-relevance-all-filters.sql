@@ -1,23 +1,23 @@
--- 7842 bytes
+-- 7937 bytes
 WITH read_0 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT (t.name ILIKE $6 OR t.description ILIKE $6) THEN NULL ELSE CASE WHEN lower(t.name) = lower($8) THEN 0 WHEN lower(t.name) LIKE lower($7) THEN 1 ELSE 2 END END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $13) w),
 read_1 AS MATERIALIZED (SELECT count(*) >= $9 AS filled FROM read_0 WHERE matched AND tier <= 0),
 read_2 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 0
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9) w
 WHERE (SELECT filled FROM read_1)) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, 0 AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND lower(t.name) = lower($8) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND lower(t.name) = lower($8) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $9) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE)) r WHERE true),
 read_3 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT (t.name ILIKE $6 OR t.description ILIKE $6) THEN NULL ELSE CASE WHEN lower(t.name) = lower($8) THEN 0 WHEN lower(t.name) LIKE lower($7) THEN 1 ELSE 2 END END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND NOT lower(t.name) = lower($8)
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND NOT lower(t.name) = lower($8)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $13) w),
 read_4 AS MATERIALIZED (SELECT count(*) >= $9 AS filled FROM read_3 WHERE matched AND tier <= 1),
 read_5 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_3 WHERE matched AND tier <= 1
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9) w
 WHERE (SELECT filled FROM read_4)) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, CASE WHEN lower(t.name) = lower($8) THEN 0 ELSE 1 END AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND lower(t.name) LIKE lower($7) AND NOT lower(t.name) = lower($8)
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND lower(t.name) LIKE lower($7) AND NOT lower(t.name) = lower($8)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $9) f WHERE (NOT (SELECT filled FROM read_4)) IS NOT FALSE)) r WHERE ((SELECT count(DISTINCT (kind, id)) FROM read_2 WHERE matched) < $9) IS NOT FALSE),
 read_6 AS MATERIALIZED (SELECT count(*) >= $9 AS filled FROM read_3 WHERE matched AND tier <= 2),
 read_7 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_3 WHERE matched AND tier <= 2
@@ -29,7 +29,7 @@ ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $9)
 UNION ALL (SELECT *, true AS region_end FROM (SELECT 'agent'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, false AS matched
 FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND NOT lower(t.name) LIKE lower($7)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC OFFSET $10 - 1 LIMIT 1) e)) f WHERE (NOT (SELECT filled FROM read_6)) IS NOT FALSE)) r WHERE CASE WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_2 WHERE matched) < $9) THEN false WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_5 WHERE matched) < $9) THEN false ELSE true END),
-read_8 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND t.kind = 'agent' AND lower(t.name) LIKE lower($7) LIMIT 1001) p),
+read_8 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND lower(t.marketplace_category) = lower($4) AND NOT t.is_featured AND lower_tags(t.tags) @> lower_tags(to_jsonb($5::text[])) AND lower(t.name) LIKE lower($7) LIMIT 1001) p),
 read_9 AS MATERIALIZED (SELECT least(sum(matches), 1000)::bigint AS total,
 bool_and(examined < 1000) AND sum(matches) <= 1000 AS total_exact
 FROM (SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined

@@ -1,7 +1,7 @@
--- 1981 bytes
+-- 2000 bytes
 WITH branches AS (SELECT *, false AS region_end FROM (SELECT w.kind, w.id, NULL::integer AS tier, w.install_count, w.created_at, w.m AS matched FROM (
 SELECT t.kind, t.id, true AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.kind = 'agent'
+FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $1) w) r),
 boundary AS (
 SELECT * FROM branches e

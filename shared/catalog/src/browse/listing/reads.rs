@@ -158,10 +158,10 @@ impl ListingSql<'_> {
         format!(
             "SELECT w.kind, w.id, {tier} AS tier, {names}, {matched} AS matched FROM (
                  SELECT t.kind, t.id, {m} AS m, {branch_columns}
-                 FROM item_rows t WHERE {filters}{kinds}{conditions}
+                 FROM {rows} t WHERE {filters}{conditions}
                  ORDER BY {order} LIMIT {limit}) w",
             names = self.sort().branch_column_names("w"),
-            kinds = self.of_kinds(),
+            rows = self.rows(),
             branch_columns = self.sort().branch_columns(),
             filters = self.filters(),
             order = self.sort().table_order(),

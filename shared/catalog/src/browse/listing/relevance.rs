@@ -79,12 +79,12 @@ impl ListingSql<'_> {
     fn lookup_all(&self, term: &SearchTerm, tier: i32, conditions: &str, extra: &str) -> String {
         format!(
             "SELECT t.kind, t.id, {tier_of_row} AS tier, {columns}, true AS matched, false AS region_end
-             FROM item_rows t WHERE {filters}{kinds} AND {predicate}{conditions}{extra}
+             FROM {rows} t WHERE {filters} AND {predicate}{conditions}{extra}
              ORDER BY {order} LIMIT {window}",
             tier_of_row = term.tier_at_most(tier),
             columns = self.sort().branch_columns(),
             filters = self.filters(),
-            kinds = self.of_kinds(),
+            rows = self.rows(),
             predicate = term.tier_predicate(tier),
             order = self.sort().unindexed_order(),
             window = self.window,

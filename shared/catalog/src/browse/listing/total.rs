@@ -52,9 +52,9 @@ impl ListingSql<'_> {
         };
         let over = SEARCH_TOTAL_CAP + 1;
         let prefixed = self.cte(format!(
-            "SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE {filters}{kinds} AND {prefix} LIMIT {over}) p",
+            "SELECT count(*) AS n FROM (SELECT 1 FROM {rows} t WHERE {filters} AND {prefix} LIMIT {over}) p",
             filters = self.filters(),
-            kinds = self.of_kinds(),
+            rows = self.rows(),
             prefix = term.tier_predicate(1),
         ));
         let mut cases = vec![(
@@ -106,9 +106,9 @@ impl ListingSql<'_> {
         };
         format!(
             "SELECT least(count(*), {SEARCH_TOTAL_CAP}) AS total, count(*) <= {SEARCH_TOTAL_CAP} AS total_exact
-             FROM (SELECT 1 FROM item_rows t WHERE {filters}{kinds}{matches} LIMIT {over}) matching",
+             FROM (SELECT 1 FROM {rows} t WHERE {filters}{matches} LIMIT {over}) matching",
             filters = self.filters(),
-            kinds = self.of_kinds(),
+            rows = self.rows(),
             over = SEARCH_TOTAL_CAP + 1
         )
     }

@@ -1,0 +1,39 @@
+//! What `GET /installs` and `GET /updates` both take: the workspace (read access), `limit` and the
+//! previous page's `cursor`, issued by the same list for the same workspace.
+
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use marketplace_catalog::{InstallCursor, InstallList, WorkspaceId};
+
+use crate::error::ApiError;
+use crate::query_params::QueryParams;
+use crate::state::Session;
+use crate::workspace::{workspace_access, Access};
+use lambda_http::Request;
+
+/// One page of a workspace's install list, as asked for.
+pub struct InstallListPage {
+    pub workspace: WorkspaceId,
+    pub cursor: Option<InstallCursor>,
+    pub limit: i64,
+}
+
+impl InstallListPage {
+    pub async fn read(
+        req: &Request,
+        session: &Session,
+        list: InstallList,
+    ) -> Result<Self, ApiError> {
+        let workspace = workspace_access(req, &*session.db, &session.caller, Access::Read).await?;
+        let mut params = QueryParams::new(req);
+        let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
+        let cursor = params.optional("cursor", |raw| {
+            InstallCursor::parse(raw, list, workspace.id)
+        });
+        params.finish()?;
+        Ok(Self {
+            workspace: workspace.id,
+            cursor,
+            limit,
+        })
+    }
+}
