@@ -368,3 +368,30 @@ async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() 
         "a rare term's total comes exact from its candidates"
     );
 }
+
+#[tokio::test]
+async fn every_listing_shape_on_file_runs_on_postgresql_with_its_reads_lined_up() {
+    use marketplace_catalog::statements::{listing_shapes, listing_statement};
+    let app = TestApp::with_reader().await;
+    for kind in ItemKind::ALL {
+        for name in ["Email triage", "AI mailer", "Quarterly report"] {
+            app.item(kind, &format!("{name} {kind}"))
+                .category("Sales")
+                .set("tags", json!(["crm", "email"]))
+                .insert()
+                .await;
+        }
+    }
+    let shapes = listing_shapes();
+    assert!(shapes.len() >= 40, "{} shapes", shapes.len());
+    for (name, audience, query) in shapes {
+        let rows = listing_statement(audience, &query)
+            .query(&app.db)
+            .await
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert!(
+            !rows.is_empty(),
+            "{name}: every page has at least its total's row"
+        );
+    }
+}

@@ -141,7 +141,7 @@ pub async fn empty_database() -> String {
 }
 
 /// One test's world: its own database, the state handlers run with, and a client for fixtures. Its
-/// database is dropped once the app is (see [`DROPPED`]).
+/// database is dropped once the app is (by the next app made).
 pub struct TestApp {
     pub state: AppState,
     pub db: tokio_postgres::Client,

@@ -101,6 +101,7 @@ pub use reviews::{
 pub mod statements {
     pub use crate::browse::detail::{dependencies_statement, detail_statement};
     pub use crate::browse::listing::listing_statement;
+    pub use crate::browse::listing::shapes::listing_shapes;
     pub use crate::browse::published_versions::approved_versions_statement;
     pub use crate::browse::search::suggestions_statement;
     pub use crate::browse::stats::{categories_statement, stats_statement};

@@ -28,6 +28,8 @@ use crate::foundation::statement::{Params, Placeholder, Statement};
 
 mod reads;
 mod relevance;
+#[doc(hidden)]
+pub mod shapes;
 #[cfg(test)]
 mod snapshots;
 mod total;
@@ -206,7 +208,9 @@ struct ListingSql<'q> {
     kinds: Vec<ItemKind>,
     category: Option<Placeholder>,
     tags: Option<Placeholder>,
-    search: Option<SearchTerm>,
+    /// The order the statement runs in (relevance without a term runs in the default order).
+    sort: Sort,
+    walk: Walk,
     /// The cursor's tier (relevance) and the placeholders of its stored keys and id.
     after: Option<(Option<i32>, Vec<Placeholder>)>,
     /// How many candidate rows each ordered read contributes.
@@ -220,7 +224,7 @@ struct ListingSql<'q> {
     offset: Placeholder,
     fetch: Placeholder,
     /// How many rows a search's ordered walk examines before the search indexes take over.
-    walk: Placeholder,
+    walk_rows: Placeholder,
     /// The materialized CTEs of the reads built so far (named `read_<n>`), with the keys of shared ones.
     ctes: std::cell::RefCell<Vec<(Option<String>, String)>>,
 }
@@ -236,37 +240,51 @@ impl<'q> ListingSql<'q> {
             };
             (tier, query.sort.bind_position(values, params))
         });
+        let kinds = query.kinds();
+        let category = query.category.clone().map(|category| params.bind(category));
+        let tags = (!query.tags.is_empty()).then(|| params.bind(query.tags.clone()));
+        let term = query
+            .search_term()
+            .map(|term| SearchTerm::bind(term, params));
+        let (sort, walk) = match term {
+            None if query.sort.is_relevance() => (Sort::Popular, Walk::Merged),
+            None => (query.sort, Walk::Merged),
+            Some(term) if query.sort.is_relevance() => (query.sort, Walk::Relevance(term)),
+            Some(term) => (query.sort, Walk::Searched(term)),
+        };
         Self {
             query,
             audience,
-            kinds: query.kinds(),
-            category: query.category.clone().map(|category| params.bind(category)),
-            tags: (!query.tags.is_empty()).then(|| params.bind(query.tags.clone())),
-            search: query
-                .search_term()
-                .map(|term| SearchTerm::bind(term, params)),
+            kinds,
+            category,
+            tags,
+            sort,
+            walk,
             after,
             window: params.bind(query.offset + query.limit + 1),
             region: params.bind(SHORT_TERM_REGION),
             whole_regions: query.after.is_none(),
             offset: params.bind(query.offset),
             fetch: params.bind(query.limit + 1),
-            walk: params.bind(query.offset + query.limit + SEARCH_WALK),
+            walk_rows: params.bind(query.offset + query.limit + SEARCH_WALK),
             ctes: std::cell::RefCell::new(Vec::new()),
         }
     }
 
-    /// The order the statement runs in: relevance needs a term ([`list_items`] refuses it without one),
-    /// and without one the statement runs in the default order.
     fn sort(&self) -> Sort {
-        match self.query.sort {
-            Sort::Relevance if self.search.is_none() => Sort::Popular,
-            sort => sort,
+        self.sort
+    }
+
+    /// The search term, whatever the walk.
+    fn search(&self) -> Option<&SearchTerm> {
+        match &self.walk {
+            Walk::Merged => None,
+            Walk::Searched(term) | Walk::Relevance(term) => Some(term),
         }
     }
 
     fn short_search(&self) -> Option<&SearchTerm> {
-        self.search.as_ref().filter(|term| term.is_short())
+        self.search().filter(|term| term.is_short())
     }
 
     /// Registers `sql` as a materialized CTE (computed once, and only if a row of it is asked for) and
@@ -300,11 +318,7 @@ impl<'q> ListingSql<'q> {
     fn sql(&self) -> String {
         let sort = self.sort();
         let merged = sort.merged_order();
-        let branches = if sort.is_relevance() {
-            self.relevance_branches()
-        } else {
-            self.ordered_branches()
-        };
+        let branches = self.branches();
         let valid = if self.short_search().is_some() {
             format!(
                 " AND NOT EXISTS (SELECT 1 FROM boundary e WHERE NOT {})",
@@ -313,7 +327,8 @@ impl<'q> ListingSql<'q> {
         } else {
             String::new()
         };
-        let total = self.total_sql();
+        let total = self.total_sql(&branches);
+        let branches = branches.0;
         let ctes: String = self
             .ctes
             .borrow()
@@ -373,6 +388,17 @@ impl<'q> ListingSql<'q> {
         filters
     }
 
+    /// The columns every candidate row has, in the one order every read of a page selects them (their
+    /// union lines up by position): `kind` (the expression given, named `kind`), `id`, `tier`, this sort's
+    /// keys, `matched`; each read then adds `region_end`. Only the merged walk names its own, from the
+    /// same lists ([`Sort::branch_columns`], [`Sort::branch_column_names`]).
+    fn candidate_columns(&self, kind: &str, tier: &str, matched: &str) -> String {
+        format!(
+            "{kind}, t.id, {tier} AS tier, {keys}, {matched} AS matched",
+            keys = self.sort().branch_columns()
+        )
+    }
+
     /// The rows of this listing's kinds, as a relation with a `kind` column: the view `item_rows` (V16) for
     /// every kind, one table for one (the planner then has no other kinds' tables to plan and rule out).
     fn rows(&self) -> String {
@@ -395,25 +421,42 @@ impl<'q> ListingSql<'q> {
         }
     }
 
-    /// Non-relevance orders: the first `window` rows of every kind together; for a search, the walk of every
-    /// kind and the reads that replace it for a rare term; for a short term, a region of each kind.
-    fn ordered_branches(&self) -> String {
+    /// The candidate rows of the page, by walk: the first `window` rows of every kind together; for a
+    /// search, the walk of every kind and the reads that replace it for a rare term; for a short term, a
+    /// region of each kind; for relevance, tier by tier.
+    fn branches(&self) -> Branches {
         let conditions = self.stored_after();
-        match &self.search {
-            Some(term) if term.is_short() => union_all(&self.kinds, |kind| {
+        Branches(match &self.walk {
+            Walk::Merged => format!(
+                "SELECT *, false AS region_end FROM ({}) r",
+                self.merged_read("true", "NULL::integer", "w.m", &conditions, self.window)
+            ),
+            Walk::Searched(term) if term.is_short() => union_all(&self.kinds, |kind| {
                 format!(
                     "({})",
                     self.region(kind, "NULL::integer", &term.matches(), &conditions)
                 )
             }),
-            Some(term) => self.searched_reads(term, &conditions),
-            None => format!(
-                "SELECT *, false AS region_end FROM ({}) r",
-                self.merged_read("true", "NULL::integer", "w.m", &conditions, self.window)
-            ),
-        }
+            Walk::Searched(term) => self.searched_reads(term, &conditions),
+            Walk::Relevance(term) => self.relevance_branches(term),
+        })
     }
 }
+
+/// How a page's candidate rows are read: decided once, from the sort and the search term.
+enum Walk {
+    /// No search: the first `window` rows of every kind's order together.
+    Merged,
+    /// A search in a stored order: the shared walk (or each kind's matches) for a term with a trigram, a
+    /// region of each kind for a shorter one.
+    Searched(SearchTerm),
+    /// `sort=relevance` with a term: tier by tier (`listing/relevance.rs`).
+    Relevance(SearchTerm),
+}
+
+/// The SQL of a page's candidate rows, once built: the total is built after it (it counts from the reads
+/// the branches registered).
+struct Branches(String);
 
 /// How many of a kind's matches a rare term's candidate read holds (one more tells there are more).
 const CANDIDATES: i64 = SEARCH_TOTAL_CAP;

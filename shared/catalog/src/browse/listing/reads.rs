@@ -18,10 +18,10 @@ impl ListingSql<'_> {
         limit: Placeholder,
     ) -> String {
         format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, {matched} AS matched
+            "SELECT {columns}
              FROM {table} t WHERE {filters}{conditions}
              ORDER BY {order} LIMIT {limit}",
-            columns = self.sort().branch_columns(),
+            columns = self.candidate_columns(&format!("'{kind}'::text AS kind"), tier, matched),
             table = kind.table(),
             filters = self.filters(),
             order = self.sort().table_order(),
@@ -91,11 +91,11 @@ impl ListingSql<'_> {
         limit: &str,
     ) -> String {
         format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, true AS matched,
+            "SELECT {columns},
                     false AS region_end
              FROM {table} t WHERE {filters} AND {predicate}{conditions}
              ORDER BY {order} LIMIT {limit}",
-            columns = self.sort().branch_columns(),
+            columns = self.candidate_columns(&format!("'{kind}'::text AS kind"), tier, "true"),
             table = kind.table(),
             filters = self.filters(),
             order = self.sort().unindexed_order(),
@@ -119,10 +119,10 @@ impl ListingSql<'_> {
         }
         let region_rows = self.read(kind, tier, matched, conditions, self.region);
         let end = format!(
-            "SELECT '{kind}'::text AS kind, t.id, {tier} AS tier, {columns}, false AS matched
+            "SELECT {columns}
              FROM {table} t WHERE {filters}{conditions}
              ORDER BY {order} OFFSET {region} - 1 LIMIT 1",
-            columns = self.sort().branch_columns(),
+            columns = self.candidate_columns(&format!("'{kind}'::text AS kind"), tier, "false"),
             table = kind.table(),
             filters = self.filters(),
             order = self.sort().table_order(),
@@ -142,7 +142,7 @@ impl ListingSql<'_> {
     /// `w.m`). The kinds' rows are a union with no conditions of its own (PostgreSQL merges ordered reads of
     /// a union only then); the conditions apply to it as to one table.
     pub(super) fn walk(&self, m: &str, tier: &str, matched: &str, conditions: &str) -> String {
-        self.merged_read(m, tier, matched, conditions, self.walk)
+        self.merged_read(m, tier, matched, conditions, self.walk_rows)
     }
 
     /// The first `limit` rows of every kind together in this listing's order: see [`Self::walk`]. The kinds'

@@ -21,10 +21,7 @@ impl ListingSql<'_> {
     /// Relevance: the reads of every tier, each a CTE, in one union. After a cursor at tier `c`, tiers below
     /// `c` are done; tier `c` reads its own rows past the cursor, and each later tier `T` the rows of tiers
     /// `c+1..=T`.
-    pub(super) fn relevance_branches(&self) -> String {
-        let Some(term) = &self.search else {
-            return self.ordered_branches();
-        };
+    pub(super) fn relevance_branches(&self, term: &SearchTerm) -> String {
         let cursor_tier = self.after.as_ref().and_then(|(tier, _)| *tier);
         let last = *term.tiers().end();
         let mut earlier: Vec<String> = Vec::new();
@@ -78,11 +75,10 @@ impl ListingSql<'_> {
     /// the order's index).
     fn lookup_all(&self, term: &SearchTerm, tier: i32, conditions: &str, extra: &str) -> String {
         format!(
-            "SELECT t.kind, t.id, {tier_of_row} AS tier, {columns}, true AS matched, false AS region_end
+            "SELECT {columns}, false AS region_end
              FROM {rows} t WHERE {filters} AND {predicate}{conditions}{extra}
              ORDER BY {order} LIMIT {window}",
-            tier_of_row = term.tier_at_most(tier),
-            columns = self.sort().branch_columns(),
+            columns = self.candidate_columns("t.kind", &term.tier_at_most(tier), "true"),
             filters = self.filters(),
             rows = self.rows(),
             predicate = term.tier_predicate(tier),

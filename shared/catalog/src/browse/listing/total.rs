@@ -1,7 +1,7 @@
 //! A listing's total and whether it is exact: the counters when nothing but kind, category and featured
 //! filter; otherwise the matches, counted up to the cap.
 
-use super::{candidates_key, walk_key, ListingSql};
+use super::{candidates_key, walk_key, Branches, ListingSql};
 use crate::browse::search::SEARCH_TOTAL_CAP;
 use crate::browse::search::SHORT_TERM_REGION;
 use crate::foundation::audience::Audience;
@@ -35,8 +35,8 @@ impl ListingSql<'_> {
     /// otherwise the matches, counted up to the cap (a short term: within each kind's first region). A
     /// search whose names alone start with the term more often than the cap is at the cap (the name index
     /// counts that); a rare term's first page counts the candidates it read.
-    pub(super) fn total_sql(&self) -> String {
-        if self.search.is_none() && self.tags.is_none() {
+    pub(super) fn total_sql(&self, _after: &Branches) -> String {
+        if self.search().is_none() && self.tags.is_none() {
             return format!(
                 "SELECT ({}) AS total, true AS total_exact",
                 counted_total_sql(
@@ -47,7 +47,7 @@ impl ListingSql<'_> {
                 )
             );
         }
-        let Some(term) = &self.search else {
+        let Some(term) = self.search() else {
             return self.counted_matches_sql();
         };
         let over = SEARCH_TOTAL_CAP + 1;
@@ -100,7 +100,7 @@ impl ListingSql<'_> {
                  FROM ({regions}) regions"
             );
         }
-        let matches = match &self.search {
+        let matches = match self.search() {
             Some(term) => format!(" AND {}", term.matches()),
             None => String::new(),
         };
