@@ -165,7 +165,7 @@ async fn credential_fields_become_slots_and_listing_fields_are_scanned() {
         .submit(&json!({"item_type": "agent", "item_id": source}))
         .await;
     response.assert_status(201);
-    let listing = response.json["item_id"].as_i64().unwrap();
+    let listing = response.body::<Pending>().item_id;
     let stored = app
         .db
         .query_one(
@@ -226,7 +226,7 @@ async fn a_new_version_with_a_credential_is_refused_and_not_recorded() {
         .in_workspace(workspace)
         .submit(&json!({"item_type": "tool", "item_id": source}))
         .await;
-    let listing = response.json["item_id"].as_i64().unwrap();
+    let listing = response.body::<Pending>().item_id;
     app.as_user("boss")
         .approve(listing, None)
         .await

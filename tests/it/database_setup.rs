@@ -282,7 +282,7 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         )
         .await;
     submitted.assert_status(201);
-    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let listing = submitted.body::<Pending>().item_id;
     app.as_user("boss").queue("").await.assert_status(200);
     app.as_user("boss")
         .approve(listing, None)

@@ -75,7 +75,7 @@ async fn a_stranger_inflating_installs_never_becomes_anothers_dependency() {
     for _ in 0..30 {
         let installed = install(&app, evil, "evil-editor", world.stranger_llm).await;
         installed.assert_status(201);
-        let id = installed.json["install_id"].as_i64().unwrap();
+        let id = installed.body::<Install>().install_id;
         app.delete(format!("/api/marketplace/installs/{id}"))
             .as_user("evil-editor")
             .workspace(evil)
@@ -137,7 +137,7 @@ async fn a_version_resolves_its_dependencies_at_submit_shows_them_to_the_admin_a
         .submit(&json!({"item_type": "agent", "item_id": source}))
         .await;
     submitted.assert_status(201);
-    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let listing = submitted.body::<Pending>().item_id;
     let queue = app.as_user("boss").queue("").await;
     assert_eq!(
         queue.json["items"][0]["dependencies"],

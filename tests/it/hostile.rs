@@ -423,7 +423,7 @@ async fn installs_racing_uninstalls_with_dependencies_never_deadlock() {
             .install(recipe)
             .await;
         first.assert_status(201);
-        let id = first.json["install_id"].as_i64().unwrap();
+        let id = first.body::<Install>().install_id;
         let uninstall = app
             .delete(format!(
                 "/api/marketplace/installs/{id}?with_dependencies=true"
@@ -466,7 +466,7 @@ async fn a_dependency_ends_with_the_last_install_that_brought_or_reused_it() {
             .install(recipe)
             .await;
         installed.assert_status(201);
-        installs.push(installed.json["install_id"].as_i64().unwrap());
+        installs.push(installed.body::<Install>().install_id);
     }
     for id in installs {
         app.delete(format!(

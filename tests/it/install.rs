@@ -200,7 +200,7 @@ async fn installs_every_other_kind_with_its_own_columns() {
             .install(id)
             .await;
         response.assert_status(201);
-        let copy = response.json["installed"]["id"].as_i64().unwrap();
+        let copy = response.body::<Install>().installed.id;
         let table = kind.table();
         for (column, value) in &columns {
             let copied: Value = app
@@ -418,7 +418,7 @@ async fn concurrent_repeats_of_one_key_install_once() {
     );
     let install_ids: std::collections::HashSet<i64> = responses
         .iter()
-        .map(|r| r.json["install_id"].as_i64().unwrap())
+        .map(|r| r.body::<Install>().install_id)
         .collect();
     assert_eq!(install_ids.len(), 1);
     assert_eq!(

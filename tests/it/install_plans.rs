@@ -376,7 +376,7 @@ async fn a_dependency_the_workspace_already_has_is_reused_by_its_listing_not_its
         .install(c.writer)
         .await;
     first.assert_status(201);
-    let writer_copy = first.json["installed"]["id"].as_i64().unwrap();
+    let writer_copy = first.body::<Install>().installed.id;
     let fast_copy = first.json["dependencies"][0]["installed"]["id"]
         .as_i64()
         .unwrap();
@@ -449,7 +449,7 @@ async fn a_dependency_the_workspace_already_has_is_reused_by_its_listing_not_its
         .db
         .query_one(
             "SELECT steps FROM workflow_templates WHERE id = $1",
-            &[&install.json["installed"]["id"].as_i64().unwrap()],
+            &[&install.body::<Install>().installed.id],
         )
         .await
         .unwrap()
@@ -546,8 +546,8 @@ async fn uninstall_deletes_the_copy_marks_the_record_and_repeats_quietly() {
         .install(c.writer)
         .await;
     install.assert_status(201);
-    let install_id = install.json["install_id"].as_i64().unwrap();
-    let copy = install.json["installed"]["id"].as_i64().unwrap();
+    let install_id = install.body::<Install>().install_id;
+    let copy = install.body::<Install>().installed.id;
     assert_eq!(metrics(&app, "agents", c.writer).await, (1, 1, 1));
 
     app.as_user("other-owner")
@@ -629,7 +629,7 @@ async fn with_dependencies_uninstalls_those_nothing_else_relies_on() {
 
     app.delete(format!(
         "{}?with_dependencies=true",
-        uninstall_path(recipe.json["install_id"].as_i64().unwrap())
+        uninstall_path(recipe.body::<Install>().install_id)
     ))
     .as_user("acme-owner")
     .workspace(workspace)
@@ -842,7 +842,7 @@ async fn the_installed_list_pages_newest_first_behind_an_opaque_cursor() {
     skill.assert_status(201);
     app.as_user("acme-owner")
         .in_workspace(workspace)
-        .uninstall(skill.json["install_id"].as_i64().unwrap(), "")
+        .uninstall(skill.body::<Install>().install_id, "")
         .await
         .assert_status(204);
     app.publish_version(ItemKind::Agent, c.writer, "2.0.0", "")
@@ -891,7 +891,7 @@ async fn the_installed_list_pages_newest_first_behind_an_opaque_cursor() {
     assert_eq!(skill_entry["copy"], Value::Null);
     assert!(skill_entry["uninstalled_at"].is_string());
     assert_eq!(skill_entry["installed_by"]["display_name"], "acme-owner");
-    let recipe_id = recipe.json["install_id"].as_i64().unwrap();
+    let recipe_id = recipe.body::<Install>().install_id;
     let writer = seen.iter().find(|i| i["item"]["id"] == c.writer).unwrap();
     assert_eq!(writer["parent_install_id"], recipe_id);
     assert_eq!(writer["update_available"], true);

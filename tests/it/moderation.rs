@@ -19,7 +19,7 @@ async fn app_with_pending() -> (TestApp, uuid::Uuid, i64) {
         .submit(&json!({"item_type": "skill", "item_id": source, "changelog": "New"}))
         .await;
     response.assert_status(201);
-    (app, workspace, response.json["item_id"].as_i64().unwrap())
+    (app, workspace, response.body::<Pending>().item_id)
 }
 
 async fn actions(app: &TestApp) -> Vec<(String, Option<String>, Option<String>)> {
@@ -232,7 +232,7 @@ async fn delisting_hides_the_item_everywhere_but_keeps_installs() {
     installed.assert_status(201);
     app.publish_version(ItemKind::Agent, item, "1.1.0", "")
         .await;
-    let copy = installed.json["installed"]["id"].as_i64().unwrap();
+    let copy = installed.body::<Install>().installed.id;
 
     app.as_user("boss").delist(item).await.assert_status(204);
     for subject in ["acme-viewer", "boss"] {

@@ -26,7 +26,7 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
                    "changelog": "First public release."}))
         .await;
         response.assert_status(201);
-        let listing = response.json["item_id"].as_i64().unwrap();
+        let listing = response.body::<Pending>().item_id;
         assert_eq!(
             response.json,
             json!({"item_id": listing, "status": "pending", "version": "0.3.0"})
@@ -120,7 +120,7 @@ async fn pending_submissions_are_hidden_from_members_and_queued_for_admins() {
         .await;
     response.assert_status(201);
     assert_eq!(response.json["version"], "1.0.0", "the default version");
-    let listing = response.json["item_id"].as_i64().unwrap();
+    let listing = response.body::<Pending>().item_id;
 
     for subject in ["acme-owner", "acme-viewer"] {
         app.as_user(subject)
@@ -172,7 +172,7 @@ async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tool
         .submit(&json!({"item_type": "agent", "item_id": agent}))
         .await;
     response.assert_status(201);
-    let listing = response.json["item_id"].as_i64().unwrap();
+    let listing = response.body::<Pending>().item_id;
 
     let linked: Vec<(i64, String)> = app
         .db
@@ -253,7 +253,7 @@ async fn submitting_an_agent_publishes_its_workspace_skills_and_carries_its_tool
         .submit(&json!({"item_type": "agent", "item_id": second}))
         .await;
     response.assert_status(201);
-    let second_listing = response.json["item_id"].as_i64().unwrap();
+    let second_listing = response.body::<Pending>().item_id;
     let skill = app
         .count(&format!(
             "SELECT skill_id FROM agent_skills WHERE agent_id = {second_listing}"
@@ -284,7 +284,7 @@ async fn resubmitting_a_listed_item_is_a_conflict_until_it_is_delisted() {
         .submit(&body.clone())
         .await
         .assert_problem(409, "conflict");
-    let listing = first.json["item_id"].as_i64().unwrap();
+    let listing = first.body::<Pending>().item_id;
     app.as_user("boss").delist(listing).await.assert_status(204);
     app.as_user("acme-owner")
         .in_workspace(workspace)

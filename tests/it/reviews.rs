@@ -95,7 +95,7 @@ async fn only_members_of_a_workspace_that_installed_the_listing_may_review_it() 
 
     let installed = install(&app, agent, acme, "acme-editor").await;
     // Any member, a viewer too, and whether or not the copy is still there.
-    let copy = installed.json["installed"]["id"].as_i64().unwrap();
+    let copy = installed.body::<Install>().installed.id;
     app.exec(&format!("DELETE FROM agents WHERE id = {copy}"))
         .await;
     let posted = review(

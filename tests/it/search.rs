@@ -1,6 +1,5 @@
 //! GET /items?search=: relevance order, English stems, suggestions, tags, the capped total and short terms.
 
-use harness::contract_types::ItemPage;
 use harness::*;
 use serde_json::Value;
 
@@ -129,7 +128,7 @@ async fn a_search_that_finds_nothing_suggests_close_names_of_listed_items() {
 
     let response = get(&app, "search=Salse%20Assistant").await;
     assert_eq!(response.body::<ItemPage>().ids(), Vec::<i64>::new());
-    assert_eq!(response.json["total"], 0);
+    assert_eq!(response.body::<ItemPage>().total, 0);
     assert_eq!(
         response.json["suggestions"],
         serde_json::json!(["Sales Assistant"]),
@@ -212,8 +211,8 @@ async fn a_common_term_counts_up_to_the_cap_and_says_so() {
     let rare = app.item(ItemKind::Tool, "Rare find").insert().await;
 
     let response = get(&app, "search=helper&limit=5").await;
-    assert_eq!(response.json["total"], 1_000);
-    assert_eq!(response.json["total_exact"], false);
+    assert_eq!(response.body::<ItemPage>().total, 1_000);
+    assert!(!response.body::<ItemPage>().total_exact);
     assert_eq!(response.body::<ItemPage>().ids().len(), 5);
     assert!(response.json["next_cursor"].is_string());
 
@@ -226,7 +225,7 @@ async fn a_common_term_counts_up_to_the_cap_and_says_so() {
         ),
         (1.into(), true.into())
     );
-    assert_eq!(get(&app, "").await.json["total_exact"], true);
+    assert!(get(&app, "").await.body::<ItemPage>().total_exact);
 }
 
 #[tokio::test]
@@ -324,8 +323,8 @@ async fn a_rare_term_below_a_popular_catalog_ranks_and_walks_every_match_once() 
         best,
         "exact, prefix, name words, then descriptions"
     );
-    assert_eq!(first.json["total"], 1_000);
-    assert_eq!(first.json["total_exact"], false);
+    assert_eq!(first.body::<ItemPage>().total, 1_000);
+    assert!(!first.body::<ItemPage>().total_exact);
 
     for limit in [7, 100] {
         let (found, _) = walk(&app, &format!("search=zebra&limit={limit}")).await;

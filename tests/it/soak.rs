@@ -298,7 +298,7 @@ async fn setup(app: &TestApp) -> (Vec<i64>, Vec<(i64, u64)>, Vec<(Uuid, String)>
             .submit(&json!({"item_type": "agent", "item_id": source}))
             .await;
         submitted.assert_status(201);
-        let listing = submitted.json["item_id"].as_i64().unwrap();
+        let listing = submitted.body::<Pending>().item_id;
         app.as_user("soak-admin")
             .approve(listing, None)
             .await

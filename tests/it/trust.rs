@@ -263,7 +263,7 @@ async fn an_approved_agent_never_shows_or_installs_a_skill_its_user_could_not_op
         .install(agent)
         .await;
     install.assert_status(201);
-    let copy = install.json["installed"]["id"].as_i64().unwrap();
+    let copy = install.body::<Install>().installed.id;
     assert_eq!(linked_skills(&app, copy).await, vec![ok]);
     assert_eq!(
         install.json["warnings"],
@@ -275,7 +275,7 @@ async fn an_approved_agent_never_shows_or_installs_a_skill_its_user_could_not_op
 
     app.publish_version(ItemKind::Agent, agent, "1.1.0", "")
         .await;
-    let install_id = install.json["install_id"].as_i64().unwrap();
+    let install_id = install.body::<Install>().install_id;
     app.as_user("acme-owner")
         .in_workspace(workspace)
         .apply_update(install_id, None)
@@ -313,7 +313,7 @@ async fn approving_an_agent_whose_skill_was_rejected_is_a_conflict_that_names_th
         .submit(&json!({"item_type": "agent", "item_id": agent}))
         .await;
     submitted.assert_status(201);
-    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let listing = submitted.body::<Pending>().item_id;
     let skill_listing = linked_skills(&app, listing).await[0];
 
     app.as_user("boss")
@@ -352,7 +352,7 @@ async fn an_unmodified_install_cannot_be_resubmitted_but_a_modified_one_is_a_for
         .install(original)
         .await;
     install.assert_status(201);
-    let copy = install.json["installed"]["id"].as_i64().unwrap();
+    let copy = install.body::<Install>().installed.id;
 
     let body = json!({"item_type": "agent", "item_id": copy, "name": "My Very Own Agent"});
     let refused = app
@@ -382,7 +382,7 @@ async fn an_unmodified_install_cannot_be_resubmitted_but_a_modified_one_is_a_for
         .submit(&body)
         .await;
     fork.assert_status(201);
-    let fork_id = fork.json["item_id"].as_i64().unwrap();
+    let fork_id = fork.body::<Pending>().item_id;
     app.as_user("boss")
         .approve(fork_id, None)
         .await
@@ -415,7 +415,7 @@ async fn moderation_of_a_delisted_item_is_not_found_even_when_they_race() {
             .submit(&json!({"item_type": "skill", "item_id": source}))
             .await;
         response.assert_status(201);
-        listings.push(response.json["item_id"].as_i64().unwrap());
+        listings.push(response.body::<Pending>().item_id);
     }
     for &id in &listings {
         let approve = app.as_user("boss").approve(id, None);
@@ -476,7 +476,7 @@ async fn version_strings_over_100_characters_are_a_400_naming_the_field() {
         .submit(&json!({"item_type": "skill", "item_id": source, "version": "1.0.0"}))
         .await;
     submitted.assert_status(201);
-    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let listing = submitted.body::<Pending>().item_id;
     app.exec("UPDATE item_versions SET status = 'approved', published_at = now()")
         .await;
     let response = app
@@ -575,8 +575,8 @@ async fn skill_links_changed_in_the_workspace_are_not_dropped_by_an_update_witho
         .install(agent)
         .await;
     install.assert_status(201);
-    let copy = install.json["installed"]["id"].as_i64().unwrap();
-    let install_id = install.json["install_id"].as_i64().unwrap();
+    let copy = install.body::<Install>().installed.id;
+    let install_id = install.body::<Install>().install_id;
     app.exec(&format!(
         "INSERT INTO agent_skills (agent_id, skill_id) VALUES ({copy}, {own_skill})"
     ))
@@ -635,7 +635,7 @@ async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is
         .submit(&json!({"item_type": "agent", "item_id": source}))
         .await;
     submitted.assert_status(201);
-    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let listing = submitted.body::<Pending>().item_id;
     let approve = || app.as_user("boss").approve(listing, None);
     approve().await.assert_status(200);
     let stored = |id: i64| {
@@ -660,7 +660,7 @@ async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is
         .install(listing)
         .await;
     install.assert_status(201);
-    let copy = install.json["installed"]["id"].as_i64().unwrap();
+    let copy = install.body::<Install>().installed.id;
     app.exec(&format!(
         "UPDATE agents SET model_config = model_config || '{{\"api_key\": \"acme-own-key-2\"}}' WHERE id = {copy}"
     ))
@@ -676,7 +676,7 @@ async fn a_workspace_keeps_its_own_keys_through_an_update_and_filling_them_in_is
         .await
         .assert_status(201);
     approve().await.assert_status(200);
-    let install_id = install.json["install_id"].as_i64().unwrap();
+    let install_id = install.body::<Install>().install_id;
     app.as_user("acme-owner")
         .in_workspace(workspace)
         .apply_update(install_id, None)
@@ -706,7 +706,7 @@ async fn an_agent_linking_an_unchanged_installed_skill_links_the_original_not_a_
         .install(skill)
         .await;
     installed.assert_status(201);
-    let copy = installed.json["installed"]["id"].as_i64().unwrap();
+    let copy = installed.body::<Install>().installed.id;
     let agent = app
         .item(ItemKind::Agent, "Our Agent")
         .in_workspace(workspace)
@@ -722,7 +722,7 @@ async fn an_agent_linking_an_unchanged_installed_skill_links_the_original_not_a_
         .submit(&json!({"item_type": "agent", "item_id": agent}))
         .await;
     submitted.assert_status(201);
-    let listing = submitted.json["item_id"].as_i64().unwrap();
+    let listing = submitted.body::<Pending>().item_id;
     assert_eq!(linked_skills(&app, listing).await, vec![skill]);
     assert_eq!(
         app.count("SELECT count(*) FROM skills WHERE owner_type = 'marketplace'")

@@ -10,8 +10,8 @@ async fn install(app: &TestApp, item: i64, workspace: uuid::Uuid, subject: &str)
         .await;
     response.assert_status(201);
     (
-        response.json["install_id"].as_i64().unwrap(),
-        response.json["installed"]["id"].as_i64().unwrap(),
+        response.body::<Install>().install_id,
+        response.body::<Install>().installed.id,
     )
 }
 

@@ -24,6 +24,7 @@ use tokio_postgres::NoTls;
 
 pub use call::{Call, TestResponse};
 pub use client::Client;
+pub use contract_types::{Install, ItemPage, Pending};
 pub use fault_proxy::{FaultProxy, Mode};
 pub use fixtures::ItemBuilder;
 pub use marketplace_catalog::ItemKind;
