@@ -11,6 +11,10 @@ and any statement over 16,384 bytes.
 
     python3 scripts/check-pinning.py <dir>
 
+It also prints, by route, the statements (round trips through the proxy, `BEGIN` and `COMMIT` included) one
+request sent: counted over the requests no other request of the same test database overlapped, so that every
+statement in a request's time window is that request's. A report, not a check.
+
 The generated listing and search statements are also held under the size by a unit test over every shape
 they take (shared/catalog/src/browse/listing/snapshots.rs); this check sees the ones the tests sent.
 """
@@ -72,6 +76,7 @@ def routes_at(windows, at):
 def check(directory):
     windows = requests(directory)
     statements, findings, largest = 0, {}, 0
+    handler_times = {}
     for log in sorted(directory.glob("statements-*.csv")):
         with log.open(newline="", encoding="utf-8", errors="replace") as file:
             for row in csv.reader(file):
@@ -81,6 +86,7 @@ def check(directory):
                 if not match:
                     continue
                 statements += 1
+                handler_times.setdefault(row[DATABASE], []).append(log_time(row[LOG_TIME]))
                 name, text = match.group(2), match.group(3)
                 causes = [cause for cause, pattern in CAUSES if pattern.search(text)]
                 if name is not None and name.strip() != "<unnamed>":
@@ -100,7 +106,33 @@ def check(directory):
         return 1
     print(f"{directory}: {statements} statements of the route handlers read, the largest {largest} bytes; "
           f"{sum(findings.values())} would pin an RDS Proxy session")
+    print_round_trips(windows, handler_times)
     return 1 if findings else 0
+
+
+def print_round_trips(windows, handler_times):
+    """Statements per request by route, over requests with no other request of their database nearby."""
+    # csvlog times are in milliseconds (truncated): a request's statements are logged at most 1 ms before its
+    # start, and requests 2 ms apart cannot share a logged statement.
+    apart = timedelta(milliseconds=2)
+    counts = {}
+    for database, requests_of_db in windows.items():
+        times = sorted(handler_times.get(database, []))
+        ordered = sorted(requests_of_db)
+        for i, (start, end, route) in enumerate(ordered):
+            before = ordered[i - 1][1] if i > 0 else None
+            after = ordered[i + 1][0] if i + 1 < len(ordered) else None
+            if (before and before + apart > start) or (after and after - apart < end):
+                continue
+            low, high = start - timedelta(milliseconds=1), end
+            counts.setdefault(route, []).append(sum(1 for t in times if low <= t <= high))
+    if not counts:
+        return
+    print("statements per request (round trips), by route, over requests no other overlapped:")
+    print(f"  {'route':<22} {'requests':>8} {'median':>6} {'max':>4}")
+    for route, values in sorted(counts.items()):
+        values.sort()
+        print(f"  {route:<22} {len(values):>8} {values[len(values) // 2]:>6} {values[-1]:>4}")
 
 
 if __name__ == "__main__":
