@@ -249,6 +249,18 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         .list_items("")
         .await
         .assert_status(200);
+    // A search reads through V16's view and search functions, which the app role reaches by the default
+    // privileges the setup grants.
+    for query in [
+        "search=assistant&sort=relevance",
+        "search=sales&sort=newest",
+        "search=as",
+        "type=agent",
+    ] {
+        let page = app.as_user("acme-viewer").list_items(query).await;
+        page.assert_status(200);
+        assert!(page.body::<ItemPage>().ids().contains(&agent), "{query}");
+    }
     app.as_user("acme-viewer")
         .item(agent)
         .await
