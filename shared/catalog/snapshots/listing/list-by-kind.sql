@@ -1,7 +1,7 @@
--- 2000 bytes
+-- 2246 bytes
 WITH branches AS (SELECT *, false AS region_end FROM (SELECT w.kind, w.id, NULL::integer AS tier, w.install_count, w.created_at, w.m AS matched FROM (
 SELECT t.kind, t.id, true AS m, t.install_count, t.created_at
-FROM (SELECT 'agent'::text AS kind, k.* FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM (SELECT 'agent'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM agents k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $1) w) r),
 boundary AS (
 SELECT * FROM branches e

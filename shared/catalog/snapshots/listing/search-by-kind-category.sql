@@ -1,19 +1,19 @@
--- 7930 bytes
+-- 9406 bytes
 WITH read_0 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT search_matches(t.name, t.description, t.search_words, $2, $4) THEN NULL ELSE search_tier(t.name, t.name_words, $4, $3, $2) END AS m, t.install_count, t.created_at
-FROM (SELECT 'llm'::text AS kind, k.* FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1)
+FROM (SELECT 'llm'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $9) w),
 read_1 AS MATERIALIZED (SELECT count(*) >= $5 AS filled FROM read_0 WHERE matched AND tier <= 0),
 read_2 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 0
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $5) w
 WHERE (SELECT filled FROM read_1)) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, 0 AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM (SELECT 'llm'::text AS kind, k.* FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND lower(t.name) = lower($4)
+FROM (SELECT 'llm'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND lower(t.name) = lower($4)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $5) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE)) r WHERE true),
 read_3 AS MATERIALIZED (SELECT count(*) >= $5 AS filled FROM read_0 WHERE matched AND tier <= 1),
 read_4 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 1
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $5) w
 WHERE (SELECT filled FROM read_3)) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, CASE WHEN lower(t.name) = lower($4) THEN 0 ELSE 1 END AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM (SELECT 'llm'::text AS kind, k.* FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND lower(t.name) LIKE lower($3)
+FROM (SELECT 'llm'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND lower(t.name) LIKE lower($3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $5) f WHERE (NOT (SELECT filled FROM read_3)) IS NOT FALSE)) r WHERE ((SELECT count(DISTINCT (kind, id)) FROM read_2 WHERE matched) < $5) IS NOT FALSE),
 read_5 AS MATERIALIZED (SELECT count(*) >= $5 AS filled FROM read_0 WHERE matched AND tier <= 2),
 read_6 AS MATERIALIZED (SELECT 'llm'::text AS kind, t.id, search_tier(t.name, t.name_words, $4, $3, $2) AS tier, t.install_count, t.created_at, true AS matched,
@@ -23,18 +23,18 @@ ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($5, 1001))
 read_7 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 2
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $5) w
 WHERE (SELECT filled FROM read_5)) UNION ALL (SELECT * FROM (SELECT * FROM (SELECT * FROM read_6) c WHERE tier <= 2 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $5) f WHERE (NOT (SELECT filled FROM read_5)) IS NOT FALSE) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, CASE WHEN lower(t.name) = lower($4) THEN 0 WHEN lower(t.name) LIKE lower($3) THEN 1 ELSE 2 END AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM (SELECT 'llm'::text AS kind, k.* FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND (t.name ILIKE $2 OR t.name_words @@ plainto_tsquery('english', $4)) AND (t.kind = 'llm' AND (SELECT count(*) FROM read_6) > 1000
+FROM (SELECT 'llm'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND (t.name ILIKE $2 OR t.name_words @@ plainto_tsquery('english', $4)) AND (t.kind = 'llm' AND (SELECT count(*) FROM read_6) > 1000
 AND (SELECT count(*) FROM read_6 WHERE tier <= 2) < $5)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $5) f WHERE (NOT (SELECT filled FROM read_5)) IS NOT FALSE)) r WHERE CASE WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_2 WHERE matched) < $5) THEN false WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_4 WHERE matched) < $5) THEN false ELSE true END),
 read_8 AS MATERIALIZED (SELECT count(*) >= $5 AS filled FROM read_0 WHERE matched AND tier <= 3),
 read_9 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 3
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $5) w
 WHERE (SELECT filled FROM read_8)) UNION ALL (SELECT * FROM (SELECT * FROM (SELECT * FROM read_6) c WHERE tier <= 3 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $5) f WHERE (NOT (SELECT filled FROM read_8)) IS NOT FALSE)) r WHERE CASE WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_2 WHERE matched) < $5) THEN false WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_4 WHERE matched) < $5) THEN false WHEN NOT ((SELECT count(DISTINCT (kind, id)) FROM read_7 WHERE matched) < $5) THEN false ELSE true END),
-read_10 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT 'llm'::text AS kind, k.* FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND lower(t.name) LIKE lower($3) LIMIT 1001) p),
+read_10 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM (SELECT 'llm'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND lower(t.name) LIKE lower($3) LIMIT 1001) p),
 read_11 AS MATERIALIZED (SELECT (SELECT count(*) FROM read_6) AS n),
 read_12 AS MATERIALIZED (SELECT count(*) >= $5 AS filled FROM read_0 WHERE matched),
 read_13 AS MATERIALIZED (SELECT least(count(*), 1000) AS total, count(*) <= 1000 AS total_exact
-FROM (SELECT 1 FROM (SELECT 'llm'::text AS kind, k.* FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND search_matches(t.name, t.description, t.search_words, $2, $4) LIMIT 1001) matching),
+FROM (SELECT 1 FROM (SELECT 'llm'::text AS kind, k.id, k.owner_type, k.delisted_at, k.is_approved, k.is_featured, k.marketplace_category, k.tags, k.name, k.description, k.name_words, k.search_words, k.install_count, k.created_at, k.updated_at, k.rating_score, k.trending_installs, k.workspace_count FROM llm_models k) t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.marketplace_category) = lower($1) AND search_matches(t.name, t.description, t.search_words, $2, $4) LIMIT 1001) matching),
 branches AS (SELECT * FROM read_2 UNION SELECT * FROM read_4 UNION SELECT * FROM read_7 UNION SELECT * FROM read_9),
 boundary AS (
 SELECT * FROM branches e

@@ -404,7 +404,8 @@ impl<'q> ListingSql<'q> {
     fn rows(&self) -> String {
         match self.kinds.as_slice() {
             [kind] => format!(
-                "(SELECT '{kind}'::text AS kind, k.* FROM {} k)",
+                "(SELECT '{kind}'::text AS kind, k.{} FROM {} k)",
+                ITEM_ROWS_COLUMNS.join(", k."),
                 kind.table()
             ),
             _ => "item_rows".to_owned(),
@@ -442,6 +443,28 @@ impl<'q> ListingSql<'q> {
         })
     }
 }
+
+/// The columns of `item_rows` (V16) besides `kind`: what a walk's conditions, tiers and sort keys read. A
+/// one-kind listing selects them from its table (its whole row would make every plan longer to make).
+const ITEM_ROWS_COLUMNS: [&str; 17] = [
+    "id",
+    "owner_type",
+    "delisted_at",
+    "is_approved",
+    "is_featured",
+    "marketplace_category",
+    "tags",
+    "name",
+    "description",
+    "name_words",
+    "search_words",
+    "install_count",
+    "created_at",
+    "updated_at",
+    "rating_score",
+    "trending_installs",
+    "workspace_count",
+];
 
 /// How a page's candidate rows are read: decided once, from the sort and the search term.
 enum Walk {
