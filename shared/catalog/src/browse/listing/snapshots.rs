@@ -5,11 +5,12 @@
 
 use std::path::PathBuf;
 
+use super::listing_statement;
 use super::shapes::listing_shapes;
-use super::{listing_statement, ListQuery};
 use crate::browse::search::suggestions_statement;
 use crate::foundation::audience::Audience;
 use crate::foundation::kind::ItemKind;
+use crate::foundation::statement::Statement;
 
 /// A statement longer than this pins an RDS Proxy session (AWS, "Avoiding pinning").
 const PINNING_BYTES: usize = 16_384;
@@ -18,11 +19,16 @@ fn directory() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots/listing")
 }
 
-/// The statement as its file holds it: the parameters' types, then the SQL.
-fn rendered(audience: Audience, query: &ListQuery) -> (String, usize) {
-    let statement = listing_statement(audience, query);
-    let sql = statement.sql();
-    (format!("-- {} bytes\n{sql}\n", sql.len()), sql.len())
+/// Every statement on file, by file name: each listing shape, and the suggestions a search that found
+/// nothing runs.
+fn statements() -> Vec<(String, Statement<'static>)> {
+    let mut statements: Vec<_> = listing_shapes()
+        .into_iter()
+        .map(|(name, audience, query)| (name, listing_statement(audience, &query)))
+        .collect();
+    let suggestions = suggestions_statement(Audience::Member, &ItemKind::ALL, "emial");
+    statements.push(("suggestions".into(), suggestions));
+    statements
 }
 
 #[test]
@@ -31,43 +37,35 @@ fn every_listing_statement_matches_its_snapshot_and_stays_under_the_pinning_size
     let directory = directory();
     std::fs::create_dir_all(&directory).unwrap();
     let mut failures = Vec::new();
-    let mut files = vec![];
-    let mut shapes: Vec<(String, String)> = Vec::new();
-    let mut cases = listing_shapes();
-    cases.push(("suggestions".into(), Audience::Member, ListQuery::default()));
-    for (name, audience, query) in &cases {
-        let (text, bytes) = if name == "suggestions" {
-            let statement = suggestions_statement(*audience, &ItemKind::ALL, "emial");
-            let sql = statement.sql();
-            (format!("-- {} bytes\n{sql}\n", sql.len()), sql.len())
-        } else {
-            rendered(*audience, query)
-        };
-        if bytes > PINNING_BYTES {
+    let mut on_record: Vec<(PathBuf, String)> = Vec::new();
+    for (name, statement) in statements() {
+        let sql = statement.sql();
+        if sql.len() > PINNING_BYTES {
             failures.push(format!(
-                "{name}: {bytes} bytes, over {PINNING_BYTES} (pins the proxy)"
+                "{name}: {} bytes, over {PINNING_BYTES} (pins the proxy)",
+                sql.len()
             ));
         }
-        if let Some((other, _)) = shapes.iter().find(|(_, shape)| *shape == text) {
+        let text = format!("-- {} bytes\n{sql}\n", sql.len());
+        if let Some((other, _)) = on_record.iter().find(|(_, shape)| *shape == text) {
             failures.push(format!(
-                "{name}: the same statement as {other}; one case a shape"
+                "{name}: the same statement as {}; one case a shape",
+                other.display()
             ));
         }
-        shapes.push((name.clone(), text.clone()));
         let file = directory.join(format!("{name}.sql"));
-        files.push(file.clone());
-        let on_file = std::fs::read_to_string(&file).unwrap_or_default();
-        if on_file != text {
+        if std::fs::read_to_string(&file).unwrap_or_default() != text {
             if update {
                 std::fs::write(&file, &text).unwrap();
             } else {
                 failures.push(format!("{name}: differs from {}", file.display()));
             }
         }
+        on_record.push((file, text));
     }
     for entry in std::fs::read_dir(&directory).unwrap() {
         let path = entry.unwrap().path();
-        if !files.contains(&path) {
+        if !on_record.iter().any(|(file, _)| *file == path) {
             if update {
                 std::fs::remove_file(&path).unwrap();
             } else {
