@@ -83,7 +83,7 @@ def check_crate(src: pathlib.Path, findings: list) -> None:
                 if not source.startswith(("crate::", "super::")):
                     source = "crate::" + source
                 reexported[name] = resolve(modules, (), source)
-    edges = {}
+    edges, rules = {}, {}
     for here, file in files.items():
         text = file.read_text()
         code = re.sub(r"//.*", "", text)
@@ -99,19 +99,22 @@ def check_crate(src: pathlib.Path, findings: list) -> None:
                 edges.setdefault(here, set()).add(target)
         rule = MAY_USE.search(text)
         if rule and here:
-            allowed = {tuple(m.strip("` .").split("::")) for m in rule.group(1).split(",")}
-            allowed = {a for a in allowed if a != ("nothing else in this crate",)}
-            for source, targets in edges.items():
-                if source[: len(here)] != here:
+            rules[here] = rule.group(1).strip()
+    # Checked once every file's imports are known.
+    for here, rule in rules.items():
+        allowed = {tuple(m.strip("` .").split("::")) for m in rule.split(",")}
+        allowed = {a for a in allowed if a != ("nothing else in this crate",)}
+        for source, targets in edges.items():
+            if source[: len(here)] != here:
+                continue
+            for target in targets:
+                if target[: len(here)] == here:
                     continue
-                for target in targets:
-                    if target[: len(here)] == here:
-                        continue
-                    if not any(target[: len(a)] == a for a in allowed):
-                        findings.append(
-                            f"{files[source]}: uses `{'::'.join(target)}`, but `{'::'.join(here)}` "
-                            f"may use only {rule.group(1).strip()}"
-                        )
+                if not any(target[: len(a)] == a for a in allowed):
+                    findings.append(
+                        f"{files[source]}: uses `{'::'.join(target)}`, but `{'::'.join(here)}` "
+                        f"may use only {rule}"
+                    )
     # Cycles between modules, at every depth: a module's imports include its descendants' imports.
     for depth in range(1, max(len(m) for m in modules) + 1):
         graph = {}
