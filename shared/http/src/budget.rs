@@ -11,13 +11,15 @@ use lambda_http::{Body, Request, RequestExt, Response};
 
 use crate::error::ApiError;
 use crate::request_scope::{RequestScope, REQUEST_ID_HEADER};
+use crate::response::{respond, HandlerResult};
 
-/// Runs `handler` for `req` within `budget`: past it, answers 503 with `Retry-After`. Every answer carries
-/// the request id and is logged with its status and latency.
+/// Runs `handler` for `req` within `budget` and answers its result through the one mapping ([`respond`]):
+/// past the budget, 503 with `Retry-After`. Every answer carries the request id and is logged with its
+/// status and latency.
 pub async fn within_budget<F, Fut>(budget: Duration, req: Request, handler: F) -> Response<Body>
 where
     F: FnOnce(Request) -> Fut,
-    Fut: Future<Output = Response<Body>>,
+    Fut: Future<Output = HandlerResult>,
 {
     let started = Instant::now();
     let scope = RequestScope::new(request_id(&req), &route(&req));
@@ -28,9 +30,9 @@ where
         answered: false,
     };
     let mut response = tokio::select! {
-        response = &mut request.handler => {
+        result = &mut request.handler => {
             request.answered = true;
-            response
+            scope.sync(|| respond(result))
         }
         () = tokio::time::sleep(budget) => {
             tracing::warn!(parent: &span, budget_ms = budget.as_millis(), "abandoned: over its time budget");

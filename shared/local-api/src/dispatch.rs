@@ -1,5 +1,5 @@
 use lambda_http::{Body, Request, Response};
-use marketplace_http::{respond, within_budget, AppState};
+use marketplace_http::{within_budget, AppState};
 
 /// One list of the functions the local API serves: `dispatch` runs one, `FUNCTIONS` names them all.
 macro_rules! functions {
@@ -9,9 +9,7 @@ macro_rules! functions {
         pub async fn dispatch(function: &str, state: &AppState, req: Request) -> Option<Response<Body>> {
             let budget = state.config.request_budget;
             Some(match function {
-                $($name => within_budget(budget, req, |req| async move {
-                    respond($krate::handle(state, req).await)
-                }).await,)*
+                $($name => within_budget(budget, req, |req| $krate::handle(state, req)).await,)*
                 _ => return None,
             })
         }
