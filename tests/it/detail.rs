@@ -2,16 +2,9 @@
 
 use harness::*;
 
-async fn app() -> TestApp {
-    let app = TestApp::new().await;
-    app.user("reader").await;
-    app.admin("boss").await;
-    app
-}
-
 #[tokio::test]
 async fn hides_unknown_unapproved_delisted_and_workspace_items_as_not_found() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     let workspace = app.workspace("Acme").await;
     let pending = app
         .item(ItemKind::Agent, "Pending")
@@ -58,7 +51,7 @@ async fn hides_unknown_unapproved_delisted_and_workspace_items_as_not_found() {
 
 #[tokio::test]
 async fn rejects_ids_that_are_not_positive_integers() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     for id in ["abc", "1.5", "-3", "0", "99999999999999999999"] {
         let response = app
             .as_user("reader")
@@ -77,7 +70,7 @@ async fn rejects_ids_that_are_not_positive_integers() {
 
 #[tokio::test]
 async fn shows_an_agent_with_redacted_content_and_its_dependencies() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     app.tool_app("gmail", "Gmail", "https://logo/gmail").await;
     app.tool_app("slack", "Slack", "https://logo/slack").await;
     let skill = app
@@ -155,7 +148,7 @@ async fn shows_an_agent_with_redacted_content_and_its_dependencies() {
 
 #[tokio::test]
 async fn shows_every_kind_with_its_own_content() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     let cases = [
         (ItemKind::Recipe, "steps"),
         (ItemKind::Skill, "skill_type"),
@@ -187,7 +180,7 @@ async fn shows_every_kind_with_its_own_content() {
 
 #[tokio::test]
 async fn recipe_dependencies_name_its_tools_and_recommended_agents() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     app.tool_app("github", "GitHub", "https://logo/github")
         .await;
     let agent = app
@@ -227,7 +220,7 @@ async fn recipe_dependencies_name_its_tools_and_recommended_agents() {
 
 #[tokio::test]
 async fn lists_approved_versions_highest_semver_first() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     let id = app
         .item(ItemKind::Skill, "Versioned")
         .versions(&["1.0.0", "1.2.0", "1.9.0", "2.0.0-rc.1", "1.10.0", "2.0.0"])
@@ -256,7 +249,7 @@ async fn lists_approved_versions_highest_semver_first() {
 
 #[tokio::test]
 async fn no_response_carries_an_email_address() {
-    let app = app().await;
+    let app = TestApp::with_reader().await;
     let id = app
         .item(ItemKind::Agent, "By reader")
         .set("creator", "reader")

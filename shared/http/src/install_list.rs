@@ -1,6 +1,7 @@
 //! What `GET /installs` and `GET /updates` both take: the workspace (read access), `limit` and the
 //! previous page's `cursor`, issued by the same list for the same workspace.
 
+use lambda_http::Request;
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use marketplace_catalog::{InstallCursor, InstallList, WorkspaceId};
 
@@ -8,7 +9,6 @@ use crate::error::ApiError;
 use crate::query_params::QueryParams;
 use crate::state::Session;
 use crate::workspace::{workspace_access, Access};
-use lambda_http::Request;
 
 /// One page of a workspace's install list, as asked for.
 pub struct InstallListPage {
