@@ -106,7 +106,8 @@ async fn catalog(app: &TestApp) -> Catalog {
     }
 }
 
-async fn metrics(app: &TestApp, table: &str, id: i64) -> (i64, i64, i64) {
+/// A listing's (install_count, active_installs, workspace_count).
+pub(crate) async fn metrics(app: &TestApp, table: &str, id: i64) -> (i64, i64, i64) {
     let row = app
         .db
         .query_one(

@@ -25,3 +25,4 @@ mod search;
 mod soak;
 mod trust;
 mod updates;
+mod viral;

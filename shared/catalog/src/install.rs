@@ -1,11 +1,12 @@
 //! What happens to a workspace: its install plan, the install that carries it out, uninstall, its installs
-//! and their updates, and the counters an install moves (trending).
+//! and their updates, and the counters an install moves.
 //!
 //! May use: `foundation`.
 
 pub(crate) mod cascade;
 pub(crate) mod copies;
 pub(crate) mod copy_names;
+pub(crate) mod counts;
 pub(crate) mod dependencies;
 pub(crate) mod existing;
 pub(crate) mod installs;
@@ -14,6 +15,5 @@ pub(crate) mod plan;
 pub(crate) mod planned;
 pub(crate) mod records;
 pub(crate) mod setup;
-pub(crate) mod trending;
 pub(crate) mod uninstall;
 pub(crate) mod updates;

@@ -31,6 +31,7 @@ param! {
     &str => TEXT,
     Uuid => UUID,
     Value => JSONB,
+    Vec<bool> => BOOL_ARRAY,
     Vec<i64> => INT8_ARRAY,
     Vec<String> => TEXT_ARRAY,
     chrono::DateTime<chrono::Utc> => TIMESTAMPTZ,

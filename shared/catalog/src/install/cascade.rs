@@ -1,7 +1,5 @@
-//! Installing a marketplace item: clone it into the workspace with swapped ownership fields, record the
-//! install and count it — one transaction.
-
-use std::collections::HashMap;
+//! Installing a marketplace item: clone it into the workspace with swapped ownership fields and record the
+//! install — one transaction — then fold its counts into the listings' counters (install/counts.rs).
 
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, GenericClient, Transaction};
@@ -18,13 +16,12 @@ use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
+use crate::install::counts::{fold_counts, record_counts};
 use crate::install::existing::copies_still_as_planned;
-use crate::install::locks::{lock_dependencies, lock_listing};
+use crate::install::locks::{in_lock_order, lock_lanes};
 use crate::install::plan;
 use crate::install::planned::Plan;
-use crate::install::records::{
-    count_installs, linked_ids, record_dependency_edges, reserve_install_ids,
-};
+use crate::install::records::{linked_ids, record_dependency_edges, reserve_install_ids};
 use crate::install::setup::SetupStep;
 
 /// Who installs what, where.
@@ -105,8 +102,9 @@ async fn install_once(
     }
     let tx = client.transaction().await?;
     match install_in(&tx, request).await? {
-        Some(response) => {
+        Some((response, counted)) => {
             tx.commit().await?;
+            fold_counts(client, &counted).await;
             Ok(InstallOutcome {
                 response,
                 replayed: false,
@@ -162,15 +160,17 @@ async fn replay(
     }))
 }
 
-/// The install inside `tx`; `None` when another install holding the same idempotency key won. Builds the
-/// install plan and executes exactly it: the listing and every missing dependency cloned, each with its own
-/// install record, existing copies reused, skills linked, a recipe's steps pointed at the agents' copies.
+/// The install inside `tx`, and the listings whose counts it left pending; `None` when another install
+/// holding the same idempotency key won. Builds the install plan and executes exactly it: the listing and
+/// every missing dependency cloned, each with its own install record, existing copies reused, skills linked,
+/// a recipe's steps pointed at the agents' copies. Holds the lanes of the plan's listings in the workspace
+/// (install/locks.rs), never a listing's row.
 async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
-) -> Result<Option<InstallResponse>, CatalogError> {
+) -> Result<Option<(InstallResponse, Vec<i64>)>, CatalogError> {
     let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
-    let version = lock_listing(tx, kind, request.item_id).await?;
+    let mut first = lock_lanes(tx, request.workspace, &[(request.item_id, true)]).await?;
     let plan = plan::build(tx, request.workspace, kind, request.item_id).await?;
     if let Some((kind, id, name)) = plan.unavailable.first() {
         return Err(CatalogError::DependencyUnavailable(
@@ -179,7 +179,11 @@ async fn install_in(
             shown(name).to_owned(),
         ));
     }
-    let versions = lock_dependencies(tx, &plan).await?;
+    let dependencies: Vec<(i64, bool)> = in_lock_order(plan.nodes.iter().skip(1))
+        .iter()
+        .map(|node| (node.listing_id, node.is_cloned()))
+        .collect();
+    first.extend(lock_lanes(tx, request.workspace, &dependencies).await?);
     if !copies_still_as_planned(tx, request.workspace, &plan).await? {
         return Err(CatalogError::Retry);
     }
@@ -209,7 +213,7 @@ async fn install_in(
             kind,
             name: root_copy.name.clone(),
         },
-        version,
+        version: root_copy.version.clone(),
         requires_setup: plan.requires_setup.clone(),
         warnings: plan.warnings.clone(),
         dependencies: installed_dependencies(&plan, &copies, &install_ids),
@@ -232,11 +236,9 @@ async fn install_in(
     if InstallRecord::insert(tx, &[record]).await? == 0 {
         return Ok(None);
     }
-    let dependencies = dependency_records(&plan, &copies, &install_ids, &versions, request);
+    let dependencies = dependency_records(&plan, &copies, &install_ids, request);
     InstallRecord::insert(tx, &dependencies).await?;
     record_dependency_edges(tx, &plan, &install_ids).await?;
-    count_installs(tx, &plan, request.workspace).await?;
-    // After count_installs has locked every listing of the plan in its fixed order.
     let recorded: Vec<(ItemKind, i64)> = plan
         .nodes
         .iter()
@@ -244,11 +246,15 @@ async fn install_in(
         .filter(|(_, install_id)| install_id.is_some())
         .map(|(node, _)| (node.kind, node.listing_id))
         .collect();
-    crate::install::trending::record_installs(tx, &recorded, request.workspace).await?;
-    Ok(Some(InstallResponse {
+    record_counts(tx, &recorded, &first, request.workspace).await?;
+    let response = InstallResponse {
         install_id,
         installation,
-    }))
+    };
+    Ok(Some((
+        response,
+        recorded.iter().map(|(_, id)| *id).collect(),
+    )))
 }
 
 /// The response's `dependencies`: every node but the item, cloned (with its record) or reused.
@@ -330,7 +336,6 @@ fn dependency_records<'a>(
     plan: &Plan,
     copies: &[NodeCopy],
     install_ids: &[Option<i64>],
-    versions: &HashMap<i64, Version>,
     request: &InstallRequest,
 ) -> Vec<InstallRecord<'a>> {
     let mut records = Vec::new();
@@ -345,7 +350,7 @@ fn dependency_records<'a>(
             workspace_id: request.workspace,
             user_id: request.user_id,
             installed_item_id: copy.id,
-            installed_version: versions[&node.listing_id].clone(),
+            installed_version: copy.version.clone(),
             content_hash: copy.content_hash.clone(),
             linked_skill_ids: linked_ids(node),
             idempotency_key: None,

@@ -13,6 +13,7 @@ use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::{Params, Statement};
+use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::{first_free_name, taken_copy_names};
 use crate::install::plan;
@@ -147,6 +148,8 @@ pub(crate) async fn repoint_recipe_steps(
 pub(crate) struct WorkspaceCopy {
     pub(crate) id: i64,
     pub(crate) name: String,
+    /// The listing's version the copy was made from (read with its content, by the same statement).
+    pub(crate) version: Version,
     pub(crate) content: Value,
     pub(crate) content_hash: String,
 }
@@ -201,7 +204,7 @@ pub(crate) async fn insert_copies(
          JOIN {table} m ON m.id = c.listing_id
          ORDER BY c.position
          ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id, t.cloned_from_id, t.name, {scrubbed}",
+         RETURNING t.id, t.cloned_from_id, t.name, t.version::text AS version, {scrubbed}",
         scrubbed = content::scrub_columns(kind),
     ))
     .bind(listings)
@@ -217,6 +220,7 @@ pub(crate) async fn insert_copies(
         let copy = WorkspaceCopy {
             id,
             name: row.read("name")?,
+            version: row.read("version")?,
             content: scrubbed.content,
             content_hash: scrubbed.fingerprint,
         };

@@ -27,7 +27,6 @@ impl Node {
             kind,
             listing_id: listing.id,
             name: listing.name,
-            category_key: listing.category_key,
             depth,
             parent,
             action: NodeAction::Clone {
@@ -39,11 +38,10 @@ impl Node {
     }
 }
 
-/// A listing's name and counter key.
+/// A listing's id and name.
 pub(crate) struct Listing {
     pub(crate) id: i64,
     pub(crate) name: String,
-    pub(crate) category_key: String,
 }
 
 impl Listing {
@@ -51,13 +49,11 @@ impl Listing {
         Ok(Self {
             id: row.read("id")?,
             name: row.read("name")?,
-            category_key: row.read("category_key")?,
         })
     }
 }
 
-pub(crate) const LISTING_COLUMNS: &str =
-    "t.id, t.name, lower(coalesce(t.marketplace_category, '')) AS category_key";
+pub(crate) const LISTING_COLUMNS: &str = "t.id, t.name";
 
 pub(crate) async fn listing(
     db: &impl GenericClient,

@@ -1,85 +1,45 @@
-//! The listings an install locks, in the one lock order every write follows (docs/architecture.md, "Lock
-//! order"): by [`ItemKind::lock_rank`], then id.
+//! What an install holds while it runs: the lanes of its plan's listings in its workspace, in the one lock
+//! order every write follows (docs/architecture.md, "Lock order"): by [`ItemKind::lock_rank`], then id. A
+//! lane is a (listing, workspace) row of `marketplace_install_workspaces` (V17); installs of one listing into
+//! different workspaces never meet on it.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use tokio_postgres::Transaction;
 
-use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
-use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Statement;
-use crate::foundation::version::Version;
-use crate::install::planned::{Node, Plan};
+use crate::foundation::workspace::WorkspaceId;
+use crate::install::planned::Node;
 
-/// Locks the listing for this install and returns its version: installs of one item queue here instead of
-/// racing each other for the same copy names.
-pub(crate) async fn lock_listing(
+/// Locks the lanes of `listings` (`(listing id, cloned)`, in lock order already) in `workspace`: a cloned
+/// listing's lane is made if it is the workspace's first install of it, a reused one's is locked where it
+/// exists (an uninstall that could delete the copy holds it). Installs and uninstalls touching the same listings in the same workspace then
+/// queue on their first common lane. Returns the listings this install is the workspace's first of.
+pub(crate) async fn lock_lanes(
     tx: &Transaction<'_>,
-    kind: ItemKind,
-    item_id: i64,
-) -> Result<Version, CatalogError> {
-    let listing = Statement::new(format!(
-        "SELECT t.version::text AS version FROM {table} t
-         WHERE t.id = $1 AND {listed} FOR NO KEY UPDATE",
-        table = kind.table(),
-        listed = Audience::Member.listed("t")
-    ))
-    .bind(item_id)
-    .query_opt(tx)
-    .await?
-    .ok_or(CatalogError::NotFound("item"))?;
-    listing.read("version")
-}
-
-/// Locks every dependency of the plan (cloned or reused), as [`lock_listing`] locks the item, in the one
-/// lock order ([`ItemKind::lock_rank`], then id), before any copy is read under lock: installs and
-/// uninstalls of overlapping plans then queue on their first common listing instead of waiting in a
-/// circle. Returns their versions by listing id. A dependency delisted since the plan was read is a
-/// conflict: the plan no longer holds.
-pub(crate) async fn lock_dependencies(
-    tx: &Transaction<'_>,
-    plan: &Plan,
-) -> Result<HashMap<i64, Version>, CatalogError> {
-    let dependencies = in_lock_order(plan.nodes.iter().skip(1));
-    let mut versions = HashMap::new();
-    for run in dependencies.chunk_by(locked_together) {
-        let rows = Statement::new(format!(
-            "SELECT t.id, t.version::text AS version FROM {table} t
-             WHERE t.id = ANY($1) AND {listed}
-             ORDER BY t.id FOR NO KEY UPDATE",
-            table = run[0].kind.table(),
-            listed = Audience::Member.listed("t"),
-        ))
-        .bind(listing_ids(run))
+    workspace: WorkspaceId,
+    listings: &[(i64, bool)],
+) -> Result<HashSet<i64>, CatalogError> {
+    if listings.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let (listings, cloned): (Vec<i64>, Vec<bool>) = listings.iter().copied().unzip();
+    let rows = Statement::new("SELECT id FROM marketplace_lock_lanes($1, $2, $3) AS l(id)")
+        .bind(workspace)
+        .bind(listings)
+        .bind(cloned)
         .query(tx)
         .await?;
-        if rows.len() < run.len() {
-            return Err(CatalogError::Conflict(
-                "A dependency of this item changed during the install; retry it.".into(),
-            ));
-        }
-        for row in &rows {
-            versions.insert(row.read("id")?, row.read("version")?);
-        }
-    }
-    Ok(versions)
+    rows.iter().map(|row| row.read("id")).collect()
 }
 
 /// `nodes` in the lock order: by [`ItemKind::lock_rank`], then id.
+///
+/// [`ItemKind::lock_rank`]: crate::foundation::kind::ItemKind::lock_rank
 pub(crate) fn in_lock_order<'a>(nodes: impl Iterator<Item = &'a Node>) -> Vec<&'a Node> {
     let mut ordered: Vec<&Node> = nodes.collect();
     ordered.sort_by_key(|node| (node.kind.lock_rank(), node.listing_id));
     ordered
-}
-
-/// Whether two listings next to each other in lock order are locked (and counted) by one statement: one
-/// kind, so one table, in id order.
-pub(crate) fn locked_together(a: &&Node, b: &&Node) -> bool {
-    a.kind == b.kind
-}
-
-pub(crate) fn listing_ids(nodes: &[&Node]) -> Vec<i64> {
-    nodes.iter().map(|node| node.listing_id).collect()
 }

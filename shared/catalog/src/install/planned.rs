@@ -49,8 +49,6 @@ pub(crate) struct Node {
     pub(crate) kind: ItemKind,
     pub(crate) listing_id: i64,
     pub(crate) name: String,
-    /// `lower(coalesce(marketplace_category, ''))`: the listing's `marketplace_counts` row.
-    pub(crate) category_key: String,
     pub(crate) depth: usize,
     /// The node that brought this one in.
     pub(crate) parent: Option<usize>,

@@ -1,5 +1,5 @@
-//! What an install leaves on record besides its copies: install ids reserved up front, which install relies
-//! on which, and the listings' counters.
+//! What an install leaves on record besides its copies: install ids reserved up front, and which install
+//! relies on which.
 
 use tokio_postgres::Transaction;
 
@@ -7,8 +7,6 @@ use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Statement;
-use crate::foundation::workspace::WorkspaceId;
-use crate::install::locks::{in_lock_order, listing_ids, locked_together};
 use crate::install::planned::{Node, NodeAction, Plan};
 
 /// An install record id for each node the plan clones (in plan order, so the item's is the lowest); `None`
@@ -77,57 +75,6 @@ pub(crate) async fn record_dependency_edges(
     )
     .bind(users)
     .bind(used)
-    .execute(tx)
-    .await?;
-    Ok(())
-}
-
-/// Counts the install of every listing it cloned, last thing before commit: `install_count` and
-/// `active_installs` + 1 each, `workspace_count` + 1 for a listing this workspace never installed before,
-/// and the workspace among those that ever installed. The `marketplace_counts` rows the counts' trigger
-/// updates are locked first, in one order, so that installs of several listings never wait in a circle.
-pub(crate) async fn count_installs(
-    tx: &Transaction<'_>,
-    plan: &Plan,
-    workspace: WorkspaceId,
-) -> Result<(), CatalogError> {
-    let cloned = in_lock_order(plan.nodes.iter().filter(|node| node.is_cloned()));
-    if cloned.len() > 1 {
-        let (kinds, categories): (Vec<String>, Vec<String>) = cloned
-            .iter()
-            .map(|node| (node.kind.as_str().to_owned(), node.category_key.clone()))
-            .unzip();
-        Statement::new(
-            "SELECT 1 FROM marketplace_counts
-             WHERE is_approved AND (kind::text, category_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-             ORDER BY kind, category_key FOR UPDATE",
-        )
-        .bind(kinds)
-        .bind(categories)
-        .execute(tx)
-        .await?;
-    }
-    for run in cloned.chunk_by(locked_together) {
-        Statement::new(format!(
-            "WITH first AS (
-                 INSERT INTO marketplace_install_workspaces (item_id, workspace_id)
-                 SELECT unnest($1::bigint[]), $2
-                 ON CONFLICT DO NOTHING RETURNING item_id)
-             UPDATE {table} t
-             SET install_count = install_count + 1, active_installs = active_installs + 1,
-                 workspace_count = workspace_count + (SELECT count(*) FROM first f WHERE f.item_id = t.id)::int
-             WHERE t.id = ANY($1)",
-            table = run[0].kind.table(),
-        ))
-        .bind(listing_ids(run))
-        .bind(workspace)
-        .execute(tx)
-        .await?;
-    }
-    Statement::new(
-        "INSERT INTO marketplace_installing_workspaces (workspace_id) VALUES ($1) ON CONFLICT DO NOTHING",
-    )
-    .bind(workspace)
     .execute(tx)
     .await?;
     Ok(())

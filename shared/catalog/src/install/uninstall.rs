@@ -1,7 +1,7 @@
 //! Uninstalling: the workspace copy deleted, the install record marked, and — when asked — the dependencies
 //! installed or reused with it that no other live install relies on. One transaction, taking its locks in
 //! the lock order every write follows (docs/architecture.md, "Lock order"): the copies it deletes, then their
-//! listings, then the install records.
+//! lanes (install/locks.rs), then the install records.
 
 use tokio_postgres::{Client, Transaction};
 
@@ -11,6 +11,7 @@ use crate::foundation::error::ATTEMPTS;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Statement;
 use crate::foundation::workspace::WorkspaceId;
+use crate::install::locks::lock_lanes;
 use crate::install::plan::MAX_DEPENDENCY_DEPTH;
 
 /// An install to undo.
@@ -24,7 +25,7 @@ struct Target {
 
 /// Uninstalls `install_id` of `workspace`. An install already uninstalled answers the same (nothing to
 /// do); another workspace's install is not found. The copy's deletion takes it out of its listing's
-/// `active_installs` (the trigger of V9 does that, for the service and for anyone deleting a copy). A
+/// `active_installs` (the trigger of V9, V17 does that, for the service and for anyone deleting a copy). A
 /// transaction that lost a race (what it read changed before it held its locks, or a deadlock) runs again.
 pub async fn uninstall(
     client: &mut Client,
@@ -48,15 +49,19 @@ async fn uninstall_once(
     with_dependencies: bool,
 ) -> Result<(), CatalogError> {
     let tx = client.transaction().await?;
-    // What to undo, read without locks; then the listings locked in lock order; then the same read again
-    // with the install records locked, which must find what the first did.
+    // What to undo, read without locks; then the copies and lanes locked in lock order; then the same read
+    // again with the install records locked, which must find what the first did.
     let read = targets(&tx, workspace, install_id, with_dependencies, false).await?;
     if read.is_empty() {
         tx.commit().await?;
         return Ok(());
     }
     lock_copies(&tx, workspace, &read).await?;
-    lock_listings(&tx, &read).await?;
+    let lanes: Vec<(i64, bool)> = read
+        .iter()
+        .map(|target| (target.listing_id, false))
+        .collect();
+    lock_lanes(&tx, workspace, &lanes).await?;
     let targets = targets(&tx, workspace, install_id, with_dependencies, true).await?;
     if targets != read {
         return Err(CatalogError::Retry);
@@ -146,24 +151,6 @@ async fn lock_copies(
         ))
         .bind(run.iter().map(|target| target.copy_id).collect::<Vec<_>>())
         .bind(workspace)
-        .execute(tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Locks the listings of `targets` (in lock order already) as installs lock theirs, one statement per kind.
-async fn lock_listings(tx: &Transaction<'_>, targets: &[Target]) -> Result<(), CatalogError> {
-    for run in targets.chunk_by(|a, b| a.kind == b.kind) {
-        Statement::new(format!(
-            "SELECT 1 FROM {table} t WHERE t.id = ANY($1) ORDER BY t.id FOR NO KEY UPDATE",
-            table = run[0].kind.table()
-        ))
-        .bind(
-            run.iter()
-                .map(|target| target.listing_id)
-                .collect::<Vec<_>>(),
-        )
         .execute(tx)
         .await?;
     }
