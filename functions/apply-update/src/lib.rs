@@ -2,15 +2,14 @@
 //! version; `{"force": true}` overwrites changes made in the workspace.
 
 use marketplace_http::{
-    json, path_id, workspace_access, Access, AppState, HandlerResult, JsonFields, Request,
+    json, path_id, workspace_session, Access, AppState, HandlerResult, JsonFields, Request,
     StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let mut session = state.session(&req).await?;
+    let (mut session, workspace) = workspace_session(state, &req, Access::Write).await?;
     let install_id = path_id(&req, "install_id")?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
     let mut body = JsonFields::optional(&req)?;
     let force = body.boolean("force").unwrap_or(false);
     body.finish()?;

@@ -2,16 +2,16 @@
 
 use marketplace_catalog::InstallRequest;
 use marketplace_http::{
-    json, path_id, workspace_access, Access, ApiError, AppState, HandlerResult, Request, StatusCode,
+    json, path_id, workspace_session, Access, ApiError, AppState, HandlerResult, Request,
+    StatusCode,
 };
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let mut session = state.session(&req).await?;
+    let (mut session, workspace) = workspace_session(state, &req, Access::Write).await?;
     let item_id = path_id(&req, "id")?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
     let request = InstallRequest {
         item_id,
         workspace: workspace.id,

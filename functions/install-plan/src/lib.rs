@@ -2,14 +2,13 @@
 //! do — each listing cloned or reused, skills linked, tools to connect, warnings — without doing it.
 
 use marketplace_http::{
-    json, path_id, workspace_access, Access, AppState, HandlerResult, Request, StatusCode,
+    json, path_id, workspace_session, Access, AppState, HandlerResult, Request, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let session = state.session(&req).await?;
+    let (session, workspace) = workspace_session(state, &req, Access::Read).await?;
     let item_id = path_id(&req, "id")?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Read).await?;
     let plan = marketplace_catalog::install_plan(&*session.db, workspace.id, item_id).await?;
     Ok(json(StatusCode::OK, &plan))
 }

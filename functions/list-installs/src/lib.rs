@@ -6,8 +6,7 @@ use marketplace_http::{json, AppState, HandlerResult, InstallListPage, Request, 
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let session = state.session(&req).await?;
-    let page = InstallListPage::read(&req, &session, InstallList::Installs).await?;
+    let (session, page) = InstallListPage::read(state, &req, InstallList::Installs).await?;
     let listed =
         marketplace_catalog::list_installs(&*session.db, page.workspace, page.cursor, page.limit)
             .await?;

@@ -3,15 +3,14 @@
 
 use marketplace_catalog::{limits, NewVersion, Version};
 use marketplace_http::{
-    json, path_id, workspace_access, Access, AppState, HandlerResult, JsonFields, Request,
+    json, path_id, workspace_session, Access, AppState, HandlerResult, JsonFields, Request,
     StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let mut session = state.session(&req).await?;
+    let (mut session, workspace) = workspace_session(state, &req, Access::Write).await?;
     let item_id = path_id(&req, "id")?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
     let mut body = JsonFields::required(&req)?;
     let version = body.required_parsed("version", Version::parse);
     let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);

@@ -3,15 +3,14 @@
 
 use marketplace_catalog::{limits, NewReview};
 use marketplace_http::{
-    json, path_id, workspace_access, Access, AppState, HandlerResult, JsonFields, Request,
+    json, path_id, workspace_session, Access, AppState, HandlerResult, JsonFields, Request,
     StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let mut session = state.session(&req).await?;
+    let (mut session, workspace) = workspace_session(state, &req, Access::Read).await?;
     let item_id = path_id(&req, "id")?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Read).await?;
     let mut body = JsonFields::required(&req)?;
     let rating = body.required_integer("rating", limits::RATING_STARS);
     let title = body.prose("title", limits::REVIEW_TITLE_CHARS);

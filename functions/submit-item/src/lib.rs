@@ -2,13 +2,12 @@
 
 use marketplace_catalog::{limits, ItemKind, Submission, Version};
 use marketplace_http::{
-    json, workspace_access, Access, AppState, HandlerResult, JsonFields, Request, StatusCode,
+    json, workspace_session, Access, AppState, HandlerResult, JsonFields, Request, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let mut session = state.session(&req).await?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
+    let (mut session, workspace) = workspace_session(state, &req, Access::Write).await?;
     let mut body = JsonFields::required(&req)?;
     let kind = body.required_parsed("item_type", ItemKind::parse);
     let source_id = body.required_id("item_id");

@@ -3,18 +3,17 @@
 //! install in the workspace relies on.
 
 use marketplace_http::{
-    path_id, workspace_access, Access, AppState, Body, HandlerResult, QueryParams, Request,
+    path_id, workspace_session, Access, AppState, Body, HandlerResult, QueryParams, Request,
     Response, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let mut session = state.session(&req).await?;
+    let (mut session, workspace) = workspace_session(state, &req, Access::Write).await?;
     let install_id = path_id(&req, "install_id")?;
     let mut params = QueryParams::new(&req);
     let with_dependencies = params.boolean("with_dependencies").unwrap_or(false);
     params.finish()?;
-    let workspace = workspace_access(&req, &*session.db, &session.caller, Access::Write).await?;
     marketplace_catalog::uninstall(
         session.db.client_mut(),
         workspace.id,

@@ -1,7 +1,7 @@
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use marketplace_catalog::accounts::{self, User};
-use marketplace_catalog::Audience;
+use marketplace_catalog::{Audience, WorkspaceId, WorkspaceRole};
 use tokio_postgres::GenericClient;
 
 use crate::error::ApiError;
@@ -22,19 +22,32 @@ impl Caller {
         db: &impl GenericClient,
         provision: bool,
     ) -> Result<Self, ApiError> {
-        let subject = claim(req, "sub")
-            .filter(|subject| !subject.contains('\0'))
-            .ok_or_else(|| ApiError::unauthorized("A valid bearer token is required."))?;
+        let subject = subject(req)?;
         let user = match accounts::user_by_subject(db, subject).await? {
             Some(user) => user,
-            None if provision => accounts::provision_user(db, subject, &display_name(req)).await?,
-            None => {
-                return Err(ApiError::unauthorized(
-                    "The token's subject is not a known user.",
-                ))
-            }
+            None => first_use(req, db, subject, provision).await?,
         };
         Ok(Self { user })
+    }
+
+    /// [`Caller::authenticate`] and the caller's role in `workspace` (`None`: not a member), in one statement.
+    /// A user made on first use is a member of nothing yet.
+    pub async fn authenticate_in(
+        req: &Request,
+        db: &impl GenericClient,
+        provision: bool,
+        workspace: WorkspaceId,
+    ) -> Result<(Self, Option<WorkspaceRole>), ApiError> {
+        let subject = subject(req)?;
+        match accounts::user_in_workspace(db, subject, workspace).await? {
+            Some((user, role)) => Ok((Self { user }, role)),
+            None => Ok((
+                Self {
+                    user: first_use(req, db, subject, provision).await?,
+                },
+                None,
+            )),
+        }
     }
 
     pub fn audience(&self) -> Audience {
@@ -48,6 +61,28 @@ impl Caller {
             Err(ApiError::forbidden("Only marketplace admins may do this."))
         }
     }
+}
+
+/// The token's subject; none (or one the users table cannot hold, a NUL say) is a 401, never a database error.
+pub(crate) fn subject(req: &Request) -> Result<&str, ApiError> {
+    claim(req, "sub")
+        .filter(|subject| !subject.contains('\0'))
+        .ok_or_else(|| ApiError::unauthorized("A valid bearer token is required."))
+}
+
+/// A subject with no user row: made a user when `provision`, else a 401.
+async fn first_use(
+    req: &Request,
+    db: &impl GenericClient,
+    subject: &str,
+    provision: bool,
+) -> Result<User, ApiError> {
+    if !provision {
+        return Err(ApiError::unauthorized(
+            "The token's subject is not a known user.",
+        ));
+    }
+    Ok(accounts::provision_user(db, subject, &display_name(req)).await?)
 }
 
 /// A non-empty string claim the JWT authorizer passed on. A subject the users table cannot hold (a NUL, say)

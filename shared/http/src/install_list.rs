@@ -7,8 +7,8 @@ use marketplace_catalog::{InstallCursor, InstallList, WorkspaceId};
 
 use crate::error::ApiError;
 use crate::query_params::QueryParams;
-use crate::state::Session;
-use crate::workspace::{workspace_access, Access};
+use crate::state::{AppState, Session};
+use crate::workspace::{workspace_session, Access};
 
 /// One page of a workspace's install list, as asked for.
 pub struct InstallListPage {
@@ -18,22 +18,24 @@ pub struct InstallListPage {
 }
 
 impl InstallListPage {
+    /// The session of the request (a workspace route with read access) and the page it asks for.
     pub async fn read(
+        state: &AppState,
         req: &Request,
-        session: &Session,
         list: InstallList,
-    ) -> Result<Self, ApiError> {
-        let workspace = workspace_access(req, &*session.db, &session.caller, Access::Read).await?;
+    ) -> Result<(Session, Self), ApiError> {
+        let (session, workspace) = workspace_session(state, req, Access::Read).await?;
         let mut params = QueryParams::new(req);
         let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
         let cursor = params.optional("cursor", |raw| {
             InstallCursor::parse(raw, list, workspace.id)
         });
         params.finish()?;
-        Ok(Self {
+        let page = Self {
             workspace: workspace.id,
             cursor,
             limit,
-        })
+        };
+        Ok((session, page))
     }
 }

@@ -29,4 +29,4 @@ pub use request_scope::REQUEST_ID_HEADER;
 pub use response::{json, respond, HandlerResult};
 pub use runtime::run;
 pub use state::{AppState, Config, ConfigError, Db, Session};
-pub use workspace::{workspace_access, Access, WorkspaceAccess};
+pub use workspace::{workspace_session, Access, WorkspaceAccess};

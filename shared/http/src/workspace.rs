@@ -1,11 +1,10 @@
 use lambda_http::Request;
-use marketplace_catalog::accounts;
-use marketplace_catalog::WorkspaceId;
-use tokio_postgres::GenericClient;
+use marketplace_catalog::{WorkspaceId, WorkspaceRole};
 
-use crate::caller::Caller;
+use crate::caller::{subject, Caller};
 use crate::error::ApiError;
 use crate::request_scope::RequestScope;
+use crate::state::{AppState, Session};
 
 pub const WORKSPACE_HEADER: &str = "x-workspace-id";
 
@@ -22,31 +21,53 @@ pub struct WorkspaceAccess {
     pub id: WorkspaceId,
 }
 
-/// Missing or malformed header: 400. Not a member, or a viewer asking to write: 403. The header is never
-/// replaced by another workspace.
-pub async fn workspace_access(
+/// How a workspace route starts: a connection, the authenticated caller and the workspace named by
+/// `X-Workspace-ID`, checked against the caller's membership — the caller lookup and the membership check in
+/// one statement. No token, or a subject that is no user (without provisioning): 401. Missing or malformed
+/// header: 400. Not a member, or a viewer asking to write: 403. The header is never replaced by another
+/// workspace.
+pub async fn workspace_session(
+    state: &AppState,
     req: &Request,
-    db: &impl GenericClient,
-    caller: &Caller,
     access: Access,
-) -> Result<WorkspaceAccess, ApiError> {
+) -> Result<(Session, WorkspaceAccess), ApiError> {
+    subject(req)?;
+    let id = match workspace_header(req) {
+        Ok(id) => id,
+        // Who is asking is answered first (an unknown subject is a 401 whatever else is wrong).
+        Err(bad_header) => {
+            state.session(req).await?;
+            return Err(bad_header);
+        }
+    };
+    RequestScope::record_workspace(&id);
+    let db = state.db().await?;
+    let (caller, role) =
+        Caller::authenticate_in(req, &*db, state.config.user_provisioning, id).await?;
+    RequestScope::record_user(caller.user.id);
+    allow(role, access)?;
+    Ok((Session { db, caller }, WorkspaceAccess { id }))
+}
+
+fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
     let value = req
         .headers()
         .get(WORKSPACE_HEADER)
         .ok_or_else(|| ApiError::invalid_field("X-Workspace-ID", "this header is required"))?;
-    let id = value
+    value
         .to_str()
         .ok()
         .and_then(|value| WorkspaceId::parse(value.trim()).ok())
-        .ok_or_else(|| ApiError::invalid_field("X-Workspace-ID", "must be a workspace UUID"))?;
-    RequestScope::record_workspace(&id);
-    let role = accounts::workspace_role(db, id, caller.user.id)
-        .await?
-        .ok_or_else(|| ApiError::forbidden("You are not a member of this workspace."))?;
+        .ok_or_else(|| ApiError::invalid_field("X-Workspace-ID", "must be a workspace UUID"))
+}
+
+fn allow(role: Option<WorkspaceRole>, access: Access) -> Result<(), ApiError> {
+    let role =
+        role.ok_or_else(|| ApiError::forbidden("You are not a member of this workspace."))?;
     if access == Access::Write && !role.can_write() {
         return Err(ApiError::forbidden(
             "Viewers cannot change this workspace; ask an owner, admin or editor.",
         ));
     }
-    Ok(WorkspaceAccess { id })
+    Ok(())
 }

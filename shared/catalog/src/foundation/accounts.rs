@@ -143,6 +143,28 @@ pub fn user_by_subject_statement(subject: &str) -> Statement<'static> {
     .bind(subject.to_owned())
 }
 
+/// The user with this subject and their role in `workspace` (`None` when not a member), or `None` when no
+/// user has the subject: a workspace route's caller lookup and membership check in one statement.
+pub async fn user_in_workspace(
+    db: &impl GenericClient,
+    subject: &str,
+    workspace: WorkspaceId,
+) -> Result<Option<(User, Option<WorkspaceRole>)>, CatalogError> {
+    let row = Statement::new(
+        "SELECT u.id, u.display_name, u.system_role = 'admin' AS is_admin,
+                (SELECT m.role FROM workspace_members m WHERE m.workspace_id = $2 AND m.user_id = u.id) AS role
+         FROM users u WHERE u.auth_subject = $1",
+    )
+    .bind(subject.to_owned())
+    .bind(workspace)
+    .query_opt(db)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some((User::from_row(&row)?, row.read("role")?)))
+}
+
 /// The user's role in the workspace, or `None` when they are not a member.
 pub async fn workspace_role(
     db: &impl GenericClient,
