@@ -4,24 +4,25 @@
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, GenericClient, Transaction};
 
-use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
 use crate::foundation::item::ItemRef;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::locate::visible_kind;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
-use crate::install::counts::{fold_counts, record_counts};
+use crate::install::counts::fold_counts;
+use crate::install::dependencies::installable_listing;
 use crate::install::existing::copies_still_as_planned;
 use crate::install::locks::{in_lock_order, lock_lanes};
 use crate::install::plan;
 use crate::install::planned::Plan;
-use crate::install::records::{linked_ids, record_dependency_edges, reserve_install_ids};
+use crate::install::records::{
+    dependency_edges, install_ids, linked_ids, InstallRecord, Recording,
+};
 use crate::install::setup::SetupStep;
 
 /// Who installs what, where.
@@ -169,9 +170,10 @@ async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
 ) -> Result<Option<(InstallResponse, Vec<i64>)>, CatalogError> {
-    let kind = visible_kind(tx, Audience::Member, request.item_id).await?;
-    let mut first = lock_lanes(tx, request.workspace, &[(request.item_id, true)]).await?;
-    let plan = plan::build(tx, request.workspace, kind, request.item_id).await?;
+    let (kind, root, lane) =
+        installable_listing(tx, request.item_id, Some(request.workspace)).await?;
+    let lane = lane.expect("the root's lane is locked");
+    let plan = plan::build(tx, request.workspace, kind, root).await?;
     if let Some((kind, id, name)) = plan.unavailable.first() {
         return Err(CatalogError::DependencyUnavailable(
             *kind,
@@ -183,7 +185,17 @@ async fn install_in(
         .iter()
         .map(|node| (node.listing_id, node.is_cloned()))
         .collect();
-    first.extend(lock_lanes(tx, request.workspace, &dependencies).await?);
+    let clones = plan
+        .nodes
+        .iter()
+        .skip(1)
+        .filter(|node| node.is_cloned())
+        .count();
+    let (mut first, dependency_ids) =
+        lock_lanes(tx, request.workspace, &dependencies, clones).await?;
+    if lane.first {
+        first.insert(request.item_id);
+    }
     if !copies_still_as_planned(tx, request.workspace, &plan).await? {
         return Err(CatalogError::Retry);
     }
@@ -194,10 +206,10 @@ async fn install_in(
         repoint_recipe_steps(tx, &plan, &mut copies).await?;
     }
 
-    // Record ids are drawn first, the item's before its dependencies': the item's record stores the whole
-    // response, dependencies' ids included, and each dependency's record names its parent's.
-    let install_ids = reserve_install_ids(tx, &plan).await?;
-    let install_id = install_ids[0].expect("the listing itself is always cloned");
+    // Record ids were drawn with the lanes, the item's before its dependencies': the item's record stores the
+    // whole response, dependencies' ids included, and each dependency's record names its parent's.
+    let install_ids = install_ids(&plan, lane.install_id, dependency_ids);
+    let install_id = lane.install_id;
     let NodeCopy::Cloned(root_copy) = &copies[0] else {
         unreachable!("the listing itself is always cloned")
     };
@@ -229,31 +241,35 @@ async fn install_in(
         content_hash: root_copy.content_hash.clone(),
         linked_skill_ids: linked_ids(root),
         idempotency_key: request.idempotency_key.clone(),
-        response: Some(&installation),
+        response: Some(serde_json::to_value(&installation).expect("an installation serialises")),
         parent_install_id: None,
     };
-    // The item's record on its own: its idempotency key decides a race between two requests.
-    if InstallRecord::insert(tx, &[record]).await? == 0 {
-        return Ok(None);
-    }
     let dependencies = dependency_records(&plan, &copies, &install_ids, request);
-    InstallRecord::insert(tx, &dependencies).await?;
-    record_dependency_edges(tx, &plan, &install_ids).await?;
-    let recorded: Vec<(ItemKind, i64)> = plan
+    let counted: Vec<(ItemKind, i64)> = plan
         .nodes
         .iter()
         .zip(&install_ids)
         .filter(|(_, install_id)| install_id.is_some())
         .map(|(node, _)| (node.kind, node.listing_id))
         .collect();
-    record_counts(tx, &recorded, &first, request.workspace).await?;
+    let recorded = Recording {
+        root: record,
+        dependencies,
+        edges: dependency_edges(&plan, &install_ids),
+        counted: &counted,
+        first: &first,
+        workspace: request.workspace,
+    };
+    if !recorded.write(tx).await? {
+        return Ok(None);
+    }
     let response = InstallResponse {
         install_id,
         installation,
     };
     Ok(Some((
         response,
-        recorded.iter().map(|(_, id)| *id).collect(),
+        counted.iter().map(|(_, id)| *id).collect(),
     )))
 }
 
@@ -288,56 +304,13 @@ fn installed_dependencies(
         .collect()
 }
 
-/// A row of `marketplace_installs`, serialised as its columns.
-#[derive(Serialize)]
-struct InstallRecord<'a> {
-    id: i64,
-    item_id: i64,
-    item_kind: ItemKind,
-    workspace_id: WorkspaceId,
-    user_id: i64,
-    installed_item_id: i64,
-    installed_version: Version,
-    content_hash: String,
-    linked_skill_ids: Option<Vec<i64>>,
-    idempotency_key: Option<String>,
-    /// The response replayed for a repeated key (the item's record only).
-    response: Option<&'a Installation>,
-    /// The install that brought this one as a dependency.
-    parent_install_id: Option<i64>,
-}
-
-impl InstallRecord<'_> {
-    /// Inserts `records` in one statement and returns how many were: none with an idempotency key already
-    /// recorded in its workspace.
-    async fn insert(tx: &Transaction<'_>, records: &[Self]) -> Result<u64, CatalogError> {
-        if records.is_empty() {
-            return Ok(0);
-        }
-        let rows = serde_json::to_value(records).expect("install records serialise");
-        let inserted = Statement::new(
-            "INSERT INTO marketplace_installs (id, item_id, item_kind, workspace_id, user_id, installed_item_id,
-                                              installed_version, content_hash, idempotency_key, response,
-                                              linked_skill_ids, parent_install_id)
-             SELECT id, item_id, item_kind, workspace_id, user_id, installed_item_id, installed_version,
-                    content_hash, idempotency_key, response, linked_skill_ids, parent_install_id
-             FROM jsonb_populate_recordset(NULL::marketplace_installs, $1)
-             ON CONFLICT (workspace_id, idempotency_key) DO NOTHING",
-        )
-        .bind(rows)
-        .execute(tx)
-        .await?;
-        Ok(inserted)
-    }
-}
-
 /// The install records of the dependencies the install cloned, each naming its parent's record.
-fn dependency_records<'a>(
+fn dependency_records(
     plan: &Plan,
     copies: &[NodeCopy],
     install_ids: &[Option<i64>],
     request: &InstallRequest,
-) -> Vec<InstallRecord<'a>> {
+) -> Vec<InstallRecord> {
     let mut records = Vec::new();
     for (index, node) in plan.nodes.iter().enumerate().skip(1) {
         let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {

@@ -13,6 +13,7 @@ use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::Statement;
+use crate::foundation::workspace::WorkspaceId;
 use crate::install::planned::{Node, NodeAction};
 
 impl Node {
@@ -55,21 +56,55 @@ impl Listing {
 
 pub(crate) const LISTING_COLUMNS: &str = "t.id, t.name";
 
-pub(crate) async fn listing(
+/// An install's hold on its item: the lane is locked, and the install record id drawn.
+pub(crate) struct RootLane {
+    /// The workspace's first install of the listing.
+    pub(crate) first: bool,
+    pub(crate) install_id: i64,
+}
+
+/// The listing `id` a member may install, with its kind: five primary-key probes in one statement. With
+/// `lock_in`, the same statement locks the listing's lane in that workspace (install/locks.rs) and draws the
+/// install's record id; nothing is locked when the listing is not found.
+pub(crate) async fn installable_listing(
     db: &impl GenericClient,
-    kind: ItemKind,
     id: i64,
-) -> Result<Listing, CatalogError> {
-    let row = Statement::new(format!(
-        "SELECT {LISTING_COLUMNS} FROM {table} t WHERE t.id = $1 AND {listed}",
-        table = kind.table(),
-        listed = Audience::Member.listed("t"),
-    ))
-    .bind(id)
-    .query_opt(db)
-    .await?
-    .ok_or(CatalogError::NotFound("item"))?;
-    Listing::from_row(&row)
+    lock_in: Option<WorkspaceId>,
+) -> Result<(ItemKind, Listing, Option<RootLane>), CatalogError> {
+    let probes = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT '{kind}'::text AS kind, {LISTING_COLUMNS} FROM {table} t WHERE t.id = $1 AND {listed}",
+            table = kind.table(),
+            listed = Audience::Member.listed("t"),
+        )
+    });
+    let statement = match lock_in {
+        Some(workspace) => Statement::new(format!(
+            "SELECT v.*, EXISTS (SELECT 1 FROM marketplace_lock_lanes($2, ARRAY[v.id], ARRAY[true])) AS first,
+                    (SELECT r FROM marketplace_reserve_install_ids(1) AS r) AS install_id
+             FROM ({probes}) v"
+        ))
+        .bind(id)
+        .bind(workspace),
+        None => Statement::new(format!(
+            "SELECT v.*, false AS first, NULL::bigint AS install_id FROM ({probes}) v"
+        ))
+        .bind(id),
+    };
+    let row = statement
+        .query_opt(db)
+        .await?
+        .ok_or(CatalogError::NotFound("item"))?;
+    let lane = row
+        .read::<Option<i64>>("install_id")?
+        .map(|install_id| -> Result<RootLane, CatalogError> {
+            Ok(RootLane {
+                first: row.read("first")?,
+                install_id,
+            })
+        })
+        .transpose()?;
+    Ok((row.read("kind")?, Listing::from_row(&row)?, lane))
 }
 
 /// A dependency found for a node.

@@ -15,24 +15,33 @@ use crate::install::planned::Node;
 
 /// Locks the lanes of `listings` (`(listing id, cloned)`, in lock order already) in `workspace`: a cloned
 /// listing's lane is made if it is the workspace's first install of it, a reused one's is locked where it
-/// exists (an uninstall that could delete the copy holds it). Installs and uninstalls touching the same listings in the same workspace then
-/// queue on their first common lane. Returns the listings this install is the workspace's first of.
+/// exists (an uninstall that could delete the copy holds it). Installs and uninstalls touching the same
+/// listings in the same workspace then queue on their first common lane. Returns the listings this install
+/// is the workspace's first of, and `records` install record ids drawn in the same statement.
 pub(crate) async fn lock_lanes(
     tx: &Transaction<'_>,
     workspace: WorkspaceId,
     listings: &[(i64, bool)],
-) -> Result<HashSet<i64>, CatalogError> {
+    records: usize,
+) -> Result<(HashSet<i64>, Vec<i64>), CatalogError> {
     if listings.is_empty() {
-        return Ok(HashSet::new());
+        return Ok((HashSet::new(), Vec::new()));
     }
     let (listings, cloned): (Vec<i64>, Vec<bool>) = listings.iter().copied().unzip();
-    let rows = Statement::new("SELECT id FROM marketplace_lock_lanes($1, $2, $3) AS l(id)")
-        .bind(workspace)
-        .bind(listings)
-        .bind(cloned)
-        .query(tx)
-        .await?;
-    rows.iter().map(|row| row.read("id")).collect()
+    // Ids through a function: a sequence function in the statement itself would pin the proxy session.
+    let row = Statement::new(
+        "SELECT ARRAY(SELECT id FROM marketplace_lock_lanes($1, $2, $3) AS l(id)) AS first,
+                ARRAY(SELECT id FROM marketplace_reserve_install_ids($4) WITH ORDINALITY AS r(id, n)
+                      ORDER BY n) AS ids",
+    )
+    .bind(workspace)
+    .bind(listings)
+    .bind(cloned)
+    .bind(records as i32)
+    .query_one(tx)
+    .await?;
+    let first: Vec<i64> = row.read("first")?;
+    Ok((first.into_iter().collect(), row.read("ids")?))
 }
 
 /// `nodes` in the lock order: by [`ItemKind::lock_rank`], then id.

@@ -9,15 +9,13 @@ use std::ops::Range;
 use serde_json::Value;
 use tokio_postgres::GenericClient;
 
-use crate::foundation::audience::Audience;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::locate::visible_kind;
 use crate::foundation::redact::shown;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::{first_free_name, taken_copy_names};
 use crate::install::dependencies::{
-    agent_llm, agent_models, listing, pinned, recommended_agents, Pin,
+    agent_llm, agent_models, installable_listing, pinned, recommended_agents, Listing, Pin,
 };
 use crate::install::existing::{agent_skills, find_existing_copies, linked_skills};
 use crate::install::planned::{InstallPlan, Node, NodeAction, Plan};
@@ -33,8 +31,8 @@ pub async fn install_plan(
     workspace: WorkspaceId,
     item_id: i64,
 ) -> Result<InstallPlan, CatalogError> {
-    let kind = visible_kind(db, Audience::Member, item_id).await?;
-    Ok(build(db, workspace, kind, item_id).await?.public())
+    let (kind, root, _) = installable_listing(db, item_id, None).await?;
+    Ok(build(db, workspace, kind, root).await?.public())
 }
 
 /// Follows the dependencies of listing `item_id` breadth first: those its live version pinned when it was
@@ -47,9 +45,9 @@ pub(crate) async fn build(
     db: &impl GenericClient,
     workspace: WorkspaceId,
     kind: ItemKind,
-    item_id: i64,
+    root: Listing,
 ) -> Result<Plan, CatalogError> {
-    let root = listing(db, kind, item_id).await?;
+    let item_id = root.id;
     let mut plan = Plan {
         nodes: vec![Node::unnamed_clone(kind, root, 0, None)],
         requires_setup: Vec::new(),

@@ -1,39 +1,29 @@
-//! What an install leaves on record besides its copies: install ids reserved up front, and which install
-//! relies on which.
+//! What an install leaves on record besides its copies: its install records, which install relies on which,
+//! and its pending counts — one statement.
 
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde_json::Value;
 use tokio_postgres::Transaction;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Statement;
+use crate::foundation::version::Version;
+use crate::foundation::workspace::WorkspaceId;
 use crate::install::planned::{Node, NodeAction, Plan};
 
-/// An install record id for each node the plan clones (in plan order, so the item's is the lowest); `None`
-/// for reused ones.
-pub(crate) async fn reserve_install_ids(
-    tx: &Transaction<'_>,
-    plan: &Plan,
-) -> Result<Vec<Option<i64>>, CatalogError> {
-    let cloned = plan
-        .nodes
-        .iter()
-        .filter(|node| matches!(node.action, NodeAction::Clone { .. }))
-        .count();
-    // Through a function: a sequence function in the statement itself would pin the proxy session.
-    let rows = Statement::new(
-        "SELECT id FROM marketplace_reserve_install_ids($1::integer) WITH ORDINALITY AS r(id, n) ORDER BY n",
-    )
-    .bind(cloned as i64)
-    .query(tx)
-    .await?;
-    let mut ids = rows.iter().map(|row| row.read::<i64>("id"));
-    plan.nodes
-        .iter()
-        .map(|node| match node.action {
-            NodeAction::Clone { .. } => ids.next().transpose(),
-            NodeAction::Reuse { .. } => Ok(None),
-        })
+/// An install record id for each node the plan clones, in plan order (the item's, drawn first, is the
+/// lowest); `None` for reused ones. `dependency_ids` were drawn with the dependencies' lanes, one per clone.
+pub(crate) fn install_ids(plan: &Plan, root_id: i64, dependency_ids: Vec<i64>) -> Vec<Option<i64>> {
+    let mut ids = dependency_ids.into_iter();
+    std::iter::once(Some(root_id))
+        .chain(plan.nodes.iter().skip(1).map(|node| match node.action {
+            NodeAction::Clone { .. } => ids.next(),
+            NodeAction::Reuse { .. } => None,
+        }))
         .collect()
 }
 
@@ -46,13 +36,9 @@ pub(crate) fn linked_ids(node: &Node) -> Option<Vec<i64>> {
     })
 }
 
-/// Which installs each install relies on: each dependency's record (or the reused copy's) under the record
-/// of every node that brought it.
-pub(crate) async fn record_dependency_edges(
-    tx: &Transaction<'_>,
-    plan: &Plan,
-    install_ids: &[Option<i64>],
-) -> Result<(), CatalogError> {
+/// Which installs each install relies on, `(install, dependency)`: each dependency's record (or the reused
+/// copy's) under the record of every node that brought it.
+pub(crate) fn dependency_edges(plan: &Plan, install_ids: &[Option<i64>]) -> (Vec<i64>, Vec<i64>) {
     let record_of = |index: usize| match plan.nodes[index].action {
         NodeAction::Clone { .. } => install_ids[index],
         NodeAction::Reuse { install_id, .. } => install_id,
@@ -62,20 +48,115 @@ pub(crate) async fn record_dependency_edges(
         .iter()
         .enumerate()
         .filter_map(|(index, node)| node.parent.map(|parent| (parent, index)));
-    let (users, used): (Vec<i64>, Vec<i64>) = parents
+    parents
         .chain(plan.shared.iter().copied())
         .filter_map(|(user, dependency)| install_ids[user].zip(record_of(dependency)))
-        .unzip();
-    if users.is_empty() {
-        return Ok(());
+        .unzip()
+}
+
+/// A row of `marketplace_installs`, serialised as its columns.
+#[derive(Serialize)]
+pub(crate) struct InstallRecord {
+    pub(crate) id: i64,
+    pub(crate) item_id: i64,
+    pub(crate) item_kind: ItemKind,
+    pub(crate) workspace_id: WorkspaceId,
+    pub(crate) user_id: i64,
+    pub(crate) installed_item_id: i64,
+    pub(crate) installed_version: Version,
+    pub(crate) content_hash: String,
+    pub(crate) linked_skill_ids: Option<Vec<i64>>,
+    pub(crate) idempotency_key: Option<String>,
+    /// The response replayed for a repeated key (the item's record only).
+    pub(crate) response: Option<Value>,
+    /// The install that brought this one as a dependency.
+    pub(crate) parent_install_id: Option<i64>,
+}
+
+/// Everything an install leaves on record besides its copies, written by one statement: the item's record,
+/// its dependencies' records, which install relies on which, and the counts of every listing cloned (see
+/// install/counts.rs) — all of it only if the item's record went in: its idempotency key decides a race
+/// between two requests.
+pub(crate) struct Recording<'a> {
+    pub(crate) root: InstallRecord,
+    pub(crate) dependencies: Vec<InstallRecord>,
+    /// `(install, dependency)` record ids.
+    pub(crate) edges: (Vec<i64>, Vec<i64>),
+    /// The listings cloned, `(kind, id)`, each once.
+    pub(crate) counted: &'a [(ItemKind, i64)],
+    /// The listings this install is the workspace's first of.
+    pub(crate) first: &'a HashSet<i64>,
+    pub(crate) workspace: WorkspaceId,
+}
+
+impl Recording<'_> {
+    /// Writes it; `false` when another install with the same idempotency key was recorded first (nothing is
+    /// written then).
+    pub(crate) async fn write(self, tx: &Transaction<'_>) -> Result<bool, CatalogError> {
+        let records = |records: &[InstallRecord]| {
+            serde_json::to_value(records).expect("install records serialise")
+        };
+        let (kinds, (ids, firsts)): (Vec<String>, (Vec<i64>, Vec<bool>)) = self
+            .counted
+            .iter()
+            .map(|(kind, id)| (kind.as_str().to_owned(), (*id, self.first.contains(id))))
+            .unzip();
+        let columns = "id, item_id, item_kind, workspace_id, user_id, installed_item_id, installed_version, \
+                       content_hash, idempotency_key, response, linked_skill_ids, parent_install_id";
+        // `latest`: each workspace row moved to today (inserted, or updated from an earlier day) with the day
+        // it held before, which the statement's own snapshot still sees; a row already on today does not move.
+        let row = Statement::new(format!(
+            "WITH root AS (
+                 INSERT INTO marketplace_installs ({columns})
+                 SELECT {columns} FROM jsonb_populate_recordset(NULL::marketplace_installs, $1)
+                 ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
+                 RETURNING id
+             ),
+             dependencies AS (
+                 INSERT INTO marketplace_installs ({columns})
+                 SELECT {columns} FROM jsonb_populate_recordset(NULL::marketplace_installs, $2)
+                 WHERE EXISTS (SELECT 1 FROM root)
+             ),
+             edges AS (
+                 INSERT INTO marketplace_install_dependencies (install_id, dependency_id)
+                 SELECT * FROM unnest($3::bigint[], $4::bigint[]) WHERE EXISTS (SELECT 1 FROM root)
+                 ON CONFLICT DO NOTHING
+             ),
+             installed AS (
+                 SELECT * FROM unnest($5::text[], $6::bigint[], $7::boolean[]) AS i(item_kind, item_id, first)
+                 WHERE EXISTS (SELECT 1 FROM root)
+             ),
+             latest AS (
+                 INSERT INTO trending_workspaces AS w (item_id, workspace_id, last_day)
+                 SELECT item_id, $8, (now() AT TIME ZONE 'UTC')::date FROM installed
+                 ON CONFLICT (item_id, workspace_id) DO UPDATE SET last_day = excluded.last_day
+                     WHERE w.last_day < excluded.last_day
+                 RETURNING w.item_id, w.last_day,
+                           (SELECT p.last_day FROM trending_workspaces p
+                            WHERE p.item_id = w.item_id AND p.workspace_id = w.workspace_id) AS previous_day
+             ),
+             installing AS (
+                 INSERT INTO marketplace_installing_workspaces (workspace_id)
+                 SELECT $8 WHERE EXISTS (SELECT 1 FROM root) ON CONFLICT DO NOTHING
+             ),
+             pending AS (
+                 INSERT INTO marketplace_pending_counts (item_id, item_kind, installs, active, workspaces,
+                                                         trending_from, trending_to)
+                 SELECT i.item_id, i.item_kind::item_kind, 1, 1, i.first::integer, l.previous_day, l.last_day
+                 FROM installed i LEFT JOIN latest l USING (item_id)
+             )
+             SELECT EXISTS (SELECT 1 FROM root) AS recorded"
+        ))
+        .bind(records(std::slice::from_ref(&self.root)))
+        .bind(records(&self.dependencies))
+        .bind(self.edges.0)
+        .bind(self.edges.1)
+        .bind(kinds)
+        .bind(ids)
+        .bind(firsts)
+        .bind(self.workspace)
+        .query_one(tx)
+        .await?;
+        row.read("recorded")
     }
-    Statement::new(
-        "INSERT INTO marketplace_install_dependencies (install_id, dependency_id)
-         SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
-    )
-    .bind(users)
-    .bind(used)
-    .execute(tx)
-    .await?;
-    Ok(())
 }

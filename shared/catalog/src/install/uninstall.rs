@@ -61,7 +61,7 @@ async fn uninstall_once(
         .iter()
         .map(|target| (target.listing_id, false))
         .collect();
-    lock_lanes(&tx, workspace, &lanes).await?;
+    lock_lanes(&tx, workspace, &lanes, 0).await?;
     let targets = targets(&tx, workspace, install_id, with_dependencies, true).await?;
     if targets != read {
         return Err(CatalogError::Retry);
