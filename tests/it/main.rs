@@ -20,6 +20,7 @@ mod moderation;
 mod observability;
 mod publishing;
 mod reviews;
+mod round_trips;
 mod runtime_api;
 mod search;
 mod soak;

@@ -1,5 +1,7 @@
 //! A loopback TCP relay between the service and PostgreSQL that lets tests inject network faults:
-//! refused connections, a blackhole, added latency, and connections cut by a proxy or NAT.
+//! refused connections, a blackhole, added latency, and connections cut by a proxy or NAT. It also counts
+//! the round trips the service makes: every `Sync` (the end of an extended-protocol statement) and every
+//! simple `Query` a client sends is one trip to the server and back.
 
 use std::collections::HashMap;
 use std::io;
@@ -43,6 +45,8 @@ pub struct Stats {
     pub live: usize,
     /// Bytes read from either side for relaying.
     pub bytes: u64,
+    /// Round trips clients asked for: `Sync` and `Query` messages sent to the server.
+    pub round_trips: u64,
 }
 
 /// A relay on `127.0.0.1` to one upstream address. Dropping it closes the listener and every
@@ -60,6 +64,7 @@ struct Shared {
     refused: AtomicUsize,
     cut: AtomicUsize,
     bytes: AtomicU64,
+    round_trips: AtomicU64,
 }
 
 /// A live relayed connection: its task and when it last carried bytes.
@@ -83,6 +88,7 @@ impl FaultProxy {
             refused: AtomicUsize::new(0),
             cut: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
+            round_trips: AtomicU64::new(0),
         });
         let accept = tokio::spawn(accept_loop(listener, upstream, shared.clone()));
         Ok(FaultProxy {
@@ -124,6 +130,7 @@ impl FaultProxy {
             cut: s.cut.load(Relaxed),
             live: s.conns().len(),
             bytes: s.bytes.load(Relaxed),
+            round_trips: s.round_trips.load(Relaxed),
         }
     }
 }
@@ -205,8 +212,21 @@ async fn relay(
     };
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
-    let up = pump(client_read, server_write, &shared, &last_active);
-    let down = pump(server_read, client_write, &shared, &last_active);
+    let (mut frames, mut unframed) = (Some(Frames::default()), None);
+    let up = pump(
+        client_read,
+        server_write,
+        &shared,
+        &last_active,
+        &mut frames,
+    );
+    let down = pump(
+        server_read,
+        client_write,
+        &shared,
+        &last_active,
+        &mut unframed,
+    );
     // An error either way closes both sides; a clean EOF is passed on as a half-close.
     let _ = tokio::try_join!(up, down);
 }
@@ -216,6 +236,7 @@ async fn pump(
     mut to: OwnedWriteHalf,
     shared: &Shared,
     last_active: &Mutex<Instant>,
+    frames: &mut Option<Frames>,
 ) -> io::Result<()> {
     let mut mode = shared.mode.subscribe();
     let mut buf = vec![0; 16 * 1024];
@@ -225,6 +246,11 @@ async fn pump(
             return to.shutdown().await;
         }
         shared.bytes.fetch_add(n as u64, Relaxed);
+        if let Some(frames) = frames {
+            shared
+                .round_trips
+                .fetch_add(frames.read(&buf[..n]), Relaxed);
+        }
         *lock(last_active) = Instant::now();
         // Waits on the watch channel (no polling) while blackholed.
         let current = *mode
@@ -236,6 +262,51 @@ async fn pump(
         }
         to.write_all(&buf[..n]).await?;
         *lock(last_active) = Instant::now();
+    }
+}
+
+/// The frontend messages of one connection, followed across chunks: the untyped startup packets (an SSL
+/// or GSS request, then the startup message), then typed messages (a type byte, a 4-byte length that counts
+/// itself, the body).
+#[derive(Default)]
+struct Frames {
+    started: bool,
+    /// The header read so far of the message being framed.
+    header: Vec<u8>,
+    /// Body bytes still to skip before the next header.
+    skip: usize,
+}
+
+impl Frames {
+    /// Reads `chunk` and returns how many `Sync` and `Query` messages ended in it.
+    fn read(&mut self, mut chunk: &[u8]) -> u64 {
+        let mut trips = 0;
+        while !chunk.is_empty() {
+            if self.skip > 0 {
+                let n = self.skip.min(chunk.len());
+                self.skip -= n;
+                chunk = &chunk[n..];
+                continue;
+            }
+            let header_len = if self.started { 5 } else { 4 };
+            let n = (header_len - self.header.len()).min(chunk.len());
+            self.header.extend_from_slice(&chunk[..n]);
+            chunk = &chunk[n..];
+            if self.header.len() < header_len {
+                break;
+            }
+            let length = &self.header[header_len - 4..];
+            let length = u32::from_be_bytes([length[0], length[1], length[2], length[3]]) as usize;
+            self.skip = length.saturating_sub(4);
+            if self.started {
+                trips += u64::from(matches!(self.header[0], b'S' | b'Q'));
+            } else if length != 8 {
+                // Not an SSL or GSS encryption request (8 bytes): the startup message itself.
+                self.started = true;
+            }
+            self.header.clear();
+        }
+        trips
     }
 }
 
@@ -328,6 +399,32 @@ mod tests {
             .unwrap();
         assert_eq!(&held, b"held");
         assert_eq!(echo(&mut conn, b"more").await, b"more");
+    }
+
+    fn message(kind: u8, body: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![kind];
+        bytes.extend_from_slice(&(body.len() as u32 + 4).to_be_bytes());
+        bytes.extend_from_slice(body);
+        bytes
+    }
+
+    #[test]
+    fn frames_count_each_sync_and_query_across_any_chunking() {
+        let mut stream = 8u32.to_be_bytes().to_vec();
+        stream.extend_from_slice(&80_877_103u32.to_be_bytes()); // an SSL request
+        stream.extend_from_slice(&13u32.to_be_bytes());
+        stream.extend_from_slice(b"\0\x03\0\0user\0"); // startup
+        stream.extend(message(b'P', b"\0SELECT 'S'\0\0\0"));
+        stream.extend(message(b'B', b"\0\0\0\0\0\0\0"));
+        stream.extend(message(b'E', b"\0\0\0\0\0"));
+        stream.extend(message(b'S', b""));
+        stream.extend(message(b'Q', b"BEGIN\0"));
+        stream.extend(message(b'X', b""));
+        for chunk in [1, 2, 3, 7, stream.len()] {
+            let mut frames = Frames::default();
+            let trips: u64 = stream.chunks(chunk).map(|c| frames.read(c)).sum();
+            assert_eq!(trips, 2, "chunks of {chunk}");
+        }
     }
 
     #[tokio::test]

@@ -1,0 +1,194 @@
+//! The round trips each route makes to PostgreSQL, counted by the proxy in front of it (every `Sync` and
+//! simple `Query` a handler sends). Deployed, each is a network round trip through RDS Proxy, so the counts
+//! are pinned: a route that gains a round trip fails here, one that loses one updates its line.
+
+use std::future::Future;
+
+use harness::*;
+use marketplace_http::Config;
+
+/// The round trips of one request, and its response.
+async fn counted(
+    proxy: &FaultProxy,
+    request: impl Future<Output = TestResponse>,
+) -> (u64, TestResponse) {
+    let before = proxy.stats().round_trips;
+    let response = request.await;
+    (proxy.stats().round_trips - before, response)
+}
+
+#[tokio::test]
+async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
+    let (app, proxy) =
+        TestApp::behind_proxy(Config::default(), PoolSettings::LAMBDA.with_max_size(1)).await;
+    let acme = app.workspace_with_members("acme").await;
+    app.admin("root").await;
+    let skill = app
+        .item(ItemKind::Skill, "Tone")
+        .category("Writing")
+        .insert()
+        .await;
+    app.item(ItemKind::Llm, "fast-1").insert().await;
+    let agent = app
+        .item(ItemKind::Agent, "Triage Bot")
+        .category("Support")
+        .set("model_config", json!({"model": "fast-1"}))
+        .versions(&["1.0.0"])
+        .insert()
+        .await;
+    let source = app
+        .item(ItemKind::Agent, "Own Bot")
+        .in_workspace(acme)
+        .insert()
+        .await;
+    let editor = app.as_user("acme-editor").in_workspace(acme);
+    let admin = app.as_user("root").in_workspace(acme);
+    // The pool's one connection is opened (and the users provisioned) before anything is counted.
+    editor.me().await.assert_status(200);
+    admin.me().await.assert_status(200);
+
+    let mut measured: Vec<(&str, u64)> = Vec::new();
+    let mut count = |name, (trips, response): (u64, TestResponse), status| {
+        response.assert_status(status);
+        measured.push((name, trips));
+        response
+    };
+    count(
+        "GET /items",
+        counted(&proxy, editor.list_items("")).await,
+        200,
+    );
+    count(
+        "GET /items?search=",
+        counted(&proxy, editor.list_items("search=triage")).await,
+        200,
+    );
+    count(
+        "GET /items/{id}",
+        counted(&proxy, editor.item(agent)).await,
+        200,
+    );
+    count(
+        "GET /items/{id}/versions",
+        counted(&proxy, editor.versions(agent)).await,
+        200,
+    );
+    count(
+        "GET /featured",
+        counted(&proxy, editor.featured("")).await,
+        200,
+    );
+    count(
+        "GET /categories",
+        counted(&proxy, editor.categories()).await,
+        200,
+    );
+    count("GET /stats", counted(&proxy, editor.stats()).await, 200);
+    count("GET /me", counted(&proxy, editor.me()).await, 200);
+    count(
+        "GET /items/{id}/install-plan",
+        counted(&proxy, editor.install_plan(agent)).await,
+        200,
+    );
+    let skill_install = count(
+        "POST /items/{skill}/install",
+        counted(&proxy, editor.install(skill)).await,
+        201,
+    );
+    count(
+        "POST /items/{agent}/install (its LLM cloned)",
+        counted(&proxy, editor.install(agent)).await,
+        201,
+    );
+    count(
+        "POST /items/{agent}/install (its LLM reused)",
+        counted(&proxy, editor.install(agent)).await,
+        201,
+    );
+    count(
+        "GET /installs",
+        counted(&proxy, editor.installs("")).await,
+        200,
+    );
+    count(
+        "GET /updates",
+        counted(&proxy, editor.updates("")).await,
+        200,
+    );
+    count(
+        "GET /items/{id}/reviews",
+        counted(&proxy, editor.reviews(agent, "")).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/reviews",
+        counted(
+            &proxy,
+            editor.review(
+                agent,
+                &json!({"rating": 5, "title": "Good", "body": "Works."}),
+            ),
+        )
+        .await,
+        201,
+    );
+    count(
+        "DELETE /installs/{id}",
+        counted(
+            &proxy,
+            editor.uninstall(skill_install.body::<Install>().install_id, ""),
+        )
+        .await,
+        204,
+    );
+    let submitted = count(
+        "POST /items/submit",
+        counted(
+            &proxy,
+            editor.submit(&json!({"item_type": "agent", "item_id": source})),
+        )
+        .await,
+        201,
+    );
+    let listing = submitted.json["item_id"].as_i64().expect("item_id");
+    count(
+        "GET /admin/queue",
+        counted(&proxy, admin.queue("")).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/approve",
+        counted(&proxy, admin.approve(listing, None)).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/feature",
+        counted(&proxy, admin.feature(listing, true)).await,
+        200,
+    );
+
+    let expected: Vec<(&str, u64)> = vec![
+        ("GET /items", 3),
+        ("GET /items?search=", 3),
+        ("GET /items/{id}", 4),
+        ("GET /items/{id}/versions", 3),
+        ("GET /featured", 2),
+        ("GET /categories", 2),
+        ("GET /stats", 2),
+        ("GET /me", 2),
+        ("GET /items/{id}/install-plan", 9),
+        ("POST /items/{skill}/install", 9),
+        ("POST /items/{agent}/install (its LLM cloned)", 17),
+        ("POST /items/{agent}/install (its LLM reused)", 15),
+        ("GET /installs", 2),
+        ("GET /updates", 2),
+        ("GET /items/{id}/reviews", 3),
+        ("POST /items/{id}/reviews", 8),
+        ("DELETE /installs/{id}", 9),
+        ("POST /items/submit", 10),
+        ("GET /admin/queue", 2),
+        ("POST /items/{id}/approve", 12),
+        ("POST /items/{id}/feature", 7),
+    ];
+    assert_eq!(measured, expected);
+}
