@@ -12,7 +12,8 @@
 -- of a listing touches. An install now records its counts as a pending row (insert-only, nothing shared) in
 -- its transaction; right after it commits, it folds the pending rows of its listings into those counters with
 -- one statement, marketplace_fold_counts, which holds the hot rows for that statement only. Folds batch: a
--- fold takes every pending row of its listings, so installs that queue behind one fold find theirs folded.
+-- fold takes every pending row of its listings that no other fold is taking, so while one fold runs, the
+-- installs finishing behind it leave their rows to the next one instead of queueing.
 -- A pending row left behind (the request died between its commit and its fold) is folded by the next fold of
 -- its listing, by any fold once it is a few seconds old, and by marketplace_fold_counts(NULL, ...).
 CREATE TABLE marketplace_pending_counts (
@@ -65,33 +66,55 @@ BEGIN
 END
 $$;
 
--- Folds the pending counts of `p_items` (every listing when NULL), and up to `p_stale` of those pending for
--- more than 5 seconds whatever their listing, into the listings' counters and trending buckets, then ages up to `p_age` trending
--- buckets older than the window of `p_trending_days` days. Locks in the lock order: the pending rows it
--- takes (another fold's are skipped once it commits), the listings by kind then id, their marketplace_counts
--- rows, then the buckets. Returns how many pending rows it folded.
+-- Folds the pending counts of `p_items` (every listing when NULL) into the listings' counters and trending
+-- buckets, then ages up to `p_age` trending buckets older than the window of `p_trending_days` days. With
+-- `p_stale` > 0 (a request's fold after its commit), rows another fold is taking are skipped, and up to
+-- `p_stale` rows pending for more than 5 seconds, whatever their listing, are taken along; with 0 (the
+-- copy-deletion trigger), it waits for a fold taking its rows. Locks in the lock order: the pending rows it
+-- takes, the listings by kind then id, their marketplace_counts rows, then the buckets. Returns how many
+-- pending rows it folded.
 CREATE FUNCTION marketplace_fold_counts(p_items bigint[], p_stale integer, p_trending_days integer, p_age integer)
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-    today        date := (now() AT TIME ZONE 'UTC')::date;
     window_start date := (now() AT TIME ZONE 'UTC')::date - (p_trending_days - 1);
     taken        jsonb;
     stayed       jsonb;
     folded       integer;
     categories   text[] := '{}';
+    kinds        item_kind[];
     found        text[];
     t            record;
 BEGIN
-    WITH d AS (
-        DELETE FROM marketplace_pending_counts p
-        WHERE p_items IS NULL OR p.item_id = ANY (p_items)
-           OR p.id IN (SELECT s.id FROM marketplace_pending_counts s
-                       WHERE s.recorded_at < now() - interval '5 seconds' ORDER BY s.id LIMIT p_stale)
-        RETURNING p.item_id, p.item_kind, p.installs, p.active, p.workspaces, p.trending_from, p.trending_to)
-    SELECT coalesce(jsonb_agg(d), '[]'), count(*) INTO taken, folded FROM d;
+    IF p_items IS NULL THEN
+        WITH d AS (
+            DELETE FROM marketplace_pending_counts p
+            RETURNING p.item_id, p.item_kind, p.installs, p.active, p.workspaces, p.trending_from, p.trending_to)
+        SELECT coalesce(jsonb_agg(d), '[]'), count(*) INTO taken, folded FROM d;
+    ELSIF p_stale = 0 THEN
+        -- Waits for a fold taking the same rows, so that they are counted when this returns.
+        WITH d AS (
+            DELETE FROM marketplace_pending_counts p WHERE p.item_id = ANY (p_items)
+            RETURNING p.item_id, p.item_kind, p.installs, p.active, p.workspaces, p.trending_from, p.trending_to)
+        SELECT coalesce(jsonb_agg(d), '[]'), count(*) INTO taken, folded FROM d;
+    ELSE
+        -- Skips the rows another fold is taking: that fold counts them, and a request's fold with nothing
+        -- left to take returns without waiting on the listing.
+        WITH mine AS (
+            SELECT s.id FROM marketplace_pending_counts s WHERE s.item_id = ANY (p_items)
+            FOR UPDATE SKIP LOCKED),
+        stale AS (
+            SELECT s.id FROM marketplace_pending_counts s WHERE s.recorded_at < now() - interval '5 seconds'
+            ORDER BY s.id LIMIT p_stale FOR UPDATE SKIP LOCKED),
+        d AS (
+            DELETE FROM marketplace_pending_counts p
+            WHERE p.id IN (SELECT id FROM mine UNION SELECT id FROM stale)
+            RETURNING p.item_id, p.item_kind, p.installs, p.active, p.workspaces, p.trending_from, p.trending_to)
+        SELECT coalesce(jsonb_agg(d), '[]'), count(*) INTO taken, folded FROM d;
+    END IF;
+    SELECT array_agg(DISTINCT p.item_kind) INTO kinds FROM jsonb_to_recordset(taken) AS p(item_kind item_kind);
 
     IF folded > 0 THEN
-        FOR t IN SELECT * FROM marketplace_kinds_in_lock_order() LOOP
+        FOR t IN SELECT * FROM marketplace_kinds_in_lock_order() k WHERE k.kind = ANY (kinds) LOOP
             EXECUTE format(
                 'SELECT array_agg(DISTINCT %1$L || '':'' || lower(coalesce(m.marketplace_category, '''')))
                  FROM (SELECT m.marketplace_category FROM %2$I m
@@ -126,7 +149,7 @@ BEGIN
         SELECT coalesce(jsonb_object_agg(item_id, n), '{}') INTO stayed
         FROM (SELECT item_id, sum(n) AS n FROM left_bucket GROUP BY item_id) s;
 
-        FOR t IN SELECT * FROM marketplace_kinds_in_lock_order() LOOP
+        FOR t IN SELECT * FROM marketplace_kinds_in_lock_order() k WHERE k.kind = ANY (kinds) LOOP
             EXECUTE format(
                 'UPDATE %1$I m
                  SET install_count = m.install_count + d.installs,
@@ -148,7 +171,7 @@ BEGIN
 
     -- Buckets that fell out of the window leave their listing's trending_installs; any another transaction
     -- holds (bucket or listing) are skipped, so aging never waits.
-    IF p_age > 0 THEN
+    IF p_age > 0 AND EXISTS (SELECT 1 FROM trending_days d WHERE d.day < window_start) THEN
         FOR t IN SELECT * FROM marketplace_kinds_in_lock_order() LOOP
             EXECUTE format(
                 'WITH candidates AS (

@@ -6,8 +6,8 @@
 //! every install writes would be held by each for all its round trips). The transaction records a pending
 //! row per listing it cloned (install/records.rs); right after commit, [`fold_counts`] folds every pending row
 //! of those listings into the counters with one statement (V17's `marketplace_fold_counts`), which holds the
-//! listing's row, its `marketplace_counts` row and its buckets only while it runs. Installs that queue behind
-//! one fold find their rows folded by it.
+//! listing's row, its `marketplace_counts` row and its buckets only while it runs. A fold takes the pending
+//! rows no other fold is taking, so an install whose rows a running fold took answers without waiting.
 //!
 //! Trending: each (listing, workspace) pair remembers the day of the workspace's latest install, and each
 //! bucket (listing, day) counts the workspaces whose latest install fell on that day; the listing's
