@@ -7,8 +7,8 @@
 //! `cargo run --profile benchmark -p marketplace-bench -- [--sizes 10000,100000,1000000] [--samples 300]
 //!     [--http-seconds 10] [--routes-only | --http-only] [--out DIR]`
 //!
-//! `--http-only` measures the HTTP phase alone against an existing catalog (`DATABASE_URL`'s server) and
-//! prints it, writing nothing.
+//! `--http-only` measures the HTTP phase (hey, the search storm and the viral item) alone against an existing
+//! catalog (`DATABASE_URL`'s server) and prints it, writing nothing.
 
 mod catalog;
 mod http_load;
@@ -18,6 +18,7 @@ mod routes;
 mod server;
 mod stats;
 mod targets;
+mod viral;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -80,6 +81,7 @@ async fn main() -> Result<(), Error> {
         let size = args.sizes.last().ok_or("no sizes")?;
         let url = server.database_url(&format!("bench_{size}"));
         http_load::measure(&url, args.http_seconds).await?;
+        viral::measure(&url, args.http_seconds).await?;
         return Ok(());
     }
     let mut results = report::Results::default();
@@ -119,6 +121,11 @@ async fn main() -> Result<(), Error> {
     let (http, storm) = http_load::measure(&url, args.http_seconds).await?;
     results.http = http;
     results.storm = Some(storm);
+    eprintln!(
+        "\n== the viral item: one listing installed into fresh workspaces by 1 and 16 clients ({} s each)",
+        args.http_seconds
+    );
+    results.viral = viral::measure(&url, args.http_seconds).await?;
     eprintln!("\n== function binaries under the Lambda Runtime API");
     results.lambda = lambda::measure(&url).await?;
     results.total_secs = started.elapsed().as_secs_f64();

@@ -7,6 +7,7 @@ use crate::catalog::Load;
 use crate::http_load::{Storm, Throughput};
 use crate::lambda::FunctionRun;
 use crate::routes::RouteResult;
+use crate::viral::{Viral, AGENT_TARGET_PER_SEC, SKILL_TARGET_PER_SEC};
 use crate::Error;
 
 #[derive(Debug, Default)]
@@ -14,6 +15,7 @@ pub struct Results {
     pub sizes: Vec<SizeResult>,
     pub http: Vec<Throughput>,
     pub storm: Option<Storm>,
+    pub viral: Vec<Viral>,
     pub lambda: Vec<FunctionRun>,
     pub total_secs: f64,
 }
@@ -222,6 +224,51 @@ fn markdown(results: &Results) -> Result<String, Error> {
             storm.detail.non_2xx,
             verdict(storm.detail.non_2xx == 0),
         )?;
+    }
+    if !results.viral.is_empty() {
+        writeln!(
+            md,
+            "\n## The viral item over HTTP (largest catalog)\n\nOne listing installed by 1 and by 16 clients at once, \
+             each install into a fresh workspace; the local API has one connection per client. Targets at 16 \
+             clients: ≥ {SKILL_TARGET_PER_SEC:.0}/s for a skill, ≥ {AGENT_TARGET_PER_SEC:.0}/s for an agent with \
+             an LLM dependency, and never slower than 1 client.\n\n\
+             | listing | clients | installs/s | p50 ms | p99 ms | non-2xx | counted exactly | |\n|---|---:|---:|---:|---:|---:|---|---|"
+        )?;
+        for v in &results.viral {
+            let one = results
+                .viral
+                .iter()
+                .find(|o| o.listing == v.listing && o.clients == 1)
+                .map_or(0.0, |o| o.installs_per_sec);
+            let target = if v.listing.starts_with("skill") {
+                SKILL_TARGET_PER_SEC
+            } else {
+                AGENT_TARGET_PER_SEC
+            };
+            let verdict_text = if v.clients == 1 {
+                String::new()
+            } else {
+                verdict(
+                    v.installs_per_sec >= target
+                        && v.installs_per_sec >= one
+                        && v.non_2xx == 0
+                        && v.counted_exactly,
+                )
+                .to_string()
+            };
+            writeln!(
+                md,
+                "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
+                v.listing,
+                v.clients,
+                v.installs_per_sec,
+                v.p50_ms,
+                v.p99_ms,
+                v.non_2xx,
+                if v.counted_exactly { "yes" } else { "**no**" },
+                verdict_text
+            )?;
+        }
     }
     if !results.lambda.is_empty() {
         writeln!(
