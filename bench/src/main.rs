@@ -102,10 +102,13 @@ async fn main() -> Result<(), Error> {
         };
         let explain_dir = args.out.join("explain");
         let explain = (Some(size) == largest_size).then_some(explain_dir.as_path());
-        let routes = routes::measure(&url, size, args.samples, explain).await?;
-        results
-            .sizes
-            .push(report::SizeResult { size, load, routes });
+        let (routes, latency) = routes::measure(&url, size, args.samples, explain).await?;
+        results.sizes.push(report::SizeResult {
+            size,
+            load,
+            routes,
+            latency,
+        });
         largest = Some(url);
     }
     let url = largest.ok_or("no sizes")?;

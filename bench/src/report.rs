@@ -7,6 +7,7 @@ use crate::catalog::Load;
 use crate::http_load::{Storm, Throughput};
 use crate::lambda::FunctionRun;
 use crate::routes::RouteResult;
+use crate::routes::{LatencyRow, RoundTripCost, DELAY};
 use crate::viral::{Viral, AGENT_TARGET_PER_SEC, SKILL_TARGET_PER_SEC};
 use crate::Error;
 
@@ -25,6 +26,8 @@ pub struct SizeResult {
     pub size: usize,
     pub load: Load,
     pub routes: Vec<RouteResult>,
+    /// The round trips with and without a delay (the largest size only).
+    pub latency: Option<(RoundTripCost, Vec<LatencyRow>)>,
 }
 
 /// The p50 target at the largest size, in ms.
@@ -193,6 +196,35 @@ fn markdown(results: &Results) -> Result<String, Error> {
         }
     }
 
+    for size in &results.sizes {
+        let Some((cost, rows)) = &size.latency else {
+            continue;
+        };
+        writeln!(
+            md,
+            "\n## Round trips ({}, through the handlers)\n\nEach request straight to PostgreSQL, then through a proxy \
+             that adds {} ms each way (RDS Proxy in another availability zone; its timer rounds up, so a round trip \
+             through it measured {:.2} ms against {:.2} ms straight, `SELECT 1`). Round trips counted by that proxy \
+             (`Sync` and `Query` messages).\n\n\
+             | request | round trips | p50 ms | p50 ms delayed | p99 ms | p99 ms delayed |\n|---|---:|---:|---:|---:|---:|",
+            size_label(size.size),
+            DELAY.as_millis(),
+            cost.delayed_ms,
+            cost.direct_ms,
+        )?;
+        for row in rows {
+            writeln!(
+                md,
+                "| {} | {:.1} | {:.2} | {:.2} | {:.2} | {:.2} |",
+                row.name,
+                row.round_trips,
+                row.direct.p50,
+                row.delayed.p50,
+                row.direct.p99,
+                row.delayed.p99
+            )?;
+        }
+    }
     if !results.http.is_empty() {
         writeln!(
             md,

@@ -15,8 +15,11 @@ use crate::Error;
 
 mod call;
 mod floor;
+mod latency;
 mod scenarios;
 mod writes;
+
+pub use latency::{LatencyRow, RoundTripCost, DELAY};
 
 use call::Call;
 use floor::Read;
@@ -66,7 +69,7 @@ pub async fn measure(
     size: usize,
     samples: usize,
     explain_dir: Option<&std::path::Path>,
-) -> Result<Vec<RouteResult>, Error> {
+) -> Result<(Vec<RouteResult>, Option<(RoundTripCost, Vec<LatencyRow>)>), Error> {
     let bench = Bench::prepare(url).await?;
     let workspace = bench.workspaces[0];
     let mut scenarios = read_scenarios(workspace);
@@ -76,7 +79,7 @@ pub async fn measure(
         explain(&bench, &scenarios, dir).await?;
         // BENCH_EXPLAIN_ONLY=1: the plans, nothing timed (to check a change of plan quickly).
         if std::env::var("BENCH_EXPLAIN_ONLY").is_ok_and(|v| v == "1") {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         }
     }
     let (install, first_installs, floor_installs) = bench.measure_installs().await?;
@@ -117,6 +120,11 @@ pub async fn measure(
     results.extend(bench.measure_dependency_installs(samples).await?);
     results.push(bench.measure_uninstalls(&first_installs).await?);
     results.push(bench.measure_submissions(samples).await?);
+    // The round trips with and without a delay, at the largest size (where the plans are written).
+    let latency = match explain_dir {
+        Some(_) => Some(bench.measure_latency(url, samples).await?),
+        None => None,
+    };
     for result in &results {
         eprintln!(
             "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",
@@ -127,7 +135,7 @@ pub async fn measure(
             result.floor.map_or("-".into(), |f| format!("{:.2}", f.p50))
         );
     }
-    Ok(results)
+    Ok((results, latency))
 }
 
 impl Bench {

@@ -210,6 +210,10 @@ async fn relay(
     let Ok(server) = TcpStream::connect(upstream).await else {
         return;
     };
+    // Relayed chunks go out as they come, as PostgreSQL and its clients send them (no Nagle delay, which
+    // would add tens of milliseconds to a delayed chunk).
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
     let (mut frames, mut unframed) = (Some(Frames::default()), None);
