@@ -1,5 +1,5 @@
 //! The featured route's two lists: the featured listings, and the trending ones (installs from distinct
-//! workspaces in the last 7 days, counted as installs happen: `install/trending.rs`).
+//! workspaces in the last 7 days, counted as installs happen: `install/counts.rs`).
 
 use tokio_postgres::GenericClient;
 
