@@ -40,24 +40,9 @@ pub async fn measure(url: &str, seconds: u64) -> Result<(Vec<Throughput>, Storm)
         workspace, item, ..
     } = crate::targets::find(url).await?;
 
-    let secret = b"bench-secret".to_vec();
-    let api = Arc::new(LocalApi {
-        state: AppState::new(
-            pool_from_url(url, PoolSettings::LAMBDA.with_max_size(CONCURRENCY))?,
-            Config::default(),
-        ),
-        jwt_secret: secret.clone(),
-        jwt: jwt::Configuration::default(),
-    });
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}/api/marketplace", listener.local_addr()?);
-    let server = tokio::spawn(api.serve(listener, std::future::pending()));
-    let token = jwt::mint(
-        &secret,
-        "bench-member",
-        chrono::Utc::now().timestamp(),
-        3600,
-    );
+    let local = LocalServer::start(url, CONCURRENCY).await?;
+    let base = format!("http://{}/api/marketplace", local.addr);
+    let token = &local.token;
 
     let cases: [(&'static str, &str, String, Vec<String>); 3] = [
         ("GET /items", "GET", format!("{base}/items"), vec![]),
@@ -141,8 +126,42 @@ pub async fn measure(url: &str, seconds: u64) -> Result<(Vec<Throughput>, Storm)
         storm.detail.p99_ms,
         storm.detail.non_2xx
     );
-    server.abort();
+    local.task.abort();
     Ok((results, storm))
+}
+
+/// The local API over `url`'s catalog with a pool of `connections`, serving on a free loopback port, and a
+/// token of the bench member.
+pub struct LocalServer {
+    pub addr: std::net::SocketAddr,
+    pub token: String,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl LocalServer {
+    pub async fn start(url: &str, connections: usize) -> Result<Self, Error> {
+        let secret = b"bench-secret".to_vec();
+        let api = Arc::new(LocalApi {
+            state: AppState::new(
+                pool_from_url(url, PoolSettings::LAMBDA.with_max_size(connections))?,
+                Config::default(),
+            ),
+            jwt_secret: secret.clone(),
+            jwt: jwt::Configuration::default(),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            let _ = api.serve(listener, std::future::pending()).await;
+        });
+        let token = jwt::mint(
+            &secret,
+            "bench-member",
+            chrono::Utc::now().timestamp(),
+            3600,
+        );
+        Ok(Self { addr, token, task })
+    }
 }
 
 /// Runs `hey` for `seconds` with `clients` connections against `target`.

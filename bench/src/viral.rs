@@ -7,13 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use local_api::{jwt, LocalApi};
-use marketplace_db::{pool_from_url, PoolSettings};
-use marketplace_http::{AppState, Config};
-use tokio::net::TcpListener;
 use tokio_postgres::{Client, NoTls};
 use uuid::Uuid;
 
+use crate::http_load::LocalServer;
 use crate::Error;
 
 /// The client counts measured, each against the same listing.
@@ -67,24 +64,8 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Viral>, Error> {
         .get(0);
 
     let clients = *CLIENTS.iter().max().expect("client counts");
-    let secret = b"bench-secret".to_vec();
-    let api = Arc::new(LocalApi {
-        state: AppState::new(
-            pool_from_url(url, PoolSettings::LAMBDA.with_max_size(clients))?,
-            Config::default(),
-        ),
-        jwt_secret: secret.clone(),
-        jwt: jwt::Configuration::default(),
-    });
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let server = tokio::spawn(api.serve(listener, std::future::pending()));
-    let token = jwt::mint(
-        &secret,
-        "bench-member",
-        chrono::Utc::now().timestamp(),
-        3600,
-    );
+    let local = LocalServer::start(url, clients).await?;
+    let (addr, token) = (local.addr, local.token.clone());
 
     let mut results = Vec::new();
     for (listing, id) in [
@@ -116,7 +97,7 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Viral>, Error> {
             results.push(result);
         }
     }
-    server.abort();
+    local.task.abort();
     Ok(results)
 }
 
