@@ -29,7 +29,7 @@ mod walk;
 pub use key::is_credential_key;
 pub use rules::rule_names;
 pub use scan::scan_text;
-pub use walk::{fill_slots_with_placeholder, find_credentials, scrub};
+pub use walk::{fill_slots_with_placeholder, find_credentials, scrub, slot_names};
 
 /// What a slot holds in a listing, and what [`scrub`] puts in place of a credential. Never a finding.
 pub const PLACEHOLDER: &str = "[redacted]";

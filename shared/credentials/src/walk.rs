@@ -125,6 +125,41 @@ fn scrub_in(value: &mut Value, context: Option<&str>) -> usize {
     }
 }
 
+/// The name of every slot in `value`, at any depth, in document order: the key of a slot member
+/// (`api_key`), or for a `value`/`val` slot the credential its `name`/`key`/`header` names (`X-Api-Key`).
+/// What a workspace must fill in before the content works.
+pub fn slot_names(value: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_slot_names(value, &mut names);
+    names
+}
+
+fn collect_slot_names(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(members) => {
+            let slot = slot_test(members);
+            for (key, inner) in members {
+                if !scan_text(key).is_empty() {
+                    continue;
+                }
+                if !slot(key) {
+                    collect_slot_names(inner, out);
+                } else if is_credential_key(key) {
+                    out.push(key.clone());
+                } else if let Some(name) = ["name", "key", "header"]
+                    .iter()
+                    .filter_map(|field| members.get(*field).and_then(Value::as_str))
+                    .find(|name| is_credential_key(name))
+                {
+                    out.push(name.to_owned());
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_slot_names(item, out)),
+        _ => {}
+    }
+}
+
 /// Which members of an object are slots: keys that name a credential, and a `value`/`val` beside a
 /// `name`/`key`/`header` that names one (`{"name": "X-Api-Key", "value": …}`).
 fn slot_test(members: &Map<String, Value>) -> impl Fn(&str) -> bool {

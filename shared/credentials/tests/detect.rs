@@ -1,7 +1,8 @@
 //! Walking content: what is a slot, what is a finding and at which pointer, what filling and scrubbing do.
 
 use marketplace_credentials::{
-    fill_slots_with_placeholder, find_credentials, is_credential_key, scrub, Finding, PLACEHOLDER,
+    fill_slots_with_placeholder, find_credentials, is_credential_key, scrub, slot_names, Finding,
+    PLACEHOLDER,
 };
 use serde_json::{json, Value};
 
@@ -182,4 +183,21 @@ fn scrubbing_replaces_reported_strings_fills_slots_and_drops_credential_keys() {
 fn the_slot_rule_is_public() {
     assert!(is_credential_key("db_pass"));
     assert!(!is_credential_key("max_tokens"));
+}
+
+#[test]
+fn slot_names_name_each_slot_a_workspace_fills() {
+    let content = json!({
+        "configuration": {
+            "api_key": "[redacted]",
+            "max_tokens": 500,
+            "headers": [
+                {"name": "X-Api-Key", "value": "[redacted]"},
+                {"name": "Accept", "value": "application/json"}
+            ],
+            "nested": [{"db_pass": null}]
+        }
+    });
+    assert_eq!(slot_names(&content), ["api_key", "X-Api-Key", "db_pass"]);
+    assert!(slot_names(&json!({"prompt": "no slots here", "tokens": 3})).is_empty());
 }
