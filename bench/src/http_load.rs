@@ -35,6 +35,49 @@ pub struct Throughput {
     pub non_2xx: u64,
 }
 
+/// The digest every repeated install of `item` into `workspace` consents to: its plan once a first install
+/// (consenting to its own plan) made the copies later installs reuse.
+async fn repeat_install_digest(
+    addr: std::net::SocketAddr,
+    token: &str,
+    workspace: uuid::Uuid,
+    item: i64,
+) -> Result<String, Error> {
+    let first = plan_digest(addr, token, item, workspace).await?;
+    let head = format!(
+        "POST /api/marketplace/items/{item}/install HTTP/1.1\r\n\
+         Authorization: Bearer {token}\r\nX-Workspace-ID: {workspace}\r\nAccept-Capabilities: {first}"
+    );
+    let (status, _, body) = harness::http_request(addr, &head, b"").await;
+    if status != 201 {
+        return Err(format!("the first install answered {status}: {body}").into());
+    }
+    plan_digest(addr, token, item, workspace).await
+}
+
+/// The digest of listing `id`'s install plan in a fresh workspace (every fresh workspace gets the same
+/// plan): what each viral install consents to.
+pub(crate) async fn plan_digest(
+    addr: std::net::SocketAddr,
+    token: &str,
+    id: i64,
+    workspace: uuid::Uuid,
+) -> Result<String, Error> {
+    let head = format!(
+        "GET /api/marketplace/items/{id}/install-plan HTTP/1.1\r\n\
+         Authorization: Bearer {token}\r\nX-Workspace-ID: {workspace}"
+    );
+    let (status, _, body) = harness::http_request(addr, &head, b"").await;
+    if status != 200 {
+        return Err(format!("install-plan answered {status}: {body}").into());
+    }
+    let plan: serde_json::Value = serde_json::from_str(&body)?;
+    Ok(plan["capabilities_digest"]
+        .as_str()
+        .ok_or("the plan has no capabilities_digest")?
+        .to_owned())
+}
+
 pub async fn measure(url: &str, seconds: u64) -> Result<(Vec<Throughput>, Storm), Error> {
     let crate::targets::Targets {
         workspace, item, ..
@@ -43,6 +86,7 @@ pub async fn measure(url: &str, seconds: u64) -> Result<(Vec<Throughput>, Storm)
     let local = LocalServer::start(url, CONCURRENCY).await?;
     let base = format!("http://{}/api/marketplace", local.addr);
     let token = &local.token;
+    let consent = repeat_install_digest(local.addr, token, workspace, item).await?;
 
     let cases: [(&'static str, &str, String, Vec<String>); 3] = [
         ("GET /items", "GET", format!("{base}/items"), vec![]),
@@ -56,7 +100,12 @@ pub async fn measure(url: &str, seconds: u64) -> Result<(Vec<Throughput>, Storm)
             "POST /items/{id}/install",
             "POST",
             format!("{base}/items/{item}/install"),
-            vec!["-H".into(), format!("X-Workspace-ID: {workspace}")],
+            vec![
+                "-H".into(),
+                format!("X-Workspace-ID: {workspace}"),
+                "-H".into(),
+                format!("Accept-Capabilities: {consent}"),
+            ],
         ),
     ];
     let auth = format!("Authorization: Bearer {token}");

@@ -137,6 +137,7 @@ async fn run(
     clients: usize,
     seconds: u64,
 ) -> Result<Viral, Error> {
+    let digest = crate::http_load::plan_digest(addr, token, id, workspaces[0]).await?;
     let workspaces = Arc::new(workspaces);
     let next = Arc::new(AtomicUsize::new(0));
     let answers = Arc::new(Mutex::new(Vec::new()));
@@ -146,6 +147,7 @@ async fn run(
         .map(|_| {
             let (workspaces, next, answers) = (workspaces.clone(), next.clone(), answers.clone());
             let token = token.to_owned();
+            let digest = digest.clone();
             tokio::spawn(async move {
                 let mut mine = Vec::new();
                 while Instant::now() < until {
@@ -155,7 +157,8 @@ async fn run(
                     };
                     let head = format!(
                         "POST /api/marketplace/items/{id}/install HTTP/1.1\r\n\
-                         Authorization: Bearer {token}\r\nX-Workspace-ID: {workspace}"
+                         Authorization: Bearer {token}\r\nX-Workspace-ID: {workspace}\r\n\
+                         Accept-Capabilities: {digest}"
                     );
                     let sent = Instant::now();
                     let (status, _, _) = harness::http_request(addr, &head, b"").await;

@@ -3,6 +3,7 @@
 mod auth;
 mod boundary;
 mod browse;
+mod capabilities;
 mod credentials;
 mod cursors;
 mod database_setup;

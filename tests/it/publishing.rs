@@ -27,10 +27,23 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
         .await;
         response.assert_status(201);
         let listing = response.body::<Pending>().item_id;
+        let mut pending = response.json.clone();
+        let manifest = pending
+            .as_object_mut()
+            .unwrap()
+            .remove("capabilities")
+            .unwrap();
+        let digest = pending
+            .as_object_mut()
+            .unwrap()
+            .remove("capabilities_digest")
+            .unwrap();
         assert_eq!(
-            response.json,
+            pending,
             json!({"item_id": listing, "status": "pending", "version": "0.3.0"})
         );
+        assert_eq!(manifest["creates"], json!({kind.as_str(): 1}), "{kind}");
+        assert_eq!(digest.as_str().map(str::len), Some(64));
 
         let table = kind.table();
         let row = app
@@ -426,7 +439,10 @@ async fn new_versions_must_climb_and_reach_installers_only_once_approved() {
     created.assert_status(201);
     assert_eq!(
         created.json,
-        json!({"item_id": listing, "version": "1.10.0", "status": "pending"})
+        json!({"item_id": listing, "version": "1.10.0", "status": "pending",
+               "capabilities": {"creates": {"agent": 1}, "credentials": [], "models": [], "network": [],
+                                "tools": {}},
+               "capabilities_digest": created.json["capabilities_digest"]})
     );
     publish("1.11.0").await.assert_problem(409, "conflict");
 

@@ -85,24 +85,29 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
     );
     count("GET /stats", counted(&proxy, editor.stats()).await, 200);
     count("GET /me", counted(&proxy, editor.me()).await, 200);
-    count(
+    let plan = count(
         "GET /items/{id}/install-plan",
         counted(&proxy, editor.install_plan(agent)).await,
         200,
     );
+    // Installs consent up front, as a client that read the plan does: one request each.
+    let agent_digest = plan.json["capabilities_digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let skill_install = count(
         "POST /items/{skill}/install",
-        counted(&proxy, editor.install(skill)).await,
+        counted(&proxy, editor.install_without_consent(skill)).await,
         201,
     );
     count(
         "POST /items/{agent}/install (its LLM cloned)",
-        counted(&proxy, editor.install(agent)).await,
+        counted(&proxy, editor.install_accepting(agent, &agent_digest)).await,
         201,
     );
     count(
         "POST /items/{agent}/install (its LLM reused)",
-        counted(&proxy, editor.install(agent)).await,
+        counted(&proxy, editor.install_accepting(agent, &agent_digest)).await,
         201,
     );
     count(
@@ -179,13 +184,13 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /items/{id}/install-plan", 9),
         ("POST /items/{skill}/install", 9),
         ("POST /items/{agent}/install (its LLM cloned)", 17),
-        ("POST /items/{agent}/install (its LLM reused)", 15),
+        ("POST /items/{agent}/install (its LLM reused)", 16),
         ("GET /installs", 2),
         ("GET /updates", 2),
         ("GET /items/{id}/reviews", 3),
         ("POST /items/{id}/reviews", 8),
         ("DELETE /installs/{id}", 9),
-        ("POST /items/submit", 10),
+        ("POST /items/submit", 11),
         ("GET /admin/queue", 2),
         ("POST /items/{id}/approve", 12),
         ("POST /items/{id}/feature", 7),

@@ -42,6 +42,8 @@ async fn reports_a_higher_semver_with_every_changelog_in_between() {
             .await;
     }
     let found = updates(&app, workspace, "acme-viewer").await;
+    let nothing =
+        json!({"creates": {}, "credentials": [], "models": [], "network": [], "tools": {}});
     assert_eq!(
         found,
         vec![json!({
@@ -52,6 +54,11 @@ async fn reports_a_higher_semver_with_every_changelog_in_between() {
                 {"version": "1.9.0", "changelog": "Changes in 1.9.0."},
                 {"version": "1.1.0", "changelog": "Changes in 1.1.0."},
             ],
+            "capabilities": {"creates": {"agent": 1}, "credentials": [], "models": [], "network": [],
+                             "tools": {}},
+            "capabilities_digest": found[0]["capabilities_digest"],
+            "capability_changes": {"added": nothing, "removed": nothing},
+            "consent_required": false,
         })],
         "1.10.0 is above 1.9.0; every member of the workspace sees it"
     );

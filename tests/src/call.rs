@@ -9,6 +9,7 @@ use crate::TestApp;
 /// A request to one route, sent through the route table, the API Gateway v2 event and the real handler,
 /// with the claims the JWT authorizer would pass on.
 #[must_use]
+#[derive(Clone)]
 pub struct Call<'a> {
     app: &'a TestApp,
     method: &'static str,
@@ -16,6 +17,9 @@ pub struct Call<'a> {
     headers: Vec<(String, String)>,
     body: Vec<u8>,
     claims: Map<String, Value>,
+    /// Whether a request refused for want of consent to its capabilities is sent again with the digest the
+    /// refusal names, as a client that shows the installer the manifest and gets a yes would.
+    consents: bool,
 }
 
 /// A handler's response, with the body parsed as JSON when it is JSON.
@@ -104,6 +108,7 @@ impl TestApp {
             headers: Vec::new(),
             body: Vec::new(),
             claims: Map::new(),
+            consents: true,
         }
     }
 }
@@ -139,7 +144,39 @@ impl Call<'_> {
         self
     }
 
+    /// Sends a refusal for want of consent (`capabilities_consent_required`) back to the test instead of
+    /// consenting to what it names.
+    pub fn without_consent(mut self) -> Self {
+        self.consents = false;
+        self
+    }
+
     pub async fn send(self) -> TestResponse {
+        let consents = self.consents
+            && !self
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("accept-capabilities"));
+        let again = consents.then(|| self.clone());
+        let response = self.send_once().await;
+        match again {
+            Some(call)
+                if response.status == 409
+                    && response.json["code"] == "capabilities_consent_required" =>
+            {
+                let digest = response.json["capabilities_digest"]
+                    .as_str()
+                    .expect("a consent refusal names the digest")
+                    .to_owned();
+                call.header("accept-capabilities", &digest)
+                    .send_once()
+                    .await
+            }
+            _ => response,
+        }
+    }
+
+    async fn send_once(self) -> TestResponse {
         let mut builder = http::Request::builder().method(self.method).uri(&self.uri);
         for (name, value) in &self.headers {
             builder = builder.header(name, value);

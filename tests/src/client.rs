@@ -126,6 +126,24 @@ impl<'a> Client<'a> {
         self.post(format!("/items/{id}/install"), None)
     }
 
+    /// `POST /items/{id}/install` with no body, answering a consent refusal with the refusal itself.
+    pub fn install_without_consent(&self, id: i64) -> impl Future<Output = TestResponse> + 'a {
+        self.call("POST", &format!("/items/{id}/install"))
+            .without_consent()
+            .send()
+    }
+
+    /// `POST /items/{id}/install` consenting to the capabilities of `digest` (`Accept-Capabilities`).
+    pub fn install_accepting(
+        &self,
+        id: i64,
+        digest: &str,
+    ) -> impl Future<Output = TestResponse> + 'a {
+        self.call("POST", &format!("/items/{id}/install"))
+            .header("accept-capabilities", digest)
+            .send()
+    }
+
     /// `POST /items/{id}/install` with a body (`idempotency_key`, `dependencies`, …).
     pub fn install_with(&self, id: i64, body: &Value) -> impl Future<Output = TestResponse> + 'a {
         self.post(format!("/items/{id}/install"), Some(body))

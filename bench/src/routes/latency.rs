@@ -116,7 +116,12 @@ impl Bench {
             let mut calls = Vec::new();
             for n in 0..2 * (WARMUP + samples) {
                 let fresh = self.new_workspace(&format!("Latency {name} {n}")).await?;
-                calls.push(Call::post(path.clone(), fresh));
+                // Every fresh workspace gets the same plan: the digest the installer consented to.
+                let db = self.state.pool.get().await?;
+                let plan = marketplace_catalog::install_plan(&**db, fresh.into(), listing).await?;
+                calls.push(
+                    Call::post(path.clone(), fresh).consenting(plan.manifest.capabilities_digest),
+                );
             }
             let (first, second) = calls.split_at(WARMUP + samples);
             let (direct, _) = self.time(&self.state, None, samples, |i| &first[i]).await?;

@@ -49,7 +49,10 @@ export interface paths {
         /** Approved versions, highest SemVer first */
         get: operations["list-item-versions"];
         put?: never;
-        /** Publish a new version from the publishing workspace (pending review) */
+        /**
+         * Publish a new version from the publishing workspace (pending review)
+         * @description The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored.
+         */
         post: operations["publish-version"];
         delete?: never;
         options?: never;
@@ -137,7 +140,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Install a marketplace item into the workspace */
+        /**
+         * Install a marketplace item into the workspace
+         * @description Executes the install plan. When the plan's manifest names any tool, host, credential slot or model, the installer consents by sending the plan's `capabilities_digest` (`accept_capabilities` in the body or the `Accept-Capabilities` header); without it the answer is 409 `capabilities_consent_required`, and a digest that is not the current plan's is 409 `capabilities_changed` (both carry the current `capabilities` and `capabilities_digest`; nothing is written). A repeat with the same Idempotency-Key replays before this check.
+         */
         post: operations["install-item"];
         delete?: never;
         options?: never;
@@ -154,7 +160,7 @@ export interface paths {
         };
         /**
          * What installing the item into the workspace would do, without doing it
-         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan.
+         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan. `capabilities` is the union over the whole cascade, whatever the workspace already has (below a reused copy, what its listing's dependencies reach counts too); an install that reaches anything needs its `capabilities_digest`.
          */
         get: operations["install-plan"];
         put?: never;
@@ -233,7 +239,7 @@ export interface paths {
         put?: never;
         /**
          * Bring an installed copy to the latest approved version
-         * @description A copy whose configuration or skill links were changed in the workspace since it was installed or last updated is a 409 unless the body is `{"force": true}`; the copy is then linked to the listing's approved, listed skills.
+         * @description A copy whose configuration or skill links were changed in the workspace since it was installed or last updated is a 409 unless the body is `{"force": true}`; the copy is then linked to the listing's approved, listed skills. An update that adds a tool, host, credential slot or model to what the copy reaches needs the update's `capabilities_digest` (from `GET /updates`) as `accept_capabilities` or `Accept-Capabilities`; a digest sent must be that one. An update that only removes or keeps capabilities needs none.
          */
         post: operations["apply-update"];
         delete?: never;
@@ -253,7 +259,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a workspace item for listing (pending review)
-         * @description 409 when the workspace item already has a live listing, or when it is an unmodified install of another listing (the detail names it); a modified install becomes a fork whose detail shows `forked_from`.
+         * @description 409 when the workspace item already has a live listing, or when it is an unmodified install of another listing (the detail names it); a modified install becomes a fork whose detail shows `forked_from`. The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored.
          */
         post: operations["submit-item"];
         delete?: never;
@@ -459,11 +465,61 @@ export interface components {
             /** @description `urn:request:<id>`: the request id, also sent in the X-Request-Id header */
             instance?: string;
             /** @enum {string} */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content" | "capabilities_undeclared" | "capabilities_consent_required" | "capabilities_changed" | "content_changed";
             errors?: {
                 field: string;
                 message: string;
             }[];
+            /** @description `capabilities_undeclared` only: what the declared capabilities miss (`creates` is `{}`) */
+            undeclared?: components["schemas"]["Capabilities"];
+            /** @description `capabilities_consent_required` and `capabilities_changed` only: the manifest the request must consent to now (an install's plan, or a copy after its update) */
+            capabilities?: components["schemas"]["Capabilities"];
+            /** @description With `capabilities`: its digest, to send as `accept_capabilities` */
+            capabilities_digest?: components["schemas"]["CapabilitiesDigest"];
+        };
+        /** @description A capability manifest: what an item can reach once installed, derived by the service from content (docs/api.md, "Capabilities"). Its canonical JSON (object keys sorted, arrays sorted, no whitespace) is what `capabilities_digest` hashes. Not an LLM's `metadata.capabilities`. */
+        Capabilities: {
+            /** @description Workspace items the install brings, by kind (the item and each dependency of its cascade, cloned or reused) */
+            creates: {
+                [key: string]: number;
+            };
+            /** @description Credential slots the workspace fills in: a slot's key (`api_key`), or the credential a `{"name", "value"}` pair names (`X-Api-Key`) */
+            credentials: string[];
+            /** @description Models the workspace's data is sent to, sorted by model, then provider */
+            models: {
+                model: string;
+                /** @description Lowercase; left out when the content names none */
+                provider?: string;
+            }[];
+            /** @description Hosts the content references, lowercase, without port (an IPv6 address in brackets) */
+            network: string[];
+            /** @description Connected apps by slug (lowercase), each with the actions the content names (`[]`: none named) */
+            tools: {
+                [key: string]: string[];
+            };
+        };
+        /** @description Lowercase hex SHA-256 of the manifest's canonical JSON */
+        CapabilitiesDigest: string;
+        /** @description What an update adds to and removes from what the copy reaches (`creates` is not compared, `{}`) */
+        CapabilityChanges: {
+            added: components["schemas"]["Capabilities"];
+            removed: components["schemas"]["Capabilities"];
+        };
+        /** @description What the publisher declares the version can reach; it must cover the manifest the service derives, else 422 `capabilities_undeclared` (nothing is stored). Every member is optional; an unknown member is a 400. An app declared with `[]` covers all its actions; `*.example.com` covers every subdomain of example.com (not example.com itself); a model without `provider` covers that model id from any provider, and model `*` with a provider every model of that provider; credential slots compare case-insensitively. Slugs, actions, hosts and providers are compared lowercase. */
+        DeclaredCapabilities: {
+            /** @description Ignored (what an install creates is never declared) */
+            creates?: {
+                [key: string]: number;
+            };
+            credentials?: string[];
+            models?: {
+                model: string;
+                provider?: string;
+            }[];
+            network?: string[];
+            tools?: {
+                [key: string]: string[];
+            };
         };
         Creator: {
             id: number;
@@ -500,6 +556,9 @@ export interface components {
         ItemDetail: components["schemas"]["ItemSummary"] & {
             /** @description The kind's configuration, secrets redacted */
             content: Record<string, never>;
+            /** @description What the live version reaches (its content and the dependencies it pinned), as recorded when it was submitted; for a version older than manifests, derived from the content now */
+            capabilities: components["schemas"]["Capabilities"];
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"];
             /** @description The listing this one was forked from (submitted from a modified install of it), while it is visible */
             forked_from: {
                 /** Format: int64 */
@@ -556,6 +615,9 @@ export interface components {
             changelog: string;
             /** Format: date-time */
             published_at: string;
+            /** @description What the version reaches, as recorded when it was submitted; for a version older than manifests, derived from the content it kept (null when it kept none) */
+            capabilities: components["schemas"]["Capabilities"] | null;
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"] | null;
         };
         ItemRef: {
             id: number;
@@ -607,6 +669,10 @@ export interface components {
             }[];
             requires_setup: components["schemas"]["SetupStep"][];
             warnings: string[];
+            /** @description The union over the whole cascade, whatever the workspace already has: what every step reaches (a cloned agent's linked skills included, and below a reused copy what its listing's dependencies reach) and, in `creates`, every listing of the cascade */
+            capabilities: components["schemas"]["Capabilities"];
+            /** @description What an install of this plan sends as `accept_capabilities` */
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"];
         };
         InstallsPage: {
             installs: components["schemas"]["InstallEntry"][];
@@ -639,6 +705,9 @@ export interface components {
             parent_install_id: number | null;
             /** Format: date-time */
             uninstalled_at: string | null;
+            /** @description What the workspace granted: the install's manifest (an item's over its whole cascade, a dependency's its own) plus what accepted updates added; null for installs made before manifests */
+            capabilities: components["schemas"]["Capabilities"] | null;
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"] | null;
         };
         AvailableUpdate: {
             install_id: number;
@@ -652,12 +721,23 @@ export interface components {
                 version: components["schemas"]["SemVer"];
                 changelog: string;
             }[];
+            /** @description What the copy reaches after the update: the listing's latest content (dependencies are not updated) */
+            capabilities: components["schemas"]["Capabilities"];
+            /** @description What applying the update sends as `accept_capabilities` */
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"];
+            /** @description Against what the copy reaches now */
+            capability_changes: components["schemas"]["CapabilityChanges"];
+            /** @description `capability_changes.added` names a tool, host, credential slot or model: applying needs the digest */
+            consent_required: boolean;
         };
         Pending: {
             item_id: number;
             /** @constant */
             status: "pending";
             version: components["schemas"]["SemVer"];
+            /** @description The manifest derived for the version, its pinned dependencies' included */
+            capabilities: components["schemas"]["Capabilities"];
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"];
         };
         Reviewed: {
             item_id: number;
@@ -688,6 +768,9 @@ export interface components {
                 /** @description What the content asked for (an agent's model id, a recipe's agent names, lowercase) */
                 requested_as: string[];
             }[];
+            /** @description The manifest derived when the version was submitted (its content and the dependencies above); null for versions submitted before manifests */
+            capabilities: components["schemas"]["Capabilities"] | null;
+            capabilities_digest: components["schemas"]["CapabilitiesDigest"] | null;
             reason?: string;
             /** Format: date-time */
             reviewed_at?: string;
@@ -818,7 +901,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The submitted item cannot be listed as it is: `credentials_in_content` (a credential outside the fields meant for one: `errors` names each place as a JSON pointer into the item, e.g. `configuration/headers/0`, and the rule that found it; the value is never echoed) or `unprocessable_content` (e.g. a recipe step whose `agent_id` is not a listed agent); nothing is stored */
+        /** @description The submitted item cannot be listed as it is: `credentials_in_content` (a credential outside the fields meant for one: `errors` names each place as a JSON pointer into the item, e.g. `configuration/headers/0`, and the rule that found it; the value is never echoed), `capabilities_undeclared` (the declared `capabilities` do not cover the derived manifest: one `errors` entry per missing capability, e.g. `{"field": "capabilities", "message": "does not declare network: evil.example"}`, and `undeclared` holds them as a manifest) or `unprocessable_content` (e.g. a recipe step whose `agent_id` is not a listed agent); nothing is stored */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -851,6 +934,8 @@ export interface components {
         ItemId: number;
         ReviewId: number;
         WorkspaceId: string;
+        /** @description The `capabilities_digest` consented to, as an alternative to `accept_capabilities` in the body (sent with it, both must be the same digest, else 400) */
+        AcceptCapabilities: components["schemas"]["CapabilitiesDigest"];
         Limit: number;
         /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
         Offset: number;
@@ -1006,11 +1091,12 @@ export interface operations {
                     version: components["schemas"]["SemVer"];
                     /** @description No control characters but newline and tab */
                     changelog?: string;
+                    capabilities?: components["schemas"]["DeclaredCapabilities"];
                 };
             };
         };
         responses: {
-            /** @description Pending review */
+            /** @description Pending review, with the manifest derived for the version */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1176,6 +1262,8 @@ export interface operations {
             query?: never;
             header: {
                 "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+                /** @description The `capabilities_digest` consented to, as an alternative to `accept_capabilities` in the body (sent with it, both must be the same digest, else 400) */
+                "Accept-Capabilities"?: components["parameters"]["AcceptCapabilities"];
                 /** @description Visible ASCII. A repeat of the same request (same workspace, user and item) with the same key answers 200 with the first response and creates nothing; the key sent with another request is a 422. */
                 "Idempotency-Key"?: string;
             };
@@ -1184,7 +1272,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    accept_capabilities?: components["schemas"]["CapabilitiesDigest"];
+                };
+            };
+        };
         responses: {
             /** @description A repeat of an earlier install with the same Idempotency-Key */
             200: {
@@ -1208,7 +1302,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description `dependency_unavailable`: a dependency the listing's version pinned is no longer listed (nothing was written); or `conflict` */
+            /** @description Nothing was written. `dependency_unavailable`: a dependency the listing's version pinned is no longer listed; `capabilities_consent_required`: the plan reaches tools, hosts, credentials or models and no digest was sent; `capabilities_changed`: the digest sent is not the current plan's (both with the current `capabilities` and `capabilities_digest`); `content_changed`: a listing's content no longer matches what was approved under its version; or `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1218,6 +1312,7 @@ export interface operations {
                 };
             };
             413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             /** @description The Idempotency-Key was already used in this workspace for another request (`idempotency_key_reused`) */
             422: {
                 headers: {
@@ -1366,6 +1461,8 @@ export interface operations {
             query?: never;
             header: {
                 "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+                /** @description The `capabilities_digest` consented to, as an alternative to `accept_capabilities` in the body (sent with it, both must be the same digest, else 400) */
+                "Accept-Capabilities"?: components["parameters"]["AcceptCapabilities"];
             };
             path: {
                 install_id: number;
@@ -1377,6 +1474,7 @@ export interface operations {
                 "application/json": {
                     /** @default false */
                     force?: boolean;
+                    accept_capabilities?: components["schemas"]["CapabilitiesDigest"];
                 };
             };
         };
@@ -1399,7 +1497,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
+            /** @description Nothing was changed. `conflict`: the copy was changed in the workspace (send `force`); `capabilities_consent_required`: the update adds to what the copy reaches and no digest was sent; `capabilities_changed`: the digest sent is not the update's (both with the post-update `capabilities` and `capabilities_digest`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["Internal"];
@@ -1433,11 +1539,12 @@ export interface operations {
                     version?: components["schemas"]["SemVer"];
                     /** @description No control characters but newline and tab */
                     changelog?: string;
+                    capabilities?: components["schemas"]["DeclaredCapabilities"];
                 };
             };
         };
         responses: {
-            /** @description Pending review */
+            /** @description Pending review, with the manifest derived for the version */
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -1,9 +1,10 @@
 //! `POST /api/marketplace/installs/{install_id}/update`: bring an installed copy to the latest approved
-//! version; `{"force": true}` overwrites changes made in the workspace.
+//! version; `{"force": true}` overwrites changes made in the workspace, and `accept_capabilities` consents
+//! to what an update adds to what the copy reaches.
 
 use marketplace_http::{
-    json, path_id, workspace_session, Access, AppState, HandlerResult, JsonFields, Request,
-    StatusCode,
+    accepted_capabilities, json, path_id, workspace_session, Access, AppState, HandlerResult,
+    JsonFields, Request, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
@@ -12,9 +13,15 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let install_id = path_id(&req, "install_id")?;
     let mut body = JsonFields::optional(&req)?;
     let force = body.boolean("force").unwrap_or(false);
+    let accepted = accepted_capabilities(&req, &mut body)?;
     body.finish()?;
-    let applied =
-        marketplace_catalog::apply_update(session.db.client_mut(), workspace.id, install_id, force)
-            .await?;
+    let applied = marketplace_catalog::apply_update(
+        session.db.client_mut(),
+        workspace.id,
+        install_id,
+        force,
+        accepted.as_deref(),
+    )
+    .await?;
     Ok(json(StatusCode::OK, &applied))
 }

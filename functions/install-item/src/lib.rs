@@ -2,8 +2,8 @@
 
 use marketplace_catalog::InstallRequest;
 use marketplace_http::{
-    json, path_id, workspace_session, Access, ApiError, AppState, HandlerResult, Request,
-    StatusCode,
+    accepted_capabilities, json, path_id, workspace_session, Access, ApiError, AppState,
+    HandlerResult, JsonFields, Request, StatusCode,
 };
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -12,11 +12,15 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let (mut session, workspace) = workspace_session(state, &req, Access::Write).await?;
     let item_id = path_id(&req, "id")?;
+    let mut body = JsonFields::optional(&req)?;
+    let accept_capabilities = accepted_capabilities(&req, &mut body)?;
+    body.finish()?;
     let request = InstallRequest {
         item_id,
         workspace: workspace.id,
         user_id: session.caller.user.id,
         idempotency_key: idempotency_key(&req)?,
+        accept_capabilities,
     };
     let outcome = marketplace_catalog::install_item(session.db.client_mut(), &request).await?;
     let status = if outcome.replayed {

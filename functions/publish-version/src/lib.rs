@@ -1,7 +1,7 @@
 //! `POST /api/marketplace/items/{id}/versions`: a new version of a listing from the workspace item it was
 //! submitted from, pending review; the listing keeps serving its approved content meanwhile.
 
-use marketplace_catalog::{limits, NewVersion, Version};
+use marketplace_catalog::{limits, Capabilities, NewVersion, Version};
 use marketplace_http::{
     json, path_id, workspace_session, Access, AppState, HandlerResult, JsonFields, Request,
     StatusCode,
@@ -14,6 +14,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let mut body = JsonFields::required(&req)?;
     let version = body.required_parsed("version", Version::parse);
     let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);
+    let capabilities = body.shaped::<Capabilities>("capabilities");
     let request = body.finish_with(|| {
         Some(NewVersion {
             item_id,
@@ -21,6 +22,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
             user_id: session.caller.user.id,
             version: version?,
             changelog: changelog.unwrap_or_default(),
+            capabilities,
         })
     })?;
     let pending = marketplace_catalog::submit_version(

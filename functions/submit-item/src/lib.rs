@@ -1,6 +1,6 @@
 //! `POST /api/marketplace/items/submit`: list a workspace item in the marketplace, pending review.
 
-use marketplace_catalog::{limits, ItemKind, Submission, Version};
+use marketplace_catalog::{limits, Capabilities, ItemKind, Submission, Version};
 use marketplace_http::{
     json, workspace_session, Access, AppState, HandlerResult, JsonFields, Request, StatusCode,
 };
@@ -18,6 +18,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let tags = body.label_list("tags", limits::MAX_TAGS, limits::TAG_CHARS);
     let version = body.parsed("version", Version::parse);
     let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);
+    let capabilities = body.shaped::<Capabilities>("capabilities");
     let submission = body.finish_with(|| {
         Some(Submission {
             workspace: workspace.id,
@@ -31,6 +32,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
             tags,
             version: version.unwrap_or_else(Version::initial),
             changelog: changelog.unwrap_or_default(),
+            capabilities,
         })
     })?;
     let pending = marketplace_catalog::submit_item(

@@ -5,10 +5,12 @@
 
 pub mod accounts;
 pub(crate) mod audience;
+pub(crate) mod capabilities;
 pub(crate) mod column;
 pub(crate) mod content;
 pub(crate) mod cursor;
 pub(crate) mod error;
+pub(crate) mod hosts;
 pub(crate) mod item;
 pub(crate) mod kind;
 pub mod limits;

@@ -13,6 +13,7 @@ pub(crate) mod installs;
 pub(crate) mod locks;
 pub(crate) mod plan;
 pub(crate) mod planned;
+pub(crate) mod reach;
 pub(crate) mod records;
 pub(crate) mod setup;
 pub(crate) mod uninstall;

@@ -52,6 +52,7 @@ pub use browse::sort::Sort;
 pub use browse::stats::{categories, stats, CategoryCount, Stats};
 pub use foundation::accounts;
 pub use foundation::audience::Audience;
+pub use foundation::capabilities::{Capabilities, CapabilityChanges, Manifest, ModelUse};
 pub use foundation::cursor::CursorError;
 pub use foundation::error::CatalogError;
 pub use foundation::item::{Creator, ItemRef, ItemSummary, Rating};
@@ -73,8 +74,8 @@ pub use install::installs::{
     list_installs, CopyRef, InstallCursor, InstallEntry, InstallList, InstalledListing,
     InstallsPage,
 };
-pub use install::plan::{install_plan, MAX_DEPENDENCY_DEPTH};
-pub use install::planned::{InstallPlan, PlanStep, StepAction};
+pub use install::plan::install_plan;
+pub use install::planned::{InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};
 pub use install::setup::SetupStep;
 pub use install::uninstall::uninstall;
 pub use install::updates::{

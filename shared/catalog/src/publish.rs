@@ -5,6 +5,7 @@
 
 pub mod llm_catalog;
 pub(crate) mod moderation;
+pub(crate) mod pending_version;
 pub(crate) mod repair;
 pub(crate) mod review_queue;
 pub(crate) mod submission;

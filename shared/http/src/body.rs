@@ -277,6 +277,15 @@ impl JsonFields {
         }
     }
 
+    /// An optional JSON value of the shape `T` describes (unknown members refused where `T` says so).
+    pub fn shaped<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        let value = self.take(name, Presence::Optional)?;
+        match serde_json::from_value(value) {
+            Ok(shaped) => Some(shaped),
+            Err(error) => self.reject(name, error.to_string()),
+        }
+    }
+
     /// Every field read was valid: nothing else to build.
     pub fn finish(self) -> Result<(), ApiError> {
         self.finish_with(|| Some(()))

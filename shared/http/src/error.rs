@@ -13,6 +13,8 @@ pub struct ApiError {
     code: &'static str,
     detail: String,
     errors: Vec<FieldError>,
+    /// Members the problem carries beside the standard ones (RFC 9457 extension members).
+    extensions: serde_json::Map<String, serde_json::Value>,
     retry_after_secs: Option<u64>,
 }
 
@@ -39,8 +41,18 @@ impl ApiError {
             code,
             detail: detail.into(),
             errors: Vec::new(),
+            extensions: serde_json::Map::new(),
             retry_after_secs: None,
         }
+    }
+
+    /// The same problem with an extension member.
+    fn with(mut self, member: &str, value: impl serde::Serialize) -> Self {
+        self.extensions.insert(
+            member.to_owned(),
+            serde_json::to_value(value).expect("an extension member serialises"),
+        );
+        self
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -158,6 +170,8 @@ impl ApiError {
             instance: Option<String>,
             #[serde(skip_serializing_if = "<[_]>::is_empty")]
             errors: &'a [FieldError],
+            #[serde(flatten)]
+            extensions: &'a serde_json::Map<String, serde_json::Value>,
         }
         let problem = Problem {
             kind: "about:blank",
@@ -169,6 +183,7 @@ impl ApiError {
                 .filter(|id| !id.is_empty())
                 .map(|id| format!("urn:request:{id}")),
             errors: &self.errors,
+            extensions: &self.extensions,
         };
         let mut response = Response::builder()
             .status(self.status)
@@ -225,6 +240,50 @@ impl From<CatalogError> for ApiError {
                     format!("The submitted item cannot be listed: {field} {message}."),
                 )
             },
+            CatalogError::CapabilitiesUndeclared(undeclared) => Self {
+                errors: undeclared
+                    .entries()
+                    .into_iter()
+                    .map(|entry| FieldError::new("capabilities", format!("does not declare {entry}")))
+                    .collect(),
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "capabilities_undeclared",
+                    format!(
+                        "The declared capabilities do not cover what the content reaches: {}; declare them \
+                         (or leave capabilities out), nothing was submitted.",
+                        undeclared.entries().join(", ")
+                    ),
+                )
+            }
+            .with("undeclared", undeclared),
+            CatalogError::CapabilitiesConsentRequired(manifest) => Self::new(
+                StatusCode::CONFLICT,
+                "capabilities_consent_required",
+                "This install can reach tools, hosts, credentials or models; read its capabilities and send \
+                 their digest as accept_capabilities to install it. Nothing was installed.",
+            )
+            .with("capabilities", &manifest.capabilities)
+            .with("capabilities_digest", &manifest.capabilities_digest),
+            CatalogError::CapabilitiesChanged(manifest) => Self::new(
+                StatusCode::CONFLICT,
+                "capabilities_changed",
+                "What this install can reach changed since the digest sent was read; read the capabilities \
+                 again and send their digest to install it. Nothing was installed.",
+            )
+            .with("capabilities", &manifest.capabilities)
+            .with("capabilities_digest", &manifest.capabilities_digest),
+            CatalogError::ContentChanged(kind, id, name) => {
+                tracing::error!(%kind, id, "a listing's content differs from its approved version's digest");
+                Self::new(
+                    StatusCode::CONFLICT,
+                    "content_changed",
+                    format!(
+                        "The content of the {kind} \"{name}\" (id {id}) no longer matches what was approved \
+                         under its version; nothing was installed."
+                    ),
+                )
+            }
             CatalogError::Retry => {
                 tracing::warn!("a transaction kept losing races");
                 Self::service_unavailable(1)

@@ -5,6 +5,7 @@
 mod body;
 mod budget;
 mod caller;
+mod consent;
 mod error;
 mod field_rules;
 mod install_list;
@@ -20,6 +21,7 @@ mod workspace;
 pub use body::{body_too_large, JsonFields, MAX_BODY_BYTES};
 pub use budget::within_budget;
 pub use caller::Caller;
+pub use consent::{accepted_capabilities, ACCEPT_CAPABILITIES_HEADER};
 pub use error::{ApiError, FieldError};
 pub use install_list::InstallListPage;
 pub use lambda_http::http::StatusCode;

@@ -5,7 +5,8 @@ use serde_json::Value;
 use tokio_postgres::GenericClient;
 
 use crate::foundation::audience::Audience;
-use crate::foundation::column::ReadColumn;
+use crate::foundation::capabilities::{Capabilities, Manifest};
+use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
 use crate::foundation::item::{enrich_agents, summary_columns};
@@ -24,6 +25,10 @@ pub struct ItemDetail {
     /// The listing this one was forked from (submitted from a modified install of it), while that listing is
     /// visible to the audience: `{"id", "name"}`.
     pub forked_from: Option<Value>,
+    /// What its live version reaches, with its pinned dependencies (as recorded when it was submitted; for a
+    /// version that predates manifests, derived from its content now).
+    #[serde(flatten)]
+    pub manifest: Manifest,
 }
 
 /// What an item needs to work: skills and tools it uses, the LLM it runs on, agents it recommends.
@@ -50,9 +55,18 @@ pub async fn item_detail(
     enrich_agents(db, audience, &mut summary).await?;
     let [summary] = summary;
     let mut content: Value = row.read("content")?;
+    let manifest = match read_manifest(&row)? {
+        Some(stored) => stored,
+        None => Manifest::from(Capabilities::derive(
+            summary.kind,
+            &content,
+            &row.read::<Vec<String>>("tool_slugs")?,
+        )),
+    };
     redact_fields(&mut content);
     let dependencies = dependencies(db, audience, summary.kind, id).await?;
     Ok(ItemDetail {
+        manifest,
         summary,
         content,
         dependencies,
@@ -61,16 +75,21 @@ pub async fn item_detail(
     })
 }
 
-/// The item's row in full (five primary-key probes, one of which can match), with its creator's name and
-/// the changelog of its current version.
+/// The item's row in full (five primary-key probes, one of which can match), with its creator's name, its
+/// tool assignments, and the changelog and manifest of its current version.
 pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
     let listed = audience.listed("t");
     let branches = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT {columns}, {content} AS content,
+            "SELECT {columns}, {content} AS content, {tools} AS tool_slugs,
                     (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM {table} o
                      WHERE o.id = t.forked_from_id AND {original_listed}) AS forked_from
              FROM {table} t WHERE t.id = $1 AND {listed}",
+            tools = match kind {
+                ItemKind::Agent =>
+                    "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = t.id ORDER BY 1)",
+                _ => "'{}'::text[]",
+            },
             columns = summary_columns(kind),
             content = kind.content_sql("t"),
             table = kind.table(),
@@ -78,12 +97,14 @@ pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
         )
     });
     Statement::new(format!(
-        "SELECT item.*, u.display_name AS creator_name,
-                    (SELECT v.changelog FROM item_versions v
-                     WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved')
-                        AS latest_changelog
+        "SELECT item.*, u.display_name AS creator_name, live.changelog AS latest_changelog,
+                    live.capabilities, live.capabilities_digest
              FROM ({branches}) item
-             LEFT JOIN users u ON u.id = item.original_creator_id"
+             LEFT JOIN users u ON u.id = item.original_creator_id
+             LEFT JOIN LATERAL (
+                 SELECT v.changelog, v.capabilities, v.capabilities_digest FROM item_versions v
+                 WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved'
+             ) live ON true"
     ))
     .bind(id)
 }

@@ -3,18 +3,24 @@ use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
 
 use crate::foundation::audience::Audience;
-use crate::foundation::column::ReadColumn;
+use crate::foundation::capabilities::{Capabilities, Manifest};
+use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::error::CatalogError;
+use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 
-/// An approved version of a listing.
+/// An approved version of a listing, and what it reaches.
 #[derive(Debug, Clone, Serialize)]
 pub struct PublishedVersion {
     pub version: Version,
     pub changelog: String,
     pub published_at: DateTime<Utc>,
+    /// As recorded when it was submitted; for a version that predates manifests, derived from the content it
+    /// kept (`null` when it kept none).
+    pub capabilities: Option<Capabilities>,
+    pub capabilities_digest: Option<String>,
 }
 
 /// The approved versions of an item this audience may see, highest SemVer first.
@@ -23,30 +29,57 @@ pub async fn item_versions(
     audience: Audience,
     id: i64,
 ) -> Result<Vec<PublishedVersion>, CatalogError> {
-    visible_kind(db, audience, id).await?;
+    let kind = visible_kind(db, audience, id).await?;
     let rows = approved_versions_statement(id).query(db).await?;
     let mut versions = rows
         .iter()
-        .map(PublishedVersion::from_row)
+        .map(|row| PublishedVersion::from_row(kind, row))
         .collect::<Result<Vec<_>, _>>()?;
     versions.sort_by(|a, b| b.version.cmp(&a.version));
     Ok(versions)
 }
 
 impl PublishedVersion {
-    fn from_row(row: &Row) -> Result<Self, CatalogError> {
+    fn from_row(kind: ItemKind, row: &Row) -> Result<Self, CatalogError> {
+        let stored = read_manifest(row)?;
+        let manifest = match (stored, row.read::<Option<serde_json::Value>>("content")?) {
+            (Some(stored), _) => Some(stored),
+            (None, Some(content)) => {
+                let tool_slugs: Vec<String> = row.read("tool_slugs")?;
+                Some(Manifest::from(Capabilities::derive(
+                    kind,
+                    &content,
+                    &tool_slugs,
+                )))
+            }
+            (None, None) => None,
+        };
+        let (capabilities, capabilities_digest) = match manifest {
+            Some(manifest) => (
+                Some(manifest.capabilities),
+                Some(manifest.capabilities_digest),
+            ),
+            None => (None, None),
+        };
         Ok(Self {
             version: row.read("version")?,
             changelog: row.read("changelog")?,
             published_at: row.read("published_at")?,
+            capabilities,
+            capabilities_digest,
         })
     }
 }
 
-/// The approved versions of item `id`, in no particular order.
+/// The approved versions of item `id`, in no particular order, with their manifests (or, for versions that
+/// predate manifests, the content and tool assignments to derive one from).
 pub fn approved_versions_statement(id: i64) -> Statement<'static> {
     Statement::new(
-        "SELECT version::text AS version, changelog, published_at
+        "SELECT version::text AS version, changelog, published_at, capabilities, capabilities_digest,
+                CASE WHEN capabilities IS NULL THEN content END AS content,
+                CASE WHEN capabilities IS NULL
+                     THEN ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = $1 ORDER BY 1)
+                     ELSE '{}' END AS tool_slugs
          FROM item_versions WHERE item_id = $1 AND status = 'approved'",
     )
     .bind(id)

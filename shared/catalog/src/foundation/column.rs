@@ -3,6 +3,7 @@
 use tokio_postgres::types::FromSql;
 use tokio_postgres::Row;
 
+use crate::foundation::capabilities::Manifest;
 use crate::foundation::error::CatalogError;
 
 /// Reads a row's columns by name. A value the column's Rust type cannot hold is
@@ -16,4 +17,20 @@ impl ReadColumn for Row {
         self.try_get(column)
             .map_err(|error| CatalogError::Unreadable(format!("column {column}: {error}")))
     }
+}
+
+/// The manifest a row carries in its `capabilities` and `capabilities_digest` columns (a version's or an
+/// install record's), if it has one.
+pub(crate) fn read_manifest(row: &Row) -> Result<Option<Manifest>, CatalogError> {
+    let capabilities: Option<serde_json::Value> = row.read("capabilities")?;
+    let digest: Option<String> = row.read("capabilities_digest")?;
+    let (Some(capabilities), Some(capabilities_digest)) = (capabilities, digest) else {
+        return Ok(None);
+    };
+    let capabilities = serde_json::from_value(capabilities)
+        .map_err(|error| CatalogError::Unreadable(format!("stored manifest: {error}")))?;
+    Ok(Some(Manifest {
+        capabilities,
+        capabilities_digest,
+    }))
 }

@@ -145,6 +145,11 @@ fn fingerprint_column(params: &mut Params<'_>, content: &Value) -> String {
     format!("{} AS fingerprint", hash_sql(&format!("{redacted}::jsonb")))
 }
 
+/// The fingerprint of row `alias`'s stored content, as [`scrub_columns`] reads it.
+pub(crate) fn fingerprint_sql(kind: ItemKind, alias: &str) -> String {
+    hash_sql(&kind.content_sql(alias))
+}
+
 /// SHA-256 (hex) of a jsonb expression's canonical text.
 fn hash_sql(jsonb: &str) -> String {
     format!("encode(sha256(convert_to(({jsonb})::text, 'UTF8')), 'hex')")

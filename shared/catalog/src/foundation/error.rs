@@ -24,6 +24,19 @@ pub enum CatalogError {
     /// operation retries it a few times before answering 503.
     #[error("lost a race with a concurrent transaction")]
     Retry,
+    /// The derived capability manifest reaches what the publisher's declaration does not cover: what it
+    /// misses.
+    #[error("capabilities not declared: {}", .0.entries().join(", "))]
+    CapabilitiesUndeclared(Box<crate::foundation::capabilities::Capabilities>),
+    /// The install reaches tools, hosts, credentials or models and no consent to its manifest was sent.
+    #[error("consent to the install's capabilities is required")]
+    CapabilitiesConsentRequired(Box<crate::foundation::capabilities::Manifest>),
+    /// The consent sent names another manifest than the install's now: the manifest it has now.
+    #[error("the install's capabilities changed")]
+    CapabilitiesChanged(Box<crate::foundation::capabilities::Manifest>),
+    /// A listing's content no longer matches what was approved under its version: `(kind, id, name)`.
+    #[error("the content of {0} {1} changed since its version was approved")]
+    ContentChanged(crate::foundation::kind::ItemKind, i64, String),
     #[error("too many submissions; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// A value read from the database that the domain cannot represent (an unknown kind or status, a

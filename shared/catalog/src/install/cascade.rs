@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, GenericClient, Transaction};
 
+use crate::foundation::capabilities::Manifest;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
@@ -33,6 +34,8 @@ pub struct InstallRequest {
     pub user_id: i64,
     /// `Idempotency-Key`: a repeat with the same key in the same workspace replays the first response.
     pub idempotency_key: Option<String>,
+    /// The digest of the install plan's manifest the installer accepts (`accept_capabilities`).
+    pub accept_capabilities: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -181,6 +184,7 @@ async fn install_in(
             shown(name).to_owned(),
         ));
     }
+    let manifest = consented(&plan, request.accept_capabilities.as_deref())?;
     let dependencies: Vec<(i64, bool)> = in_lock_order(plan.nodes.iter().skip(1))
         .iter()
         .map(|node| (node.listing_id, node.is_cloned()))
@@ -201,6 +205,7 @@ async fn install_in(
     }
 
     let mut copies = make_copies(tx, &plan, request.workspace).await?;
+    refuse_changed_content(&plan, &copies)?;
     link_agent_skills(tx, &plan, &copies).await?;
     if kind == ItemKind::Recipe {
         repoint_recipe_steps(tx, &plan, &mut copies).await?;
@@ -243,6 +248,8 @@ async fn install_in(
         idempotency_key: request.idempotency_key.clone(),
         response: Some(serde_json::to_value(&installation).expect("an installation serialises")),
         parent_install_id: None,
+        capabilities: Some(manifest.capabilities_json()),
+        capabilities_digest: Some(manifest.capabilities_digest),
     };
     let dependencies = dependency_records(&plan, &copies, &install_ids, request);
     let counted: Vec<(ItemKind, i64)> = plan
@@ -271,6 +278,38 @@ async fn install_in(
         response,
         counted.iter().map(|(_, id)| *id).collect(),
     )))
+}
+
+/// The plan's manifest, when the installer consented to it: an install that reaches anything needs the
+/// digest of what it reaches now, and a digest sent must be the current one.
+fn consented(plan: &Plan, accepted: Option<&str>) -> Result<Manifest, CatalogError> {
+    let manifest = plan.manifest();
+    match accepted {
+        Some(digest) if digest != manifest.capabilities_digest => {
+            Err(CatalogError::CapabilitiesChanged(Box::new(manifest)))
+        }
+        None if manifest.capabilities.needs_consent() => Err(
+            CatalogError::CapabilitiesConsentRequired(Box::new(manifest)),
+        ),
+        _ => Ok(manifest),
+    }
+}
+
+/// Every clone must be the content approved under its listing's version: a listing edited behind review's
+/// back is never handed out.
+fn refuse_changed_content(plan: &Plan, copies: &[NodeCopy]) -> Result<(), CatalogError> {
+    for (node, copy) in plan.nodes.iter().zip(copies) {
+        if let (NodeCopy::Cloned(copy), Some(approved)) = (copy, &node.content_digest) {
+            if copy.content_hash != *approved {
+                return Err(CatalogError::ContentChanged(
+                    node.kind,
+                    node.listing_id,
+                    shown(&node.name).to_owned(),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The response's `dependencies`: every node but the item, cloned (with its record) or reused.
@@ -316,6 +355,7 @@ fn dependency_records(
         let (NodeCopy::Cloned(copy), Some(id)) = (&copies[index], install_ids[index]) else {
             continue;
         };
+        let node_manifest = Manifest::from(node.capabilities.clone());
         records.push(InstallRecord {
             id,
             item_id: node.listing_id,
@@ -329,6 +369,8 @@ fn dependency_records(
             idempotency_key: None,
             response: None,
             parent_install_id: node.parent.and_then(|parent| install_ids[parent]),
+            capabilities: Some(node_manifest.capabilities_json()),
+            capabilities_digest: Some(node_manifest.capabilities_digest),
         });
     }
     records

@@ -7,6 +7,7 @@ use serde_json::Value;
 use tokio_postgres::GenericClient;
 
 use crate::foundation::audience::Audience;
+use crate::foundation::capabilities::Capabilities;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::union_all;
@@ -26,6 +27,8 @@ impl Node {
     ) -> Self {
         Self {
             kind,
+            capabilities: Capabilities::derive(kind, &listing.content, &listing.tool_slugs),
+            content_digest: listing.content_digest,
             listing_id: listing.id,
             name: listing.name,
             depth,
@@ -39,10 +42,14 @@ impl Node {
     }
 }
 
-/// A listing's id and name.
+/// A listing's id and name, and what its manifest is derived from: its live content and (agents) its tool
+/// assignments; and its live version's content digest, when approval recorded one.
 pub(crate) struct Listing {
     pub(crate) id: i64,
     pub(crate) name: String,
+    pub(crate) content: Value,
+    pub(crate) tool_slugs: Vec<String>,
+    pub(crate) content_digest: Option<String>,
 }
 
 impl Listing {
@@ -50,11 +57,28 @@ impl Listing {
         Ok(Self {
             id: row.read("id")?,
             name: row.read("name")?,
+            content: row.read("content")?,
+            tool_slugs: row.read("tool_slugs")?,
+            content_digest: row.read("content_digest")?,
         })
     }
 }
 
-pub(crate) const LISTING_COLUMNS: &str = "t.id, t.name";
+/// The columns [`Listing::from_row`] reads from a row `t` of `kind`.
+fn listing_columns(kind: ItemKind) -> String {
+    let tools = match kind {
+        ItemKind::Agent => {
+            "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = t.id ORDER BY 1)"
+        }
+        _ => "'{}'::text[]",
+    };
+    format!(
+        "t.id, t.name, {content} AS content, {tools} AS tool_slugs,
+         (SELECT v.content_digest FROM item_versions v
+          WHERE v.item_id = t.id AND v.version = t.version AND v.status = 'approved') AS content_digest",
+        content = kind.content_sql("t"),
+    )
+}
 
 /// An install's hold on its item: the lane is locked, and the install record id drawn.
 pub(crate) struct RootLane {
@@ -73,7 +97,8 @@ pub(crate) async fn installable_listing(
 ) -> Result<(ItemKind, Listing, Option<RootLane>), CatalogError> {
     let probes = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT '{kind}'::text AS kind, {LISTING_COLUMNS} FROM {table} t WHERE t.id = $1 AND {listed}",
+            "SELECT '{kind}'::text AS kind, {columns} FROM {table} t WHERE t.id = $1 AND {listed}",
+            columns = listing_columns(kind),
             table = kind.table(),
             listed = Audience::Member.listed("t"),
         )
@@ -188,8 +213,9 @@ pub(crate) async fn pinned(
     }
     let dependency = union_all(&[ItemKind::Agent, ItemKind::Llm], |kind| {
         format!(
-            "SELECT {LISTING_COLUMNS}, {listed} AS listed FROM {table} t
+            "SELECT {columns}, {listed} AS listed FROM {table} t
              WHERE d.dependency_kind = '{kind}' AND t.id = d.dependency_id",
+            columns = listing_columns(kind),
             table = kind.table(),
             listed = Audience::Member.listed("t"),
         )

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use tokio_postgres::GenericClient;
 
 use crate::foundation::audience::Audience;
+use crate::foundation::capabilities::Capabilities;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
@@ -114,6 +115,8 @@ pub(crate) async fn existing_copies(
 pub(crate) struct AgentSkill {
     skill: (i64, String),
     listed: bool,
+    /// What the skill's content reaches.
+    reach: Capabilities,
 }
 
 /// The skills each of `agents` uses, by agent id, each agent's by skill id: one statement.
@@ -125,10 +128,11 @@ pub(crate) async fn agent_skills(
         return Ok(HashMap::new());
     }
     let rows = Statement::new(format!(
-        "SELECT l.agent_id, s.id, s.name, {listed} AS listed
+        "SELECT l.agent_id, s.id, s.name, {listed} AS listed, {content} AS content
          FROM agent_skills l JOIN skills s ON s.id = l.skill_id
          WHERE l.agent_id = ANY($1) ORDER BY l.agent_id, s.id",
         listed = Audience::Member.listed("s"),
+        content = ItemKind::Skill.content_sql("s"),
     ))
     .bind(agents.to_vec())
     .query(db)
@@ -138,17 +142,22 @@ pub(crate) async fn agent_skills(
         let skill = AgentSkill {
             skill: (row.read("id")?, row.read("name")?),
             listed: row.read("listed")?,
+            reach: Capabilities {
+                creates: Default::default(),
+                ..Capabilities::derive(ItemKind::Skill, &row.read("content")?, &[])
+            },
         };
         skills.entry(row.read("agent_id")?).or_default().push(skill);
     }
     Ok(skills)
 }
 
-/// The listed skills of those an agent uses, which its copy links; the others are counted in a warning that
-/// does not name them.
+/// The listed skills of those an agent uses, which its copy links, their reach added to the agent's; the
+/// others are counted in a warning that does not name them.
 pub(crate) fn linked_skills(
     skills: Vec<AgentSkill>,
     warnings: &mut Vec<String>,
+    reach: &mut Capabilities,
 ) -> Vec<(i64, String)> {
     let (linked, left_out): (Vec<_>, Vec<_>) = skills.into_iter().partition(|skill| skill.listed);
     if !left_out.is_empty() {
@@ -156,6 +165,9 @@ pub(crate) fn linked_skills(
             "{} skill(s) this agent uses are not available in the marketplace and were not linked.",
             left_out.len()
         ));
+    }
+    for skill in &linked {
+        *reach = std::mem::take(reach).union(&skill.reach);
     }
     linked.into_iter().map(|linked| linked.skill).collect()
 }

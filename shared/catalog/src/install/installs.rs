@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tokio_postgres::{GenericClient, Row};
 
-use crate::foundation::column::ReadColumn;
+use crate::foundation::capabilities::Capabilities;
+use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::cursor::{self, CursorError};
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::Creator;
@@ -111,6 +112,10 @@ pub struct InstallEntry {
     /// The install this one came with as a dependency.
     pub parent_install_id: Option<i64>,
     pub uninstalled_at: Option<DateTime<Utc>>,
+    /// What the workspace granted it: the install's manifest (an item's, over its whole cascade) and what
+    /// accepted updates added; `null` for installs made before manifests existed.
+    pub capabilities: Option<Capabilities>,
+    pub capabilities_digest: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -171,7 +176,16 @@ impl InstallEntry {
             })
             .transpose()?;
         let uninstalled_at: Option<DateTime<Utc>> = row.read("uninstalled_at")?;
+        let (capabilities, capabilities_digest) = match read_manifest(row)? {
+            Some(granted) => (
+                Some(granted.capabilities),
+                Some(granted.capabilities_digest),
+            ),
+            None => (None, None),
+        };
         Ok(Self {
+            capabilities,
+            capabilities_digest,
             install_id: row.read("id")?,
             item: InstalledListing {
                 id: row.read("item_id")?,
@@ -225,13 +239,14 @@ pub fn installs_page_statement(
         "WITH page AS (
              SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.workspace_id, i.installed_item_id,
                     i.installed_version::text AS installed_version, i.installed_at, i.uninstalled_at,
-                    i.parent_install_id, i.user_id
+                    i.parent_install_id, i.user_id, i.capabilities, i.capabilities_digest
              FROM marketplace_installs i
              WHERE i.workspace_id = $1 {after}
              ORDER BY i.installed_at DESC, i.id DESC
              LIMIT $2)
          SELECT p.id, p.item_id, p.item_kind, p.installed_item_id, p.installed_version, p.installed_at,
                 p.uninstalled_at, p.parent_install_id, p.user_id, u.display_name,
+                p.capabilities, p.capabilities_digest,
                 m.name AS item_name, m.marketplace_icon AS item_icon, m.version AS latest_version, m.listed,
                 c.id AS copy_id, c.name AS copy_name
          FROM page p

@@ -18,12 +18,9 @@ use crate::install::dependencies::{
     agent_llm, agent_models, installable_listing, pinned, recommended_agents, Listing, Pin,
 };
 use crate::install::existing::{agent_skills, find_existing_copies, linked_skills};
-use crate::install::planned::{InstallPlan, Node, NodeAction, Plan};
+use crate::install::planned::{InstallPlan, Node, NodeAction, Plan, MAX_DEPENDENCY_DEPTH};
+use crate::install::reach::beyond_reused;
 use crate::install::setup::{requires_setup, SetupStep};
-
-/// How deep dependencies are followed: the listing (0), a recipe's agents (1), their LLMs (2), with room
-/// for one more kind of edge. Anything deeper is left out with a warning.
-pub const MAX_DEPENDENCY_DEPTH: usize = 3;
 
 /// The install plan of listing `item_id` for `workspace` (404 unless a member may install it).
 pub async fn install_plan(
@@ -54,6 +51,7 @@ pub(crate) async fn build(
         warnings: Vec::new(),
         shared: Vec::new(),
         unavailable: Vec::new(),
+        beyond_reused: Default::default(),
     };
     let mut seen: HashSet<i64> = HashSet::from([item_id]);
     let mut level = 0..plan.nodes.len();
@@ -65,6 +63,7 @@ pub(crate) async fn build(
     }
     claim_names(db, workspace, &mut plan.nodes).await?;
     plan.requires_setup = setup_of(db, &plan.nodes).await?;
+    plan.beyond_reused = beyond_reused(db, &plan).await?;
     Ok(plan)
 }
 
@@ -111,7 +110,8 @@ async fn expand(
         let edges = match node.kind {
             ItemKind::Agent => {
                 let found = skills.remove(&node.listing_id).unwrap_or_default();
-                plan.nodes[index].skills = linked_skills(found, &mut plan.warnings);
+                let agent = &mut plan.nodes[index];
+                agent.skills = linked_skills(found, &mut plan.warnings, &mut agent.capabilities);
                 let model = models.remove(&node.listing_id);
                 agent_llm(&node, model, node_pins, &mut plan.warnings)
             }

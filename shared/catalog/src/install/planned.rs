@@ -3,9 +3,14 @@
 
 use serde::Serialize;
 
+use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::item::ItemRef;
 use crate::foundation::kind::ItemKind;
 use crate::install::setup::SetupStep;
+
+/// How deep dependencies are followed: the listing (0), a recipe's agents (1), their LLMs (2), with room
+/// for one more kind of edge. Anything deeper is left out with a warning.
+pub const MAX_DEPENDENCY_DEPTH: usize = 3;
 
 /// `GET /items/{id}/install-plan`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -14,6 +19,10 @@ pub struct InstallPlan {
     pub steps: Vec<PlanStep>,
     pub requires_setup: Vec<SetupStep>,
     pub warnings: Vec<String>,
+    /// What the install can reach, over its whole cascade, and what it creates; an install that reaches
+    /// anything needs its digest (`accept_capabilities`).
+    #[serde(flatten)]
+    pub manifest: Manifest,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -49,6 +58,10 @@ pub(crate) struct Node {
     pub(crate) kind: ItemKind,
     pub(crate) listing_id: i64,
     pub(crate) name: String,
+    /// The listing's own manifest (its content's, and its linked skills'), without its dependencies.
+    pub(crate) capabilities: Capabilities,
+    /// Its live version's content digest, when approval recorded one.
+    pub(crate) content_digest: Option<String>,
     pub(crate) depth: usize,
     /// The node that brought this one in.
     pub(crate) parent: Option<usize>,
@@ -89,11 +102,26 @@ pub(crate) struct Plan {
     pub(crate) shared: Vec<(usize, usize)>,
     /// Pinned dependencies that are no longer listed, `(kind, id, name)`.
     pub(crate) unavailable: Vec<(ItemKind, i64, String)>,
+    /// What the listings below the copies it reuses reach (install/reach.rs).
+    pub(crate) beyond_reused: Capabilities,
 }
 
 impl Plan {
     pub(crate) fn root(&self) -> &Node {
         &self.nodes[0]
+    }
+
+    /// The manifest of the whole install: what its whole cascade reaches and holds, whether the workspace
+    /// has some of it already (a copy reused is used by what the install makes) or not, so that it names
+    /// the same manifest before and after a concurrent install made some of the copies.
+    pub(crate) fn manifest(&self) -> Manifest {
+        let union = self
+            .nodes
+            .iter()
+            .fold(self.beyond_reused.clone(), |union, node| {
+                union.union(&node.capabilities)
+            });
+        Manifest::from(union)
     }
 
     /// The public form: each node as a clone or reuse step, each cloned agent's skills as link steps
@@ -140,6 +168,7 @@ impl Plan {
             steps,
             requires_setup: self.requires_setup.clone(),
             warnings: self.warnings.clone(),
+            manifest: self.manifest(),
         }
     }
 }

@@ -71,6 +71,9 @@ pub(crate) struct InstallRecord {
     pub(crate) response: Option<Value>,
     /// The install that brought this one as a dependency.
     pub(crate) parent_install_id: Option<i64>,
+    /// The manifest granted: the item's, over its cascade; a dependency's own.
+    pub(crate) capabilities: Option<Value>,
+    pub(crate) capabilities_digest: Option<String>,
 }
 
 /// Everything an install leaves on record besides its copies, written by one statement: the item's record,
@@ -102,7 +105,8 @@ impl Recording<'_> {
             .map(|(kind, id)| (kind.as_str().to_owned(), (*id, self.first.contains(id))))
             .unzip();
         let columns = "id, item_id, item_kind, workspace_id, user_id, installed_item_id, installed_version, \
-                       content_hash, idempotency_key, response, linked_skill_ids, parent_install_id";
+                       content_hash, idempotency_key, response, linked_skill_ids, parent_install_id, \
+                       capabilities, capabilities_digest";
         // `latest`: each workspace row moved to today (inserted, or updated from an earlier day) with the day
         // it held before, which the statement's own snapshot still sees; a row already on today does not move.
         let row = Statement::new(format!(

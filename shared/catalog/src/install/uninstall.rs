@@ -12,7 +12,7 @@ use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Statement;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::locks::lock_lanes;
-use crate::install::plan::MAX_DEPENDENCY_DEPTH;
+use crate::install::planned::MAX_DEPENDENCY_DEPTH;
 
 /// An install to undo.
 #[derive(Debug, Clone, PartialEq, Eq)]

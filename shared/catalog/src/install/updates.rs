@@ -8,7 +8,8 @@ use serde_json::Value;
 use tokio_postgres::{Client, GenericClient, Row, Transaction};
 
 use crate::foundation::audience::Audience;
-use crate::foundation::column::ReadColumn;
+use crate::foundation::capabilities::{Capabilities, CapabilityChanges, Manifest};
+use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
@@ -41,6 +42,14 @@ pub struct AvailableUpdate {
     pub latest_version: Version,
     /// Every version above the installed one, highest first.
     pub changelog: Vec<ChangelogEntry>,
+    /// What the copy reaches after the update (its own content; dependencies are not updated), and the digest
+    /// to accept when the update adds anything.
+    #[serde(flatten)]
+    pub manifest: Manifest,
+    /// Against what the copy reaches now.
+    pub capability_changes: CapabilityChanges,
+    /// Whether applying it needs `accept_capabilities`: it adds a tool, host, credential slot or model.
+    pub consent_required: bool,
     #[serde(skip)]
     installed_at: DateTime<Utc>,
 }
@@ -122,7 +131,17 @@ pub async fn available_updates(
 impl AvailableUpdate {
     /// An install as [`installs_statement`] reads it, before its changelog is added.
     fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        let kind: ItemKind = row.read("item_kind")?;
+        let reach = UpdateReach::new(
+            kind,
+            &row.read("listing_content")?,
+            &row.read("copy_content")?,
+            &row.read::<Vec<String>>("tool_slugs")?,
+        );
         Ok(Self {
+            consent_required: reach.changes.added.needs_consent(),
+            capability_changes: reach.changes,
+            manifest: reach.latest,
             install_id: row.read("id")?,
             item_id: row.read("item_id")?,
             item_type: row.read("item_kind")?,
@@ -154,7 +173,9 @@ pub fn installs_statement(
         format!(
             "(SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_item_id,
                         i.installed_version::text AS installed_version, m.name AS item_name,
-                        m.version::text AS latest_version, i.installed_at
+                        m.version::text AS latest_version, i.installed_at,
+                        {listing_content} AS listing_content, {copy_content} AS copy_content,
+                        {tools} AS tool_slugs
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
@@ -164,6 +185,9 @@ pub fn installs_statement(
                  ORDER BY i.installed_at DESC, i.id DESC LIMIT $2)",
             table = kind.table(),
             listed = Audience::Member.listed("m"),
+            listing_content = kind.content_sql("m"),
+            copy_content = kind.content_sql("c"),
+            tools = listing_tools_sql(kind, "m"),
         )
     });
     let statement = Statement::new(format!(
@@ -174,6 +198,33 @@ pub fn installs_statement(
     match cursor {
         Some(cursor) => statement.bind(cursor.installed_at()).bind(cursor.id()),
         None => statement,
+    }
+}
+
+/// An agent listing `alias`'s tool assignments (tool assignments belong to the listing, not to a version).
+fn listing_tools_sql(kind: ItemKind, alias: &str) -> String {
+    match kind {
+        ItemKind::Agent => format!(
+            "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = {alias}.id ORDER BY 1)"
+        ),
+        _ => "'{}'::text[]".to_owned(),
+    }
+}
+
+/// What an update changes in what a copy reaches: the listing's content against the copy's.
+struct UpdateReach {
+    latest: Manifest,
+    changes: CapabilityChanges,
+}
+
+impl UpdateReach {
+    fn new(kind: ItemKind, listing: &Value, copy: &Value, tool_slugs: &[String]) -> Self {
+        let latest = Capabilities::derive(kind, listing, tool_slugs);
+        let changes = latest.changes_from(&Capabilities::derive(kind, copy, tool_slugs));
+        Self {
+            latest: Manifest::from(latest),
+            changes,
+        }
     }
 }
 
@@ -236,19 +287,26 @@ struct Install {
     linked_skill_ids: Option<Vec<i64>>,
     /// The skills its copy links now.
     current_skill_ids: Vec<i64>,
+    /// The manifest the workspace granted it (`None` for installs older than that record).
+    granted: Option<Manifest>,
 }
 
 /// Brings an installed copy to its listing's latest approved content and version. A copy edited since it was
 /// installed or last updated is a conflict unless `force`.
+///
+/// An update that adds to what the copy reaches (a tool, host, credential slot or model) needs the digest of
+/// the copy's manifest after it (`accepted`, as `GET /updates` shows it); the install record's granted
+/// manifest then grows by what was added.
 pub async fn apply_update(
     client: &mut Client,
     workspace: WorkspaceId,
     install_id: i64,
     force: bool,
+    accepted: Option<&str>,
 ) -> Result<AppliedUpdate, CatalogError> {
     let mut attempt = 1;
     loop {
-        match apply_update_once(client, workspace, install_id, force).await {
+        match apply_update_once(client, workspace, install_id, force, accepted).await {
             Err(error) if error.is_retryable() && attempt < ATTEMPTS => attempt += 1,
             outcome => return outcome,
         }
@@ -262,6 +320,7 @@ async fn apply_update_once(
     workspace: WorkspaceId,
     install_id: i64,
     force: bool,
+    accepted: Option<&str>,
 ) -> Result<AppliedUpdate, CatalogError> {
     let tx = client.transaction().await?;
     let seen = read_install(&tx, workspace, install_id, "").await?;
@@ -294,7 +353,24 @@ async fn apply_update_once(
                 .into(),
         ));
     }
-    bring_copy_to_listing(&tx, &install, sides).await?;
+    let reach = UpdateReach::new(
+        install.kind,
+        &sides.listing_content,
+        &sides.copy_content,
+        &sides.tool_slugs,
+    );
+    match accepted {
+        Some(digest) if digest != reach.latest.capabilities_digest => {
+            return Err(CatalogError::CapabilitiesChanged(Box::new(reach.latest)));
+        }
+        None if reach.changes.added.needs_consent() => {
+            return Err(CatalogError::CapabilitiesConsentRequired(Box::new(
+                reach.latest,
+            )));
+        }
+        _ => {}
+    }
+    bring_copy_to_listing(&tx, &install, sides, &reach.changes.added).await?;
     tx.commit().await?;
     Ok(applied(latest_version))
 }
@@ -309,6 +385,7 @@ async fn read_install(
     let row = Statement::new(format!(
         "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
                 installed_version::text AS installed_version, content_hash, linked_skill_ids,
+                capabilities, capabilities_digest,
                 (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{{}}') FROM agent_skills l
                  WHERE l.agent_id = installed_item_id) AS current_skill_ids
          FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 {lock}"
@@ -327,6 +404,7 @@ async fn read_install(
         content_hash: row.read("content_hash")?,
         linked_skill_ids: row.read("linked_skill_ids")?,
         current_skill_ids: row.read("current_skill_ids")?,
+        granted: read_manifest(&row)?,
     })
 }
 
@@ -336,6 +414,7 @@ struct UpdateSides {
     latest_version: Version,
     listing_content: Value,
     copy_content: Value,
+    tool_slugs: Vec<String>,
 }
 
 async fn listing_and_copy(
@@ -345,7 +424,8 @@ async fn listing_and_copy(
 ) -> Result<UpdateSides, CatalogError> {
     // The copy is named first: its row is locked before the listing's (the lock order).
     let row = Statement::new(format!(
-        "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content
+        "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content,
+                {tools} AS tool_slugs
          FROM {table} t, {table} m
          WHERE m.id = $1 AND {listed}
            AND t.id = $2 AND t.workspace_id = $3
@@ -353,6 +433,7 @@ async fn listing_and_copy(
         table = install.kind.table(),
         listing = install.kind.content_sql("m"),
         copy = install.kind.content_sql("t"),
+        tools = listing_tools_sql(install.kind, "m"),
         listed = Audience::Member.listed("m"),
     ))
     .bind(install.item_id)
@@ -365,6 +446,7 @@ async fn listing_and_copy(
         latest_version: row.read("latest_version")?,
         listing_content: row.read("listing_content")?,
         copy_content: row.read("copy_content")?,
+        tool_slugs: row.read("tool_slugs")?,
     })
 }
 
@@ -374,6 +456,7 @@ async fn bring_copy_to_listing(
     tx: &Transaction<'_>,
     install: &Install,
     sides: UpdateSides,
+    added: &Capabilities,
 ) -> Result<(), CatalogError> {
     let kind = install.kind;
     let mut content = sides.listing_content;
@@ -400,15 +483,22 @@ async fn bring_copy_to_listing(
     } else {
         None
     };
+    let granted = install
+        .granted
+        .clone()
+        .map(|granted| Manifest::from(granted.capabilities.union(added)));
     Statement::new(
         "UPDATE marketplace_installs
-         SET installed_version = $2, content_hash = $3, linked_skill_ids = $4, updated_at = now()
+         SET installed_version = $2, content_hash = $3, linked_skill_ids = $4, updated_at = now(),
+             capabilities = coalesce($5, capabilities), capabilities_digest = coalesce($6, capabilities_digest)
          WHERE id = $1",
     )
     .bind(install.id)
     .bind(&sides.latest_version)
     .bind(new_hash)
     .bind(linked_skill_ids)
+    .bind(granted.as_ref().map(Manifest::capabilities_json))
+    .bind(granted.map(|granted| granted.capabilities_digest))
     .execute(tx)
     .await?;
     Ok(())

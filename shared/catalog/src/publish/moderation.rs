@@ -7,6 +7,7 @@ use tokio_postgres::{Client, Transaction};
 
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
+use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
@@ -142,10 +143,17 @@ async fn approve_pending(
     let (version, content): (Version, Value) = (row.read("version")?, row.read("content")?);
     let table = kind.table();
     let columns = kind.content_columns().join(", ");
+    // The version's content digest is the listing's content as it now is: installs compare their clone's
+    // fingerprint with it.
     Statement::new(format!(
-        "UPDATE {table} SET ({columns}, version, is_approved, updated_at) =
-             (SELECT {columns}, $2, true, now() FROM jsonb_populate_record(NULL::{table}, $3))
-         WHERE id = $1"
+        "WITH listing AS (
+             UPDATE {table} t SET ({columns}, version, is_approved, updated_at) =
+                 (SELECT {columns}, $2, true, now() FROM jsonb_populate_record(NULL::{table}, $3))
+             WHERE t.id = $1
+             RETURNING {fingerprint} AS digest)
+         UPDATE item_versions v SET content_digest = listing.digest FROM listing
+         WHERE v.item_id = $1 AND v.version = $2::text::semver",
+        fingerprint = content::fingerprint_sql(kind, "t"),
     ))
     .bind(item_id)
     .bind(&version)

@@ -33,6 +33,9 @@ pub struct QueueEntry {
     /// What the version depends on, resolved when it was submitted and pinned when it is approved:
     /// `[{"type", "item_id", "name", "version", "requested_as"}]`.
     pub dependencies: Value,
+    /// The manifest derived when it was submitted (`null` for versions submitted before manifests).
+    pub capabilities: Option<Value>,
+    pub capabilities_digest: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -185,7 +188,7 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
         "WITH queue AS (
              SELECT v.id, v.item_id, v.item_kind::text AS item_kind, coalesce({names}) AS name,
                     v.version::text AS version, v.submitted_at, v.reviewed_at, v.rejection_reason,
-                    coalesce(v.dependencies, '[]') AS dependencies,
+                    coalesce(v.dependencies, '[]') AS dependencies, v.capabilities, v.capabilities_digest,
                     v.submitted_by, u.display_name,
                     EXISTS (SELECT 1 FROM item_versions p
                             WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
@@ -231,6 +234,8 @@ impl QueueEntry {
             },
             status,
             dependencies: row.read("dependencies")?,
+            capabilities: row.read("capabilities")?,
+            capabilities_digest: row.read("capabilities_digest")?,
             reason: row.read("rejection_reason")?,
             reviewed_at: row.read("reviewed_at")?,
         })

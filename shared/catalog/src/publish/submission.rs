@@ -6,6 +6,7 @@ use serde_json::Value;
 use tokio_postgres::{Client, Transaction};
 
 use crate::foundation::audience::Audience;
+use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
@@ -17,6 +18,7 @@ use crate::foundation::status::ReviewStatus;
 use crate::foundation::version::Version;
 use crate::foundation::window::RateLimit;
 use crate::foundation::workspace::WorkspaceId;
+use crate::publish::pending_version::{record_pending_version, PendingVersion};
 
 /// A workspace item to list in the marketplace, with optional overrides of its public fields.
 #[derive(Debug, Clone)]
@@ -32,6 +34,8 @@ pub struct Submission {
     pub tags: Option<Vec<String>>,
     pub version: Version,
     pub changelog: String,
+    /// What the publisher declares the version can reach; it must cover the derived manifest.
+    pub capabilities: Option<Capabilities>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,14 +43,18 @@ pub struct Pending {
     pub item_id: i64,
     pub status: ReviewStatus,
     pub version: Version,
+    /// The manifest derived from the version's content and its pinned dependencies.
+    #[serde(flatten)]
+    pub manifest: Manifest,
 }
 
 impl Pending {
-    fn new(item_id: i64, version: Version) -> Self {
+    fn new(item_id: i64, version: Version, manifest: Manifest) -> Self {
         Self {
             item_id,
             status: ReviewStatus::Pending,
             version,
+            manifest,
         }
     }
 }
@@ -86,21 +94,25 @@ pub async fn submit_item(
                 .into(),
         )
     })?;
-    record_pending_version(
+    let manifest = record_pending_version(
         &tx,
-        kind,
-        item_id,
-        version,
-        &submission.changelog,
-        &content,
-        submission.user_id,
+        &PendingVersion {
+            kind,
+            item_id,
+            version,
+            changelog: &submission.changelog,
+            content: &content,
+            user_id: submission.user_id,
+            source_id: submission.source_id,
+            declared: submission.capabilities.as_ref(),
+        },
     )
     .await?;
     if kind == ItemKind::Agent {
         carry_agent_links(&tx, submission.source_id, item_id, submission.user_id).await?;
     }
     tx.commit().await?;
-    Ok(Pending::new(item_id, version.clone()))
+    Ok(Pending::new(item_id, version.clone(), manifest))
 }
 
 /// The workspace item must exist in the workspace, and must not be an unmodified install of another listing.
@@ -328,41 +340,6 @@ async fn refuse_foreign_steps(tx: &Transaction<'_>, content: &Value) -> Result<(
     }
 }
 
-async fn record_pending_version(
-    tx: &Transaction<'_>,
-    kind: ItemKind,
-    item_id: i64,
-    version: &Version,
-    changelog: &str,
-    content: &Value,
-    user_id: i64,
-) -> Result<(), CatalogError> {
-    // Its dependencies are resolved now, for the publisher of the listing (docs/api.md, "Dependencies").
-    let inserted = Statement::new(format!(
-        "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by,
-                                    dependencies)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6,
-                 marketplace_resolve_dependencies($2::text::item_kind, $5::jsonb,
-                     (SELECT l.original_creator_id FROM {table} l WHERE l.id = $1)))
-         ON CONFLICT DO NOTHING",
-        table = kind.table(),
-    ))
-    .bind(item_id)
-    .bind(kind)
-    .bind(version)
-    .bind(changelog)
-    .bind(content)
-    .bind(user_id)
-    .execute(tx)
-    .await?;
-    if inserted == 0 {
-        return Err(CatalogError::Conflict(
-            "A version of this item is already waiting for review.".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// The listing gets the agent's tool assignments, and links to marketplace skills only: workspace skills are
 /// submitted (or their live listing reused) first.
 async fn carry_agent_links(
@@ -439,12 +416,16 @@ async fn submit_skill_listing(
     {
         record_pending_version(
             tx,
-            ItemKind::Skill,
-            listing,
-            version,
-            overrides.changelog,
-            &content,
-            user_id,
+            &PendingVersion {
+                kind: ItemKind::Skill,
+                item_id: listing,
+                version,
+                changelog: overrides.changelog,
+                content: &content,
+                user_id,
+                source_id: skill_id,
+                declared: None,
+            },
         )
         .await?;
         return Ok(listing);
@@ -468,6 +449,8 @@ pub struct NewVersion {
     pub user_id: i64,
     pub version: Version,
     pub changelog: String,
+    /// What the publisher declares the version can reach; it must cover the derived manifest.
+    pub capabilities: Option<Capabilities>,
 }
 
 pub async fn submit_version(
@@ -489,18 +472,26 @@ pub async fn submit_version(
         refuse_foreign_steps(&tx, &content).await?;
     }
     strip_credentials(&mut content);
-    record_pending_version(
+    let manifest = record_pending_version(
         &tx,
-        kind,
-        request.item_id,
-        &request.version,
-        &request.changelog,
-        &content,
-        request.user_id,
+        &PendingVersion {
+            kind,
+            item_id: request.item_id,
+            version: &request.version,
+            changelog: &request.changelog,
+            content: &content,
+            user_id: request.user_id,
+            source_id,
+            declared: request.capabilities.as_ref(),
+        },
     )
     .await?;
     tx.commit().await?;
-    Ok(Pending::new(request.item_id, request.version.clone()))
+    Ok(Pending::new(
+        request.item_id,
+        request.version.clone(),
+        manifest,
+    ))
 }
 
 /// Locks the listing, and returns the workspace item it was submitted from when the request comes from that

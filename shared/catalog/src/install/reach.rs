@@ -1,0 +1,64 @@
+//! What an install's cascade reaches whatever the workspace already has. A plan stops at a copy it reuses
+//! (the copy brings nothing more), so a plan built after a concurrent install made some copies would name
+//! less than the same plan built before; the manifest an installer consents to must not depend on that
+//! race. What a reused copy's listing depends on (its pinned dependencies, recursively, and an agent's
+//! linked skills) is read here, for the manifest only: nothing of it is installed.
+
+use std::collections::HashSet;
+
+use tokio_postgres::GenericClient;
+
+use crate::foundation::capabilities::Capabilities;
+use crate::foundation::error::CatalogError;
+use crate::foundation::kind::ItemKind;
+use crate::install::dependencies::pinned;
+use crate::install::existing::{agent_skills, linked_skills};
+use crate::install::planned::{Plan, MAX_DEPENDENCY_DEPTH};
+
+/// The reach (and cascade) below the plan's reused copies that the plan itself does not name: a statement
+/// or two per level below a reused copy, none when nothing is reused.
+pub(crate) async fn beyond_reused(
+    db: &impl GenericClient,
+    plan: &Plan,
+) -> Result<Capabilities, CatalogError> {
+    let mut seen: HashSet<i64> = plan.nodes.iter().map(|node| node.listing_id).collect();
+    let mut level: Vec<(ItemKind, i64)> = plan
+        .nodes
+        .iter()
+        .filter(|node| !node.is_cloned())
+        .map(|node| (node.kind, node.listing_id))
+        .collect();
+    let mut depth = plan
+        .nodes
+        .iter()
+        .filter(|node| !node.is_cloned())
+        .map(|node| node.depth)
+        .min()
+        .unwrap_or(MAX_DEPENDENCY_DEPTH);
+    let mut reach = Capabilities::default();
+    while !level.is_empty() && depth < MAX_DEPENDENCY_DEPTH {
+        let agents: Vec<i64> = level
+            .iter()
+            .filter(|(kind, _)| *kind == ItemKind::Agent)
+            .map(|(_, id)| *id)
+            .collect();
+        for (_, skills) in agent_skills(db, &agents).await? {
+            linked_skills(skills, &mut Vec::new(), &mut reach);
+        }
+        let listings: Vec<i64> = level.iter().map(|(_, id)| *id).collect();
+        let mut next = Vec::new();
+        for pin in pinned(db, &listings).await?.into_values().flatten() {
+            if pin.listed && seen.insert(pin.listing.id) {
+                reach = reach.union(&Capabilities::derive(
+                    pin.kind,
+                    &pin.listing.content,
+                    &pin.listing.tool_slugs,
+                ));
+                next.push((pin.kind, pin.listing.id));
+            }
+        }
+        level = next;
+        depth += 1;
+    }
+    Ok(reach)
+}
