@@ -69,6 +69,16 @@ function expect(condition: boolean, what: string): void {
   if (!condition) throw new Error(`unexpected: ${what}`);
 }
 
+/** A capability manifest on one line: what the installer consents to. */
+function reach(caps: Schemas["Capabilities"]): string {
+  const tools = Object.entries(caps.tools).map(([app, actions]) => (actions.length ? `${app}(${actions.join(", ")})` : app));
+  const models = caps.models.map((m) => (m.provider === undefined ? m.model : `${m.provider}/${m.model}`));
+  const creates = Object.entries(caps.creates).map(([kind, n]) => `${n} ${kind}`);
+  const list = (items: string[]) => (items.length ? items.join(", ") : "-");
+  return `tools ${list(tools)}; network ${list(caps.network)}; credentials ${list(caps.credentials)}; ` +
+    `models ${list(models)}; creates ${list(creates)}`;
+}
+
 async function main(): Promise<void> {
   const { itemType, workspaceItemId, publisher, admin, owner } = callers();
 
@@ -81,19 +91,28 @@ async function main(): Promise<void> {
   );
   const id = submitted.data.item_id;
   console.log(`   listing ${id}, ${submitted.data.status}, version ${submitted.data.version}`);
+  console.log(`   derived capabilities: ${reach(submitted.data.capabilities)}`);
 
   // 2. An admin finds it in the queue (pending, oldest first) and approves it.
   const queue = await step("2. admin reads the queue", admin.GET("/api/marketplace/admin/queue", {}));
   expect(queue.data.items.some((e) => e.item_id === id && e.status === "pending"), `listing ${id} in the queue`);
   await step("   admin approves", admin.POST("/api/marketplace/items/{id}/approve", { params: { path: { id } } }));
 
-  // 3. A workspace installs it; a repeat with the same Idempotency-Key answers 200 with the same install.
+  // 3. A workspace reads the install plan, shows what the install can reach, and installs it consenting to
+  // exactly that (the plan's digest as accept_capabilities; without it an install that reaches tools, hosts,
+  // credentials or models is a 409). A repeat with the same Idempotency-Key answers 200 with the same install.
+  const plan = await step(
+    "3. owner reads the install plan",
+    owner.GET("/api/marketplace/items/{id}/install-plan", { params: { path: { id } } }),
+  );
+  console.log(`   ${plan.data.steps.length} steps; capabilities: ${reach(plan.data.capabilities)}`);
   const key = `cycle-${id}-${Date.now()}`;
   const install = () =>
     owner.POST("/api/marketplace/items/{id}/install", {
       params: { path: { id }, header: { "Idempotency-Key": key } },
+      body: { accept_capabilities: plan.data.capabilities_digest },
     });
-  const installed = await step("3. owner installs", install());
+  const installed = await step("   owner installs, accepting them", install());
   const again = await step("   owner repeats the install", install());
   expect(installed.status === 201 && again.status === 200, "201, then 200 for the same Idempotency-Key");
   expect(again.data.install_id === installed.data.install_id, "the repeat names the same install");
@@ -119,9 +138,15 @@ async function main(): Promise<void> {
   const updates = await step("5. owner lists updates", owner.GET("/api/marketplace/updates", {}));
   const update = updates.data.updates.find((u) => u.install_id === installId);
   expect(update?.latest_version === "1.1.1", `an update of install ${installId} to 1.1.1`);
+  // An update that adds to what the copy reaches needs its digest too (consent_required says so).
+  const added = update?.capability_changes.added;
+  console.log(`   adds: ${added ? reach(added) : "-"}; consent required: ${update?.consent_required ?? false}`);
   const applied = await step(
     "   owner applies it",
-    owner.POST("/api/marketplace/installs/{install_id}/update", { params: { path: { install_id: installId } } }),
+    owner.POST("/api/marketplace/installs/{install_id}/update", {
+      params: { path: { install_id: installId } },
+      ...(update?.consent_required ? { body: { accept_capabilities: update.capabilities_digest } } : {}),
+    }),
   );
   console.log(`   install ${installId}: ${applied.data.from_version} → ${applied.data.to_version}`);
 
