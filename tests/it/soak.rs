@@ -63,6 +63,9 @@ fn token(subject: &str) -> String {
 }
 
 impl World {
+    /// Sends the request and counts its status under `op`. A refusal for want of consent to capabilities
+    /// is answered as a client that shows the installer the manifest and gets a yes would: the same request
+    /// again with the digest the refusal names (both answers are counted).
     async fn call(
         &self,
         op: &'static str,
@@ -72,6 +75,26 @@ impl World {
         headers: &[(&str, String)],
         body: Option<Value>,
     ) -> (u16, Value) {
+        let (status, answer) = self.send(op, method, path, subject, headers, &body).await;
+        if status != 409 || answer["code"] != "capabilities_consent_required" {
+            return (status, answer);
+        }
+        let digest = answer["capabilities_digest"].as_str().unwrap_or_default();
+        let mut consenting = headers.to_vec();
+        consenting.push(("Accept-Capabilities", digest.to_owned()));
+        self.send(op, method, path, subject, &consenting, &body)
+            .await
+    }
+
+    async fn send(
+        &self,
+        op: &'static str,
+        method: &str,
+        path: &str,
+        subject: &str,
+        headers: &[(&str, String)],
+        body: &Option<Value>,
+    ) -> (u16, Value) {
         let mut head = format!(
             "{method} /api/marketplace{path} HTTP/1.1\r\nAuthorization: Bearer {}",
             token(subject)
@@ -79,7 +102,7 @@ impl World {
         for (name, value) in headers {
             head.push_str(&format!("\r\n{name}: {value}"));
         }
-        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let body = body.as_ref().map(|b| b.to_string()).unwrap_or_default();
         if !body.is_empty() {
             head.push_str("\r\nContent-Type: application/json");
         }
@@ -466,6 +489,12 @@ async fn soak(seconds: u64) {
         .filter(|((_, status), _)| !allowed.contains(status))
         .collect();
     assert!(unexpected.is_empty(), "unexpected statuses: {unexpected:?}");
+    for (op, status) in [("install", 201), ("apply-update", 200)] {
+        assert!(
+            report.statuses.get(&(op, status)).is_some_and(|n| *n > 0),
+            "no {op} answered {status}: the soak exercised nothing of it"
+        );
+    }
     assert!(broken.is_empty(), "invariants broken: {broken:?}");
     assert!(
         report.slowest < Duration::from_secs(9),
