@@ -353,6 +353,17 @@ async fn apply_update_once(
                 .into(),
         ));
     }
+    if sides
+        .approved_digest
+        .as_ref()
+        .is_some_and(|approved| *approved != sides.listing_fingerprint)
+    {
+        return Err(CatalogError::ContentChanged(
+            install.kind,
+            install.item_id,
+            sides.listing_name.clone(),
+        ));
+    }
     let reach = UpdateReach::new(
         install.kind,
         &sides.listing_content,
@@ -415,6 +426,11 @@ struct UpdateSides {
     listing_content: Value,
     copy_content: Value,
     tool_slugs: Vec<String>,
+    /// The listing content's fingerprint, and its live version's content digest (when approval recorded
+    /// one): they differ when the listing was edited behind review's back.
+    listing_fingerprint: String,
+    approved_digest: Option<String>,
+    listing_name: String,
 }
 
 async fn listing_and_copy(
@@ -425,7 +441,9 @@ async fn listing_and_copy(
     // The copy is named first: its row is locked before the listing's (the lock order).
     let row = Statement::new(format!(
         "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content,
-                {tools} AS tool_slugs
+                {tools} AS tool_slugs, {fingerprint} AS listing_fingerprint, m.name AS listing_name,
+                (SELECT v.content_digest FROM item_versions v
+                 WHERE v.item_id = m.id AND v.version = m.version AND v.status = 'approved') AS approved_digest
          FROM {table} t, {table} m
          WHERE m.id = $1 AND {listed}
            AND t.id = $2 AND t.workspace_id = $3
@@ -434,6 +452,7 @@ async fn listing_and_copy(
         listing = install.kind.content_sql("m"),
         copy = install.kind.content_sql("t"),
         tools = listing_tools_sql(install.kind, "m"),
+        fingerprint = content::fingerprint_sql(install.kind, "m"),
         listed = Audience::Member.listed("m"),
     ))
     .bind(install.item_id)
@@ -447,6 +466,9 @@ async fn listing_and_copy(
         listing_content: row.read("listing_content")?,
         copy_content: row.read("copy_content")?,
         tool_slugs: row.read("tool_slugs")?,
+        listing_fingerprint: row.read("listing_fingerprint")?,
+        approved_digest: row.read("approved_digest")?,
+        listing_name: row.read("listing_name")?,
     })
 }
 

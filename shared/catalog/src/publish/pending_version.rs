@@ -19,8 +19,9 @@ pub(crate) struct PendingVersion<'a> {
     pub(crate) changelog: &'a str,
     pub(crate) content: &'a Value,
     pub(crate) user_id: i64,
-    /// The workspace item it was submitted from (an agent's tool assignments are read from it).
-    pub(crate) source_id: i64,
+    /// The item whose tool assignments are the version's (an agent's): the workspace item a new listing
+    /// is submitted from (they are carried onto the listing), or the listing itself for a new version.
+    pub(crate) tools_of: i64,
     pub(crate) declared: Option<&'a Capabilities>,
 }
 
@@ -52,7 +53,7 @@ pub(crate) async fn record_pending_version(
     .bind(pending.item_id)
     .bind(kind)
     .bind(pending.content)
-    .bind(pending.source_id)
+    .bind(pending.tools_of)
     .query_one(tx)
     .await?;
     let dependencies: Value = resolved.read("dependencies")?;

@@ -103,7 +103,7 @@ pub async fn submit_item(
             changelog: &submission.changelog,
             content: &content,
             user_id: submission.user_id,
-            source_id: submission.source_id,
+            tools_of: submission.source_id,
             declared: submission.capabilities.as_ref(),
         },
     )
@@ -423,7 +423,7 @@ async fn submit_skill_listing(
                 changelog: overrides.changelog,
                 content: &content,
                 user_id,
-                source_id: skill_id,
+                tools_of: skill_id,
                 declared: None,
             },
         )
@@ -481,7 +481,7 @@ pub async fn submit_version(
             changelog: &request.changelog,
             content: &content,
             user_id: request.user_id,
-            source_id,
+            tools_of: request.item_id,
             declared: request.capabilities.as_ref(),
         },
     )
