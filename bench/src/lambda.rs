@@ -58,6 +58,12 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         .query_one("SELECT min(id) FROM user_reviews", &[])
         .await?
         .get(0);
+    // The install consents to the item's capabilities, as a client that read the plan would (the manifest
+    // is the same in every workspace).
+    let install_digest = marketplace_catalog::install_plan(&setup, workspace.into(), item)
+        .await?
+        .manifest
+        .capabilities_digest;
     let source: i64 = setup
         .query_one(
             "INSERT INTO agents (name, owner_type, owner_id, workspace_id) VALUES ('Bench source', 'workspace', $1::uuid::text, $1::uuid) RETURNING id",
@@ -78,6 +84,7 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
             source,
             reviewed,
             review,
+            install_digest: install_digest.clone(),
         };
         let (subject, path, body) = request_for(route.function, &targets);
         let event = event(route.method, &path, &body, subject, workspace)?;
@@ -120,7 +127,7 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
 }
 
 /// What the representative requests name.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct RequestTargets {
     /// The most installed approved agent.
     item: i64,
@@ -131,6 +138,8 @@ struct RequestTargets {
     source: i64,
     /// A review.
     review: i64,
+    /// The capabilities digest of `item`'s install plan.
+    install_digest: String,
 }
 
 /// A representative request per function: (subject, path, body).
@@ -141,10 +150,12 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
         source,
         reviewed,
         review,
+        ref install_digest,
     } = *targets;
     let member = "bench-member";
     let admin = "bench-admin";
     match function {
+        "get-me" => (member, "/api/marketplace/me".into(), Value::Null),
         "list-items" => (member, "/api/marketplace/items".into(), Value::Null),
         "get-item" => (
             member,
@@ -162,7 +173,7 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
         "install-item" => (
             member,
             format!("/api/marketplace/items/{item}/install"),
-            Value::Null,
+            json!({"accept_capabilities": install_digest}),
         ),
         "install-plan" => (
             member,
@@ -233,11 +244,18 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
             format!("/api/marketplace/reviews/{review}/unhide"),
             Value::Null,
         ),
-        _ => (
+        // The next item: the one the other admin routes act on stays listed.
+        "mark-official" | "clear-official" => (
+            admin,
+            format!("/api/marketplace/items/{}/official", item + 1),
+            Value::Null,
+        ),
+        "delist-item" => (
             admin,
             format!("/api/marketplace/items/{}", item + 1),
             Value::Null,
         ),
+        other => unreachable!("no representative request for {other}"),
     }
 }
 
@@ -268,4 +286,27 @@ fn event(
     Ok(local_api::event::api_gateway_event(
         &parts, &body, route, params, claims, peer,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_gets_a_request_its_own_route_takes() {
+        let targets = RequestTargets {
+            item: 10,
+            install: 20,
+            reviewed: 30,
+            source: 40,
+            review: 50,
+            install_digest: "a".repeat(64),
+        };
+        for route in ROUTES {
+            let (_, path, _) = request_for(route.function, &targets);
+            let (matched, _) = match_route(route.method, &path)
+                .unwrap_or_else(|| panic!("{} {path}: no route", route.method));
+            assert_eq!(matched.function, route.function, "{} {path}", route.method);
+        }
+    }
 }
