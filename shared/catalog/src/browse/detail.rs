@@ -85,11 +85,7 @@ pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
                     (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM {table} o
                      WHERE o.id = t.forked_from_id AND {original_listed}) AS forked_from
              FROM {table} t WHERE t.id = $1 AND {listed}",
-            tools = match kind {
-                ItemKind::Agent =>
-                    "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = t.id ORDER BY 1)",
-                _ => "'{}'::text[]",
-            },
+            tools = kind.tool_slugs_sql("t"),
             columns = summary_columns(kind),
             content = kind.content_sql("t"),
             table = kind.table(),

@@ -150,6 +150,15 @@ pub(crate) fn fingerprint_sql(kind: ItemKind, alias: &str) -> String {
     hash_sql(&kind.content_sql(alias))
 }
 
+/// The content digest approval recorded for listing row `alias`'s live version (NULL when none was): what
+/// its [`fingerprint_sql`] must equal.
+pub(crate) fn approved_digest_sql(alias: &str) -> String {
+    format!(
+        "(SELECT v.content_digest FROM item_versions v
+          WHERE v.item_id = {alias}.id AND v.version = {alias}.version AND v.status = 'approved')"
+    )
+}
+
 /// SHA-256 (hex) of a jsonb expression's canonical text.
 fn hash_sql(jsonb: &str) -> String {
     format!("encode(sha256(convert_to(({jsonb})::text, 'UTF8')), 'hex')")

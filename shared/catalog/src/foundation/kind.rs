@@ -108,6 +108,17 @@ impl ItemKind {
         }
     }
 
+    /// The tool assignments of a row `alias` as a sorted `text[]` (a SQL expression): an agent's, none for
+    /// the other kinds. They live beside the content and belong to the listing, not to a version.
+    pub(crate) fn tool_slugs_sql(self, alias: &str) -> String {
+        match self {
+            Self::Agent => format!(
+                "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = {alias}.id ORDER BY 1)"
+            ),
+            _ => "'{}'::text[]".to_owned(),
+        }
+    }
+
     /// The kind-specific content of a row `alias` as one JSON object (a SQL expression): what a version
     /// snapshots.
     pub fn content_sql(self, alias: &str) -> String {

@@ -184,7 +184,13 @@ async fn install_in(
             shown(name).to_owned(),
         ));
     }
-    let manifest = consented(&plan, request.accept_capabilities.as_deref())?;
+    let manifest = plan.manifest();
+    let needs_consent = manifest.capabilities.needs_consent();
+    let manifest = consented(
+        manifest,
+        needs_consent,
+        request.accept_capabilities.as_deref(),
+    )?;
     let dependencies: Vec<(i64, bool)> = in_lock_order(plan.nodes.iter().skip(1))
         .iter()
         .map(|node| (node.listing_id, node.is_cloned()))
@@ -280,17 +286,21 @@ async fn install_in(
     )))
 }
 
-/// The plan's manifest, when the installer consented to it: an install that reaches anything needs the
-/// digest of what it reaches now, and a digest sent must be the current one.
-fn consented(plan: &Plan, accepted: Option<&str>) -> Result<Manifest, CatalogError> {
-    let manifest = plan.manifest();
+/// `manifest`, when the caller consented to it: a digest sent must be the manifest's, and without one only
+/// what `needs_consent` says needs none goes ahead. Installs need consent to a manifest that reaches
+/// anything; updates, to one that reaches more than the copy did.
+pub(crate) fn consented(
+    manifest: Manifest,
+    needs_consent: bool,
+    accepted: Option<&str>,
+) -> Result<Manifest, CatalogError> {
     match accepted {
         Some(digest) if digest != manifest.capabilities_digest => {
             Err(CatalogError::CapabilitiesChanged(Box::new(manifest)))
         }
-        None if manifest.capabilities.needs_consent() => Err(
-            CatalogError::CapabilitiesConsentRequired(Box::new(manifest)),
-        ),
+        None if needs_consent => Err(CatalogError::CapabilitiesConsentRequired(Box::new(
+            manifest,
+        ))),
         _ => Ok(manifest),
     }
 }

@@ -9,6 +9,7 @@ use tokio_postgres::GenericClient;
 use crate::foundation::audience::Audience;
 use crate::foundation::capabilities::Capabilities;
 use crate::foundation::column::ReadColumn;
+use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
@@ -66,17 +67,11 @@ impl Listing {
 
 /// The columns [`Listing::from_row`] reads from a row `t` of `kind`.
 fn listing_columns(kind: ItemKind) -> String {
-    let tools = match kind {
-        ItemKind::Agent => {
-            "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = t.id ORDER BY 1)"
-        }
-        _ => "'{}'::text[]",
-    };
     format!(
-        "t.id, t.name, {content} AS content, {tools} AS tool_slugs,
-         (SELECT v.content_digest FROM item_versions v
-          WHERE v.item_id = t.id AND v.version = t.version AND v.status = 'approved') AS content_digest",
+        "t.id, t.name, {content} AS content, {tools} AS tool_slugs, {digest} AS content_digest",
         content = kind.content_sql("t"),
+        tools = kind.tool_slugs_sql("t"),
+        digest = content::approved_digest_sql("t"),
     )
 }
 

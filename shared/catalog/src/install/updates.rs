@@ -19,6 +19,7 @@ use crate::foundation::redact::strip_credentials;
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
+use crate::install::cascade::consented;
 use crate::install::copies::link_listed_skills;
 use crate::install::installs::{InstallCursor, InstallList};
 use crate::install::plan::repoint_steps;
@@ -187,7 +188,7 @@ pub fn installs_statement(
             listed = Audience::Member.listed("m"),
             listing_content = kind.content_sql("m"),
             copy_content = kind.content_sql("c"),
-            tools = listing_tools_sql(kind, "m"),
+            tools = kind.tool_slugs_sql("m"),
         )
     });
     let statement = Statement::new(format!(
@@ -198,16 +199,6 @@ pub fn installs_statement(
     match cursor {
         Some(cursor) => statement.bind(cursor.installed_at()).bind(cursor.id()),
         None => statement,
-    }
-}
-
-/// An agent listing `alias`'s tool assignments (tool assignments belong to the listing, not to a version).
-fn listing_tools_sql(kind: ItemKind, alias: &str) -> String {
-    match kind {
-        ItemKind::Agent => format!(
-            "ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = {alias}.id ORDER BY 1)"
-        ),
-        _ => "'{}'::text[]".to_owned(),
     }
 }
 
@@ -370,17 +361,7 @@ async fn apply_update_once(
         &sides.copy_content,
         &sides.tool_slugs,
     );
-    match accepted {
-        Some(digest) if digest != reach.latest.capabilities_digest => {
-            return Err(CatalogError::CapabilitiesChanged(Box::new(reach.latest)));
-        }
-        None if reach.changes.added.needs_consent() => {
-            return Err(CatalogError::CapabilitiesConsentRequired(Box::new(
-                reach.latest,
-            )));
-        }
-        _ => {}
-    }
+    consented(reach.latest, reach.changes.added.needs_consent(), accepted)?;
     bring_copy_to_listing(&tx, &install, sides, &reach.changes.added).await?;
     tx.commit().await?;
     Ok(applied(latest_version))
@@ -442,8 +423,7 @@ async fn listing_and_copy(
     let row = Statement::new(format!(
         "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content,
                 {tools} AS tool_slugs, {fingerprint} AS listing_fingerprint, m.name AS listing_name,
-                (SELECT v.content_digest FROM item_versions v
-                 WHERE v.item_id = m.id AND v.version = m.version AND v.status = 'approved') AS approved_digest
+                {approved} AS approved_digest
          FROM {table} t, {table} m
          WHERE m.id = $1 AND {listed}
            AND t.id = $2 AND t.workspace_id = $3
@@ -451,8 +431,9 @@ async fn listing_and_copy(
         table = install.kind.table(),
         listing = install.kind.content_sql("m"),
         copy = install.kind.content_sql("t"),
-        tools = listing_tools_sql(install.kind, "m"),
+        tools = install.kind.tool_slugs_sql("m"),
         fingerprint = content::fingerprint_sql(install.kind, "m"),
+        approved = content::approved_digest_sql("m"),
         listed = Audience::Member.listed("m"),
     ))
     .bind(install.item_id)

@@ -101,21 +101,19 @@ pub(crate) async fn record_pending_version(
 
 /// The content and tool assignments of dependency `e` (`{"type", "item_id"}`): an agent or an LLM.
 fn dependency_content_sql() -> String {
-    let branch = |kind: ItemKind, tools: &str| {
+    let branch = |kind: ItemKind| {
         format!(
-            "SELECT {content} AS content, {tools} AS tool_slugs FROM {table} t
+            "SELECT {content} AS content, to_jsonb({tools}) AS tool_slugs FROM {table} t
              WHERE e ->> 'type' = '{kind}' AND t.id = (e ->> 'item_id')::bigint",
             content = kind.content_sql("t"),
+            tools = kind.tool_slugs_sql("t"),
             table = kind.table(),
         )
     };
     format!(
         "{} UNION ALL {}",
-        branch(
-            ItemKind::Agent,
-            "(SELECT coalesce(jsonb_agg(app_slug ORDER BY app_slug), '[]') FROM agent_tools WHERE agent_id = t.id)"
-        ),
-        branch(ItemKind::Llm, "'[]'::jsonb"),
+        branch(ItemKind::Agent),
+        branch(ItemKind::Llm)
     )
 }
 
