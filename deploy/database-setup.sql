@@ -103,6 +103,9 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public
 
 -- And what already exists, when this file runs again after migrations.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
+-- Except the public moderation log (V19), which the service may only append to.
+SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON moderation_log FROM %I', :'app_role')
+ WHERE to_regclass('public.moderation_log') IS NOT NULL \gexec
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO :"app_role";
 SELECT format('GRANT EXECUTE ON FUNCTION %s TO marketplace_platform', f)

@@ -255,6 +255,39 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
             format!("/api/marketplace/items/{}", item + 1),
             Value::Null,
         ),
+        "list-submissions" => (member, "/api/marketplace/submissions".into(), Value::Null),
+        "withdraw-version" => (
+            member,
+            format!("/api/marketplace/items/{item}/versions/9.0.0/withdraw"),
+            Value::Null,
+        ),
+        // The next item, as the official mark's routes: what the other routes act on stays installable.
+        "yank-version" => (
+            admin,
+            format!("/api/marketplace/items/{}/versions/1.0.0/yank", item + 1),
+            json!({"reason": "Benchmark"}),
+        ),
+        "unyank-version" => (
+            admin,
+            format!("/api/marketplace/items/{}/versions/1.0.0/yank", item + 1),
+            Value::Null,
+        ),
+        "revoke-item" => (
+            admin,
+            format!("/api/marketplace/items/{}/revoke", item + 1),
+            json!({"reason": "Benchmark", "severity": "low"}),
+        ),
+        "list-advisories" => (member, "/api/marketplace/advisories".into(), Value::Null),
+        "moderation-log" => (
+            member,
+            "/api/marketplace/moderation-log".into(),
+            Value::Null,
+        ),
+        "verify-moderation-log" => (
+            member,
+            "/api/marketplace/moderation-log/verify".into(),
+            Value::Null,
+        ),
         other => unreachable!("no representative request for {other}"),
     }
 }

@@ -210,6 +210,29 @@ async fn the_setup_sql_makes_an_owner_for_migrations_and_an_app_role_that_serves
         "ALTER TABLE",
     );
     assert_denied(app_client.execute("TRUNCATE agents", &[]).await, "TRUNCATE");
+    // The public moderation log is append-only for the service: no UPDATE, DELETE or TRUNCATE.
+    for statement in [
+        "UPDATE moderation_log SET hash = prev_hash",
+        "DELETE FROM moderation_log",
+        "TRUNCATE moderation_log",
+    ] {
+        assert_denied(app_client.execute(statement, &[]).await, statement);
+    }
+    let privileges: (bool, bool, bool) = app_client
+        .query_one(
+            "SELECT has_table_privilege('moderation_log', 'INSERT'),
+                    has_table_privilege('moderation_log', 'UPDATE'),
+                    has_table_privilege('moderation_log', 'DELETE')",
+            &[],
+        )
+        .await
+        .map(|row| (row.get(0), row.get(1), row.get(2)))
+        .unwrap();
+    assert_eq!(
+        privileges,
+        (true, false, false),
+        "the app role may only append"
+    );
     assert_denied(
         app_client
             .execute("CREATE TEMPORARY TABLE scratch (id int)", &[])

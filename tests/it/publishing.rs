@@ -40,7 +40,7 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
             .unwrap();
         assert_eq!(
             pending,
-            json!({"item_id": listing, "status": "pending", "version": "0.3.0"})
+            json!({"item_id": listing, "status": "pending", "version": "0.3.0", "findings": []})
         );
         assert_eq!(manifest["creates"], json!({kind.as_str(): 1}), "{kind}");
         assert_eq!(digest.as_str().map(str::len), Some(64));
@@ -57,11 +57,13 @@ async fn submits_every_kind_as_an_unapproved_marketplace_copy_with_a_pending_ver
                             to_jsonb(l) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
                                 'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
                                 'marketplace_category','marketplace_icon','version','tags','delisted_at',
-                                'created_at','updated_at','from_catalog','name_words','search_words']
+                                'created_at','updated_at','from_catalog','name_words','search_words',
+                                'name_skeleton','marketplace_revoked_at']
                               = to_jsonb(s) - ARRAY['id','name','description','owner_type','owner_id','workspace_id',
                                 'is_approved','is_featured','install_count','cloned_from_id','original_creator_id',
                                 'marketplace_category','marketplace_icon','version','tags','delisted_at',
-                                'created_at','updated_at','from_catalog','name_words','search_words'] AS same_content
+                                'created_at','updated_at','from_catalog','name_words','search_words',
+                                'name_skeleton','marketplace_revoked_at'] AS same_content
                      FROM {table} l JOIN {table} s ON s.id = l.cloned_from_id WHERE l.id = $1"
                 ),
                 &[&listing],
@@ -439,7 +441,7 @@ async fn new_versions_must_climb_and_reach_installers_only_once_approved() {
     created.assert_status(201);
     assert_eq!(
         created.json,
-        json!({"item_id": listing, "version": "1.10.0", "status": "pending",
+        json!({"item_id": listing, "version": "1.10.0", "status": "pending", "findings": [],
                "capabilities": {"creates": {"agent": 1}, "credentials": [], "models": [], "network": [],
                                 "tools": {}},
                "capabilities_digest": created.json["capabilities_digest"]})

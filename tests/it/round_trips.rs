@@ -171,6 +171,59 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         counted(&proxy, admin.feature(listing, true)).await,
         200,
     );
+    count(
+        "GET /submissions",
+        counted(&proxy, editor.submissions("")).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/versions",
+        counted(
+            &proxy,
+            editor.publish_version(listing, &json!({"version": "2.0.0"})),
+        )
+        .await,
+        201,
+    );
+    count(
+        "POST /items/{id}/versions/{v}/withdraw",
+        counted(&proxy, editor.withdraw(listing, "2.0.0")).await,
+        204,
+    );
+    count(
+        "POST /items/{id}/versions/{v}/yank",
+        counted(&proxy, editor.yank(listing, "1.0.0", "Broken")).await,
+        200,
+    );
+    count(
+        "DELETE /items/{id}/versions/{v}/yank",
+        counted(&proxy, editor.unyank(listing, "1.0.0")).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/revoke",
+        counted(
+            &proxy,
+            admin.revoke(agent, &json!({"reason": "Leaks", "severity": "high"})),
+        )
+        .await,
+        200,
+    );
+    count(
+        "GET /advisories",
+        counted(&proxy, editor.advisories("")).await,
+        200,
+    );
+    count(
+        "GET /moderation-log",
+        counted(&proxy, editor.moderation_log("")).await,
+        200,
+    );
+    count(
+        "GET /moderation-log/verify",
+        counted(&proxy, editor.verify_moderation_log()).await,
+        200,
+    );
 
     let expected: Vec<(&str, u64)> = vec![
         ("GET /items", 3),
@@ -190,10 +243,19 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /items/{id}/reviews", 3),
         ("POST /items/{id}/reviews", 8),
         ("DELETE /installs/{id}", 9),
-        ("POST /items/submit", 11),
+        ("POST /items/submit", 12),
         ("GET /admin/queue", 2),
         ("POST /items/{id}/approve", 12),
         ("POST /items/{id}/feature", 7),
+        ("GET /submissions", 2),
+        ("POST /items/{id}/versions", 10),
+        ("POST /items/{id}/versions/{v}/withdraw", 7),
+        ("POST /items/{id}/versions/{v}/yank", 10),
+        ("DELETE /items/{id}/versions/{v}/yank", 10),
+        ("POST /items/{id}/revoke", 12),
+        ("GET /advisories", 2),
+        ("GET /moderation-log", 2),
+        ("GET /moderation-log/verify", 2),
     ];
     assert_eq!(measured, expected);
 }

@@ -48,6 +48,7 @@ async fn reports_a_higher_semver_with_every_changelog_in_between() {
         found,
         vec![json!({
             "install_id": install_id, "item_id": agent, "item_type": "agent", "item_name": "Bot",
+            "advisories": [],
             "installed_item_id": copy, "installed_version": "1.0.0", "latest_version": "1.10.0",
             "changelog": [
                 {"version": "1.10.0", "changelog": "Changes in 1.10.0."},

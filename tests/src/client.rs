@@ -265,6 +265,52 @@ impl<'a> Client<'a> {
     pub fn unhide_review(&self, review_id: i64) -> impl Future<Output = TestResponse> + 'a {
         self.post(format!("/reviews/{review_id}/unhide"), None)
     }
+
+    /// `GET /submissions?{query}`.
+    pub fn submissions(&self, query: &str) -> impl Future<Output = TestResponse> + 'a {
+        self.get(with_query("/submissions", query))
+    }
+
+    /// `POST /items/{id}/versions/{version}/withdraw`.
+    pub fn withdraw(&self, id: i64, version: &str) -> impl Future<Output = TestResponse> + 'a {
+        self.post(format!("/items/{id}/versions/{version}/withdraw"), None)
+    }
+
+    /// `POST /items/{id}/versions/{version}/yank` with `{"reason"}`.
+    pub fn yank(
+        &self,
+        id: i64,
+        version: &str,
+        reason: &str,
+    ) -> impl Future<Output = TestResponse> + 'a {
+        let body = serde_json::json!({ "reason": reason });
+        self.post(format!("/items/{id}/versions/{version}/yank"), Some(&body))
+    }
+
+    /// `DELETE /items/{id}/versions/{version}/yank`.
+    pub fn unyank(&self, id: i64, version: &str) -> impl Future<Output = TestResponse> + 'a {
+        self.delete(format!("/items/{id}/versions/{version}/yank"))
+    }
+
+    /// `POST /items/{id}/revoke` with `{"reason", "severity", "versions"?}`.
+    pub fn revoke(&self, id: i64, body: &Value) -> impl Future<Output = TestResponse> + 'a {
+        self.post(format!("/items/{id}/revoke"), Some(body))
+    }
+
+    /// `GET /advisories?{query}`.
+    pub fn advisories(&self, query: &str) -> impl Future<Output = TestResponse> + 'a {
+        self.get(with_query("/advisories", query))
+    }
+
+    /// `GET /moderation-log?{query}`.
+    pub fn moderation_log(&self, query: &str) -> impl Future<Output = TestResponse> + 'a {
+        self.get(with_query("/moderation-log", query))
+    }
+
+    /// `GET /moderation-log/verify`.
+    pub fn verify_moderation_log(&self) -> impl Future<Output = TestResponse> + 'a {
+        self.get("/moderation-log/verify".into())
+    }
 }
 
 fn with_query(path: &str, query: &str) -> String {

@@ -51,9 +51,73 @@ export interface paths {
         put?: never;
         /**
          * Publish a new version from the publishing workspace (pending review)
-         * @description The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored.
+         * @description The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored. The checks at submit (docs/api.md, "Submission checks") store their findings with the version; a blocking one refuses it with 422 `submission_blocked` carrying every finding, and nothing is stored.
          */
         post: operations["publish-version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/items/{id}/versions/{version}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw a pending version the workspace submitted (publisher)
+         * @description Writers of the publishing workspace; no body. A version already withdrawn is a 204 too; an approved or rejected one is a 409. Another workspace: 403 on an approved listing, 404 on an unapproved one (as for publishing a version). A withdrawn version is never approved (approve answers 409); the publisher may submit a new version.
+         */
+        post: operations["withdraw-version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/items/{id}/versions/{version}/yank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Yank an approved version, with a reason (publisher or admin)
+         * @description Writers of the publishing workspace, or a marketplace admin (who may leave out X-Workspace-ID). Only an approved version can be yanked (409 otherwise); yanking a yanked version keeps its first reason and time. A yanked version is never installed nor offered as an update; when it was the live version, the listing goes back to its highest approved version that is neither yanked nor revoked, in the same transaction (none left: installs answer 409 `no_installable_version`). Recorded in the moderation log with its reason.
+         */
+        post: operations["yank-version"];
+        /**
+         * Un-yank a version (publisher or admin)
+         * @description The same callers as the yank; no body. The version is installable again (unless revoked), and live again when it is above the listing's live version. A version that is not yanked: 200, unchanged. Recorded in the moderation log.
+         */
+        delete: operations["unyank-version"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's submissions of new items and versions, newest first
+         * @description Every version submitted from the workspace, whatever its status, with the admin's reason when rejected and the findings of the checks at submit; newest first (submitted_at, then id).
+         */
+        get: operations["list-submissions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -160,7 +224,7 @@ export interface paths {
         };
         /**
          * What installing the item into the workspace would do, without doing it
-         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan. `capabilities` is the union over the whole cascade, whatever the workspace already has (below a reused copy, what its listing's dependencies reach counts too); an install that reaches anything needs its `capabilities_digest`.
+         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan. `capabilities` is the union over the whole cascade, whatever the workspace already has (below a reused copy, what its listing's dependencies reach counts too); an install that reaches anything needs its `capabilities_digest`. 409 `no_installable_version` when every approved version of the listing is yanked or revoked.
          */
         get: operations["install-plan"];
         put?: never;
@@ -217,9 +281,29 @@ export interface paths {
         };
         /**
          * Installed copies whose listing has a higher approved version, newest install first
-         * @description A page looks at up to `limit` installs with a different listing version and lists those with a higher one (so it may hold fewer than `limit`); `next_cursor` continues after them.
+         * @description A page looks at up to `limit` installs with a different listing version and lists those with a higher one (so it may hold fewer than `limit`); `next_cursor` continues after them. The listing's version is its live one: yanked and revoked versions are never offered. Each entry carries the advisories of its installed version.
          */
         get: operations["list-updates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/advisories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's live installs of revoked versions, most severe first
+         * @description Installs not uninstalled whose installed version an admin revoked: critical, high, medium, low; then the most recent revocation first, then by install id. `fixed_in` is the lowest approved version above the installed one that is neither revoked nor yanked.
+         */
+        get: operations["list-advisories"];
         put?: never;
         post?: never;
         delete?: never;
@@ -259,7 +343,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a workspace item for listing (pending review)
-         * @description 409 when the workspace item already has a live listing, or when it is an unmodified install of another listing (the detail names it); a modified install becomes a fork whose detail shows `forked_from`. The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored.
+         * @description 409 when the workspace item already has a live listing, or when it is an unmodified install of another listing (the detail names it); a modified install becomes a fork whose detail shows `forked_from`. The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored. The checks at submit (docs/api.md, "Submission checks") store their findings with the version; a blocking one refuses it with 422 `submission_blocked` carrying every finding, and nothing is stored.
          */
         post: operations["submit-item"];
         delete?: never;
@@ -296,7 +380,7 @@ export interface paths {
         put?: never;
         /**
          * Approve what waits for review (admin; idempotent)
-         * @description An agent is approved only when every skill it links is approved and listed (skills published with it are approved with it); otherwise 409 naming the skills.
+         * @description An agent is approved only when every skill it links is approved and listed (skills published with it are approved with it); otherwise 409 naming the skills. A withdrawn version is never approved (409: nothing waits for review).
          */
         post: operations["approve-item"];
         delete?: never;
@@ -314,8 +398,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject what waits for review, with a reason (admin) */
+        /**
+         * Reject what waits for review, with a reason (admin)
+         * @description The reason is shown to the publisher (`GET /submissions`) and in the queue's history; it appears in the public moderation log only with `public_reason: true`.
+         */
         post: operations["reject-item"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/items/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a listing's approved versions, or some of them, with a severity and a reason (admin)
+         * @description Revoked versions are never installed nor offered as updates, and every install of one carries an advisory; the listing goes back to its highest approved version that is neither revoked nor yanked (none left: installs answer 409 `no_installable_version`), and a later approved version is installable again. A version revoked earlier keeps its first severity, reason and time. `critical` also sets `marketplace_revoked_at` on every installed copy of a revoked version, so that the platform running it can stop it; updating the copy to a version that is not revoked clears it. A named version that is not an approved version of the listing is a 409 naming it. Recorded in the moderation log.
+         */
+        post: operations["revoke-item"];
         delete?: never;
         options?: never;
         head?: never;
@@ -444,6 +551,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/marketplace/moderation-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public record of moderation, newest first
+         * @description Approvals, rejections, delistings, revocations, yanks, feature and official marks, review hides: no workspace ids, user ids, e-mail addresses or private content. A rejection's reason only when the admin marked it public; revocations' and yanks' always; never a hide's. Each entry's `hash` is the lowercase hex SHA-256 of its `prev_hash`, a newline, and the entry's canonical JSON text as stored (the first entry's `prev_hash` is 64 zeros). The log is append-only in the database.
+         */
+        get: operations["moderation-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/moderation-log/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the moderation log's hash chain */
+        get: operations["verify-moderation-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -465,7 +609,7 @@ export interface components {
             /** @description `urn:request:<id>`: the request id, also sent in the X-Request-Id header */
             instance?: string;
             /** @enum {string} */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content" | "capabilities_undeclared" | "capabilities_consent_required" | "capabilities_changed" | "content_changed";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content" | "capabilities_undeclared" | "capabilities_consent_required" | "capabilities_changed" | "content_changed" | "no_installable_version" | "submission_blocked";
             errors?: {
                 field: string;
                 message: string;
@@ -476,6 +620,8 @@ export interface components {
             capabilities?: components["schemas"]["Capabilities"];
             /** @description With `capabilities`: its digest, to send as `accept_capabilities` */
             capabilities_digest?: components["schemas"]["CapabilitiesDigest"];
+            /** @description `submission_blocked` only: every finding of the checks at submit, blocking and warnings */
+            findings?: components["schemas"]["Finding"][];
         };
         /** @description A capability manifest: what an item can reach once installed, derived by the service from content (docs/api.md, "Capabilities"). Its canonical JSON (object keys sorted, arrays sorted, no whitespace) is what `capabilities_digest` hashes. Not an LLM's `metadata.capabilities`. */
         Capabilities: {
@@ -618,6 +764,10 @@ export interface components {
             /** @description What the version reaches, as recorded when it was submitted; for a version older than manifests, derived from the content it kept (null when it kept none) */
             capabilities: components["schemas"]["Capabilities"] | null;
             capabilities_digest: components["schemas"]["CapabilitiesDigest"] | null;
+            /** @description Why and when the version was yanked; null when it is not */
+            yanked: components["schemas"]["Yank"] | null;
+            /** @description The admin's revocation of the version; null when it is not revoked */
+            revoked: components["schemas"]["Revocation"] | null;
         };
         ItemRef: {
             id: number;
@@ -708,6 +858,8 @@ export interface components {
             /** @description What the workspace granted: the install's manifest (an item's over its whole cascade, a dependency's its own) plus what accepted updates added; null for installs made before manifests */
             capabilities: components["schemas"]["Capabilities"] | null;
             capabilities_digest: components["schemas"]["CapabilitiesDigest"] | null;
+            /** @description One per revocation of the installed version; empty when none */
+            advisories: components["schemas"]["Advisory"][];
         };
         AvailableUpdate: {
             install_id: number;
@@ -729,6 +881,8 @@ export interface components {
             capability_changes: components["schemas"]["CapabilityChanges"];
             /** @description `capability_changes.added` names a tool, host, credential slot or model: applying needs the digest */
             consent_required: boolean;
+            /** @description One per revocation of the installed version; empty when none */
+            advisories: components["schemas"]["Advisory"][];
         };
         Pending: {
             item_id: number;
@@ -738,6 +892,8 @@ export interface components {
             /** @description The manifest derived for the version, its pinned dependencies' included */
             capabilities: components["schemas"]["Capabilities"];
             capabilities_digest: components["schemas"]["CapabilitiesDigest"];
+            /** @description What the checks at submit found, stored with the version (warnings only, since a blocking one refuses) */
+            findings: components["schemas"]["Finding"][];
         };
         Reviewed: {
             item_id: number;
@@ -771,6 +927,8 @@ export interface components {
             /** @description The manifest derived when the version was submitted (its content and the dependencies above); null for versions submitted before manifests */
             capabilities: components["schemas"]["Capabilities"] | null;
             capabilities_digest: components["schemas"]["CapabilitiesDigest"] | null;
+            /** @description What the checks at submit found, stored with the version */
+            findings: components["schemas"]["Finding"][];
             reason?: string;
             /** Format: date-time */
             reviewed_at?: string;
@@ -779,6 +937,182 @@ export interface components {
             /** Format: int64 */
             item_id: number;
             is_official: boolean;
+        };
+        /** @description What a check at submit found (docs/api.md, "Submission checks"), stored with the version. A `blocking` finding refuses the submission (422 `submission_blocked`, nothing stored); warnings are shown to the publisher and the admin. */
+        Finding: {
+            /** @enum {string} */
+            rule: "lookalike_name" | "hidden_text" | "hidden_comment" | "ip_literal_url" | "url_shortener" | "plain_http" | "punycode_host" | "prompt_injection" | "exfiltration";
+            /** @enum {string} */
+            severity: "blocking" | "warning";
+            /** @description Where: `name`, `description`, `changelog`, or the JSON path into the content (`configuration.system_prompt`, `config.actions[0].description`, `steps[2].prompt`) */
+            field: string;
+            /** @description What was found and where (how many, character offsets or a range); never the text itself */
+            message: string;
+        };
+        /**
+         * @description How serious a revocation is, least to most
+         * @enum {string}
+         */
+        Severity: "low" | "medium" | "high" | "critical";
+        /** @description Why and when a version was yanked (by its publisher or an admin) */
+        Yank: {
+            reason: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description An admin's revocation of a version: never installed nor offered as an update again; `critical` also marks every installed copy (`marketplace_revoked_at`) */
+        Revocation: {
+            severity: components["schemas"]["Severity"];
+            reason: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A revocation of the install's installed version */
+        Advisory: {
+            severity: components["schemas"]["Severity"];
+            reason: string;
+            /**
+             * Format: date-time
+             * @description When the version was revoked
+             */
+            at: string;
+            /** @description The lowest approved version above the installed one that is neither revoked nor yanked; null when there is none */
+            fixed_in: components["schemas"]["SemVer"] | null;
+        };
+        YankRequest: {
+            /** @description not only whitespace and invisible characters (zero-width, bidi controls; the service refuses tag characters too) */
+            reason: string;
+        };
+        VersionState: {
+            /** Format: int64 */
+            item_id: number;
+            version: components["schemas"]["SemVer"];
+            /** @description Why and when the version was yanked (the first yank's, when yanked again); null when it is not */
+            yanked: components["schemas"]["Yank"] | null;
+            revoked: components["schemas"]["Revocation"] | null;
+            /** @description The version the listing now serves and installs: its highest approved version that is neither yanked nor revoked; null when none is left (installs answer 409 `no_installable_version`) */
+            live_version: components["schemas"]["SemVer"] | null;
+        };
+        RevokeRequest: {
+            /** @description not only whitespace and invisible characters (zero-width, bidi controls; the service refuses tag characters too) */
+            reason: string;
+            severity: components["schemas"]["Severity"];
+            /** @description Approved versions of the listing to revoke (one that is not is a 409 naming it); every approved version when left out */
+            versions?: components["schemas"]["SemVer"][];
+        };
+        RevokeResult: {
+            /** Format: int64 */
+            item_id: number;
+            /** @description The versions this call revoked or found revoked (a version revoked earlier keeps its first severity, reason and time) */
+            revoked: {
+                version: components["schemas"]["SemVer"];
+                severity: components["schemas"]["Severity"];
+                reason: string;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description The version the listing now serves and installs: its highest approved version that is neither yanked nor revoked; null when none is left */
+            live_version: components["schemas"]["SemVer"] | null;
+            /** @description Live installs of the revoked versions */
+            affected_installs: number;
+        };
+        Submission: {
+            /** Format: int64 */
+            item_id: number;
+            type: components["schemas"]["ItemKind"];
+            name: string;
+            version: components["schemas"]["SemVer"];
+            /** @enum {string} */
+            kind: "new_item" | "new_version";
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "withdrawn";
+            /** @description The admin's reason when rejected; else null */
+            reason: string | null;
+            /** @description What the checks at submit found */
+            findings: components["schemas"]["Finding"][];
+            /** Format: date-time */
+            submitted_at: string;
+            /** Format: date-time */
+            reviewed_at: string | null;
+            yanked: components["schemas"]["Yank"] | null;
+            revoked: components["schemas"]["Revocation"] | null;
+        };
+        SubmissionPage: {
+            submissions: components["schemas"]["Submission"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description A live install of a revoked version, with the revocation */
+        AffectedInstall: {
+            /** Format: int64 */
+            install_id: number;
+            item: components["schemas"]["ItemRef"];
+            installed_version: components["schemas"]["SemVer"];
+            /** @description The workspace copy; null once deleted */
+            copy: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            } | null;
+            severity: components["schemas"]["Severity"];
+            reason: string;
+            /**
+             * Format: date-time
+             * @description When the version was revoked
+             */
+            at: string;
+            /** @description The lowest approved version above the installed one that is neither revoked nor yanked; null when there is none */
+            fixed_in: components["schemas"]["SemVer"] | null;
+        };
+        AdvisoryPage: {
+            advisories: components["schemas"]["AffectedInstall"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        /** @description Lowercase hex SHA-256 */
+        ChainHash: string;
+        /** @description One moderation action, as the public sees it: no workspace ids, user ids, e-mail addresses or private content. `hash` is the SHA-256 of `prev_hash`, a newline, and `entry` (UTF-8), so anyone can check the chain from this page alone. */
+        LogEntry: {
+            /**
+             * Format: int64
+             * @description The entry's place in the log
+             */
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            action: "approve" | "reject" | "delist" | "revoke" | "yank" | "unyank" | "feature" | "unfeature" | "official" | "unofficial" | "hide_review" | "unhide_review";
+            item: {
+                /** Format: int64 */
+                id: number;
+                type: components["schemas"]["ItemKind"];
+                /** @description Null when the listing was never public at the time (a rejected new submission) */
+                name: string | null;
+            };
+            version: components["schemas"]["SemVer"] | null;
+            /** @description A rejection's only when the admin marked it public; a revocation's and a yank's always; never a review hide's */
+            reason: string | null;
+            /** @description A revocation's; else null */
+            severity: components["schemas"]["Severity"] | null;
+            /** @description Review hides and unhides: how many of the listing's reviews are hidden after the action (never the review's text, author or id); else null */
+            hidden_reviews: number | null;
+            /** @description The exact text the hash covers: the entry as the database stored it (a JSON object with `seq`, `at`, `action`, `item_id`, `item_kind`, `item_name`, `version`, `reason`, `severity`, `hidden_reviews`) */
+            entry: string;
+            /** @description The previous entry's hash (64 zeros for the first entry) */
+            prev_hash: components["schemas"]["ChainHash"];
+            hash: components["schemas"]["ChainHash"];
+        };
+        ModerationLog: {
+            entries: components["schemas"]["LogEntry"][];
+            next_cursor: components["schemas"]["NextCursor"];
+        };
+        ChainCheck: {
+            /** @description Every entry's hash follows from its predecessor's and its own text */
+            valid: boolean;
+            /** @description Entries checked (the whole log) */
+            entries: number;
+            /** @description The last entry's hash; null when the log is empty */
+            head: components["schemas"]["ChainHash"] | null;
+            /** @description The first entry whose hash does not follow; null when the chain is valid */
+            first_invalid_seq: number | null;
         };
         /** @description The listing's visible reviews (hidden ones do not count), kept exact as reviews are written */
         Rating: {
@@ -901,7 +1235,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The submitted item cannot be listed as it is: `credentials_in_content` (a credential outside the fields meant for one: `errors` names each place as a JSON pointer into the item, e.g. `configuration/headers/0`, and the rule that found it; the value is never echoed), `capabilities_undeclared` (the declared `capabilities` do not cover the derived manifest: one `errors` entry per missing capability, e.g. `{"field": "capabilities", "message": "does not declare network: evil.example"}`, and `undeclared` holds them as a manifest) or `unprocessable_content` (e.g. a recipe step whose `agent_id` is not a listed agent); nothing is stored */
+        /** @description The submitted item cannot be listed as it is: `credentials_in_content` (a credential outside the fields meant for one: `errors` names each place as a JSON pointer into the item, e.g. `configuration/headers/0`, and the rule that found it; the value is never echoed), `capabilities_undeclared` (the declared `capabilities` do not cover the derived manifest: one `errors` entry per missing capability, e.g. `{"field": "capabilities", "message": "does not declare network: evil.example"}`, and `undeclared` holds them as a manifest), `submission_blocked` (a check at submit found something blocking: `findings` lists every finding, blocking and warnings) or `unprocessable_content` (e.g. a recipe step whose `agent_id` is not a listed agent); nothing is stored */
         Unprocessable: {
             headers: {
                 [name: string]: unknown;
@@ -934,6 +1268,10 @@ export interface components {
         ItemId: number;
         ReviewId: number;
         WorkspaceId: string;
+        /** @description The publishing workspace; a marketplace admin may leave it out */
+        OptionalWorkspaceId: string;
+        /** @description A SemVer version of the listing (anything else is a 400) */
+        Version: components["schemas"]["SemVer"];
         /** @description The `capabilities_digest` consented to, as an alternative to `accept_capabilities` in the body (sent with it, both must be the same digest, else 400) */
         AcceptCapabilities: components["schemas"]["CapabilitiesDigest"];
         Limit: number;
@@ -1096,7 +1434,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Pending review, with the manifest derived for the version */
+            /** @description Pending review, with the manifest derived for the version and the warnings found */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1114,6 +1452,145 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["Unprocessable"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "withdraw-version": {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path: {
+                id: components["parameters"]["ItemId"];
+                /** @description A SemVer version of the listing (anything else is a 400) */
+                version: components["parameters"]["Version"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Withdrawn (or already withdrawn) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "yank-version": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The publishing workspace; a marketplace admin may leave it out */
+                "X-Workspace-ID"?: components["parameters"]["OptionalWorkspaceId"];
+            };
+            path: {
+                id: components["parameters"]["ItemId"];
+                /** @description A SemVer version of the listing (anything else is a 400) */
+                version: components["parameters"]["Version"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["YankRequest"];
+            };
+        };
+        responses: {
+            /** @description The version's state and the listing's live version now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "unyank-version": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The publishing workspace; a marketplace admin may leave it out */
+                "X-Workspace-ID"?: components["parameters"]["OptionalWorkspaceId"];
+            };
+            path: {
+                id: components["parameters"]["ItemId"];
+                /** @description A SemVer version of the listing (anything else is a 400) */
+                version: components["parameters"]["Version"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version's state (`yanked` null) and the listing's live version now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "list-submissions": {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of submissions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
@@ -1302,7 +1779,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            /** @description Nothing was written. `dependency_unavailable`: a dependency the listing's version pinned is no longer listed; `capabilities_consent_required`: the plan reaches tools, hosts, credentials or models and no digest was sent; `capabilities_changed`: the digest sent is not the current plan's (both with the current `capabilities` and `capabilities_digest`); `content_changed`: a listing's content no longer matches what was approved under its version; or `conflict` */
+            /** @description Nothing was written. `dependency_unavailable`: a dependency the listing's version pinned is no longer listed; `capabilities_consent_required`: the plan reaches tools, hosts, credentials or models and no digest was sent; `capabilities_changed`: the digest sent is not the current plan's (both with the current `capabilities` and `capabilities_digest`); `content_changed`: a listing's content no longer matches what was approved under its version; `no_installable_version`: every approved version of the listing is yanked or revoked; or `conflict` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1352,6 +1829,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -1456,6 +1934,38 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    "list-advisories": {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of affected installs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdvisoryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     "apply-update": {
         parameters: {
             query?: never;
@@ -1544,7 +2054,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Pending review, with the manifest derived for the version */
+            /** @description Pending review, with the manifest derived for the version and the warnings found */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -1649,6 +2159,11 @@ export interface operations {
                 "application/json": {
                     /** @description not only whitespace and invisible characters (zero-width, bidi controls; the service refuses tag characters too) */
                     reason: string;
+                    /**
+                     * @description Whether the reason appears in the public moderation log
+                     * @default false
+                     */
+                    public_reason?: boolean;
                 };
             };
         };
@@ -1660,6 +2175,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Reviewed"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "revoke-item": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: components["parameters"]["ItemId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeRequest"];
+            };
+        };
+        responses: {
+            /** @description Revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokeResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1941,6 +2491,59 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "moderation-log": {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationLog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "verify-moderation-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether every entry's hash follows from its predecessor's */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainCheck"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -7,6 +7,7 @@
 //! installed copies) and reports how many values it replaced; with `{"grant_admin": "<sub>"}` (or
 //! `{"revoke_admin": "<sub>"}`) it makes the user of that identity-provider subject a marketplace admin (or
 //! not), creating the user if it never signed in, and logs it in `admin_actions`: the first admin needs no SQL.
+//! Every run fills in the name skeletons (the lookalike check's) of listings written without the service.
 
 use marketplace_catalog::accounts::{self, AdminGrant};
 use marketplace_catalog::{llm_catalog, RatingPrior, ScrubReport};
@@ -21,6 +22,8 @@ pub struct Report {
     pub rating_prior: Option<RatingPrior>,
     pub scrubbed: Option<ScrubReport>,
     pub admin: Option<AdminGrant>,
+    /// Listings whose name skeleton was filled in.
+    pub name_skeletons: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -34,6 +37,9 @@ pub struct CatalogReport {
 pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime::Error> {
     let mut client = pool.get().await?;
     let applied = marketplace_db::migrate(&mut client).await?;
+    // Listings written without the service (bulk loads, or before skeletons existed) get their name
+    // skeletons, which the lookalike check at submit compares with.
+    let name_skeletons = marketplace_catalog::fill_name_skeletons(&**client).await?;
     let llm_catalog = if event.get("seed_llm_catalog").and_then(Value::as_bool) == Some(true) {
         let tx = client.transaction().await?;
         let report = llm_catalog::upsert(&tx, &llm_catalog::bundled_entries()?).await?;
@@ -74,6 +80,7 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
         ?rating_prior,
         ?scrubbed,
         ?admin,
+        name_skeletons,
         "migrate done"
     );
     Ok(Report {
@@ -82,5 +89,6 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
         rating_prior,
         scrubbed,
         admin,
+        name_skeletons,
     })
 }

@@ -1,6 +1,7 @@
-//! `POST /api/marketplace/items/{id}/reject`: reject what waits for review; the reason (required) is kept.
+//! `POST /api/marketplace/items/{id}/reject`: reject what waits for review; the reason (required) is kept,
+//! and shown on the public moderation log when `public_reason` is true.
 
-use marketplace_catalog::limits;
+use marketplace_catalog::{limits, Rejection};
 use marketplace_http::{json, path_id, AppState, HandlerResult, JsonFields, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
@@ -10,12 +11,16 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let item_id = path_id(&req, "id")?;
     let mut body = JsonFields::optional(&req)?;
     let reason = body.required_statement("reason", limits::REASON_CHARS);
+    let public = body.boolean("public_reason").unwrap_or(false);
     let reason = body.finish_with(|| reason)?;
     let reviewed = marketplace_catalog::reject(
         session.db.client_mut(),
         session.caller.user.id,
         item_id,
-        &reason,
+        &Rejection {
+            reason: &reason,
+            public,
+        },
     )
     .await?;
     Ok(json(StatusCode::OK, &reviewed))

@@ -1,8 +1,9 @@
 //! What happens to a workspace: its install plan, the install that carries it out, uninstall, its installs
-//! and their updates, and the counters an install moves.
+//! and their updates and advisories, and the counters an install moves.
 //!
 //! May use: `foundation`.
 
+pub(crate) mod advisories;
 pub(crate) mod cascade;
 pub(crate) mod copies;
 pub(crate) mod copy_names;

@@ -46,6 +46,10 @@ mod reviews;
 pub use browse::detail::{item_detail, Dependencies, ItemDetail};
 pub use browse::featured::{featured_items, trending_items};
 pub use browse::listing::{list_items, ListQuery, Page, Position};
+pub use browse::moderation_log::{
+    moderation_log, verify_moderation_log, ChainCheck, LogCursor, LogEntry, LoggedListing,
+    ModerationLog,
+};
 pub use browse::published_versions::{item_versions, PublishedVersion};
 pub use browse::search::SEARCH_TOTAL_CAP;
 pub use browse::sort::Sort;
@@ -55,17 +59,22 @@ pub use foundation::audience::Audience;
 pub use foundation::capabilities::{Capabilities, CapabilityChanges, Manifest, ModelUse};
 pub use foundation::cursor::CursorError;
 pub use foundation::error::CatalogError;
+pub use foundation::findings::{Finding, FindingSeverity};
 pub use foundation::item::{Creator, ItemRef, ItemSummary, Rating};
 pub use foundation::kind::ItemKind;
 pub use foundation::limits;
 pub use foundation::limits::{MAX_OFFSET, MAX_PAGE_SIZE};
+pub use foundation::pulled::{Advisory, Revocation, Yank};
 pub use foundation::redact::{
     is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED,
 };
-pub use foundation::status::ReviewStatus;
+pub use foundation::status::{ReviewStatus, Severity, SubmissionStatus};
 pub use foundation::version::Version;
 pub use foundation::window::RateLimit;
 pub use foundation::workspace::{WorkspaceId, WorkspaceRole};
+pub use install::advisories::{
+    list_advisories, AdvisedListing, AdvisoriesPage, AdvisoryCursor, InstallAdvisory,
+};
 pub use install::cascade::{
     install_item, DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
     InstalledDependency,
@@ -82,14 +91,21 @@ pub use install::updates::{
     apply_update, available_updates, AppliedUpdate, AvailableUpdate, ChangelogEntry, UpdatesPage,
 };
 pub use publish::llm_catalog;
+pub use publish::lookalike::{fill_name_skeletons, name_skeleton};
 pub use publish::moderation::{
-    approve, delist, reject, set_featured, set_official, Featured, Official, Reviewed,
+    approve, delist, reject, set_featured, set_official, Featured, Official, Rejection, Reviewed,
+};
+pub use publish::pull_back::{
+    revoke, set_yank, withdraw, Puller, RevokeRequest, Revoked, RevokedVersion, VersionState,
 };
 pub use publish::repair::{scrub_stored_credentials, ScrubReport};
 pub use publish::review_queue::{
     review_queue, QueueEntry, QueuePage, QueuePosition, QueueQuery, SubmissionKind,
 };
 pub use publish::submission::{submit_item, submit_version, NewVersion, Pending, Submission};
+pub use publish::submissions::{
+    list_submissions, SubmissionCursor, SubmissionEntry, SubmissionsPage,
+};
 pub use reviews::{
     delete_review, list_reviews, post_review, refresh_rating_prior, set_review_hidden, NewReview,
     PostedReview, RatingPrior, RatingSummary, ReviewCursor, ReviewPage, ReviewQuery, ReviewSort,

@@ -277,6 +277,35 @@ impl JsonFields {
         }
     }
 
+    /// An optional list of `items` strings, each turned into a domain value by `parse`.
+    pub fn parsed_list<T, E: ToString>(
+        &mut self,
+        name: &str,
+        items: RangeInclusive<usize>,
+        parse: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<Vec<T>> {
+        let Value::Array(values) = self.take(name, Presence::Optional)? else {
+            return self.reject(name, "must be a list of strings");
+        };
+        if !items.contains(&values.len()) {
+            return self.reject(
+                name,
+                format!("must list {} to {} entries", items.start(), items.end()),
+            );
+        }
+        let mut parsed = Vec::with_capacity(values.len());
+        for (index, value) in values.iter().enumerate() {
+            match value.as_str().map(&parse) {
+                Some(Ok(value)) => parsed.push(value),
+                Some(Err(error)) => {
+                    return self.reject(&format!("{name}[{index}]"), error.to_string())
+                }
+                None => return self.reject(&format!("{name}[{index}]"), "must be a string"),
+            }
+        }
+        Some(parsed)
+    }
+
     /// An optional JSON value of the shape `T` describes (unknown members refused where `T` says so).
     pub fn shaped<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> Option<T> {
         let value = self.take(name, Presence::Optional)?;

@@ -284,6 +284,25 @@ impl From<CatalogError> for ApiError {
                     ),
                 )
             }
+            CatalogError::SubmissionBlocked(findings) => Self {
+                errors: findings
+                    .iter()
+                    .filter(|finding| finding.is_blocking())
+                    .map(|finding| FieldError::new(finding.field.clone(), finding.message.clone()))
+                    .collect(),
+                ..Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "submission_blocked",
+                    "The checks at submit found what refuses this submission (see findings); nothing was \
+                     stored.",
+                )
+            }
+            .with("findings", &findings),
+            CatalogError::NoInstallableVersion => Self::new(
+                StatusCode::CONFLICT,
+                "no_installable_version",
+                "Every approved version of this listing was yanked or revoked; nothing was installed.",
+            ),
             CatalogError::Retry => {
                 tracing::warn!("a transaction kept losing races");
                 Self::service_unavailable(1)

@@ -1,6 +1,7 @@
 use std::ops::RangeInclusive;
 
 use lambda_http::{Request, RequestExt};
+use marketplace_catalog::Version;
 
 use crate::error::{ApiError, FieldError};
 use crate::field_rules::{check_text, finish_with};
@@ -175,6 +176,16 @@ pub fn path_id(req: &Request, name: &str) -> Result<i64, ApiError> {
                     i64::MAX
                 ),
             )
+        })
+}
+
+/// A SemVer path parameter, such as a listing's version.
+pub fn path_version(req: &Request, name: &str) -> Result<Version, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|params| params.first(name))
+        .ok_or_else(|| ApiError::invalid_field(name, "is required"))
+        .and_then(|raw| {
+            Version::parse(raw).map_err(|error| ApiError::invalid_field(name, error.to_string()))
         })
 }
 

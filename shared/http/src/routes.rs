@@ -51,6 +51,14 @@ pub const ROUTES: &[Route] = &[
     route("DELETE", "/api/marketplace/items/{id}/reviews/mine",        "delete-review"),
     route("POST",   "/api/marketplace/reviews/{review_id}/hide",       "hide-review"),
     route("POST",   "/api/marketplace/reviews/{review_id}/unhide",     "unhide-review"),
+    route("GET",    "/api/marketplace/submissions",                    "list-submissions"),
+    route("POST",   "/api/marketplace/items/{id}/versions/{version}/withdraw", "withdraw-version"),
+    route("POST",   "/api/marketplace/items/{id}/versions/{version}/yank", "yank-version"),
+    route("DELETE", "/api/marketplace/items/{id}/versions/{version}/yank", "unyank-version"),
+    route("POST",   "/api/marketplace/items/{id}/revoke",              "revoke-item"),
+    route("GET",    "/api/marketplace/advisories",                     "list-advisories"),
+    route("GET",    "/api/marketplace/moderation-log",                 "moderation-log"),
+    route("GET",    "/api/marketplace/moderation-log/verify",          "verify-moderation-log"),
 ];
 
 /// The route serving `method` and `path`, with its path parameters. A literal segment wins over a parameter

@@ -49,6 +49,21 @@ pub async fn workspace_session(
     Ok((Session { db, caller }, WorkspaceAccess { id }))
 }
 
+/// [`workspace_session`] when the request names a workspace, else the session alone (routes an admin may
+/// call without one).
+pub async fn optional_workspace_session(
+    state: &AppState,
+    req: &Request,
+    access: Access,
+) -> Result<(Session, Option<WorkspaceAccess>), ApiError> {
+    if req.headers().contains_key(WORKSPACE_HEADER) {
+        let (session, workspace) = workspace_session(state, req, access).await?;
+        Ok((session, Some(workspace)))
+    } else {
+        Ok((state.session(req).await?, None))
+    }
+}
+
 fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
     let value = req
         .headers()

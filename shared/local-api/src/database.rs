@@ -54,7 +54,7 @@ pub struct Prepared {
     pub llm_catalog: UpsertReport,
 }
 
-/// Migrates, seeds the demo data (once) and upserts the LLM catalog.
+/// Migrates, seeds the demo data (once), upserts the LLM catalog and fills in missing name skeletons.
 pub async fn prepare(url: &str) -> Result<Prepared, Error> {
     let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
     tokio::spawn(connection);
@@ -65,6 +65,8 @@ pub async fn prepare(url: &str) -> Result<Prepared, Error> {
     // The demo agents run on catalog LLMs, upserted after them: pin their dependencies now.
     tx.query_typed("SELECT marketplace_pin_unreviewed()", &[])
         .await?;
+    // The seeded listings' name skeletons, which the lookalike check compares submitted names with.
+    marketplace_catalog::fill_name_skeletons(&tx).await?;
     tx.commit().await?;
     Ok(Prepared {
         migrations,

@@ -47,4 +47,12 @@ functions! {
     "delete-review" => delete_review,
     "hide-review" => hide_review,
     "unhide-review" => unhide_review,
+    "list-submissions" => list_submissions,
+    "withdraw-version" => withdraw_version,
+    "yank-version" => yank_version,
+    "unyank-version" => unyank_version,
+    "revoke-item" => revoke_item,
+    "list-advisories" => list_advisories,
+    "moderation-log" => moderation_log,
+    "verify-moderation-log" => verify_moderation_log,
 }

@@ -8,6 +8,7 @@ use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
+use crate::foundation::pulled::{read_revocation, read_yank, Revocation, Yank};
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 
@@ -21,6 +22,10 @@ pub struct PublishedVersion {
     /// kept (`null` when it kept none).
     pub capabilities: Option<Capabilities>,
     pub capabilities_digest: Option<String>,
+    /// Yanked by its publisher or an admin: never installed or offered as an update.
+    pub yanked: Option<Yank>,
+    /// Revoked by an admin: never installed, and its installed copies carry an advisory.
+    pub revoked: Option<Revocation>,
 }
 
 /// The approved versions of an item this audience may see, highest SemVer first.
@@ -67,6 +72,8 @@ impl PublishedVersion {
             published_at: row.read("published_at")?,
             capabilities,
             capabilities_digest,
+            yanked: read_yank(row)?,
+            revoked: read_revocation(row)?,
         })
     }
 }
@@ -76,6 +83,7 @@ impl PublishedVersion {
 pub fn approved_versions_statement(id: i64) -> Statement<'static> {
     Statement::new(
         "SELECT version::text AS version, changelog, published_at, capabilities, capabilities_digest,
+                yanked_at, yank_reason, revoked_at, revoke_reason, revoke_severity,
                 CASE WHEN capabilities IS NULL THEN content END AS content,
                 CASE WHEN capabilities IS NULL
                      THEN ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = $1 ORDER BY 1)

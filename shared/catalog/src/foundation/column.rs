@@ -34,3 +34,11 @@ pub(crate) fn read_manifest(row: &Row) -> Result<Option<Manifest>, CatalogError>
         capabilities_digest,
     }))
 }
+
+/// The findings of the checks at submit a version row carries in its `findings` column.
+pub(crate) fn read_findings(
+    row: &Row,
+) -> Result<Vec<crate::foundation::findings::Finding>, CatalogError> {
+    serde_json::from_value(row.read("findings")?)
+        .map_err(|error| CatalogError::Unreadable(format!("findings: {error}")))
+}

@@ -37,6 +37,12 @@ pub enum CatalogError {
     /// A listing's content no longer matches what was approved under its version: `(kind, id, name)`.
     #[error("the content of {0} {1} changed since its version was approved")]
     ContentChanged(crate::foundation::kind::ItemKind, i64, String),
+    /// The checks at submit found something that refuses the submission: every finding, blocking or not.
+    #[error("submission blocked: {}", .0.iter().filter(|f| f.is_blocking()).map(|f| f.rule.as_str()).collect::<Vec<_>>().join(", "))]
+    SubmissionBlocked(Vec<crate::foundation::findings::Finding>),
+    /// Every approved version of the listing is yanked or revoked.
+    #[error("no installable version")]
+    NoInstallableVersion,
     #[error("too many submissions; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// A value read from the database that the domain cannot represent (an unknown kind or status, a

@@ -28,22 +28,58 @@ pub(crate) fn names_an_address(key: &str) -> bool {
 
 /// The host of every `scheme://host` in free text.
 pub(crate) fn url_hosts(text: &str) -> Vec<String> {
-    let mut hosts = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("://") {
-        let before = &rest[..at];
-        let scheme_len = before
+    urls(text).into_iter().map(|url| url.host).collect()
+}
+
+/// A `scheme://host...` found in free text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundUrl<'a> {
+    /// Lowercase.
+    pub(crate) scheme: String,
+    /// As [`authority_host`] reads it: lowercase, without user info and port.
+    pub(crate) host: String,
+    /// Byte offsets of the whole URL in the text (up to whitespace or a quote).
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The URL as written, scheme to end.
+    pub(crate) text: &'a str,
+}
+
+/// Every `scheme://host...` in free text.
+pub(crate) fn urls(text: &str) -> Vec<FoundUrl<'_>> {
+    let mut found = Vec::new();
+    let mut offset = 0;
+    while let Some(at) = text[offset..].find("://").map(|at| offset + at) {
+        let before = &text[offset..at];
+        let scheme_len: usize = before
             .chars()
             .rev()
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
-            .count();
-        let after = &rest[at + 3..];
+            .map(char::len_utf8)
+            .sum();
+        let after = &text[at + 3..];
         if scheme_len > 0 {
-            hosts.extend(authority_host(after));
+            if let Some(host) = authority_host(after) {
+                let start = at - scheme_len;
+                let end = at
+                    + 3
+                    + after
+                        .find(|c: char| {
+                            c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`')
+                        })
+                        .unwrap_or(after.len());
+                found.push(FoundUrl {
+                    scheme: text[start..at].to_ascii_lowercase(),
+                    host,
+                    start,
+                    end,
+                    text: &text[start..end],
+                });
+            }
         }
-        rest = after;
+        offset = at + 3;
     }
-    hosts
+    found
 }
 
 /// A value that is an address without a scheme: `api.example.com`, `api.example.com:8443/v1`.
@@ -99,6 +135,17 @@ mod tests {
             ["host.example", "files.example"]
         );
         assert_eq!(url_hosts("http://[::1]:8080/x"), ["[::1]"]);
+        let found = urls("see HTTP://a.example/x?q={{secret}} now");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (
+                found[0].scheme.as_str(),
+                found[0].host.as_str(),
+                found[0].text
+            ),
+            ("http", "a.example", "HTTP://a.example/x?q={{secret}}")
+        );
+        assert_eq!((found[0].start, found[0].end), (4, 35));
         assert!(url_hosts("://nohost and https:///path").is_empty());
         assert_eq!(
             bare_host("api.example.com:8443/v1"),

@@ -1,4 +1,4 @@
-//! The words stored in `item_versions.status` and `admin_actions.action`.
+//! The words stored in `item_versions.status`, `admin_actions.action` and a revocation's severity.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,7 +19,40 @@ pub enum ReviewStatus {
     Rejected,
 }
 
-/// What an admin did to a listing, as `admin_actions` records it.
+/// Where a submitted version stands, as its publisher sees it: its review status, or withdrawn by the
+/// publisher before review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SubmissionStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+/// How bad a revoked version is, least to most.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// The SQL expression ranking severity column `column`, most severe lowest (for `ORDER BY ... ASC`).
+    pub(crate) fn rank_sql(column: &str) -> String {
+        format!(
+            "CASE {column} WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END"
+        )
+    }
+}
+
+/// What an admin did to a listing, as `admin_actions` records it (a yank: whoever yanked, admin or
+/// publisher).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AdminAction {
     Approve,
@@ -29,6 +62,9 @@ pub(crate) enum AdminAction {
     Delist,
     Official,
     Unofficial,
+    Revoke,
+    Yank,
+    Unyank,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,7 +112,21 @@ words!(ReviewStatus, "pending, approved, rejected", {
     Rejected => "rejected",
 });
 
-words!(AdminAction, "approve, reject, feature, unfeature, delist, official, unofficial", {
+words!(SubmissionStatus, "pending, approved, rejected, withdrawn", {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Withdrawn => "withdrawn",
+});
+
+words!(Severity, "low, medium, high, critical", {
+    Low => "low",
+    Medium => "medium",
+    High => "high",
+    Critical => "critical",
+});
+
+words!(AdminAction, "approve, reject, feature, unfeature, delist, official, unofficial, revoke, yank, unyank", {
     Approve => "approve",
     Reject => "reject",
     Feature => "feature",
@@ -84,6 +134,9 @@ words!(AdminAction, "approve, reject, feature, unfeature, delist, official, unof
     Delist => "delist",
     Official => "official",
     Unofficial => "unofficial",
+    Revoke => "revoke",
+    Yank => "yank",
+    Unyank => "unyank",
 });
 
 impl ReviewStatus {
@@ -104,6 +157,14 @@ mod tests {
         for action in AdminAction::ALL {
             assert_eq!(action.as_str().parse(), Ok(*action));
         }
+        for status in SubmissionStatus::ALL {
+            assert_eq!(status.as_str().parse(), Ok(*status));
+        }
+        for severity in Severity::ALL {
+            assert_eq!(severity.as_str().parse(), Ok(*severity));
+        }
+        assert!(Severity::Critical > Severity::High && Severity::Medium > Severity::Low);
+        assert!("severe".parse::<Severity>().is_err());
         assert!("Pending".parse::<ReviewStatus>().is_err());
         assert!("publish".parse::<AdminAction>().is_err());
     }

@@ -13,6 +13,7 @@ use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
+use crate::foundation::pulled::live_version_pulled_sql;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::Statement;
 use crate::foundation::workspace::WorkspaceId;
@@ -92,10 +93,12 @@ pub(crate) async fn installable_listing(
 ) -> Result<(ItemKind, Listing, Option<RootLane>), CatalogError> {
     let probes = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT '{kind}'::text AS kind, {columns} FROM {table} t WHERE t.id = $1 AND {listed}",
+            "SELECT '{kind}'::text AS kind, {columns}, {pulled} AS pulled FROM {table} t
+             WHERE t.id = $1 AND {listed}",
             columns = listing_columns(kind),
             table = kind.table(),
             listed = Audience::Member.listed("t"),
+            pulled = live_version_pulled_sql("t"),
         )
     });
     let statement = match lock_in {
@@ -115,6 +118,9 @@ pub(crate) async fn installable_listing(
         .query_opt(db)
         .await?
         .ok_or(CatalogError::NotFound("item"))?;
+    if row.read("pulled")? {
+        return Err(CatalogError::NoInstallableVersion);
+    }
     let lane = row
         .read::<Option<i64>>("install_id")?
         .map(|install_id| -> Result<RootLane, CatalogError> {
@@ -208,11 +214,12 @@ pub(crate) async fn pinned(
     }
     let dependency = union_all(&[ItemKind::Agent, ItemKind::Llm], |kind| {
         format!(
-            "SELECT {columns}, {listed} AS listed FROM {table} t
+            "SELECT {columns}, {listed} AND NOT {pulled} AS listed FROM {table} t
              WHERE d.dependency_kind = '{kind}' AND t.id = d.dependency_id",
             columns = listing_columns(kind),
             table = kind.table(),
             listed = Audience::Member.listed("t"),
+            pulled = live_version_pulled_sql("t"),
         )
     });
     let rows = Statement::new(format!(

@@ -12,6 +12,9 @@ use crate::foundation::item::Creator;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::position::{KeyType, PositionValue};
+use crate::foundation::pulled::{
+    advisories_sql, live_version_pulled_sql, read_advisories, Advisory,
+};
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
@@ -105,8 +108,10 @@ pub struct InstallEntry {
     pub installed_version: Version,
     /// The listing's latest approved version.
     pub latest_version: Version,
-    /// The copy exists, the listing is still listed and has a higher version.
+    /// The copy exists, the listing is still listed and its installable version is higher.
     pub update_available: bool,
+    /// One per revocation of the installed version.
+    pub advisories: Vec<Advisory>,
     pub installed_at: DateTime<Utc>,
     pub installed_by: Option<Creator>,
     /// The install this one came with as a dependency.
@@ -195,8 +200,9 @@ impl InstallEntry {
             },
             update_available: copy.is_some()
                 && uninstalled_at.is_none()
-                && row.read("listed")?
+                && row.read("installable")?
                 && latest_version > installed_version,
+            advisories: read_advisories(row.read("advisories")?, &installed_version)?,
             copy,
             installed_version,
             latest_version,
@@ -218,9 +224,11 @@ pub fn installs_page_statement(
     let listing = union_all(&ItemKind::ALL, |kind| {
         format!(
             "SELECT m.name, m.marketplace_icon, m.version::text AS version,
-                    (m.owner_type = 'marketplace' AND m.delisted_at IS NULL AND m.is_approved) AS listed
+                    (m.owner_type = 'marketplace' AND m.delisted_at IS NULL AND m.is_approved
+                     AND NOT {pulled}) AS installable
              FROM {table} m WHERE p.item_kind = '{kind}' AND m.id = p.item_id",
-            table = kind.table()
+            table = kind.table(),
+            pulled = live_version_pulled_sql("m"),
         )
     });
     let copy = union_all(&ItemKind::ALL, |kind| {
@@ -247,13 +255,15 @@ pub fn installs_page_statement(
          SELECT p.id, p.item_id, p.item_kind, p.installed_item_id, p.installed_version, p.installed_at,
                 p.uninstalled_at, p.parent_install_id, p.user_id, u.display_name,
                 p.capabilities, p.capabilities_digest,
-                m.name AS item_name, m.marketplace_icon AS item_icon, m.version AS latest_version, m.listed,
-                c.id AS copy_id, c.name AS copy_name
+                m.name AS item_name, m.marketplace_icon AS item_icon, m.version AS latest_version,
+                m.installable, c.id AS copy_id, c.name AS copy_name,
+                {advisories} AS advisories
          FROM page p
          LEFT JOIN users u ON u.id = p.user_id
          JOIN LATERAL ({listing}) m ON true
          LEFT JOIN LATERAL ({copy}) c ON true
-         ORDER BY p.installed_at DESC, p.id DESC"
+         ORDER BY p.installed_at DESC, p.id DESC",
+        advisories = advisories_sql("p.item_id", "p.installed_version"),
     ))
     .bind(workspace)
     .bind(limit);

@@ -15,6 +15,9 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
+use crate::foundation::pulled::{
+    advisories_sql, live_version_pulled_sql, read_advisories, Advisory,
+};
 use crate::foundation::redact::strip_credentials;
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
@@ -41,8 +44,10 @@ pub struct AvailableUpdate {
     pub installed_item_id: i64,
     pub installed_version: Version,
     pub latest_version: Version,
-    /// Every version above the installed one, highest first.
+    /// Every installable version above the installed one, highest first.
     pub changelog: Vec<ChangelogEntry>,
+    /// One per revocation of the installed version.
+    pub advisories: Vec<Advisory>,
     /// What the copy reaches after the update (its own content; dependencies are not updated), and the digest
     /// to accept when the update adds anything.
     #[serde(flatten)]
@@ -133,6 +138,7 @@ impl AvailableUpdate {
     /// An install as [`installs_statement`] reads it, before its changelog is added.
     fn from_row(row: &Row) -> Result<Self, CatalogError> {
         let kind: ItemKind = row.read("item_kind")?;
+        let installed_version: Version = row.read("installed_version")?;
         let reach = UpdateReach::new(
             kind,
             &row.read("listing_content")?,
@@ -148,7 +154,8 @@ impl AvailableUpdate {
             item_type: row.read("item_kind")?,
             item_name: row.read("item_name")?,
             installed_item_id: row.read("installed_item_id")?,
-            installed_version: row.read("installed_version")?,
+            advisories: read_advisories(row.read("advisories")?, &installed_version)?,
+            installed_version,
             latest_version: row.read("latest_version")?,
             changelog: Vec::new(),
             installed_at: row.read("installed_at")?,
@@ -176,19 +183,21 @@ pub fn installs_statement(
                         i.installed_version::text AS installed_version, m.name AS item_name,
                         m.version::text AS latest_version, i.installed_at,
                         {listing_content} AS listing_content, {copy_content} AS copy_content,
-                        {tools} AS tool_slugs
+                        {tools} AS tool_slugs, {advisories} AS advisories
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
                  WHERE i.workspace_id = $1 AND i.item_kind = '{kind}' {after}
                    AND m.version::text <> i.installed_version::text
-                   AND {listed}
+                   AND {listed} AND NOT {pulled}
                  ORDER BY i.installed_at DESC, i.id DESC LIMIT $2)",
             table = kind.table(),
             listed = Audience::Member.listed("m"),
+            pulled = live_version_pulled_sql("m"),
             listing_content = kind.content_sql("m"),
             copy_content = kind.content_sql("c"),
             tools = kind.tool_slugs_sql("m"),
+            advisories = advisories_sql("i.item_id", "i.installed_version"),
         )
     });
     let statement = Statement::new(format!(
@@ -219,11 +228,12 @@ impl UpdateReach {
     }
 }
 
-/// The approved versions and changelogs of the given items.
+/// The installable versions (approved, neither yanked nor revoked) and changelogs of the given items.
 pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement<'static> {
     Statement::new(
         "SELECT item_id, version::text AS version, changelog
-         FROM item_versions WHERE item_id = ANY($1) AND status = 'approved'",
+         FROM item_versions
+         WHERE item_id = ANY($1) AND status = 'approved' AND yanked_at IS NULL AND revoked_at IS NULL",
     )
     .bind(item_ids)
 }
@@ -333,6 +343,9 @@ async fn apply_update_once(
     if latest_version <= install.version {
         return Ok(applied(install.version.clone()));
     }
+    if sides.pulled {
+        return Err(CatalogError::NoInstallableVersion);
+    }
     let links_changed = install
         .linked_skill_ids
         .as_ref()
@@ -412,6 +425,8 @@ struct UpdateSides {
     listing_fingerprint: String,
     approved_digest: Option<String>,
     listing_name: String,
+    /// The listing's live version is yanked or revoked: it has nothing to update to.
+    pulled: bool,
 }
 
 async fn listing_and_copy(
@@ -423,7 +438,7 @@ async fn listing_and_copy(
     let row = Statement::new(format!(
         "SELECT m.version::text AS latest_version, {listing} AS listing_content, {copy} AS copy_content,
                 {tools} AS tool_slugs, {fingerprint} AS listing_fingerprint, m.name AS listing_name,
-                {approved} AS approved_digest
+                {approved} AS approved_digest, {pulled} AS pulled
          FROM {table} t, {table} m
          WHERE m.id = $1 AND {listed}
            AND t.id = $2 AND t.workspace_id = $3
@@ -435,6 +450,7 @@ async fn listing_and_copy(
         fingerprint = content::fingerprint_sql(install.kind, "m"),
         approved = content::approved_digest_sql("m"),
         listed = Audience::Member.listed("m"),
+        pulled = live_version_pulled_sql("m"),
     ))
     .bind(install.item_id)
     .bind(install.copy_id)
@@ -450,6 +466,7 @@ async fn listing_and_copy(
         listing_fingerprint: row.read("listing_fingerprint")?,
         approved_digest: row.read("approved_digest")?,
         listing_name: row.read("listing_name")?,
+        pulled: row.read("pulled")?,
     })
 }
 
@@ -470,7 +487,7 @@ async fn bring_copy_to_listing(
     }
     let new_hash = content::write(tx, kind, install.copy_id, &content).await?;
     Statement::new(format!(
-        "UPDATE {table} SET version = $2, updated_at = now() WHERE id = $1",
+        "UPDATE {table} SET version = $2, updated_at = now(), marketplace_revoked_at = NULL WHERE id = $1",
         table = kind.table()
     ))
     .bind(install.copy_id)

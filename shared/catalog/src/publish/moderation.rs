@@ -12,8 +12,8 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
 use crate::foundation::statement::Statement;
-use crate::foundation::status::AdminAction;
 use crate::foundation::status::ReviewStatus;
+use crate::foundation::status::{AdminAction, Severity};
 use crate::foundation::version::Version;
 
 /// What an approval or rejection did.
@@ -75,7 +75,7 @@ pub async fn approve(
 
 /// Locks the listing for one moderation action, so actions on one item run one after another. The row is
 /// re-read after the lock is granted: a listing delisted meanwhile is not found (404).
-async fn lock_listing(
+pub(crate) async fn lock_listing(
     tx: &Transaction<'_>,
     item_id: i64,
 ) -> Result<(ItemKind, bool, Version), CatalogError> {
@@ -140,7 +140,32 @@ async fn approve_pending(
     else {
         return Ok(None);
     };
-    let (version, content): (Version, Value) = (row.read("version")?, row.read("content")?);
+    let version: Version = row.read("version")?;
+    make_live(
+        tx,
+        kind,
+        item_id,
+        &version,
+        row.read("content")?,
+        row.read("dependencies")?,
+    )
+    .await?;
+    let action = Action::on(AdminAction::Approve, kind, item_id).version(&version);
+    action.record(tx, admin_id).await?;
+    Ok(Some(version))
+}
+
+/// Makes approved version `version` of listing `item_id` the one it serves and installs: the listing takes
+/// its content, version and dependencies, and the version keeps the digest of the content the listing now
+/// has (once recorded, a version's digest never changes: the listing went back to the same content).
+pub(crate) async fn make_live(
+    tx: &Transaction<'_>,
+    kind: ItemKind,
+    item_id: i64,
+    version: &Version,
+    content: Value,
+    dependencies: Option<Value>,
+) -> Result<(), CatalogError> {
     let table = kind.table();
     let columns = kind.content_columns().join(", ");
     // The version's content digest is the listing's content as it now is: installs compare their clone's
@@ -151,21 +176,19 @@ async fn approve_pending(
                  (SELECT {columns}, $2, true, now() FROM jsonb_populate_record(NULL::{table}, $3))
              WHERE t.id = $1
              RETURNING {fingerprint} AS digest)
-         UPDATE item_versions v SET content_digest = listing.digest FROM listing
+         UPDATE item_versions v SET content_digest = coalesce(v.content_digest, listing.digest) FROM listing
          WHERE v.item_id = $1 AND v.version = $2::text::semver",
         fingerprint = content::fingerprint_sql(kind, "t"),
     ))
     .bind(item_id)
-    .bind(&version)
+    .bind(version)
     .bind(content)
     .execute(tx)
     .await?;
     if matches!(kind, ItemKind::Agent | ItemKind::Recipe) {
-        pin_dependencies(tx, kind, item_id, row.read("dependencies")?).await?;
+        pin_dependencies(tx, kind, item_id, dependencies).await?;
     }
-    let action = Action::on(AdminAction::Approve, kind, item_id).version(&version);
-    action.record(tx, admin_id).await?;
-    Ok(Some(version))
+    Ok(())
 }
 
 /// Freezes the dependencies the approved version resolved at submit onto the listing: its installs follow
@@ -214,7 +237,7 @@ pub async fn reject(
     client: &mut Client,
     admin_id: i64,
     item_id: i64,
-    reason: &str,
+    reason: &Rejection<'_>,
 ) -> Result<Reviewed, CatalogError> {
     let tx = client.transaction().await?;
     let (kind, is_approved, _) = lock_listing(&tx, item_id).await?;
@@ -233,8 +256,15 @@ pub async fn reject(
         item_id,
         status: ReviewStatus::Rejected,
         version,
-        reason: Some(reason.to_owned()),
+        reason: Some(reason.reason.to_owned()),
     })
+}
+
+/// Why an admin rejected a submission, and whether the moderation log may show it.
+#[derive(Debug, Clone, Copy)]
+pub struct Rejection<'a> {
+    pub reason: &'a str,
+    pub public: bool,
 }
 
 async fn reject_pending(
@@ -242,7 +272,7 @@ async fn reject_pending(
     kind: ItemKind,
     item_id: i64,
     admin_id: i64,
-    reason: &str,
+    rejection: &Rejection<'_>,
 ) -> Result<Option<Version>, CatalogError> {
     let Some(row) = Statement::new(
         "UPDATE item_versions SET status = 'rejected', rejection_reason = $3, reviewed_by = $2, reviewed_at = now()
@@ -251,15 +281,18 @@ async fn reject_pending(
     )
     .bind(item_id)
     .bind(admin_id)
-    .bind(reason)
+    .bind(rejection.reason)
     .query_opt(tx)
     .await?
     else {
         return Ok(None);
     };
     let version: Version = row.read("version")?;
-    let action = Action::on(AdminAction::Reject, kind, item_id).version(&version);
-    action.reason(reason).record(tx, admin_id).await?;
+    let mut action = Action::on(AdminAction::Reject, kind, item_id)
+        .version(&version)
+        .reason(rejection.reason);
+    action.reason_public = rejection.public;
+    action.record(tx, admin_id).await?;
     Ok(Some(version))
 }
 
@@ -361,51 +394,64 @@ pub async fn delist(client: &mut Client, admin_id: i64, item_id: i64) -> Result<
     Ok(())
 }
 
-/// One row of `admin_actions`.
-struct Action<'a> {
+/// One row of `admin_actions`; committing it puts it on the public moderation log (V19's trigger), with the
+/// reason where the log shows one (a revocation's or a yank's, a rejection's marked public).
+pub(crate) struct Action<'a> {
     action: AdminAction,
     kind: ItemKind,
     item_id: i64,
     version: Option<&'a Version>,
     reason: Option<&'a str>,
+    pub(crate) reason_public: bool,
+    pub(crate) severity: Option<Severity>,
 }
 
 impl<'a> Action<'a> {
-    fn on(action: AdminAction, kind: ItemKind, item_id: i64) -> Self {
+    pub(crate) fn on(action: AdminAction, kind: ItemKind, item_id: i64) -> Self {
         Self {
             action,
             kind,
             item_id,
             version: None,
             reason: None,
+            reason_public: false,
+            severity: None,
         }
     }
 
-    fn version(self, version: &'a Version) -> Self {
+    pub(crate) fn version(self, version: &'a Version) -> Self {
         Self {
             version: Some(version),
             ..self
         }
     }
 
-    fn reason(self, reason: &'a str) -> Self {
+    pub(crate) fn reason(self, reason: &'a str) -> Self {
         Self {
             reason: Some(reason),
             ..self
         }
     }
 
-    async fn record(self, tx: &Transaction<'_>, admin_id: i64) -> Result<(), CatalogError> {
+    /// Records the action of `actor_id` (the admin; for a yank, whoever yanked).
+    pub(crate) async fn record(
+        self,
+        tx: &Transaction<'_>,
+        actor_id: i64,
+    ) -> Result<(), CatalogError> {
         Statement::new(
-            "INSERT INTO admin_actions (admin_id, action, item_id, item_kind, version, reason)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO admin_actions (admin_id, action, item_id, item_kind, version, reason, reason_public,
+                                        severity)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(admin_id)
+        .bind(actor_id)
         .bind(self.action)
         .bind(self.item_id)
         .bind(self.kind)
         .bind(self.version)
         .bind(self.reason)
+        .bind(self.reason_public)
+        .bind(self.severity)
         .execute(tx)
         .await?;
         Ok(())

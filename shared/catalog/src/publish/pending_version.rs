@@ -7,9 +7,11 @@ use tokio_postgres::Transaction;
 use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
+use crate::foundation::findings::Finding;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Statement;
 use crate::foundation::version::Version;
+use crate::foundation::workspace::WorkspaceId;
 
 /// A version to record as waiting for review.
 pub(crate) struct PendingVersion<'a> {
@@ -23,6 +25,10 @@ pub(crate) struct PendingVersion<'a> {
     /// is submitted from (they are carried onto the listing), or the listing itself for a new version.
     pub(crate) tools_of: i64,
     pub(crate) declared: Option<&'a Capabilities>,
+    /// The workspace it is submitted from.
+    pub(crate) workspace: WorkspaceId,
+    /// What the checks at submit found, none of it blocking.
+    pub(crate) findings: &'a [Finding],
 }
 
 /// Records the pending version with its dependencies, resolved now for the publisher of the listing
@@ -76,8 +82,8 @@ pub(crate) async fn record_pending_version(
     let manifest = Manifest::from(capabilities);
     let inserted = Statement::new(
         "INSERT INTO item_versions (item_id, item_kind, version, changelog, content, status, submitted_by,
-                                    dependencies, capabilities, capabilities_digest)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9)
+                                    dependencies, capabilities, capabilities_digest, workspace_id, findings)
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11)
          ON CONFLICT DO NOTHING",
     )
     .bind(pending.item_id)
@@ -89,6 +95,8 @@ pub(crate) async fn record_pending_version(
     .bind(dependencies)
     .bind(serde_json::to_value(&manifest.capabilities).expect("a manifest serialises"))
     .bind(&manifest.capabilities_digest)
+    .bind(pending.workspace)
+    .bind(serde_json::to_value(pending.findings).expect("findings serialise"))
     .execute(tx)
     .await?;
     if inserted == 0 {

@@ -6,9 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio_postgres::{GenericClient, Row};
 
-use crate::foundation::column::ReadColumn;
+use crate::foundation::column::{read_findings, ReadColumn};
 use crate::foundation::cursor::{self, CursorError};
 use crate::foundation::error::CatalogError;
+use crate::foundation::findings::Finding;
 use crate::foundation::item::Creator;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::paged::total_and_page;
@@ -36,6 +37,8 @@ pub struct QueueEntry {
     /// The manifest derived when it was submitted (`null` for versions submitted before manifests).
     pub capabilities: Option<Value>,
     pub capabilities_digest: Option<String>,
+    /// What the checks at submit found (warnings: a blocking finding refused the submission).
+    pub findings: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,7 +191,7 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
         "WITH queue AS (
              SELECT v.id, v.item_id, v.item_kind::text AS item_kind, coalesce({names}) AS name,
                     v.version::text AS version, v.submitted_at, v.reviewed_at, v.rejection_reason,
-                    coalesce(v.dependencies, '[]') AS dependencies, v.capabilities, v.capabilities_digest,
+                    coalesce(v.dependencies, '[]') AS dependencies, v.capabilities, v.capabilities_digest, v.findings,
                     v.submitted_by, u.display_name,
                     EXISTS (SELECT 1 FROM item_versions p
                             WHERE p.item_id = v.item_id AND p.status = 'approved' AND p.id <> v.id
@@ -236,6 +239,7 @@ impl QueueEntry {
             dependencies: row.read("dependencies")?,
             capabilities: row.read("capabilities")?,
             capabilities_digest: row.read("capabilities_digest")?,
+            findings: read_findings(row)?,
             reason: row.read("rejection_reason")?,
             reviewed_at: row.read("reviewed_at")?,
         })

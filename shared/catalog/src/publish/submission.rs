@@ -10,6 +10,7 @@ use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
+use crate::foundation::findings::Finding;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
 use crate::foundation::redact::strip_credentials;
@@ -18,7 +19,12 @@ use crate::foundation::status::ReviewStatus;
 use crate::foundation::version::Version;
 use crate::foundation::window::RateLimit;
 use crate::foundation::workspace::WorkspaceId;
+use crate::publish::checks::check_texts;
+use crate::publish::lookalike::lookalike_findings;
 use crate::publish::pending_version::{record_pending_version, PendingVersion};
+use crate::publish::refusals::{
+    credentials_in, refuse_blocking, refuse_credentials, refuse_foreign_steps,
+};
 
 /// A workspace item to list in the marketplace, with optional overrides of its public fields.
 #[derive(Debug, Clone)]
@@ -46,15 +52,18 @@ pub struct Pending {
     /// The manifest derived from the version's content and its pinned dependencies.
     #[serde(flatten)]
     pub manifest: Manifest,
+    /// What the checks at submit found: warnings (a blocking finding refuses the submission).
+    pub findings: Vec<Finding>,
 }
 
 impl Pending {
-    fn new(item_id: i64, version: Version, manifest: Manifest) -> Self {
+    fn new(item_id: i64, version: Version, manifest: Manifest, findings: Vec<Finding>) -> Self {
         Self {
             item_id,
             status: ReviewStatus::Pending,
             version,
             manifest,
+            findings,
         }
     }
 }
@@ -72,11 +81,11 @@ pub async fn submit_item(
     refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
     let version = &submission.version;
-    let (item_id, content) = insert_listing(
+    let (item_id, content, findings) = insert_listing(
         &tx,
         kind,
         submission.source_id,
-        submission.user_id,
+        (submission.workspace, submission.user_id),
         &Overrides {
             name: submission.name.as_deref(),
             description: submission.description.as_deref(),
@@ -105,14 +114,22 @@ pub async fn submit_item(
             user_id: submission.user_id,
             tools_of: submission.source_id,
             declared: submission.capabilities.as_ref(),
+            workspace: submission.workspace,
+            findings: &findings,
         },
     )
     .await?;
     if kind == ItemKind::Agent {
-        carry_agent_links(&tx, submission.source_id, item_id, submission.user_id).await?;
+        carry_agent_links(
+            &tx,
+            submission.source_id,
+            item_id,
+            (submission.workspace, submission.user_id),
+        )
+        .await?;
     }
     tx.commit().await?;
-    Ok(Pending::new(item_id, version.clone(), manifest))
+    Ok(Pending::new(item_id, version.clone(), manifest, findings))
 }
 
 /// The workspace item must exist in the workspace, and must not be an unmodified install of another listing.
@@ -197,15 +214,19 @@ struct Overrides<'a> {
     changelog: &'a str,
 }
 
+/// Who submits: the workspace it is submitted from and the user.
+type Publisher = (WorkspaceId, i64);
+
 /// Inserts the marketplace copy of workspace item `source_id`, with its content's secrets redacted (they stay
-/// in the publisher's workspace); `None` when the item already has a live listing.
+/// in the publisher's workspace), and checks it: credentials refuse it, and so does a blocking finding;
+/// returns it with the findings that do not block. `None` when the item already has a live listing.
 async fn insert_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
     source_id: i64,
-    user_id: i64,
+    (workspace, user_id): Publisher,
     overrides: &Overrides<'_>,
-) -> Result<Option<(i64, Value)>, CatalogError> {
+) -> Result<Option<(i64, Value, Vec<Finding>)>, CatalogError> {
     let table = kind.table();
     let own = kind.content_columns().join(", ");
     let source_own = kind
@@ -267,77 +288,21 @@ async fn insert_listing(
     if kind == ItemKind::Recipe {
         refuse_foreign_steps(tx, &content).await?;
     }
-    Ok(Some((id, content::scrub(tx, kind, id).await?.content)))
-}
-
-/// The credentials outside a credential slot in `content` and in plain text fields (`(field, text)`).
-fn credentials_in(
-    content: &Value,
-    fields: &[(&str, &str)],
-) -> Vec<marketplace_credentials::Finding> {
-    let mut findings = marketplace_credentials::find_credentials(content, "");
-    for (field, text) in fields {
-        findings.extend(
-            marketplace_credentials::scan_text(text)
-                .into_iter()
-                .map(|rule| marketplace_credentials::Finding {
-                    field: (*field).to_owned(),
-                    rule,
-                }),
-        );
-    }
-    findings
-}
-
-/// 422 naming each place and rule of `findings`, if any; nothing is stored (the caller's transaction rolls
-/// back).
-fn refuse_credentials(findings: Vec<marketplace_credentials::Finding>) -> Result<(), CatalogError> {
-    if findings.is_empty() {
-        Ok(())
-    } else {
-        Err(CatalogError::CredentialsInContent(findings))
-    }
-}
-
-/// A recipe's steps may name agents by `agent_id` only when the id is a listed, approved marketplace agent:
-/// never another workspace's item or an unreviewed listing, which an installed copy would point at.
-async fn refuse_foreign_steps(tx: &Transaction<'_>, content: &Value) -> Result<(), CatalogError> {
-    let steps = content
-        .get("steps")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let named: Vec<(usize, Option<i64>)> = steps
-        .iter()
-        .enumerate()
-        .filter_map(|(index, step)| step.get("agent_id").map(|id| (index, id.as_i64())))
-        .collect();
-    if named.is_empty() {
-        return Ok(());
-    }
-    let ids: Vec<i64> = named.iter().filter_map(|(_, id)| *id).collect();
-    let rows = Statement::new(format!(
-        "SELECT t.id FROM agents t WHERE t.id = ANY($1) AND {listed}",
-        listed = Audience::Member.listed("t"),
-    ))
-    .bind(ids)
-    .query(tx)
-    .await?;
-    let listed: Vec<i64> = rows
-        .iter()
-        .map(|row| row.read("id"))
-        .collect::<Result<_, _>>()?;
-    match named
-        .iter()
-        .find(|(_, id)| !id.is_some_and(|id| listed.contains(&id)))
-    {
-        Some((index, _)) => Err(CatalogError::Unprocessable(
-            format!("steps/{index}/agent_id"),
-            "must be the id of an agent listed in the marketplace (or name the agent with agent_name)"
-                .into(),
-        )),
-        None => Ok(()),
-    }
+    let mut findings = check_texts(
+        &[
+            ("name", name.as_str()),
+            ("description", description.as_str()),
+            ("changelog", overrides.changelog),
+        ],
+        &content,
+    );
+    findings.extend(lookalike_findings(tx, kind, id, &name, workspace, user_id).await?);
+    refuse_blocking(&findings)?;
+    Ok(Some((
+        id,
+        content::scrub(tx, kind, id).await?.content,
+        findings,
+    )))
 }
 
 /// The listing gets the agent's tool assignments, and links to marketplace skills only: workspace skills are
@@ -346,7 +311,7 @@ async fn carry_agent_links(
     tx: &Transaction<'_>,
     source_id: i64,
     listing_id: i64,
-    user_id: i64,
+    publisher: Publisher,
 ) -> Result<(), CatalogError> {
     Statement::new(
         "INSERT INTO agent_tools (agent_id, app_slug) SELECT $2, app_slug FROM agent_tools WHERE agent_id = $1",
@@ -379,7 +344,8 @@ async fn carry_agent_links(
                 match unmodified_original(tx, ItemKind::Skill, skill_id, workspace).await? {
                     Some(original) => original.id,
                     None => {
-                        submit_skill_listing(tx, skill_id, user_id, &skill.read("version")?).await?
+                        submit_skill_listing(tx, skill_id, publisher, &skill.read("version")?)
+                            .await?
                     }
                 }
             }
@@ -399,7 +365,7 @@ async fn carry_agent_links(
 async fn submit_skill_listing(
     tx: &Transaction<'_>,
     skill_id: i64,
-    user_id: i64,
+    publisher: Publisher,
     version: &Version,
 ) -> Result<i64, CatalogError> {
     let overrides = Overrides {
@@ -411,8 +377,8 @@ async fn submit_skill_listing(
         version,
         changelog: "Published with an agent that uses it.",
     };
-    if let Some((listing, content)) =
-        insert_listing(tx, ItemKind::Skill, skill_id, user_id, &overrides).await?
+    if let Some((listing, content, findings)) =
+        insert_listing(tx, ItemKind::Skill, skill_id, publisher, &overrides).await?
     {
         record_pending_version(
             tx,
@@ -422,9 +388,11 @@ async fn submit_skill_listing(
                 version,
                 changelog: overrides.changelog,
                 content: &content,
-                user_id,
+                user_id: publisher.1,
                 tools_of: skill_id,
                 declared: None,
+                workspace: publisher.0,
+                findings: &findings,
             },
         )
         .await?;
@@ -471,6 +439,8 @@ pub async fn submit_version(
     if kind == ItemKind::Recipe {
         refuse_foreign_steps(&tx, &content).await?;
     }
+    let findings = check_texts(&[("changelog", &request.changelog)], &content);
+    refuse_blocking(&findings)?;
     strip_credentials(&mut content);
     let manifest = record_pending_version(
         &tx,
@@ -483,6 +453,8 @@ pub async fn submit_version(
             user_id: request.user_id,
             tools_of: request.item_id,
             declared: request.capabilities.as_ref(),
+            workspace: request.workspace,
+            findings: &findings,
         },
     )
     .await?;
@@ -491,6 +463,7 @@ pub async fn submit_version(
         request.item_id,
         request.version.clone(),
         manifest,
+        findings,
     ))
 }
 

@@ -1,0 +1,17 @@
+//! `GET /api/marketplace/moderation-log` (any caller): the public record of moderation, newest first, a page
+//! at a time (`limit`, `cursor`). Each entry carries the hash chain that makes an edit or a gap visible.
+
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use marketplace_catalog::LogCursor;
+use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
+    let mut params = QueryParams::new(&req);
+    let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
+    let cursor = params.optional("cursor", LogCursor::parse);
+    params.finish()?;
+    let log = marketplace_catalog::moderation_log(&*session.db, cursor, limit).await?;
+    Ok(json(StatusCode::OK, &log))
+}

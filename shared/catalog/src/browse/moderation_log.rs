@@ -1,0 +1,168 @@
+//! The public record of moderation: what admins did to listings (approvals, rejections with the reasons
+//! they made public, delistings, revocations, feature and official marks, review hides as counts) and what
+//! publishers yanked, newest first; and the check of its hash chain. Entries are written by the database
+//! (V19) as each action commits; this module only reads them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio_postgres::GenericClient;
+
+use crate::foundation::column::ReadColumn;
+use crate::foundation::cursor::{self, CursorError};
+use crate::foundation::error::CatalogError;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::position::{KeyType, PositionValue};
+use crate::foundation::statement::Statement;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModerationLog {
+    pub entries: Vec<LogEntry>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub action: String,
+    pub item: LoggedListing,
+    pub version: Option<String>,
+    pub reason: Option<String>,
+    pub severity: Option<String>,
+    pub hidden_reviews: Option<i64>,
+    /// The exact text the hash covers: `hash` = SHA-256 of `prev_hash`, a newline, and `entry`.
+    pub entry: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedListing {
+    pub id: i64,
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    /// `null` while the listing was not public when the action was taken.
+    pub name: Option<String>,
+}
+
+/// An entry as stored (`moderation_log.entry`), the JSON its hash covers.
+#[derive(Deserialize)]
+struct Stored {
+    seq: i64,
+    at: DateTime<Utc>,
+    action: String,
+    item_id: i64,
+    item_kind: ItemKind,
+    item_name: Option<String>,
+    version: Option<String>,
+    reason: Option<String>,
+    severity: Option<String>,
+    hidden_reviews: Option<i64>,
+}
+
+/// Where a page of the log continues: below this sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogCursor(i64);
+
+const SCOPE: &str = "moderation log";
+
+impl LogCursor {
+    /// A token this route issued, or why not.
+    pub fn parse(token: &str) -> Result<Self, CursorError> {
+        match cursor::decode(token, SCOPE, &[KeyType::Integer])?[..] {
+            [PositionValue::Integer(seq)] if seq > 0 => Ok(Self(seq)),
+            _ => Err(CursorError::Malformed),
+        }
+    }
+}
+
+/// One page of the log, newest first, below `after`.
+pub async fn moderation_log(
+    db: &impl GenericClient,
+    after: Option<LogCursor>,
+    limit: i64,
+) -> Result<ModerationLog, CatalogError> {
+    let rows = Statement::new(
+        "SELECT entry, entry::text AS entry_text, prev_hash, hash FROM moderation_log
+         WHERE $2::bigint IS NULL OR seq < $2 ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit + 1)
+    .bind(after.map(|after| after.0))
+    .query(db)
+    .await?;
+    let mut entries = rows
+        .iter()
+        .map(|row| {
+            let stored: Stored = serde_json::from_value(row.read("entry")?)
+                .map_err(|error| CatalogError::Unreadable(format!("log entry: {error}")))?;
+            Ok(LogEntry {
+                seq: stored.seq,
+                at: stored.at,
+                action: stored.action,
+                item: LoggedListing {
+                    id: stored.item_id,
+                    kind: stored.item_kind,
+                    name: stored.item_name,
+                },
+                version: stored.version,
+                reason: stored.reason,
+                severity: stored.severity,
+                hidden_reviews: stored.hidden_reviews,
+                entry: row.read("entry_text")?,
+                prev_hash: row.read("prev_hash")?,
+                hash: row.read("hash")?,
+            })
+        })
+        .collect::<Result<Vec<_>, CatalogError>>()?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next_cursor = if entries.len() > limit {
+        entries.truncate(limit);
+        entries
+            .last()
+            .map(|last| cursor::encode(SCOPE, &[last.seq.into()]))
+    } else {
+        None
+    };
+    Ok(ModerationLog {
+        entries,
+        next_cursor,
+    })
+}
+
+/// What recomputing the chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainCheck {
+    pub valid: bool,
+    pub entries: i64,
+    /// The last entry's hash.
+    pub head: Option<String>,
+    /// The first entry whose hash, link to the previous entry or sequence number does not hold.
+    pub first_invalid_seq: Option<i64>,
+}
+
+/// Recomputes every entry's hash from the previous entry's and its own content, in one statement: an
+/// edited entry, a removed one or a reordered one shows as the first entry where the chain breaks.
+pub async fn verify_moderation_log(db: &impl GenericClient) -> Result<ChainCheck, CatalogError> {
+    let row = Statement::new(
+        "WITH chain AS (
+             SELECT seq, hash,
+                    hash = marketplace_log_hash(prev_hash, entry)
+                    AND prev_hash = coalesce(lag(hash) OVER w, repeat('0', 64))
+                    AND seq = row_number() OVER w
+                    AND (entry ->> 'seq')::bigint = seq AS holds
+             FROM moderation_log WINDOW w AS (ORDER BY seq))
+         SELECT count(*) AS entries,
+                (SELECT hash FROM chain ORDER BY seq DESC LIMIT 1) AS head,
+                min(seq) FILTER (WHERE NOT holds) AS first_invalid_seq
+         FROM chain",
+    )
+    .query_one(db)
+    .await?;
+    let first_invalid_seq: Option<i64> = row.read("first_invalid_seq")?;
+    Ok(ChainCheck {
+        valid: first_invalid_seq.is_none(),
+        entries: row.read("entries")?,
+        head: row.read("head")?,
+        first_invalid_seq,
+    })
+}
