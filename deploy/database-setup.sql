@@ -9,7 +9,7 @@
 --   * :owner_role - owns the database and every object the migrations create (tables, DOMAINs, functions,
 --     triggers, the pg_trgm extension, ALTER DATABASE ... SET planner settings). Only the migrate function
 --     connects as it. No role settings: the migrate function sets its own timeouts to 0.
---   * :app_role - the role the 27 route functions connect as: SELECT/INSERT/UPDATE/DELETE on tables,
+--   * :app_role - the role the 35 route functions connect as: SELECT/INSERT/UPDATE/DELETE on tables,
 --     USAGE/SELECT on sequences, EXECUTE on functions, now and for everything later migrations create
 --     (ALTER DEFAULT PRIVILEGES FOR ROLE :owner_role); no DDL, no TEMP. Role settings bound every
 --     serving session (README, "Time bounds and faults"), so nothing is SET per session through RDS Proxy.

@@ -16,6 +16,7 @@ use crate::Error;
 mod call;
 mod floor;
 mod latency;
+mod pull_back;
 mod scenarios;
 mod writes;
 
@@ -120,6 +121,11 @@ pub async fn measure(
     results.extend(bench.measure_dependency_installs(samples).await?);
     results.push(bench.measure_uninstalls(&first_installs).await?);
     results.push(bench.measure_submissions(samples).await?);
+    results.extend(
+        bench
+            .measure_pull_back_lists(&first_installs, samples)
+            .await?,
+    );
     // The round trips with and without a delay, at the largest size (where the plans are written).
     let latency = match explain_dir {
         Some(_) => Some(bench.measure_latency(url, samples).await?),

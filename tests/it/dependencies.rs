@@ -235,6 +235,35 @@ async fn a_delisted_pinned_dependency_is_unavailable_and_the_install_writes_noth
 }
 
 #[tokio::test]
+async fn a_revoked_pinned_dependency_is_unavailable_too() {
+    let app = TestApp::new().await;
+    let world = world(&app).await;
+    app.publish_version(ItemKind::Llm, world.official, "1.0.0", "")
+        .await;
+    app.as_user("boss")
+        .revoke(
+            world.official,
+            &json!({"reason": "Routes prompts elsewhere", "severity": "critical"}),
+        )
+        .await
+        .assert_status(200);
+    let plan = app
+        .as_user("acme-editor")
+        .in_workspace(world.acme)
+        .install_plan(world.agent)
+        .await;
+    plan.assert_status(200);
+    assert_eq!(planned(&plan.json, "unavailable"), [world.official]);
+    install(&app, world.acme, "acme-editor", world.agent)
+        .await
+        .assert_problem(409, "dependency_unavailable");
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_installs").await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn admins_mark_and_clear_official_listings() {
     let app = TestApp::new().await;
     let world = world(&app).await;

@@ -79,6 +79,21 @@ pub(super) async fn floor(
                 .query(db)
                 .await?;
         }
+        Read::Submissions => {
+            workspace_role_statement(workspace, member)
+                .query(db)
+                .await?;
+            submissions_statement(workspace, None, 51).query(db).await?;
+        }
+        Read::Advisories => {
+            workspace_role_statement(workspace, member)
+                .query(db)
+                .await?;
+            advisories_statement(workspace, None, 51).query(db).await?;
+        }
+        Read::ModerationLog => {
+            moderation_log_statement(None, 51).query(db).await?;
+        }
         Read::Updates => {
             workspace_role_statement(workspace, member)
                 .query(db)
@@ -124,4 +139,10 @@ pub(super) enum Read {
     Updates,
     /// A page of `GET /installs` after this cursor.
     Installs(Option<String>),
+    /// The first page of `GET /submissions`.
+    Submissions,
+    /// The first page of `GET /advisories`.
+    Advisories,
+    /// The first page of `GET /moderation-log`.
+    ModerationLog,
 }

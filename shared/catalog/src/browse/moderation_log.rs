@@ -82,14 +82,7 @@ pub async fn moderation_log(
     after: Option<LogCursor>,
     limit: i64,
 ) -> Result<ModerationLog, CatalogError> {
-    let rows = Statement::new(
-        "SELECT entry, entry::text AS entry_text, prev_hash, hash FROM moderation_log
-         WHERE $2::bigint IS NULL OR seq < $2 ORDER BY seq DESC LIMIT $1",
-    )
-    .bind(limit + 1)
-    .bind(after.map(|after| after.0))
-    .query(db)
-    .await?;
+    let rows = moderation_log_statement(after, limit + 1).query(db).await?;
     let mut entries = rows
         .iter()
         .map(|row| {
@@ -127,6 +120,16 @@ pub async fn moderation_log(
         entries,
         next_cursor,
     })
+}
+
+/// A page of `limit` log entries below `after`, newest first, by the primary key.
+pub fn moderation_log_statement(after: Option<LogCursor>, limit: i64) -> Statement<'static> {
+    Statement::new(
+        "SELECT entry, entry::text AS entry_text, prev_hash, hash FROM moderation_log
+         WHERE $2::bigint IS NULL OR seq < $2 ORDER BY seq DESC LIMIT $1",
+    )
+    .bind(limit)
+    .bind(after.map(|after| after.0))
 }
 
 /// What recomputing the chain found.

@@ -87,49 +87,9 @@ pub async fn list_advisories(
     after: Option<AdvisoryCursor>,
     limit: i64,
 ) -> Result<AdvisoriesPage, CatalogError> {
-    let names = union_all(&ItemKind::ALL, |kind| {
-        format!(
-            "SELECT m.name FROM {table} m WHERE i.item_kind = '{kind}' AND m.id = i.item_id",
-            table = kind.table()
-        )
-    });
-    let copies = union_all(&ItemKind::ALL, |kind| {
-        format!(
-            "SELECT c.id, c.name FROM {table} c
-             WHERE i.item_kind = '{kind}' AND c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text",
-            table = kind.table()
-        )
-    });
-    let rows = Statement::new(format!(
-        "WITH affected AS (
-             SELECT i.id, i.item_id, i.item_kind, i.installed_item_id, i.workspace_id,
-                    i.installed_version::text AS installed_version,
-                    v.revoke_severity, v.revoke_reason, v.revoked_at,
-                    {rank} AS rank, (extract(epoch FROM v.revoked_at) * 1000000)::bigint AS at_micros
-             FROM item_versions v
-             JOIN marketplace_installs i ON i.workspace_id = $1 AND i.item_id = v.item_id
-                  AND i.installed_version = v.version AND i.uninstalled_at IS NULL
-             WHERE v.revoked_at IS NOT NULL)
-         SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_version, i.revoke_severity,
-                i.revoke_reason, i.revoked_at, i.rank, i.at_micros, n.name AS item_name,
-                c.id AS copy_id, c.name AS copy_name, {installable} AS installable
-         FROM affected i
-         JOIN LATERAL ({names}) n ON true
-         LEFT JOIN LATERAL ({copies}) c ON true
-         WHERE $3::bigint IS NULL
-            OR (i.rank, -i.at_micros, i.id) > ($3, -$4::bigint, $5)
-         ORDER BY i.rank, i.at_micros DESC, i.id
-         LIMIT $2",
-        rank = Severity::rank_sql("v.revoke_severity"),
-        installable = installable_versions_sql("i.item_id"),
-    ))
-    .bind(workspace)
-    .bind(limit + 1)
-    .bind(after.map(|after| after.rank))
-    .bind(after.map(|after| after.at_micros))
-    .bind(after.map(|after| after.install_id))
-    .query(db)
-    .await?;
+    let rows = advisories_statement(workspace, after, limit + 1)
+        .query(db)
+        .await?;
     let mut advisories = Vec::with_capacity(rows.len());
     let mut positions: Vec<[serde_json::Value; 3]> = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -153,6 +113,56 @@ pub async fn list_advisories(
         advisories,
         next_cursor,
     })
+}
+
+/// A page of `limit` advisories of `workspace` after `after`: from the revoked versions (a partial index)
+/// into the workspace's live installs of each, most severe first.
+pub fn advisories_statement(
+    workspace: WorkspaceId,
+    after: Option<AdvisoryCursor>,
+    limit: i64,
+) -> Statement<'static> {
+    let names = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT m.name FROM {table} m WHERE i.item_kind = '{kind}' AND m.id = i.item_id",
+            table = kind.table()
+        )
+    });
+    let copies = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT c.id, c.name FROM {table} c
+             WHERE i.item_kind = '{kind}' AND c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text",
+            table = kind.table()
+        )
+    });
+    Statement::new(format!(
+        "WITH affected AS (
+             SELECT i.id, i.item_id, i.item_kind, i.installed_item_id, i.workspace_id,
+                    i.installed_version::text AS installed_version,
+                    v.revoke_severity, v.revoke_reason, v.revoked_at,
+                    {rank} AS rank, (extract(epoch FROM v.revoked_at) * 1000000)::bigint AS at_micros
+             FROM item_versions v
+             JOIN marketplace_installs i ON i.workspace_id = $1 AND i.item_id = v.item_id
+                  AND i.installed_version = v.version AND i.uninstalled_at IS NULL
+             WHERE v.revoked_at IS NOT NULL)
+         SELECT i.id, i.item_id, i.item_kind::text AS item_kind, i.installed_version, i.revoke_severity,
+                i.revoke_reason, i.revoked_at, i.rank, i.at_micros, n.name AS item_name,
+                c.id AS copy_id, c.name AS copy_name, {installable} AS installable
+         FROM affected i
+         JOIN LATERAL ({names}) n ON true
+         LEFT JOIN LATERAL ({copies}) c ON true
+         WHERE $3::bigint IS NULL
+            OR (i.rank, -i.at_micros, i.id) > ($3, -$4::bigint, $5)
+         ORDER BY i.rank, i.at_micros DESC, i.id
+         LIMIT $2",
+        rank = Severity::rank_sql("v.revoke_severity"),
+        installable = installable_versions_sql("i.item_id"),
+    ))
+    .bind(workspace)
+    .bind(limit)
+    .bind(after.map(|after| after.rank))
+    .bind(after.map(|after| after.at_micros))
+    .bind(after.map(|after| after.install_id))
 }
 
 impl InstallAdvisory {

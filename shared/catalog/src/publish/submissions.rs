@@ -76,44 +76,16 @@ impl SubmissionCursor {
     }
 }
 
-/// One page of the versions submitted from `workspace`, newest first, read from the (workspace_id,
-/// submitted_at DESC, id DESC) index with each listing's name by primary key.
+/// One page of the versions submitted from `workspace`, newest first.
 pub async fn list_submissions(
     db: &impl GenericClient,
     workspace: WorkspaceId,
     after: Option<SubmissionCursor>,
     limit: i64,
 ) -> Result<SubmissionsPage, CatalogError> {
-    let names = union_all(&ItemKind::ALL, |kind| {
-        format!(
-            "SELECT m.name FROM {table} m WHERE p.item_kind = '{kind}' AND m.id = p.item_id",
-            table = kind.table()
-        )
-    });
-    let rows = Statement::new(format!(
-        "WITH page AS (
-             SELECT v.id, v.item_id, v.item_kind::text AS item_kind, v.version::text AS version, v.status,
-                    v.rejection_reason, v.findings, v.submitted_at, v.reviewed_at, v.yanked_at, v.yank_reason,
-                    v.revoked_at, v.revoke_reason, v.revoke_severity,
-                    (extract(epoch FROM v.submitted_at) * 1000000)::bigint AS submitted_micros,
-                    EXISTS (SELECT 1 FROM item_versions e
-                            WHERE e.item_id = v.item_id AND e.status = 'approved' AND e.id <> v.id
-                              AND e.submitted_at <= v.submitted_at) AS has_earlier_approval
-             FROM item_versions v
-             WHERE v.workspace_id = $1
-               AND ($3::bigint IS NULL
-                    OR (v.submitted_at, v.id) < (timestamptz 'epoch' + $3 * interval '1 microsecond', $4))
-             ORDER BY v.submitted_at DESC, v.id DESC
-             LIMIT $2)
-         SELECT p.*, n.name FROM page p JOIN LATERAL ({names}) n ON true
-         ORDER BY p.submitted_at DESC, p.id DESC"
-    ))
-    .bind(workspace)
-    .bind(limit + 1)
-    .bind(after.map(|after| after.submitted_micros))
-    .bind(after.map(|after| after.id))
-    .query(db)
-    .await?;
+    let rows = submissions_statement(workspace, after, limit + 1)
+        .query(db)
+        .await?;
     let mut submissions = Vec::with_capacity(rows.len());
     let mut positions = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -133,6 +105,43 @@ pub async fn list_submissions(
         submissions,
         next_cursor,
     })
+}
+
+/// A page of `limit` versions submitted from `workspace` after `after`, newest first, read from the
+/// (workspace_id, submitted_at DESC, id DESC) index with each listing's name by primary key.
+pub fn submissions_statement(
+    workspace: WorkspaceId,
+    after: Option<SubmissionCursor>,
+    limit: i64,
+) -> Statement<'static> {
+    let names = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT m.name FROM {table} m WHERE p.item_kind = '{kind}' AND m.id = p.item_id",
+            table = kind.table()
+        )
+    });
+    Statement::new(format!(
+        "WITH page AS (
+             SELECT v.id, v.item_id, v.item_kind::text AS item_kind, v.version::text AS version, v.status,
+                    v.rejection_reason, v.findings, v.submitted_at, v.reviewed_at, v.yanked_at, v.yank_reason,
+                    v.revoked_at, v.revoke_reason, v.revoke_severity,
+                    (extract(epoch FROM v.submitted_at) * 1000000)::bigint AS submitted_micros,
+                    EXISTS (SELECT 1 FROM item_versions e
+                            WHERE e.item_id = v.item_id AND e.status = 'approved' AND e.id <> v.id
+                              AND e.submitted_at <= v.submitted_at) AS has_earlier_approval
+             FROM item_versions v
+             WHERE v.workspace_id = $1
+               AND ($3::bigint IS NULL
+                    OR (v.submitted_at, v.id) < (timestamptz 'epoch' + $3 * interval '1 microsecond', $4))
+             ORDER BY v.submitted_at DESC, v.id DESC
+             LIMIT $2)
+         SELECT p.*, n.name FROM page p JOIN LATERAL ({names}) n ON true
+         ORDER BY p.submitted_at DESC, p.id DESC"
+    ))
+    .bind(workspace)
+    .bind(limit)
+    .bind(after.map(|after| after.submitted_micros))
+    .bind(after.map(|after| after.id))
 }
 
 impl SubmissionEntry {
