@@ -121,16 +121,17 @@ pub async fn measure(
     results.extend(bench.measure_dependency_installs(samples).await?);
     results.push(bench.measure_uninstalls(&first_installs).await?);
     results.push(bench.measure_submissions(samples).await?);
-    results.extend(
-        bench
-            .measure_pull_back_lists(&first_installs, samples)
-            .await?,
-    );
     // The round trips with and without a delay, at the largest size (where the plans are written).
     let latency = match explain_dir {
         Some(_) => Some(bench.measure_latency(url, samples).await?),
         None => None,
     };
+    // Last: it revokes listings the routes above install.
+    results.extend(
+        bench
+            .measure_pull_back_lists(&first_installs, samples)
+            .await?,
+    );
     for result in &results {
         eprintln!(
             "{size:>8} {:<24} p50 {:>7.2} ms  p95 {:>7.2}  p99 {:>7.2}  floor p50 {}",

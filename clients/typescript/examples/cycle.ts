@@ -150,15 +150,52 @@ async function main(): Promise<void> {
   );
   console.log(`   install ${installId}: ${applied.data.from_version} → ${applied.data.to_version}`);
 
-  // 6. Admins feature the listing, then delist it (installs stay).
+  // 6. Admins feature the listing.
   const featured = await step(
     "6. admin features it",
     admin.POST("/api/marketplace/items/{id}/feature", { params: { path: { id } }, body: { featured: true } }),
   );
   expect(featured.data.is_featured, "featured");
+
+  // 7. Pulling back: the publisher sees where each submission stands; an admin revokes 1.1.1, and the
+  // workspace that runs it is told (an advisory, with the fix once there is one). Yanking 1.0.0 too leaves
+  // nothing installable.
+  const submissions = await step("7. publisher lists its submissions", publisher.GET("/api/marketplace/submissions", {}));
+  const mine = submissions.data.submissions.filter((s) => s.item_id === id).map((s) => `${s.version} ${s.status}`);
+  console.log(`   ${mine.join(", ")}`);
+  expect(mine.includes("1.1.0 rejected") && mine.includes("1.1.1 approved"), "the rejected and the approved version");
+  const revoked = await step(
+    "   admin revokes 1.1.1",
+    admin.POST("/api/marketplace/items/{id}/revoke", {
+      params: { path: { id } },
+      body: { reason: "Posts deploy logs to a third party.", severity: "high", versions: ["1.1.1"] },
+    }),
+  );
+  console.log(`   live version now: ${revoked.data.live_version ?? "none"}; installs told: ${revoked.data.affected_installs}`);
+  const advisories = await step("   owner lists its advisories", owner.GET("/api/marketplace/advisories", {}));
+  const advisory = advisories.data.advisories.find((a) => a.install_id === installId);
+  expect(advisory?.severity === "high", `an advisory for install ${installId}`);
+  await step(
+    "   publisher yanks 1.0.0",
+    publisher.POST("/api/marketplace/items/{id}/versions/{version}/yank", {
+      params: { path: { id, version: "1.0.0" } },
+      body: { reason: "Superseded." },
+    }),
+  );
+  const refused = await owner.POST("/api/marketplace/items/{id}/install", { params: { path: { id } }, body: {} });
+  expect(refused.response.status === 409, "nothing installable: 409 no_installable_version");
+
+  // 8. The public record of all that, and its hash chain.
+  const log = await step("8. anyone reads the moderation log", owner.GET("/api/marketplace/moderation-log", {}));
+  const actions = log.data.entries.filter((e) => e.item.id === id).map((e) => e.action);
+  console.log(`   listing ${id}: ${actions.reverse().join(", ")}`);
+  const verified = await step("   and checks its chain", owner.GET("/api/marketplace/moderation-log/verify", {}));
+  expect(verified.data.valid, "the chain holds");
   await step("   admin delists it", admin.DELETE("/api/marketplace/items/{id}", { params: { path: { id } } }));
 
-  console.log(`cycle complete: listing ${id} published, installed (install ${installId}), updated to 1.1.1, delisted`);
+  console.log(
+    `cycle complete: listing ${id} published, installed (install ${installId}), updated to 1.1.1, revoked, delisted`,
+  );
 }
 
 main().catch((err: unknown) => {
