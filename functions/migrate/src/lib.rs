@@ -37,9 +37,6 @@ pub struct CatalogReport {
 pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime::Error> {
     let mut client = pool.get().await?;
     let applied = marketplace_db::migrate(&mut client).await?;
-    // Listings written without the service (bulk loads, or before skeletons existed) get their name
-    // skeletons, which the lookalike check at submit compares with.
-    let name_skeletons = marketplace_catalog::fill_name_skeletons(&**client).await?;
     let llm_catalog = if event.get("seed_llm_catalog").and_then(Value::as_bool) == Some(true) {
         let tx = client.transaction().await?;
         let report = llm_catalog::upsert(&tx, &llm_catalog::bundled_entries()?).await?;
@@ -52,6 +49,9 @@ pub async fn handle(pool: &Pool, event: Value) -> Result<Report, lambda_runtime:
     } else {
         None
     };
+    // Listings written without the service (bulk loads, the LLM catalog just upserted, or listings from before
+    // skeletons existed) get their name skeletons, which the lookalike check at submit compares with.
+    let name_skeletons = marketplace_catalog::fill_name_skeletons(&**client).await?;
     let rating_prior = if event.get("refresh_rating_prior").and_then(Value::as_bool) == Some(true) {
         Some(marketplace_catalog::refresh_rating_prior(&**client).await?)
     } else {

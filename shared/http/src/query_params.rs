@@ -179,14 +179,36 @@ pub fn path_id(req: &Request, name: &str) -> Result<i64, ApiError> {
         })
 }
 
-/// A SemVer path parameter, such as a listing's version.
+/// A SemVer path parameter, such as a listing's version; a `+` before build metadata may come
+/// percent-encoded (`1.0.0%2Bbuild`).
 pub fn path_version(req: &Request, name: &str) -> Result<Version, ApiError> {
-    req.path_parameters_ref()
+    let raw = req
+        .path_parameters_ref()
         .and_then(|params| params.first(name))
-        .ok_or_else(|| ApiError::invalid_field(name, "is required"))
-        .and_then(|raw| {
-            Version::parse(raw).map_err(|error| ApiError::invalid_field(name, error.to_string()))
+        .ok_or_else(|| ApiError::invalid_field(name, "is required"))?;
+    percent_decoded(raw)
+        .ok_or_else(|| ApiError::invalid_field(name, "is not valid percent-encoded UTF-8"))
+        .and_then(|text| {
+            Version::parse(&text).map_err(|error| ApiError::invalid_field(name, error.to_string()))
         })
+}
+
+/// `raw` with every `%XX` replaced by its byte; `None` for a malformed escape or bytes that are not UTF-8.
+fn percent_decoded(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// An integer in canonical decimal: `0`, or an optional `-` then digits not starting with `0`.
@@ -208,6 +230,18 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
+
+    #[test]
+    fn percent_escapes_decode_and_malformed_ones_do_not() {
+        assert_eq!(
+            percent_decoded("1.0.0%2Bbuild.1").as_deref(),
+            Some("1.0.0+build.1")
+        );
+        assert_eq!(percent_decoded("1.0.0").as_deref(), Some("1.0.0"));
+        for bad in ["1.0.0%2", "1.0.0%zz", "%FF", "%"] {
+            assert_eq!(percent_decoded(bad), None, "{bad}");
+        }
+    }
 
     /// What lambda_http makes of an HTTP API (payload 2.0) event, as deployed.
     fn request(raw_query: &str, query_string_parameters: Value, id: &str) -> Request {
