@@ -11,6 +11,7 @@
 //! catalog (`DATABASE_URL`'s server) and prints it, writing nothing.
 
 mod catalog;
+mod chart;
 mod http_load;
 mod lambda;
 mod report;

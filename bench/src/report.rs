@@ -1,4 +1,4 @@
-//! The results as Markdown (`results.md`) and a chart of p50 latency against catalog size (`latency.svg`).
+//! The results as Markdown (`results.md`), and the picture of them (`latency.svg`, drawn by `chart.rs`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -31,7 +31,7 @@ pub struct SizeResult {
 }
 
 /// The p50 target at the largest size, in ms.
-fn p50_target(route: &str) -> Option<f64> {
+pub(crate) fn p50_target(route: &str) -> Option<f64> {
     match route {
         name if name.starts_with("search") || name == "list: search" => Some(25.0),
         name if name.starts_with("cursor") => Some(5.0),
@@ -73,11 +73,11 @@ fn verdict(ok: bool) -> &'static str {
 
 pub fn write(dir: &Path, results: &Results) -> Result<(), Error> {
     std::fs::write(dir.join("results.md"), markdown(results)?)?;
-    std::fs::write(dir.join("latency.svg"), chart(results)?)?;
+    std::fs::write(dir.join("latency.svg"), crate::chart::render(results)?)?;
     Ok(())
 }
 
-fn size_label(size: usize) -> String {
+pub(crate) fn size_label(size: usize) -> String {
     match size {
         s if s >= 1_000_000 && s % 1_000_000 == 0 => format!("{}M", s / 1_000_000),
         s if s >= 1_000 && s % 1_000 == 0 => format!("{}k", s / 1_000),
@@ -323,133 +323,9 @@ fn markdown(results: &Results) -> Result<String, Error> {
             )?;
         }
     }
-    writeln!(md, "\n![p50 latency by catalog size](latency.svg)")?;
+    writeln!(
+        md,
+        "\n![p50 per route against its target, the viral item, and round trips](latency.svg)"
+    )?;
     Ok(md)
-}
-
-/// A log-log line chart: p50 latency of each route against catalog size.
-fn chart(results: &Results) -> Result<String, Error> {
-    const W: f64 = 900.0;
-    const H: f64 = 520.0;
-    const LEFT: f64 = 70.0;
-    const RIGHT: f64 = 260.0;
-    const TOP: f64 = 40.0;
-    const BOTTOM: f64 = 60.0;
-    let sizes: Vec<f64> = results.sizes.iter().map(|s| s.size as f64).collect();
-    let (Some(&min_size), Some(&max_size)) = (sizes.first(), sizes.last()) else {
-        return Ok(String::new());
-    };
-    let all: Vec<f64> = results
-        .sizes
-        .iter()
-        .flat_map(|s| s.routes.iter().map(|r| r.route.p50))
-        .collect();
-    let y_min = all
-        .iter()
-        .copied()
-        .fold(f64::MAX, f64::min)
-        .max(0.01)
-        .log10()
-        .floor();
-    let y_max = all
-        .iter()
-        .copied()
-        .fold(0.0, f64::max)
-        .max(0.1)
-        .log10()
-        .ceil();
-    let x = |size: f64| {
-        let span = (max_size.log10() - min_size.log10()).max(1e-9);
-        LEFT + (size.log10() - min_size.log10()) / span * (W - LEFT - RIGHT)
-    };
-    let y = |ms: f64| {
-        TOP + (y_max - ms.max(1e-3).log10()) / (y_max - y_min).max(1e-9) * (H - TOP - BOTTOM)
-    };
-    let colors = [
-        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-        "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
-    ];
-    let mut svg = String::new();
-    writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    )?;
-    writeln!(svg, r#"<rect width="100%" height="100%" fill="white"/>"#)?;
-    writeln!(
-        svg,
-        r#"<text x="{LEFT}" y="24" font-size="15">p50 latency per route (ms, log scale) against catalog size</text>"#
-    )?;
-    let mut decade = y_min;
-    while decade <= y_max {
-        let ms = 10f64.powf(decade);
-        let py = y(ms);
-        writeln!(
-            svg,
-            r##"<line x1="{LEFT}" y1="{py:.1}" x2="{:.1}" y2="{py:.1}" stroke="#ddd"/>"##,
-            W - RIGHT
-        )?;
-        writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" text-anchor="end">{ms}</text>"#,
-            LEFT - 6.0,
-            py + 4.0
-        )?;
-        decade += 1.0;
-    }
-    for size in &results.sizes {
-        let px = x(size.size as f64);
-        writeln!(
-            svg,
-            r##"<line x1="{px:.1}" y1="{TOP}" x2="{px:.1}" y2="{:.1}" stroke="#eee"/>"##,
-            H - BOTTOM
-        )?;
-        writeln!(
-            svg,
-            r#"<text x="{px:.1}" y="{:.1}" text-anchor="middle">{} items</text>"#,
-            H - BOTTOM + 20.0,
-            size_label(size.size)
-        )?;
-    }
-    let names: Vec<&str> = results
-        .sizes
-        .last()
-        .map(|s| s.routes.iter().map(|r| r.name).collect())
-        .unwrap_or_default();
-    for (i, name) in names.iter().enumerate() {
-        let color = colors[i % colors.len()];
-        let points: Vec<String> = results
-            .sizes
-            .iter()
-            .filter_map(|s| {
-                s.routes
-                    .iter()
-                    .find(|r| r.name == *name)
-                    .map(|r| format!("{:.1},{:.1}", x(s.size as f64), y(r.route.p50)))
-            })
-            .collect();
-        writeln!(
-            svg,
-            r#"<polyline fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
-            points.join(" ")
-        )?;
-        for point in &points {
-            let (px, py) = point.split_once(',').expect("x,y");
-            writeln!(svg, r#"<circle cx="{px}" cy="{py}" r="3" fill="{color}"/>"#)?;
-        }
-        let ly = TOP + 10.0 + i as f64 * 18.0;
-        writeln!(
-            svg,
-            r#"<line x1="{:.1}" y1="{ly:.1}" x2="{:.1}" y2="{ly:.1}" stroke="{color}" stroke-width="3"/>"#,
-            W - RIGHT + 20.0,
-            W - RIGHT + 40.0
-        )?;
-        writeln!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}">{name}</text>"#,
-            W - RIGHT + 46.0,
-            ly + 4.0
-        )?;
-    }
-    writeln!(svg, "</svg>")?;
-    Ok(svg)
 }
