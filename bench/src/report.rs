@@ -43,6 +43,8 @@ pub(crate) fn p50_target(route: &str) -> Option<f64> {
         | "installs: first page"
         | "installs: cursor at 400" => Some(10.0),
         "apply-update" => None,
+        // Issue 25's lists, held to the listing budget.
+        "submissions: first page" | "advisories" | "moderation log: first page" => Some(5.0),
         name if name.starts_with("list")
             || name.starts_with("reviews")
             || name.starts_with("featured")

@@ -302,13 +302,25 @@ async fn a_revoked_version_carries_an_advisory_with_its_fix_and_critical_copies_
     let revoked = boss
         .revoke(
             m.listing,
-            &json!({"reason": "Sends prompts to a third party", "severity": "critical", "versions": ["1.0.0"]}),
+            &json!({"reason": "Sends prompts to a third party", "severity": "critical",
+                    "versions": ["1.0.0", "1.0.0"]}),
         )
         .await;
     revoked.assert_status(200);
     assert_eq!(revoked.json["affected_installs"], 1);
     assert_eq!(revoked.json["live_version"], Value::Null);
     assert_eq!(revoked.json["revoked"][0]["severity"], "critical");
+    assert_eq!(
+        revoked.json["revoked"].as_array().unwrap().len(),
+        1,
+        "a version named twice is revoked once"
+    );
+    assert_eq!(
+        m.app
+            .count("SELECT count(*) FROM moderation_log WHERE entry ->> 'action' = 'revoke'")
+            .await,
+        1
+    );
     let marked: bool = m
         .app
         .db

@@ -350,7 +350,8 @@ async fn approved_versions(
         .collect()
 }
 
-/// The versions a revocation names: each must be approved; none named means every approved version.
+/// The versions a revocation names, each once: each must be approved; none named means every approved
+/// version.
 fn named_versions(
     approved: &[(Version, bool)],
     named: Option<&[Version]>,
@@ -365,7 +366,13 @@ fn named_versions(
                     "Version {missing} is not an approved version of this listing."
                 )));
             }
-            named.to_vec()
+            let mut unique: Vec<Version> = Vec::with_capacity(named.len());
+            for version in named {
+                if !unique.contains(version) {
+                    unique.push(version.clone());
+                }
+            }
+            unique
         }
         None => approved
             .iter()
