@@ -115,7 +115,7 @@ async fn main() -> Result<(), Error> {
     let url = largest.ok_or("no sizes")?;
     if args.routes_only {
         results.total_secs = started.elapsed().as_secs_f64();
-        report::write(&args.out, &results)?;
+        write(&args.out, &results)?;
         return Ok(());
     }
     eprintln!(
@@ -133,11 +133,18 @@ async fn main() -> Result<(), Error> {
     eprintln!("\n== function binaries under the Lambda Runtime API");
     results.lambda = lambda::measure(&url).await?;
     results.total_secs = started.elapsed().as_secs_f64();
-    report::write(&args.out, &results)?;
+    write(&args.out, &results)?;
     eprintln!(
         "\nwrote {} and {}",
         args.out.join("results.md").display(),
         args.out.join("latency.svg").display()
     );
+    Ok(())
+}
+
+/// The results (`results.md`) and their picture (`latency.svg`).
+fn write(dir: &std::path::Path, results: &report::Results) -> Result<(), Error> {
+    report::write(dir, results)?;
+    std::fs::write(dir.join("latency.svg"), chart::render(results)?)?;
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! The results as Markdown (`results.md`), and the picture of them (`latency.svg`, drawn by `chart.rs`).
+//! The results as Markdown (`results.md`); `chart.rs` draws their picture (`latency.svg`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -75,7 +75,6 @@ fn verdict(ok: bool) -> &'static str {
 
 pub fn write(dir: &Path, results: &Results) -> Result<(), Error> {
     std::fs::write(dir.join("results.md"), markdown(results)?)?;
-    std::fs::write(dir.join("latency.svg"), crate::chart::render(results)?)?;
     Ok(())
 }
 
