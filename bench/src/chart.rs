@@ -24,7 +24,8 @@ const GREY: RGBColor = RGBColor(120, 120, 120);
 fn group(route: &str) -> usize {
     if route.starts_with("search") || route == "list: search" {
         1
-    } else if route.starts_with("install")
+    } else if route == "install"
+        || route.starts_with("install (")
         || route.starts_with("submit")
         || ["uninstall", "apply-update", "post review"].contains(&route)
     {
@@ -99,8 +100,13 @@ fn routes(
     (large, small): &(String, String),
 ) -> Result<(), Error> {
     let black = text_style(13, &BLACK);
+    let sizes = if large == small {
+        format!("p50 per route at {large}")
+    } else {
+        format!("p50 per route at {large} (dark) and {small} (light)")
+    };
     area.draw(&Text::new(
-        format!("p50 per route at {large} (dark) and {small} (light), ms; red: the p50 target"),
+        format!("{sizes}, ms; red: the p50 target, orange: missed"),
         (10, 10),
         text_style(16, &BLACK),
     ))?;
@@ -348,6 +354,7 @@ mod tests {
                         timed("search: 1 char", 12.0),
                         timed("detail", 1.5),
                         timed("install", 45.0),
+                        timed("installs: first page", 2.0),
                     ],
                 ),
             ],
@@ -369,8 +376,10 @@ mod tests {
         assert!(svg.contains("p50 per route at 1M (dark) and 10k (light)"));
         let reads = svg.find("detail").unwrap();
         let search = svg.find("search: 1 char").unwrap();
-        let writes = svg.find("install").unwrap();
+        let writes = svg.find("\ninstall\n").unwrap();
+        let list = svg.find("installs: first page").unwrap();
         assert!(reads < search && search < writes, "grouped in order");
+        assert!(list < search, "a list of installs is a read");
         assert!(svg.contains("not measured in this run"));
         assert!(render(&Results::default()).unwrap().is_empty());
     }
