@@ -1,16 +1,16 @@
 //! `DELETE /api/marketplace/items/{id}/versions/{version}/yank` (writers of the publishing workspace, or
-//! marketplace admins, who may omit `X-Workspace-ID`): takes a yank back; a version above the listing's live
+//! marketplace admins, who need not name a workspace they belong to): takes a yank back; a version above the listing's live
 //! one becomes live again.
 
 use marketplace_catalog::Puller;
 use marketplace_http::{
-    json, optional_workspace_session, path_id, path_version, Access, AppState, HandlerResult,
+    admin_or_workspace_session, json, path_id, path_version, Access, AppState, HandlerResult,
     Request, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let (mut session, workspace) = optional_workspace_session(state, &req, Access::Write).await?;
+    let (mut session, workspace) = admin_or_workspace_session(state, &req, Access::Write).await?;
     if workspace.is_none() {
         session.caller.require_admin()?;
     }

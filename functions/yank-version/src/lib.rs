@@ -1,16 +1,16 @@
 //! `POST /api/marketplace/items/{id}/versions/{version}/yank` (writers of the publishing workspace, or
-//! marketplace admins, who may omit `X-Workspace-ID`): yanks an approved version with a reason (required).
+//! marketplace admins, who need not name a workspace they belong to): yanks an approved version with a reason (required).
 //! It is never installed or offered as an update again; the listing serves its highest installable version.
 
 use marketplace_catalog::{limits, Puller};
 use marketplace_http::{
-    json, optional_workspace_session, path_id, path_version, Access, AppState, HandlerResult,
+    admin_or_workspace_session, json, path_id, path_version, Access, AppState, HandlerResult,
     JsonFields, Request, StatusCode,
 };
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let (mut session, workspace) = optional_workspace_session(state, &req, Access::Write).await?;
+    let (mut session, workspace) = admin_or_workspace_session(state, &req, Access::Write).await?;
     if workspace.is_none() {
         session.caller.require_admin()?;
     }

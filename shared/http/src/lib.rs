@@ -31,4 +31,7 @@ pub use request_scope::REQUEST_ID_HEADER;
 pub use response::{json, respond, HandlerResult};
 pub use runtime::run;
 pub use state::{AppState, Config, ConfigError, Db, Session};
-pub use workspace::{optional_workspace_session, workspace_session, Access, WorkspaceAccess};
+pub use workspace::{
+    admin_or_workspace_session, optional_workspace_session, workspace_session, Access,
+    WorkspaceAccess,
+};

@@ -64,6 +64,26 @@ pub async fn optional_workspace_session(
     }
 }
 
+/// [`optional_workspace_session`] for a route a marketplace admin may call in any workspace: an admin who is
+/// not a member of the workspace named (or names none) gets a session without one.
+pub async fn admin_or_workspace_session(
+    state: &AppState,
+    req: &Request,
+    access: Access,
+) -> Result<(Session, Option<WorkspaceAccess>), ApiError> {
+    match optional_workspace_session(state, req, access).await {
+        Err(refused) if refused.status() == lambda_http::http::StatusCode::FORBIDDEN => {
+            let session = state.session(req).await?;
+            if session.caller.user.is_admin {
+                Ok((session, None))
+            } else {
+                Err(refused)
+            }
+        }
+        outcome => outcome,
+    }
+}
+
 fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
     let value = req
         .headers()
