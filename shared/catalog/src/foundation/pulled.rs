@@ -100,12 +100,7 @@ pub(crate) fn read_advisories(
     stored
         .into_iter()
         .map(|advisory| {
-            let installable = advisory
-                .installable
-                .iter()
-                .map(|version| Version::parse(version))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|error| CatalogError::Unreadable(format!("advisory version: {error}")))?;
+            let installable = parse_versions(&advisory.installable)?;
             Ok(Advisory {
                 severity: advisory.severity,
                 reason: advisory.reason,
@@ -114,6 +109,15 @@ pub(crate) fn read_advisories(
             })
         })
         .collect()
+}
+
+/// Versions as the database returned them (text), parsed.
+pub(crate) fn parse_versions(versions: &[String]) -> Result<Vec<Version>, CatalogError> {
+    versions
+        .iter()
+        .map(|version| Version::parse(version))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| CatalogError::Unreadable(format!("version: {error}")))
 }
 
 /// The yank a version row carries (`yanked_at`, `yank_reason`), if any.

@@ -11,7 +11,7 @@ use crate::foundation::cursor::{self, CursorError};
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::{union_all, ItemKind};
 use crate::foundation::position::{KeyType, PositionValue};
-use crate::foundation::pulled::{fixed_in, installable_versions_sql};
+use crate::foundation::pulled::{fixed_in, installable_versions_sql, parse_versions};
 use crate::foundation::statement::Statement;
 use crate::foundation::status::Severity;
 use crate::foundation::version::Version;
@@ -168,21 +168,8 @@ pub fn advisories_statement(
 impl InstallAdvisory {
     fn from_row(row: &Row) -> Result<Self, CatalogError> {
         let installed_version: Version = row.read("installed_version")?;
-        let installable = row
-            .read::<Vec<String>>("installable")?
-            .iter()
-            .map(|version| Version::parse(version))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|error| CatalogError::Unreadable(format!("version: {error}")))?;
-        let copy = row
-            .read::<Option<i64>>("copy_id")?
-            .map(|id| -> Result<CopyRef, CatalogError> {
-                Ok(CopyRef {
-                    id,
-                    name: row.read("copy_name")?,
-                })
-            })
-            .transpose()?;
+        let installable = parse_versions(&row.read::<Vec<String>>("installable")?)?;
+        let copy = CopyRef::from_row(row)?;
         Ok(Self {
             install_id: row.read("id")?,
             item: AdvisedListing {

@@ -138,6 +138,20 @@ pub struct CopyRef {
     pub name: String,
 }
 
+impl CopyRef {
+    /// The copy a row names in its `copy_id` and `copy_name` columns; `None` once it was deleted.
+    pub(crate) fn from_row(row: &Row) -> Result<Option<Self>, CatalogError> {
+        row.read::<Option<i64>>("copy_id")?
+            .map(|id| {
+                Ok(Self {
+                    id,
+                    name: row.read("copy_name")?,
+                })
+            })
+            .transpose()
+    }
+}
+
 /// One page of the workspace's installs after `cursor`, newest first.
 pub async fn list_installs(
     db: &impl GenericClient,
@@ -171,15 +185,7 @@ impl InstallEntry {
     fn from_row(row: &Row) -> Result<Self, CatalogError> {
         let installed_version: Version = row.read("installed_version")?;
         let latest_version: Version = row.read("latest_version")?;
-        let copy = row
-            .read::<Option<i64>>("copy_id")?
-            .map(|id| -> Result<CopyRef, CatalogError> {
-                Ok(CopyRef {
-                    id,
-                    name: row.read("copy_name")?,
-                })
-            })
-            .transpose()?;
+        let copy = CopyRef::from_row(row)?;
         let uninstalled_at: Option<DateTime<Utc>> = row.read("uninstalled_at")?;
         let (capabilities, capabilities_digest) = match read_manifest(row)? {
             Some(granted) => (
