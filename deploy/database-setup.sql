@@ -9,7 +9,7 @@
 --   * :owner_role - owns the database and every object the migrations create (tables, DOMAINs, functions,
 --     triggers, the pg_trgm extension, ALTER DATABASE ... SET planner settings). Only the migrate function
 --     connects as it. No role settings: the migrate function sets its own timeouts to 0.
---   * :app_role - the role the 35 route functions connect as: SELECT/INSERT/UPDATE/DELETE on tables,
+--   * :app_role - the role the 41 route functions connect as: SELECT/INSERT/UPDATE/DELETE on tables,
 --     USAGE/SELECT on sequences, EXECUTE on functions, now and for everything later migrations create
 --     (ALTER DEFAULT PRIVILEGES FOR ROLE :owner_role); no DDL, no TEMP. Role settings bound every
 --     serving session (README, "Time bounds and faults"), so nothing is SET per session through RDS Proxy.
@@ -103,9 +103,10 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner_role" IN SCHEMA public
 
 -- And what already exists, when this file runs again after migrations.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
--- Except the public moderation log (V19), which the service may only append to.
-SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON moderation_log FROM %I', :'app_role')
- WHERE to_regclass('public.moderation_log') IS NOT NULL \gexec
+-- Except the moderation logs (V19, V20), which the service may only append to.
+SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON %I FROM %I', log, :'app_role')
+  FROM unnest(ARRAY['moderation_log', 'catalog_moderation_log']) log
+ WHERE to_regclass('public.' || log) IS NOT NULL \gexec
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO :"app_role";
 SELECT format('GRANT EXECUTE ON FUNCTION %s TO marketplace_platform', f)

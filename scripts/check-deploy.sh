@@ -52,7 +52,7 @@ fi
 : >"$CALLS"
 printf 'RouteConcurrency=40\nAccountConcurrencyQuota=1000\n' >"$work/too-many"
 if deploy/deploy.sh shop "$work/too-many" >/dev/null 2>&1; then
-    echo "35 route functions at 40 each do not fit a quota of 1000: the deploy must refuse"; exit 1
+    echo "41 route functions at 40 each do not fit a quota of 1000: the deploy must refuse"; exit 1
 fi
 [ ! -s "$CALLS" ] || { echo "nothing may run after the concurrency check failed: $(cat "$CALLS")"; exit 1; }
 echo "deploy/deploy.sh: migrate first, stops on FunctionError, refuses over-reserved concurrency: ok"

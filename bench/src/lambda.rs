@@ -71,6 +71,16 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         )
         .await?
         .get(0);
+    let catalog: i64 = setup
+        .query_one(
+            "WITH c AS (INSERT INTO catalogs (name, owner_workspace_id) VALUES ('Bench functions', $1)
+                        RETURNING id),
+                  w AS (INSERT INTO catalog_workspaces (catalog_id, workspace_id) SELECT id, $1 FROM c)
+             SELECT id FROM c",
+            &[&workspace],
+        )
+        .await?
+        .get(0);
 
     let mut runs = Vec::new();
     for (function, binary) in functions.iter().zip(&binaries) {
@@ -85,6 +95,8 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
             reviewed,
             review,
             install_digest: install_digest.clone(),
+            catalog,
+            workspace,
         };
         let (subject, path, body) = request_for(route.function, &targets);
         let event = event(route.method, &path, &body, subject, workspace)?;
@@ -140,6 +152,9 @@ struct RequestTargets {
     review: i64,
     /// The capabilities digest of `item`'s install plan.
     install_digest: String,
+    /// A private catalog the bench member's workspace owns, and that workspace.
+    catalog: i64,
+    workspace: uuid::Uuid,
 }
 
 /// A representative request per function: (subject, path, body).
@@ -151,6 +166,8 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
         reviewed,
         review,
         ref install_digest,
+        catalog,
+        workspace,
     } = *targets;
     let member = "bench-member";
     let admin = "bench-admin";
@@ -288,6 +305,36 @@ fn request_for(function: &str, targets: &RequestTargets) -> (&'static str, Strin
             "/api/marketplace/moderation-log/verify".into(),
             Value::Null,
         ),
+        "create-catalog" => (
+            member,
+            "/api/marketplace/catalogs".into(),
+            json!({"name": "Bench created"}),
+        ),
+        "list-catalogs" => (member, "/api/marketplace/catalogs".into(), Value::Null),
+        "add-catalog-workspace" => (
+            admin,
+            format!("/api/marketplace/catalogs/{catalog}/workspaces/{workspace}"),
+            Value::Null,
+        ),
+        // A workspace that is not in it: the owner workspace cannot leave.
+        "remove-catalog-workspace" => (
+            admin,
+            format!(
+                "/api/marketplace/catalogs/{catalog}/workspaces/{}",
+                uuid::Uuid::nil()
+            ),
+            Value::Null,
+        ),
+        "catalog-queue" => (
+            admin,
+            format!("/api/marketplace/catalogs/{catalog}/queue"),
+            Value::Null,
+        ),
+        "catalog-moderation-log" => (
+            member,
+            format!("/api/marketplace/catalogs/{catalog}/moderation-log"),
+            Value::Null,
+        ),
         other => unreachable!("no representative request for {other}"),
     }
 }
@@ -334,6 +381,8 @@ mod tests {
             source: 40,
             review: 50,
             install_digest: "a".repeat(64),
+            catalog: 60,
+            workspace: uuid::Uuid::nil(),
         };
         for route in ROUTES {
             let (_, path, _) = request_for(route.function, &targets);

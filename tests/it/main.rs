@@ -19,6 +19,7 @@ mod install_plans;
 mod listing;
 mod moderation;
 mod observability;
+mod private_catalogs;
 mod public_record;
 mod publishing;
 mod pull_back;

@@ -18,22 +18,6 @@ use uuid::Uuid;
 const CLIENTS: usize = 24;
 const WORKSPACES: usize = 6;
 
-/// A small deterministic generator (xorshift64*), so a failing run can be repeated with its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
-
 #[derive(Default)]
 struct Report {
     statuses: BTreeMap<(&'static str, u16), usize>,

@@ -100,6 +100,10 @@ impl TestApp {
         self.call("DELETE", uri)
     }
 
+    pub fn put(&self, uri: impl Into<String>) -> Call<'_> {
+        self.call("PUT", uri)
+    }
+
     fn call(&self, method: &'static str, uri: impl Into<String>) -> Call<'_> {
         Call {
             app: self,

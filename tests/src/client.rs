@@ -56,6 +56,7 @@ impl<'a> Client<'a> {
             "GET" => self.app.get(uri),
             "POST" => self.app.post(uri),
             "DELETE" => self.app.delete(uri),
+            "PUT" => self.app.put(uri),
             other => panic!("no route takes {other}"),
         };
         if let Some(subject) = &self.subject {
@@ -310,6 +311,62 @@ impl<'a> Client<'a> {
     /// `GET /moderation-log/verify`.
     pub fn verify_moderation_log(&self) -> impl Future<Output = TestResponse> + 'a {
         self.get("/moderation-log/verify".into())
+    }
+
+    /// `POST /catalogs` `{"name"}` (in this client's workspace).
+    pub fn create_catalog(&self, name: &str) -> impl Future<Output = TestResponse> + 'a {
+        self.post(
+            "/catalogs".into(),
+            Some(&serde_json::json!({ "name": name })),
+        )
+    }
+
+    /// `GET /catalogs`.
+    pub fn catalogs(&self) -> impl Future<Output = TestResponse> + 'a {
+        self.get("/catalogs".into())
+    }
+
+    /// `PUT /catalogs/{catalog}/workspaces/{workspace}`.
+    pub fn add_to_catalog(
+        &self,
+        catalog: i64,
+        workspace: impl ToString,
+    ) -> impl Future<Output = TestResponse> + 'a {
+        let path = format!("/catalogs/{catalog}/workspaces/{}", workspace.to_string());
+        self.call("PUT", &path).send()
+    }
+
+    /// `DELETE /catalogs/{catalog}/workspaces/{workspace}`.
+    pub fn remove_from_catalog(
+        &self,
+        catalog: i64,
+        workspace: impl ToString,
+    ) -> impl Future<Output = TestResponse> + 'a {
+        self.delete(format!(
+            "/catalogs/{catalog}/workspaces/{}",
+            workspace.to_string()
+        ))
+    }
+
+    /// `GET /catalogs/{catalog}/queue?{query}`.
+    pub fn catalog_queue(
+        &self,
+        catalog: i64,
+        query: &str,
+    ) -> impl Future<Output = TestResponse> + 'a {
+        self.get(with_query(&format!("/catalogs/{catalog}/queue"), query))
+    }
+
+    /// `GET /catalogs/{catalog}/moderation-log?{query}`.
+    pub fn catalog_log(
+        &self,
+        catalog: i64,
+        query: &str,
+    ) -> impl Future<Output = TestResponse> + 'a {
+        self.get(with_query(
+            &format!("/catalogs/{catalog}/moderation-log"),
+            query,
+        ))
     }
 }
 

@@ -8,6 +8,7 @@ pub mod contract;
 pub mod contract_types;
 pub mod fault_proxy;
 mod fixtures;
+mod rng;
 pub mod runtime_api;
 mod server;
 pub mod statement_log;
@@ -28,6 +29,7 @@ pub use contract_types::{Install, ItemPage, Pending};
 pub use fault_proxy::{FaultProxy, Mode};
 pub use fixtures::ItemBuilder;
 pub use marketplace_catalog::ItemKind;
+pub use rng::Rng;
 pub use serde_json::{json, Value};
 pub use server::{http_request, TEST_JWT_SECRET};
 

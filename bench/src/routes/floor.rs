@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use marketplace_catalog::statements::*;
-use marketplace_catalog::{Audience, ItemKind, ListQuery, ReviewQuery, WorkspaceId};
+use marketplace_catalog::{Audience, ItemKind, ListQuery, LogBook, ReviewQuery, WorkspaceId};
 use tokio_postgres::GenericClient;
 
 use super::MEMBER;
@@ -20,38 +20,38 @@ pub(super) async fn floor(
     user_by_subject_statement(MEMBER).query(db).await?;
     match scenario {
         Read::List(query) => {
-            let rows = listing_statement(Audience::Member, query).query(db).await?;
+            let rows = listing_statement(Audience::Public, query).query(db).await?;
             enrich(db, &rows).await?;
             let found_nothing = rows
                 .iter()
                 .all(|row| row.get::<_, Option<i64>>("id").is_none());
             if let (Some(term), true) = (&query.search, found_nothing) {
-                suggestions_statement(Audience::Member, &ItemKind::ALL, term)
+                suggestions_statement(Audience::Public, &ItemKind::ALL, term)
                     .query(db)
                     .await?;
             }
         }
         Read::Detail(id) => {
-            let rows = detail_statement(Audience::Member, *id).query(db).await?;
+            let rows = detail_statement(Audience::Public, *id).query(db).await?;
             enrich(db, &rows).await?;
             let kind: &str = rows.first().ok_or("no item")?.get("kind");
             if let Some(dependencies) =
-                dependencies_statement(Audience::Member, ItemKind::parse(kind)?, *id)
+                dependencies_statement(Audience::Public, ItemKind::parse(kind)?, *id)
             {
                 dependencies.query(db).await?;
             }
         }
         Read::Versions(id) => {
-            visible_kind_statement(Audience::Member, *id)
+            visible_kind_statement(Audience::Public, *id)
                 .query(db)
                 .await?;
             approved_versions_statement(*id).query(db).await?;
         }
         Read::Reviews(id, query) => {
-            rating_summary_statement(Audience::Member, *id)
+            rating_summary_statement(Audience::Public, *id)
                 .query(db)
                 .await?;
-            reviews_page_statement(Audience::Member, *id, query)
+            reviews_page_statement(Audience::Public, *id, query)
                 .query(db)
                 .await?;
         }
@@ -92,7 +92,9 @@ pub(super) async fn floor(
             advisories_statement(workspace, None, 51).query(db).await?;
         }
         Read::ModerationLog => {
-            moderation_log_statement(None, 51).query(db).await?;
+            moderation_log_statement(LogBook::Public, None, 51)
+                .query(db)
+                .await?;
         }
         Read::Updates => {
             workspace_role_statement(workspace, member)
@@ -122,7 +124,7 @@ pub(super) async fn enrich(
         .filter_map(|row| row.get::<_, Option<i64>>("id"))
         .collect();
     if !agents.is_empty() {
-        agent_enrichment_statement(Audience::Member, agents)
+        agent_enrichment_statement(Audience::Public, agents)
             .query(db)
             .await?;
     }

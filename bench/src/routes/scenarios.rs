@@ -162,7 +162,7 @@ pub(super) async fn explain(
         let Read::List(query) = read else { continue };
         eprintln!("explain: {name}");
         let mut text = format!("-- {name}: GET {}\n", call.uri);
-        let statement = listing_statement(Audience::Member, query);
+        let statement = listing_statement(Audience::Public, query);
         text.push_str(&statement.explain(&**db).await?);
         let found_nothing = statement
             .query(&**db)
@@ -171,7 +171,7 @@ pub(super) async fn explain(
             .all(|row| row.get::<_, Option<i64>>("id").is_none());
         if let (Some(term), true) = (&query.search, found_nothing) {
             text.push_str("\n\n-- suggestions (run because the search found nothing)\n");
-            let suggestions = suggestions_statement(Audience::Member, &ItemKind::ALL, term);
+            let suggestions = suggestions_statement(Audience::Public, &ItemKind::ALL, term);
             text.push_str(&suggestions.explain(&**db).await?);
         }
         text.push('\n');

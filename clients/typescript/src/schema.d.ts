@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Approved items of every kind, filtered, sorted and paginated together */
+        /**
+         * Approved items of every kind, filtered, sorted and paginated together
+         * @description Public listings, and the private listings of the catalogs the caller's workspaces belong to (marketplace admins see every listing); a private listing is never shown to anyone else (docs/api.md, "Private catalogs").
+         */
         get: operations["list-items"];
         put?: never;
         post?: never;
@@ -32,7 +35,10 @@ export interface paths {
         get: operations["get-item"];
         put?: never;
         post?: never;
-        /** Delist (soft-delete) a listing; installs and installed copies stay (admin) */
+        /**
+         * Delist (soft-delete) a listing; installs and installed copies stay (admin, or the catalog's admins)
+         * @description A private listing's catalog admins may delist it too.
+         */
         delete: operations["delist-item"];
         options?: never;
         head?: never;
@@ -148,7 +154,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Categories of approved items with item counts */
+        /**
+         * Categories of approved items with item counts
+         * @description Public listings only; private listings are never counted.
+         */
         get: operations["list-categories"];
         put?: never;
         post?: never;
@@ -165,7 +174,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Figures over approved, listed items */
+        /**
+         * Figures over approved, listed items
+         * @description Public listings only; private listings are never counted.
+         */
         get: operations["marketplace-stats"];
         put?: never;
         post?: never;
@@ -206,7 +218,7 @@ export interface paths {
         put?: never;
         /**
          * Install a marketplace item into the workspace
-         * @description Executes the install plan. When the plan's manifest names any tool, host, credential slot or model, the installer consents by sending the plan's `capabilities_digest` (`accept_capabilities` in the body or the `Accept-Capabilities` header); without it the answer is 409 `capabilities_consent_required`, and a digest that is not the current plan's is 409 `capabilities_changed` (both carry the current `capabilities` and `capabilities_digest`; nothing is written). A repeat with the same Idempotency-Key replays before this check.
+         * @description Executes the install plan. When the plan's manifest names any tool, host, credential slot or model, the installer consents by sending the plan's `capabilities_digest` (`accept_capabilities` in the body or the `Accept-Capabilities` header); without it the answer is 409 `capabilities_consent_required`, and a digest that is not the current plan's is 409 `capabilities_changed` (both carry the current `capabilities` and `capabilities_digest`; nothing is written). A repeat with the same Idempotency-Key replays before this check. A private listing installs only into a workspace of its catalog (else 404).
          */
         post: operations["install-item"];
         delete?: never;
@@ -224,7 +236,7 @@ export interface paths {
         };
         /**
          * What installing the item into the workspace would do, without doing it
-         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan. `capabilities` is the union over the whole cascade, whatever the workspace already has (below a reused copy, what its listing's dependencies reach counts too); an install that reaches anything needs its `capabilities_digest`. 409 `no_installable_version` when every approved version of the listing is yanked or revoked.
+         * @description The item is cloned; the dependencies its live version pinned when it was approved (a recipe's recommended agents, an agent's LLM: the same publisher's listings or official ones, never chosen by a count) are cloned too, recursively, or reused where the workspace already has a copy of that listing (found by cloned_from_id). What the content asks for but nothing was pinned for is a warning; a pinned dependency no longer listed is an `unavailable` step. An install executes exactly this plan. `capabilities` is the union over the whole cascade, whatever the workspace already has (below a reused copy, what its listing's dependencies reach counts too); an install that reaches anything needs its `capabilities_digest`. 409 `no_installable_version` when every approved version of the listing is yanked or revoked. A private listing only for a workspace of its catalog (else 404).
          */
         get: operations["install-plan"];
         put?: never;
@@ -281,7 +293,7 @@ export interface paths {
         };
         /**
          * Installed copies whose listing has a higher approved version, newest install first
-         * @description A page looks at up to `limit` installs with a different listing version and lists those with a higher one (so it may hold fewer than `limit`); `next_cursor` continues after them. The listing's version is its live one: yanked and revoked versions are never offered. Each entry carries the advisories of its installed version.
+         * @description A page looks at up to `limit` installs with a different listing version and lists those with a higher one (so it may hold fewer than `limit`); `next_cursor` continues after them. The listing's version is its live one: yanked and revoked versions are never offered. Each entry carries the advisories of its installed version. A private listing's updates are offered only while the workspace is in its catalog.
          */
         get: operations["list-updates"];
         put?: never;
@@ -323,7 +335,7 @@ export interface paths {
         put?: never;
         /**
          * Bring an installed copy to the latest approved version
-         * @description A copy whose configuration or skill links were changed in the workspace since it was installed or last updated is a 409 unless the body is `{"force": true}`; the copy is then linked to the listing's approved, listed skills. An update that adds a tool, host, credential slot or model to what the copy reaches needs the update's `capabilities_digest` (from `GET /updates`) as `accept_capabilities` or `Accept-Capabilities`; a digest sent must be that one. An update that only removes or keeps capabilities needs none.
+         * @description A copy whose configuration or skill links were changed in the workspace since it was installed or last updated is a 409 unless the body is `{"force": true}`; the copy is then linked to the listing's approved, listed skills. An update that adds a tool, host, credential slot or model to what the copy reaches needs the update's `capabilities_digest` (from `GET /updates`) as `accept_capabilities` or `Accept-Capabilities`; a digest sent must be that one. An update that only removes or keeps capabilities needs none. A copy of a private listing updates only while the workspace is in its catalog (else 404).
          */
         post: operations["apply-update"];
         delete?: never;
@@ -343,7 +355,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a workspace item for listing (pending review)
-         * @description 409 when the workspace item already has a live listing, or when it is an unmodified install of another listing (the detail names it); a modified install becomes a fork whose detail shows `forked_from`. The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored. The checks at submit (docs/api.md, "Submission checks") store their findings with the version; a blocking one refuses it with 422 `submission_blocked` carrying every finding, and nothing is stored.
+         * @description 409 when the workspace item already has a live listing, or when it is an unmodified install of another listing (the detail names it); a modified install becomes a fork whose detail shows `forked_from`. The service derives the version's capability manifest from its content and the dependencies it pins (docs/api.md, "Capabilities"); a declared `capabilities` must cover it, else 422 `capabilities_undeclared` and nothing is stored. The checks at submit (docs/api.md, "Submission checks") store their findings with the version; a blocking one refuses it with 422 `submission_blocked` carrying every finding, and nothing is stored. With `catalog_id` the listing is private to that catalog: its dependencies are public listings or private ones of the same catalog, never another catalog's (422), and a public listing never depends on a private one.
          */
         post: operations["submit-item"];
         delete?: never;
@@ -359,7 +371,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Submissions and versions in review (admin) */
+        /**
+         * Submissions and versions in review (admin)
+         * @description Public listings only: a private listing's submissions and versions are in its catalog's queue (`GET /catalogs/{catalog_id}/queue`).
+         */
         get: operations["admin-queue"];
         put?: never;
         post?: never;
@@ -379,8 +394,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Approve what waits for review (admin; idempotent)
-         * @description An agent is approved only when every skill it links is approved and listed (skills published with it are approved with it); otherwise 409 naming the skills. A withdrawn version is never approved (409: nothing waits for review).
+         * Approve what waits for review (admin, or the catalog's admins; idempotent)
+         * @description An agent is approved only when every skill it links is approved and listed (skills published with it are approved with it); otherwise 409 naming the skills. A withdrawn version is never approved (409: nothing waits for review). A private listing's catalog admins may approve it too.
          */
         post: operations["approve-item"];
         delete?: never;
@@ -399,8 +414,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Reject what waits for review, with a reason (admin)
-         * @description The reason is shown to the publisher (`GET /submissions`) and in the queue's history; it appears in the public moderation log only with `public_reason: true`.
+         * Reject what waits for review, with a reason (admin, or the catalog's admins)
+         * @description The reason is shown to the publisher (`GET /submissions`) and in the queue's history; it appears in the public moderation log only with `public_reason: true` (a private listing's, in its catalog's log). A private listing's catalog admins may reject it too.
          */
         post: operations["reject-item"];
         delete?: never;
@@ -560,7 +575,7 @@ export interface paths {
         };
         /**
          * The public record of moderation, newest first
-         * @description Approvals, rejections, delistings, revocations, yanks, feature and official marks, review hides: no workspace ids, user ids, e-mail addresses or private content. A rejection's reason only when the admin marked it public; revocations' and yanks' always; never a hide's. Each entry's `hash` is the lowercase hex SHA-256 of its `prev_hash`, a newline, and the entry's canonical JSON text as stored (the first entry's `prev_hash` is 64 zeros). The log is append-only in the database.
+         * @description Approvals, rejections, delistings, revocations, yanks, feature and official marks, review hides: no workspace ids, user ids, e-mail addresses or private content. A rejection's reason only when the admin marked it public; revocations' and yanks' always; never a hide's. Each entry's `hash` is the lowercase hex SHA-256 of its `prev_hash`, a newline, and the entry's canonical JSON text as stored (the first entry's `prev_hash` is 64 zeros). The log is append-only in the database. Actions on private listings are not on it: each catalog has its own log (`GET /catalogs/{catalog_id}/moderation-log`).
          */
         get: operations["moderation-log"];
         put?: never;
@@ -580,6 +595,94 @@ export interface paths {
         };
         /** Recompute the moderation log's hash chain */
         get: operations["verify-moderation-log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/catalogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogs the caller's workspaces belong to, by name
+         * @description Every catalog one of the caller's workspaces is in, by name, then id; not paged (at most 500). `workspaces` is listed only for catalogs the caller may administer.
+         */
+        get: operations["list-catalogs"];
+        put?: never;
+        /**
+         * Create a private catalog owned by the workspace (workspace owner or admin)
+         * @description The workspace in X-Workspace-ID becomes the catalog's owner workspace and its first member workspace; the caller must be its `owner` or `admin` (else 403). The name is trimmed; one the owner workspace already gave a catalog (case-insensitive) is a 409 `catalog_name_taken`. An unknown body field is a 400.
+         */
+        post: operations["create-catalog"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/catalogs/{catalog_id}/workspaces/{workspace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Add a workspace to a catalog (catalog admin)
+         * @description Catalog admins (owners and admins of the owner workspace) and marketplace admins. A workspace already in it: 204 too. A catalog that is unknown or that the caller is not in: 404; a member who is not its admin: 403; an unknown workspace: 404. Its members see and install the catalog's listings from then on.
+         */
+        put: operations["add-catalog-workspace"];
+        post?: never;
+        /**
+         * Take a workspace out of a catalog (catalog admin, or the workspace's owner or admin)
+         * @description Catalog admins, marketplace admins, or an owner or admin of that workspace (a workspace may leave). A workspace not in it: 204 too. The owner workspace cannot be removed: 409 `catalog_owner_workspace`. The workspace's installed copies stay, but are no longer updated, and its members no longer see or install the catalog's listings (unless through another workspace in it).
+         */
+        delete: operations["remove-catalog-workspace"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/catalogs/{catalog_id}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalog's submissions and versions in review (catalog admin)
+         * @description As `GET /admin/queue` (the same parameters, page and entries), over the catalog's private listings only. Catalog admins and marketplace admins; a member who is not its admin: 403; anyone else: 404.
+         */
+        get: operations["catalog-queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/marketplace/catalogs/{catalog_id}/moderation-log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalog's record of moderation, newest first (catalog member)
+         * @description As `GET /moderation-log` (the same parameters, page and entries), for the actions on the catalog's private listings: a chain of its own (`seq` from 1, the first entry's `prev_hash` 64 zeros, `hash` the SHA-256 of `prev_hash`, a newline and `entry`). Members of a workspace in the catalog and marketplace admins; anyone else: 404.
+         */
+        get: operations["catalog-moderation-log"];
         put?: never;
         post?: never;
         delete?: never;
@@ -609,7 +712,7 @@ export interface components {
             /** @description `urn:request:<id>`: the request id, also sent in the X-Request-Id header */
             instance?: string;
             /** @enum {string} */
-            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content" | "capabilities_undeclared" | "capabilities_consent_required" | "capabilities_changed" | "content_changed" | "no_installable_version" | "submission_blocked";
+            code: "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "service_unavailable" | "internal" | "idempotency_key_reused" | "headers_too_large" | "credentials_in_content" | "dependency_unavailable" | "unprocessable_content" | "capabilities_undeclared" | "capabilities_consent_required" | "capabilities_changed" | "content_changed" | "no_installable_version" | "submission_blocked" | "catalog_name_taken" | "catalog_owner_workspace";
             errors?: {
                 field: string;
                 message: string;
@@ -698,6 +801,17 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
             metadata: Record<string, never>;
+            /**
+             * @description `private`: the listing belongs to a private catalog (`catalog`) and only members of a workspace in it, and marketplace admins, see it
+             * @enum {string}
+             */
+            visibility: "public" | "private";
+            /** @description The private catalog the listing belongs to; null when the listing is public */
+            catalog: {
+                /** Format: int64 */
+                id: number;
+                name: string;
+            } | null;
         };
         ItemDetail: components["schemas"]["ItemSummary"] & {
             /** @description The kind's configuration, secrets redacted */
@@ -742,6 +856,22 @@ export interface components {
                 }[];
             };
             latest_changelog: string | null;
+        };
+        /** @description A private catalog: listings that only the members of its workspaces (and marketplace admins) see and install. Its admins are the owners and admins of its owner workspace. */
+        Catalog: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: uuid */
+            owner_workspace_id: string;
+            /** @description The caller may administer the catalog */
+            is_admin: boolean;
+            /** @description Member workspaces, the owner workspace included */
+            workspace_count: number;
+            /** @description The member workspaces, sorted; only when `is_admin`, else null */
+            workspaces: string[] | null;
+            /** Format: date-time */
+            created_at: string;
         };
         ItemPage: {
             items: components["schemas"]["ItemSummary"][];
@@ -901,6 +1031,13 @@ export interface components {
             status: "approved" | "rejected";
             version: components["schemas"]["SemVer"];
             reason?: string;
+        };
+        QueuePage: {
+            items: components["schemas"]["QueueEntry"][];
+            total: number;
+            limit: number;
+            offset: number;
+            next_cursor: components["schemas"]["NextCursor"];
         };
         QueueEntry: {
             item_id: number;
@@ -1189,7 +1326,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Unknown, unapproved, delisted or workspace-owned */
+        /** @description Unknown, unapproved, delisted or workspace-owned; private to a catalog the caller is not in */
         NotFound: {
             headers: {
                 [name: string]: unknown;
@@ -1274,6 +1411,9 @@ export interface components {
         Version: components["schemas"]["SemVer"];
         /** @description The `capabilities_digest` consented to, as an alternative to `accept_capabilities` in the body (sent with it, both must be the same digest, else 400) */
         AcceptCapabilities: components["schemas"]["CapabilitiesDigest"];
+        QueueStatus: "pending" | "approved" | "rejected";
+        CatalogId: number;
+        CatalogWorkspaceId: string;
         Limit: number;
         /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
         Offset: number;
@@ -1299,6 +1439,8 @@ export interface operations {
                 featured?: "true" | "false";
                 /** @description Default: `relevance` with a search, else `popular`. `popular`: most installed first. `relevance` (needs a search): the name equals the term, then starts with it, then other name matches, then description matches; popularity breaks ties. `rating`: highest Bayesian average first, (sum of ratings + w·m) / (number of ratings + w) with a prior of w ratings (default 10) at m, the global mean rating; items without ratings last. `trending`: most installs from distinct workspaces in the last 7 days (UTC) first; these end in install count, then id. `workspaces`: installed by the most workspaces first (then newest). */
                 sort?: "popular" | "newest" | "updated" | "name" | "relevance" | "rating" | "trending" | "workspaces";
+                /** @description Only the listings of this private catalog (`GET /catalogs`); a caller who is not a member of one of its workspaces gets a 404. Without it, a member's listing holds the public listings and the private ones of their catalogs, in one order. */
+                catalog?: number;
                 limit?: components["parameters"]["Limit"];
                 /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
                 offset?: components["parameters"]["Offset"];
@@ -1430,6 +1572,11 @@ export interface operations {
                     /** @description No control characters but newline and tab */
                     changelog?: string;
                     capabilities?: components["schemas"]["DeclaredCapabilities"];
+                    /**
+                     * Format: int64
+                     * @description When given, the listing's catalog (a listing's catalog never changes): another catalog, or any catalog for a public listing, is a 422
+                     */
+                    catalog_id?: number;
                 };
             };
         };
@@ -1677,7 +1824,7 @@ export interface operations {
                         total_items: number;
                         featured_count: number;
                         total_installs: number;
-                        /** @description Installs not uninstalled whose workspace copy still exists, over every listing */
+                        /** @description Installs not uninstalled whose workspace copy still exists, over every public listing */
                         active_installs: number;
                         /** @description Workspaces that ever installed from the marketplace */
                         workspace_count: number;
@@ -2050,6 +2197,11 @@ export interface operations {
                     /** @description No control characters but newline and tab */
                     changelog?: string;
                     capabilities?: components["schemas"]["DeclaredCapabilities"];
+                    /**
+                     * Format: int64
+                     * @description Makes the listing private to this catalog, for good; the workspace in X-Workspace-ID must be in it (else 404). Left out: a public listing
+                     */
+                    catalog_id?: number;
                 };
             };
         };
@@ -2079,7 +2231,7 @@ export interface operations {
     "admin-queue": {
         parameters: {
             query?: {
-                status?: "pending" | "approved" | "rejected";
+                status?: components["parameters"]["QueueStatus"];
                 limit?: components["parameters"]["Limit"];
                 /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
                 offset?: components["parameters"]["Offset"];
@@ -2098,13 +2250,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["QueueEntry"][];
-                        total: number;
-                        limit: number;
-                        offset: number;
-                        next_cursor: components["schemas"]["NextCursor"];
-                    };
+                    "application/json": components["schemas"]["QueuePage"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -2544,6 +2690,210 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "list-catalogs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        catalogs: components["schemas"]["Catalog"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "create-catalog": {
+        parameters: {
+            query?: never;
+            header: {
+                "X-Workspace-ID": components["parameters"]["WorkspaceId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Trimmed; not blank, no control characters */
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Catalog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description `catalog_name_taken`: the owner workspace already owns a catalog of that name (case-insensitive) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "add-catalog-workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                catalog_id: components["parameters"]["CatalogId"];
+                workspace_id: components["parameters"]["CatalogWorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace is in the catalog */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "remove-catalog-workspace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                catalog_id: components["parameters"]["CatalogId"];
+                workspace_id: components["parameters"]["CatalogWorkspaceId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace is not in the catalog */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description `catalog_owner_workspace`: the workspace owns the catalog */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "catalog-queue": {
+        parameters: {
+            query?: {
+                status?: components["parameters"]["QueueStatus"];
+                limit?: components["parameters"]["Limit"];
+                /** @description rows to skip (kept for compatibility; prefer `cursor`, whose cost does not grow with depth) */
+                offset?: components["parameters"]["Offset"];
+                /** @description `next_cursor` of the previous page, with the same filters and sort (not with an offset > 0) */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                catalog_id: components["parameters"]["CatalogId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the catalog's queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "catalog-moderation-log": {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                /** @description the previous page's next_cursor (opaque) */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                catalog_id: components["parameters"]["CatalogId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the catalog's log */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationLog"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -1,5 +1,5 @@
-//! `GET /api/marketplace/items`: approved items of every kind (admins: unapproved too), filtered, sorted
-//! and paginated together.
+//! `GET /api/marketplace/items`: approved items of every kind (admins: unapproved too), public and those of
+//! the caller's private catalogs (`catalog`: one catalog's), filtered, sorted and paginated together.
 
 use marketplace_catalog::limits::{
     CATEGORY_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, MAX_TAG_FILTERS, SEARCH_CHARS,
@@ -32,6 +32,12 @@ fn list_query(req: &Request) -> Result<ListQuery, marketplace_http::ApiError> {
         search,
         tags: params.repeated("tag", MAX_TAG_FILTERS, TAG_CHARS),
         featured: params.boolean("featured"),
+        catalog: params.optional("catalog", |raw| {
+            raw.parse::<i64>()
+                .ok()
+                .filter(|id| *id > 0)
+                .ok_or("must be a catalog id (a positive integer)")
+        }),
         sort: sort.unwrap_or(if searching {
             Sort::Relevance
         } else {

@@ -2,7 +2,7 @@
 //! at a time (`limit`, `cursor`). Each entry carries the hash chain that makes an edit or a gap visible.
 
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-use marketplace_catalog::LogCursor;
+use marketplace_catalog::{LogBook, LogCursor};
 use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
@@ -10,8 +10,9 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let session = state.session(&req).await?;
     let mut params = QueryParams::new(&req);
     let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
-    let cursor = params.optional("cursor", LogCursor::parse);
+    let cursor = params.optional("cursor", |token| LogCursor::parse(token, LogBook::Public));
     params.finish()?;
-    let log = marketplace_catalog::moderation_log(&*session.db, cursor, limit).await?;
+    let log =
+        marketplace_catalog::moderation_log(&*session.db, LogBook::Public, cursor, limit).await?;
     Ok(json(StatusCode::OK, &log))
 }

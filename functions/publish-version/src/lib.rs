@@ -15,6 +15,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let version = body.required_parsed("version", Version::parse);
     let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);
     let capabilities = body.shaped::<Capabilities>("capabilities");
+    let catalog = body.optional_id("catalog_id");
     let request = body.finish_with(|| {
         Some(NewVersion {
             item_id,
@@ -23,6 +24,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
             version: version?,
             changelog: changelog.unwrap_or_default(),
             capabilities,
+            catalog,
         })
     })?;
     let pending = marketplace_catalog::submit_version(

@@ -1,5 +1,6 @@
 //! `POST /api/marketplace/items/{id}/reject`: reject what waits for review; the reason (required) is kept,
-//! and shown on the public moderation log when `public_reason` is true.
+//! and shown on the public moderation log when `public_reason` is true. A private listing's catalog admins
+//! may, as marketplace admins may any listing's.
 
 use marketplace_catalog::{limits, Rejection};
 use marketplace_http::{json, path_id, AppState, HandlerResult, JsonFields, Request, StatusCode};
@@ -7,8 +8,8 @@ use marketplace_http::{json, path_id, AppState, HandlerResult, JsonFields, Reque
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let mut session = state.session(&req).await?;
-    session.caller.require_admin()?;
     let item_id = path_id(&req, "id")?;
+    marketplace_catalog::require_moderator(&*session.db, &session.caller.user, item_id).await?;
     let mut body = JsonFields::optional(&req)?;
     let reason = body.required_statement("reason", limits::REASON_CHARS);
     let public = body.boolean("public_reason").unwrap_or(false);

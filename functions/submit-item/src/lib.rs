@@ -19,6 +19,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let version = body.parsed("version", Version::parse);
     let changelog = body.prose("changelog", limits::CHANGELOG_CHARS);
     let capabilities = body.shaped::<Capabilities>("capabilities");
+    let catalog = body.optional_id("catalog_id");
     let submission = body.finish_with(|| {
         Some(Submission {
             workspace: workspace.id,
@@ -33,6 +34,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
             version: version.unwrap_or_else(Version::initial),
             changelog: changelog.unwrap_or_default(),
             capabilities,
+            catalog,
         })
     })?;
     let pending = marketplace_catalog::submit_item(

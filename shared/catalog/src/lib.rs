@@ -38,6 +38,7 @@
 //!   this crate runs SQL.
 
 mod browse;
+mod catalogs;
 mod foundation;
 mod install;
 mod publish;
@@ -47,20 +48,24 @@ pub use browse::detail::{item_detail, Dependencies, ItemDetail};
 pub use browse::featured::{featured_items, trending_items};
 pub use browse::listing::{list_items, ListQuery, Page, Position};
 pub use browse::moderation_log::{
-    moderation_log, verify_moderation_log, ChainCheck, LogCursor, LogEntry, LoggedListing,
+    moderation_log, verify_moderation_log, ChainCheck, LogBook, LogCursor, LogEntry, LoggedListing,
     ModerationLog,
 };
 pub use browse::published_versions::{item_versions, PublishedVersion};
 pub use browse::search::SEARCH_TOTAL_CAP;
 pub use browse::sort::Sort;
 pub use browse::stats::{categories, stats, CategoryCount, Stats};
+pub use catalogs::{
+    add_workspace, create_catalog, list_catalogs, remove_workspace, require_moderator, standing,
+    Catalog, Standing, MAX_LISTED_CATALOGS,
+};
 pub use foundation::accounts;
 pub use foundation::audience::Audience;
 pub use foundation::capabilities::{Capabilities, CapabilityChanges, Manifest, ModelUse};
 pub use foundation::cursor::CursorError;
 pub use foundation::error::CatalogError;
 pub use foundation::findings::{Finding, FindingSeverity};
-pub use foundation::item::{Creator, ItemRef, ItemSummary, Rating};
+pub use foundation::item::{CatalogRef, Creator, ItemRef, ItemSummary, Rating, Visibility};
 pub use foundation::kind::ItemKind;
 pub use foundation::limits;
 pub use foundation::limits::{MAX_OFFSET, MAX_PAGE_SIZE};

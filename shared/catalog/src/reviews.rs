@@ -69,7 +69,7 @@ pub async fn post_review(
     limit: RateLimit,
 ) -> Result<PostedReview, CatalogError> {
     let tx = client.transaction().await?;
-    let kind = visible_kind(&tx, Audience::Member, review.item_id).await?;
+    let kind = visible_kind(&tx, Audience::Workspace(review.workspace), review.item_id).await?;
     let installed_version = installed_version(&tx, review).await?.ok_or(CatalogError::Forbidden(
         "Only workspaces that installed this item may review it: install it in this workspace first.",
     ))?;
@@ -95,7 +95,7 @@ pub async fn post_review(
     .query_one(&tx)
     .await?;
     let created: bool = row.read("created")?;
-    let review = read_review(&tx, Audience::Member, row.read("id")?)
+    let review = read_review(&tx, Audience::Member(review.user_id), row.read("id")?)
         .await?
         .ok_or(CatalogError::NotFound("review"))?;
     tx.commit().await?;
@@ -127,7 +127,7 @@ pub async fn delete_review(
     item_id: i64,
 ) -> Result<(), CatalogError> {
     let tx = client.transaction().await?;
-    visible_kind(&tx, Audience::Member, item_id).await?;
+    visible_kind(&tx, Audience::Member(user_id), item_id).await?;
     // A hidden review stays, hidden, so that deleting and posting again cannot undo an admin's hide: the
     // author no longer sees it, and a new post replaces it and stays hidden.
     let found = Statement::new(

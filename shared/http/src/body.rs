@@ -166,6 +166,14 @@ impl JsonFields {
         label_problem(&text).map_or(Some(text), |problem| self.reject(name, problem))
     }
 
+    /// A required [`label`](Self::label).
+    pub fn required_label(&mut self, name: &str, chars: RangeInclusive<usize>) -> Option<String> {
+        if !self.fields.contains_key(name) {
+            return self.reject(name, "is required");
+        }
+        self.label(name, chars)
+    }
+
     /// A list of at most `max_items` labels (tags) of `chars` characters each.
     pub fn label_list(
         &mut self,
@@ -235,7 +243,16 @@ impl JsonFields {
 
     /// A required positive integer (such as an id).
     pub fn required_id(&mut self, name: &str) -> Option<i64> {
-        let value = self.take(name, Presence::Required)?;
+        self.id_field(name, Presence::Required)
+    }
+
+    /// An optional positive integer (such as an id).
+    pub fn optional_id(&mut self, name: &str) -> Option<i64> {
+        self.id_field(name, Presence::Optional)
+    }
+
+    fn id_field(&mut self, name: &str, presence: Presence) -> Option<i64> {
+        let value = self.take(name, presence)?;
         match json_integer(&value) {
             Some(id) if id > 0 => Some(id),
             _ => self.reject(name, "must be a positive integer"),

@@ -51,7 +51,7 @@ impl Caller {
     }
 
     pub fn audience(&self) -> Audience {
-        Audience::new(self.user.is_admin)
+        Audience::user(self.user.id, self.user.is_admin)
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {

@@ -302,6 +302,16 @@ impl From<CatalogError> for ApiError {
                 )
             }
             .with("findings", &findings),
+            CatalogError::CatalogNameTaken => Self::new(
+                StatusCode::CONFLICT,
+                "catalog_name_taken",
+                "This workspace already owns a catalog of that name.",
+            ),
+            CatalogError::CatalogOwnerWorkspace => Self::new(
+                StatusCode::CONFLICT,
+                "catalog_owner_workspace",
+                "The catalog's owner workspace cannot be removed from it.",
+            ),
             CatalogError::NoInstallableVersion => Self::new(
                 StatusCode::CONFLICT,
                 "no_installable_version",

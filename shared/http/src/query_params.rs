@@ -1,7 +1,7 @@
 use std::ops::RangeInclusive;
 
 use lambda_http::{Request, RequestExt};
-use marketplace_catalog::Version;
+use marketplace_catalog::{Version, WorkspaceId};
 
 use crate::error::{ApiError, FieldError};
 use crate::field_rules::{check_text, finish_with};
@@ -177,6 +177,14 @@ pub fn path_id(req: &Request, name: &str) -> Result<i64, ApiError> {
                 ),
             )
         })
+}
+
+/// A workspace id path parameter (a UUID).
+pub fn path_workspace_id(req: &Request, name: &str) -> Result<WorkspaceId, ApiError> {
+    req.path_parameters_ref()
+        .and_then(|params| params.first(name))
+        .and_then(|raw| WorkspaceId::parse(raw).ok())
+        .ok_or_else(|| ApiError::invalid_field(name, "must be a UUID"))
 }
 
 /// A SemVer path parameter, such as a listing's version; a `+` before build metadata may come

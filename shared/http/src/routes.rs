@@ -59,6 +59,12 @@ pub const ROUTES: &[Route] = &[
     route("GET",    "/api/marketplace/advisories",                     "list-advisories"),
     route("GET",    "/api/marketplace/moderation-log",                 "moderation-log"),
     route("GET",    "/api/marketplace/moderation-log/verify",          "verify-moderation-log"),
+    route("POST",   "/api/marketplace/catalogs",                       "create-catalog"),
+    route("GET",    "/api/marketplace/catalogs",                       "list-catalogs"),
+    route("PUT",    "/api/marketplace/catalogs/{catalog_id}/workspaces/{workspace_id}", "add-catalog-workspace"),
+    route("DELETE", "/api/marketplace/catalogs/{catalog_id}/workspaces/{workspace_id}", "remove-catalog-workspace"),
+    route("GET",    "/api/marketplace/catalogs/{catalog_id}/queue",    "catalog-queue"),
+    route("GET",    "/api/marketplace/catalogs/{catalog_id}/moderation-log", "catalog-moderation-log"),
 ];
 
 /// The route serving `method` and `path`, with its path parameters. A literal segment wins over a parameter

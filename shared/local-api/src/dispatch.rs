@@ -55,4 +55,10 @@ functions! {
     "list-advisories" => list_advisories,
     "moderation-log" => moderation_log,
     "verify-moderation-log" => verify_moderation_log,
+    "create-catalog" => create_catalog,
+    "list-catalogs" => list_catalogs,
+    "add-catalog-workspace" => add_catalog_workspace,
+    "remove-catalog-workspace" => remove_catalog_workspace,
+    "catalog-queue" => catalog_queue,
+    "catalog-moderation-log" => catalog_moderation_log,
 }

@@ -1,33 +1,33 @@
--- 13595 bytes
+-- 11521 bytes
 WITH read_0 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT search_matches(t.name, t.description, t.search_words, $4, $6) THEN NULL ELSE search_tier(t.name, t.name_words, $6, $5, $4) END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $11) w),
 read_1 AS MATERIALIZED (SELECT count(*) >= $7 AS filled FROM read_0 WHERE matched AND tier <= 2),
 read_2 AS MATERIALIZED (SELECT 'agent'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_3 AS MATERIALIZED (SELECT 'recipe'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_4 AS MATERIALIZED (SELECT 'skill'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_5 AS MATERIALIZED (SELECT 'llm'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_6 AS MATERIALIZED (SELECT 'tool'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_7 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 2
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7) w
 WHERE (SELECT filled FROM read_1)) UNION ALL (SELECT * FROM (SELECT * FROM (SELECT * FROM read_2 UNION ALL SELECT * FROM read_3 UNION ALL SELECT * FROM read_4 UNION ALL SELECT * FROM read_5 UNION ALL SELECT * FROM read_6) c WHERE tier <= 2 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, CASE WHEN lower(t.name) = lower($6) THEN 0 WHEN lower(t.name) LIKE lower($5) THEN 1 ELSE 2 END AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6)) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3) AND (t.kind = 'agent' AND (SELECT count(*) FROM read_2) > 1000
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6)) AND NOT lower(t.name) LIKE lower($5) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3) AND (t.kind = 'agent' AND (SELECT count(*) FROM read_2) > 1000
 AND (SELECT count(*) FROM read_2 WHERE tier <= 2) < $7 OR t.kind = 'recipe' AND (SELECT count(*) FROM read_3) > 1000
 AND (SELECT count(*) FROM read_3 WHERE tier <= 2) < $7 OR t.kind = 'skill' AND (SELECT count(*) FROM read_4) > 1000
 AND (SELECT count(*) FROM read_4 WHERE tier <= 2) < $7 OR t.kind = 'llm' AND (SELECT count(*) FROM read_5) > 1000
@@ -36,35 +36,35 @@ AND (SELECT count(*) FROM read_6 WHERE tier <= 2) < $7)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $7) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE)) r WHERE true),
 read_8 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT search_matches(t.name, t.description, t.search_words, $4, $6) THEN NULL ELSE search_tier(t.name, t.name_words, $6, $5, $4) END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $11) w),
 read_9 AS MATERIALIZED (SELECT count(*) >= $7 AS filled FROM read_8 WHERE matched AND tier <= 3),
 read_10 AS MATERIALIZED (SELECT 'agent'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
+FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_11 AS MATERIALIZED (SELECT 'recipe'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
+FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_12 AS MATERIALIZED (SELECT 'skill'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
+FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_13 AS MATERIALIZED (SELECT 'llm'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
+FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_14 AS MATERIALIZED (SELECT 'tool'::text AS kind, t.id, search_tier(t.name, t.name_words, $6, $5, $4) AS tier, t.install_count, t.created_at, true AS matched,
 false AS region_end
-FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
+FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) AND NOT (t.name ILIKE $4 OR t.name_words @@ plainto_tsquery('english', $6))
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT greatest($7, 1001)),
 read_15 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_8 WHERE matched AND tier <= 3
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7) w
 WHERE (SELECT filled FROM read_9)) UNION ALL (SELECT * FROM (SELECT * FROM (SELECT * FROM read_10 UNION ALL SELECT * FROM read_11 UNION ALL SELECT * FROM read_12 UNION ALL SELECT * FROM read_13 UNION ALL SELECT * FROM read_14) c WHERE tier <= 3 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7) f WHERE (NOT (SELECT filled FROM read_9)) IS NOT FALSE)) r WHERE ((SELECT count(DISTINCT (kind, id)) FROM read_7 WHERE matched) < $7) IS NOT FALSE),
-read_16 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.name) LIKE lower($5) LIMIT 1001) p),
+read_16 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND lower(t.name) LIKE lower($5) LIMIT 1001) p),
 read_17 AS MATERIALIZED (SELECT least(count(*), 1000) AS total, count(*) <= 1000 AS total_exact
-FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND search_matches(t.name, t.description, t.search_words, $4, $6) LIMIT 1001) matching),
+FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND search_matches(t.name, t.description, t.search_words, $4, $6) LIMIT 1001) matching),
 branches AS (SELECT * FROM read_7 UNION SELECT * FROM read_15),
 boundary AS (
 SELECT * FROM branches e
@@ -76,7 +76,7 @@ SELECT p.kind, p.id, p.pos, json_build_array(p.tier, p.install_count::bigint, (e
 SELECT b.*, row_number() OVER (ORDER BY tier, install_count DESC, created_at DESC, id DESC) AS pos
 FROM branches b WHERE b.matched
 ORDER BY tier, install_count DESC, created_at DESC, id DESC OFFSET $9 LIMIT $10) p),
-rows AS (SELECT p.pos, p.position, 'agent'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('model', t.model_config -> 'model', 'agent_type', t.agent_type) AS metadata FROM page p JOIN agents t ON t.id = p.id WHERE p.kind = 'agent' UNION ALL SELECT p.pos, p.position, 'recipe'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('steps_count', jsonb_array_length(t.steps), 'required_tools', t.required_tools, 'recommended_agents', t.recommended_agents) AS metadata FROM page p JOIN workflow_templates t ON t.id = p.id WHERE p.kind = 'recipe' UNION ALL SELECT p.pos, p.position, 'skill'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('skill_type', t.skill_type) AS metadata FROM page p JOIN skills t ON t.id = p.id WHERE p.kind = 'skill' UNION ALL SELECT p.pos, p.position, 'llm'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('provider', t.provider, 'model_id', t.model_id, 'context_window', t.context_window, 'max_output_tokens', t.max_output_tokens, 'capabilities', t.capabilities) AS metadata FROM page p JOIN llm_models t ON t.id = p.id WHERE p.kind = 'llm' UNION ALL SELECT p.pos, p.position, 'tool'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('app_slug', t.app_slug) AS metadata FROM page p JOIN tools t ON t.id = p.id WHERE p.kind = 'tool'),
+rows AS (SELECT p.pos, p.position, s.*, sc.name AS catalog_name FROM page p JOIN item_summaries s ON s.id = p.id AND s.kind = p.kind LEFT JOIN catalogs sc ON sc.id = s.catalog_id),
 total AS (SELECT counted.*, (SELECT json_build_array(e.tier, e.install_count::bigint, (extract(epoch FROM e.created_at) * 1000000)::bigint, e.id) FROM boundary e) AS resume_at
 FROM (SELECT (CASE WHEN (SELECT n FROM read_16) > 1000 THEN 1000 ELSE (SELECT total FROM read_17) END)::bigint AS total, CASE WHEN (SELECT n FROM read_16) > 1000 THEN false ELSE (SELECT total_exact FROM read_17) END AS total_exact) counted)
 SELECT total.*, rows.*, u.display_name AS creator_name

@@ -1,65 +1,65 @@
--- 12725 bytes
+-- 10751 bytes
 WITH read_0 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT (t.name ILIKE $4 OR t.description ILIKE $4) THEN NULL ELSE CASE WHEN lower(t.name) = lower($6) THEN 0 WHEN lower(t.name) LIKE lower($5) THEN 1 ELSE 2 END END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) = lower($6) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) = lower($6) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $11) w),
 read_1 AS MATERIALIZED (SELECT count(*) >= $7 AS filled FROM read_0 WHERE matched AND tier <= 1),
 read_2 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_0 WHERE matched AND tier <= 1
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7) w
 WHERE (SELECT filled FROM read_1)) UNION ALL (SELECT * FROM (SELECT t.kind, t.id, CASE WHEN lower(t.name) = lower($6) THEN 0 ELSE 1 END AS tier, t.install_count, t.created_at, true AS matched, false AS region_end
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.name) LIKE lower($5) AND NOT lower(t.name) = lower($6) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND lower(t.name) LIKE lower($5) AND NOT lower(t.name) = lower($6) AND (t.install_count, t.created_at, t.id) < ($1, (timestamptz 'epoch' + $2 * interval '1 microsecond'), $3)
 ORDER BY ROW(t.install_count, t.created_at, t.id) DESC LIMIT $7) f WHERE (NOT (SELECT filled FROM read_1)) IS NOT FALSE)) r WHERE true),
 read_3 AS MATERIALIZED (SELECT w.kind, w.id, w.m AS tier, w.install_count, w.created_at, w.m IS NOT NULL AS matched FROM (
 SELECT t.kind, t.id, CASE WHEN NOT (t.name ILIKE $4 OR t.description ILIKE $4) THEN NULL ELSE CASE WHEN lower(t.name) = lower($6) THEN 0 WHEN lower(t.name) LIKE lower($5) THEN 1 ELSE 2 END END AS m, t.install_count, t.created_at
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $11) w),
 read_4 AS MATERIALIZED (SELECT count(*) >= $7 AS filled FROM read_3 WHERE matched AND tier <= 2),
 read_5 AS MATERIALIZED (SELECT * FROM ((SELECT * FROM (SELECT *, false AS region_end FROM read_3 WHERE matched AND tier <= 2
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7) w
 WHERE (SELECT filled FROM read_4)) UNION ALL (SELECT * FROM ((SELECT *, false AS region_end FROM (SELECT 'agent'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, (t.name ILIKE $4 OR t.description ILIKE $4) AS matched
-FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $8) r WHERE matched
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7)
 UNION ALL (SELECT *, true AS region_end FROM (SELECT 'agent'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, false AS matched
-FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC OFFSET $8 - 1 LIMIT 1) e)) f WHERE (NOT (SELECT filled FROM read_4)) IS NOT FALSE) UNION ALL (SELECT * FROM ((SELECT *, false AS region_end FROM (SELECT 'recipe'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, (t.name ILIKE $4 OR t.description ILIKE $4) AS matched
-FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $8) r WHERE matched
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7)
 UNION ALL (SELECT *, true AS region_end FROM (SELECT 'recipe'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, false AS matched
-FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC OFFSET $8 - 1 LIMIT 1) e)) f WHERE (NOT (SELECT filled FROM read_4)) IS NOT FALSE) UNION ALL (SELECT * FROM ((SELECT *, false AS region_end FROM (SELECT 'skill'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, (t.name ILIKE $4 OR t.description ILIKE $4) AS matched
-FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $8) r WHERE matched
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7)
 UNION ALL (SELECT *, true AS region_end FROM (SELECT 'skill'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, false AS matched
-FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC OFFSET $8 - 1 LIMIT 1) e)) f WHERE (NOT (SELECT filled FROM read_4)) IS NOT FALSE) UNION ALL (SELECT * FROM ((SELECT *, false AS region_end FROM (SELECT 'llm'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, (t.name ILIKE $4 OR t.description ILIKE $4) AS matched
-FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $8) r WHERE matched
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7)
 UNION ALL (SELECT *, true AS region_end FROM (SELECT 'llm'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, false AS matched
-FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC OFFSET $8 - 1 LIMIT 1) e)) f WHERE (NOT (SELECT filled FROM read_4)) IS NOT FALSE) UNION ALL (SELECT * FROM ((SELECT *, false AS region_end FROM (SELECT 'tool'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, (t.name ILIKE $4 OR t.description ILIKE $4) AS matched
-FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $8) r WHERE matched
 ORDER BY install_count DESC, created_at DESC, id DESC LIMIT $7)
 UNION ALL (SELECT *, true AS region_end FROM (SELECT 'tool'::text AS kind, t.id, 2 AS tier, t.install_count, t.created_at, false AS matched
-FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND NOT lower(t.name) LIKE lower($5)
+FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND NOT lower(t.name) LIKE lower($5)
 ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC OFFSET $8 - 1 LIMIT 1) e)) f WHERE (NOT (SELECT filled FROM read_4)) IS NOT FALSE)) r WHERE ((SELECT count(DISTINCT (kind, id)) FROM read_2 WHERE matched) < $7) IS NOT FALSE),
-read_6 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND lower(t.name) LIKE lower($5) LIMIT 1001) p),
+read_6 AS MATERIALIZED (SELECT count(*) AS n FROM (SELECT 1 FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL AND lower(t.name) LIKE lower($5) LIMIT 1001) p),
 read_7 AS MATERIALIZED (SELECT least(sum(matches), 1000)::bigint AS total,
 bool_and(examined < 1000) AND sum(matches) <= 1000 AS total_exact
 FROM (SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM agents t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL
 ORDER BY t.id LIMIT 1000) r UNION ALL SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM workflow_templates t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL
 ORDER BY t.id LIMIT 1000) r UNION ALL SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM skills t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL
 ORDER BY t.id LIMIT 1000) r UNION ALL SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM llm_models t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL
 ORDER BY t.id LIMIT 1000) r UNION ALL SELECT count(*) FILTER (WHERE m) AS matches, count(*) AS examined
-FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM (SELECT (t.name ILIKE $4 OR t.description ILIKE $4) AS m FROM tools t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL
 ORDER BY t.id LIMIT 1000) r) regions),
 branches AS (SELECT * FROM read_2 UNION SELECT * FROM read_5),
 boundary AS (
@@ -72,7 +72,7 @@ SELECT p.kind, p.id, p.pos, json_build_array(p.tier, p.install_count::bigint, (e
 SELECT b.*, row_number() OVER (ORDER BY tier, install_count DESC, created_at DESC, id DESC) AS pos
 FROM branches b WHERE b.matched AND NOT EXISTS (SELECT 1 FROM boundary e WHERE NOT (b.tier < e.tier OR (b.tier = e.tier AND (b.install_count, b.created_at, b.id) >= (e.install_count, e.created_at, e.id))))
 ORDER BY tier, install_count DESC, created_at DESC, id DESC OFFSET $9 LIMIT $10) p),
-rows AS (SELECT p.pos, p.position, 'agent'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('model', t.model_config -> 'model', 'agent_type', t.agent_type) AS metadata FROM page p JOIN agents t ON t.id = p.id WHERE p.kind = 'agent' UNION ALL SELECT p.pos, p.position, 'recipe'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('steps_count', jsonb_array_length(t.steps), 'required_tools', t.required_tools, 'recommended_agents', t.recommended_agents) AS metadata FROM page p JOIN workflow_templates t ON t.id = p.id WHERE p.kind = 'recipe' UNION ALL SELECT p.pos, p.position, 'skill'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('skill_type', t.skill_type) AS metadata FROM page p JOIN skills t ON t.id = p.id WHERE p.kind = 'skill' UNION ALL SELECT p.pos, p.position, 'llm'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('provider', t.provider, 'model_id', t.model_id, 'context_window', t.context_window, 'max_output_tokens', t.max_output_tokens, 'capabilities', t.capabilities) AS metadata FROM page p JOIN llm_models t ON t.id = p.id WHERE p.kind = 'llm' UNION ALL SELECT p.pos, p.position, 'tool'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('app_slug', t.app_slug) AS metadata FROM page p JOIN tools t ON t.id = p.id WHERE p.kind = 'tool'),
+rows AS (SELECT p.pos, p.position, s.*, sc.name AS catalog_name FROM page p JOIN item_summaries s ON s.id = p.id AND s.kind = p.kind LEFT JOIN catalogs sc ON sc.id = s.catalog_id),
 total AS (SELECT counted.*, (SELECT json_build_array(e.tier, e.install_count::bigint, (extract(epoch FROM e.created_at) * 1000000)::bigint, e.id) FROM boundary e) AS resume_at
 FROM (SELECT (CASE WHEN (SELECT n FROM read_6) > 1000 THEN 1000 ELSE (SELECT total FROM read_7) END)::bigint AS total, CASE WHEN (SELECT n FROM read_6) > 1000 THEN false ELSE (SELECT total_exact FROM read_7) END AS total_exact) counted)
 SELECT total.*, rows.*, u.display_name AS creator_name

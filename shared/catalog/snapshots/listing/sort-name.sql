@@ -1,7 +1,7 @@
--- 3831 bytes
+-- 1418 bytes
 WITH branches AS (SELECT *, false AS region_end FROM (SELECT w.kind, w.id, NULL::integer AS tier, w.name_key, w.m AS matched FROM (
 SELECT t.kind, t.id, true AS m, lower(t.name) AS name_key
-FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.is_approved AND t.catalog_id IS NULL
 ORDER BY lower(t.name), t.id LIMIT $1) w) r),
 boundary AS (
 SELECT * FROM branches e
@@ -13,9 +13,9 @@ SELECT p.kind, p.id, p.pos, json_build_array(p.name_key, p.id) AS position FROM 
 SELECT b.*, row_number() OVER (ORDER BY name_key, id) AS pos
 FROM branches b WHERE b.matched
 ORDER BY name_key, id OFFSET $3 LIMIT $4) p),
-rows AS (SELECT p.pos, p.position, 'agent'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('model', t.model_config -> 'model', 'agent_type', t.agent_type) AS metadata FROM page p JOIN agents t ON t.id = p.id WHERE p.kind = 'agent' UNION ALL SELECT p.pos, p.position, 'recipe'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('steps_count', jsonb_array_length(t.steps), 'required_tools', t.required_tools, 'recommended_agents', t.recommended_agents) AS metadata FROM page p JOIN workflow_templates t ON t.id = p.id WHERE p.kind = 'recipe' UNION ALL SELECT p.pos, p.position, 'skill'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('skill_type', t.skill_type) AS metadata FROM page p JOIN skills t ON t.id = p.id WHERE p.kind = 'skill' UNION ALL SELECT p.pos, p.position, 'llm'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('provider', t.provider, 'model_id', t.model_id, 'context_window', t.context_window, 'max_output_tokens', t.max_output_tokens, 'capabilities', t.capabilities) AS metadata FROM page p JOIN llm_models t ON t.id = p.id WHERE p.kind = 'llm' UNION ALL SELECT p.pos, p.position, 'tool'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, t.original_creator_id, t.created_at, t.updated_at, jsonb_build_object('app_slug', t.app_slug) AS metadata FROM page p JOIN tools t ON t.id = p.id WHERE p.kind = 'tool'),
+rows AS (SELECT p.pos, p.position, s.*, sc.name AS catalog_name FROM page p JOIN item_summaries s ON s.id = p.id AND s.kind = p.kind LEFT JOIN catalogs sc ON sc.id = s.catalog_id),
 total AS (SELECT counted.*, (SELECT json_build_array(e.name_key, e.id) FROM boundary e) AS resume_at
-FROM (SELECT (SELECT coalesce(sum(c.items), 0)::bigint AS total FROM marketplace_counts c WHERE c.kind IN ('agent', 'recipe', 'skill', 'llm', 'tool') AND c.is_approved) AS total, true AS total_exact) counted)
+FROM (SELECT (SELECT ((SELECT coalesce(sum(c.items), 0) FROM marketplace_counts c WHERE c.kind IN ('agent', 'recipe', 'skill', 'llm', 'tool') AND c.is_approved))::bigint AS total) AS total, true AS total_exact) counted)
 SELECT total.*, rows.*, u.display_name AS creator_name
 FROM total
 LEFT JOIN rows ON true

@@ -9,7 +9,7 @@ use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
-use crate::foundation::item::{enrich_agents, summary_columns};
+use crate::foundation::item::{enrich_agents, summary_join, SUMMARY_COLUMNS};
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::redact_fields;
@@ -81,12 +81,13 @@ pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
     let listed = audience.listed("t");
     let branches = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT {columns}, {content} AS content, {tools} AS tool_slugs,
+            "SELECT {SUMMARY_COLUMNS}, {content} AS content, {tools} AS tool_slugs,
                     (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM {table} o
                      WHERE o.id = t.forked_from_id AND {original_listed}) AS forked_from
-             FROM {table} t WHERE t.id = $1 AND {listed}",
+             FROM (SELECT '{kind}'::text AS kind, t.* FROM {table} t WHERE t.id = $1 AND {listed}) t
+             {join}",
             tools = kind.tool_slugs_sql("t"),
-            columns = summary_columns(kind),
+            join = summary_join("t"),
             content = kind.content_sql("t"),
             table = kind.table(),
             original_listed = audience.listed("o"),

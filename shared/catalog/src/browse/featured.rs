@@ -9,9 +9,10 @@ use crate::foundation::audience::Audience;
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
 
-/// Approved, featured, listed items of every kind, most popular first.
+/// Approved, featured, listed items of every kind that `audience` sees, most popular first.
 pub async fn featured_items(
     db: &impl GenericClient,
+    audience: Audience,
     limit: i64,
 ) -> Result<Vec<ItemSummary>, CatalogError> {
     let query = ListQuery {
@@ -19,12 +20,14 @@ pub async fn featured_items(
         limit,
         ..ListQuery::default()
     };
-    Ok(list_items(db, Audience::Member, &query).await?.items)
+    Ok(list_items(db, audience, &query).await?.items)
 }
 
-/// The top trending listings of every kind (approved, listed), ties by all-time popularity.
+/// The top trending listings of every kind (approved, listed) that `audience` sees, ties by all-time
+/// popularity.
 pub async fn trending_items(
     db: &impl GenericClient,
+    audience: Audience,
     limit: i64,
 ) -> Result<Vec<ItemSummary>, CatalogError> {
     let query = ListQuery {
@@ -32,5 +35,5 @@ pub async fn trending_items(
         limit,
         ..ListQuery::default()
     };
-    Ok(list_items(db, Audience::Member, &query).await?.items)
+    Ok(list_items(db, audience, &query).await?.items)
 }

@@ -13,19 +13,20 @@ use tokio_postgres::GenericClient;
 
 use crate::browse::search::{self, SearchTerm, SEARCH_TOTAL_CAP, SEARCH_WALK, SHORT_TERM_REGION};
 use crate::browse::sort::Sort;
+use crate::foundation::audience::sees_catalog;
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
-use crate::foundation::cursor::{self, CursorError};
+use crate::foundation::cursor;
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
-use crate::foundation::item::{enrich_agents, summary_columns};
+use crate::foundation::item::{enrich_agents, summary_join, SUMMARY_COLUMNS};
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::limits::DEFAULT_PAGE_SIZE;
 use crate::foundation::paged::total_and_page;
 use crate::foundation::position::PositionValue;
 use crate::foundation::statement::{Params, Placeholder, Statement};
 
+mod query;
 mod reads;
 mod relevance;
 #[doc(hidden)]
@@ -34,75 +35,7 @@ pub mod shapes;
 mod snapshots;
 mod total;
 
-/// A validated listing request (the HTTP layer enforces the bounds of docs/api.md). The default is the first
-/// page of everything, popular first, of the default size.
-#[derive(Debug, Clone)]
-pub struct ListQuery {
-    pub kind: Option<ItemKind>,
-    pub category: Option<String>,
-    pub search: Option<String>,
-    /// Items must carry every one of these tags (case-insensitive).
-    pub tags: Vec<String>,
-    pub featured: Option<bool>,
-    pub sort: Sort,
-    pub limit: i64,
-    pub offset: i64,
-    /// Start after this position (from a cursor) instead of at `offset`.
-    pub after: Option<Position>,
-}
-
-impl Default for ListQuery {
-    fn default() -> Self {
-        Self {
-            kind: None,
-            category: None,
-            search: None,
-            tags: Vec::new(),
-            featured: None,
-            sort: Sort::Popular,
-            limit: DEFAULT_PAGE_SIZE,
-            offset: 0,
-            after: None,
-        }
-    }
-}
-
-/// Where a page starts: the position of the last row the previous page showed, read from its cursor.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Position(Vec<PositionValue>);
-
-impl ListQuery {
-    /// The position a cursor names, if it was issued for this listing (same filters, search and sort).
-    pub fn position(&self, cursor: &str) -> Result<Position, CursorError> {
-        cursor::decode(cursor, &self.scope(), &self.sort.position_types()).map(Position)
-    }
-
-    /// What a cursor is bound to: everything that selects and orders the rows, not the page size.
-    fn scope(&self) -> String {
-        let mut tags: Vec<String> = self.tags.iter().map(|tag| tag.to_lowercase()).collect();
-        tags.sort();
-        format!(
-            "items\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}",
-            self.kind.map(ItemKind::as_str),
-            self.category.as_deref().map(str::to_lowercase),
-            self.search,
-            tags,
-            self.featured,
-            self.sort.as_str(),
-        )
-    }
-
-    fn search_term(&self) -> Option<&str> {
-        self.search.as_deref().filter(|term| !term.is_empty())
-    }
-
-    fn kinds(&self) -> Vec<ItemKind> {
-        match self.kind {
-            Some(kind) => vec![kind],
-            None => ItemKind::ALL.to_vec(),
-        }
-    }
-}
+pub use query::{ListQuery, Position};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
@@ -167,6 +100,11 @@ pub async fn list_items(
     if short && !items.is_empty() && shown > total {
         total = shown;
         total_exact = next_cursor.is_none();
+    }
+    if let Some(catalog) = query.catalog {
+        if items.is_empty() && !sees_catalog(db, audience, catalog).await? {
+            return Err(CatalogError::NotFound("catalog"));
+        }
     }
     enrich_agents(db, audience, &mut items).await?;
     let suggestions = match query.search_term() {
@@ -356,7 +294,7 @@ impl<'q> ListingSql<'q> {
             window = self.window,
             offset = self.offset,
             fetch = self.fetch,
-            rows = page_rows_sql(&self.kinds),
+            rows = page_rows_sql(),
             resume = sort.position_json("e"),
             select = total_and_page(
                 "rows",
@@ -369,7 +307,10 @@ impl<'q> ListingSql<'q> {
 
     /// The predicate on an item row `t` for this listing: listed for this audience, then the filters.
     fn filters(&self) -> String {
-        let mut filters = self.audience.listed("t");
+        let mut filters = match self.query.catalog {
+            Some(catalog) => self.audience.listed_in_catalog("t", catalog),
+            None => self.audience.listed("t"),
+        };
         if let Some(category) = self.category {
             filters.push_str(&format!(
                 " AND lower(t.marketplace_category) = lower({category})"
@@ -446,8 +387,9 @@ impl<'q> ListingSql<'q> {
 
 /// The columns of `item_rows` (V16) besides `kind`: what a walk's conditions, tiers and sort keys read. A
 /// one-kind listing selects them from its table (its whole row would make every plan longer to make).
-const ITEM_ROWS_COLUMNS: [&str; 17] = [
+const ITEM_ROWS_COLUMNS: [&str; 18] = [
     "id",
+    "catalog_id",
     "owner_type",
     "delisted_at",
     "is_approved",
@@ -535,20 +477,19 @@ fn compact(sql: &str) -> String {
     out
 }
 
-/// The page's rows in full, from CTE `page` (kind, id, position, pos), one primary-key join per kind.
-fn page_rows_sql(kinds: &[ItemKind]) -> String {
-    union_all(kinds, |kind| {
-        format!(
-            "SELECT p.pos, p.position, {columns} FROM page p JOIN {table} t ON t.id = p.id WHERE p.kind = '{kind}'",
-            columns = summary_columns(kind),
-            table = kind.table(),
-        )
-    })
+/// The page's rows in full, from CTE `page` (kind, id, position, pos), by their primary keys.
+fn page_rows_sql() -> String {
+    format!(
+        "SELECT p.pos, p.position, {SUMMARY_COLUMNS} FROM page p {}",
+        summary_join("p")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::foundation::cursor::CursorError;
+    use crate::foundation::limits::DEFAULT_PAGE_SIZE;
 
     #[test]
     fn the_default_query_is_a_first_page_of_the_default_size() {

@@ -1,7 +1,8 @@
 //! The public record of moderation: what admins did to listings (approvals, rejections with the reasons
 //! they made public, delistings, revocations, feature and official marks, review hides as counts) and what
 //! publishers yanked, newest first; and the check of its hash chain. Entries are written by the database
-//! (V19) as each action commits; this module only reads them.
+//! (V19) as each action commits; this module only reads them. A private listing's actions are in its
+//! catalog's own chain (V20), read the same way.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -60,29 +61,46 @@ struct Stored {
     hidden_reviews: Option<i64>,
 }
 
+/// Which chain: the public log, or a private catalog's own (its listings' actions, for its members).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogBook {
+    Public,
+    Catalog(i64),
+}
+
+impl LogBook {
+    fn scope(self) -> String {
+        match self {
+            Self::Public => "moderation log".to_owned(),
+            Self::Catalog(catalog) => format!("moderation log\ncatalog {catalog}"),
+        }
+    }
+}
+
 /// Where a page of the log continues: below this sequence number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogCursor(i64);
 
-const SCOPE: &str = "moderation log";
-
 impl LogCursor {
-    /// A token this route issued, or why not.
-    pub fn parse(token: &str) -> Result<Self, CursorError> {
-        match cursor::decode(token, SCOPE, &[KeyType::Integer])?[..] {
+    /// A token this route issued for `book`, or why not.
+    pub fn parse(token: &str, book: LogBook) -> Result<Self, CursorError> {
+        match cursor::decode(token, &book.scope(), &[KeyType::Integer])?[..] {
             [PositionValue::Integer(seq)] if seq > 0 => Ok(Self(seq)),
             _ => Err(CursorError::Malformed),
         }
     }
 }
 
-/// One page of the log, newest first, below `after`.
+/// One page of the log `book`, newest first, below `after`.
 pub async fn moderation_log(
     db: &impl GenericClient,
+    book: LogBook,
     after: Option<LogCursor>,
     limit: i64,
 ) -> Result<ModerationLog, CatalogError> {
-    let rows = moderation_log_statement(after, limit + 1).query(db).await?;
+    let rows = moderation_log_statement(book, after, limit + 1)
+        .query(db)
+        .await?;
     let mut entries = rows
         .iter()
         .map(|row| {
@@ -112,7 +130,7 @@ pub async fn moderation_log(
         entries.truncate(limit);
         entries
             .last()
-            .map(|last| cursor::encode(SCOPE, &[last.seq.into()]))
+            .map(|last| cursor::encode(&book.scope(), &[last.seq.into()]))
     } else {
         None
     };
@@ -122,14 +140,29 @@ pub async fn moderation_log(
     })
 }
 
-/// A page of `limit` log entries below `after`, newest first, by the primary key.
-pub fn moderation_log_statement(after: Option<LogCursor>, limit: i64) -> Statement<'static> {
-    Statement::new(
-        "SELECT entry, entry::text AS entry_text, prev_hash, hash FROM moderation_log
-         WHERE $2::bigint IS NULL OR seq < $2 ORDER BY seq DESC LIMIT $1",
-    )
-    .bind(limit)
-    .bind(after.map(|after| after.0))
+/// A page of `limit` entries of `book` below `after`, newest first, by the primary key.
+pub fn moderation_log_statement(
+    book: LogBook,
+    after: Option<LogCursor>,
+    limit: i64,
+) -> Statement<'static> {
+    let sql = match book {
+        LogBook::Public => {
+            "SELECT entry, entry::text AS entry_text, prev_hash, hash FROM moderation_log
+             WHERE $2::bigint IS NULL OR seq < $2 ORDER BY seq DESC LIMIT $1"
+        }
+        LogBook::Catalog(_) => {
+            "SELECT entry, entry::text AS entry_text, prev_hash, hash FROM catalog_moderation_log
+             WHERE catalog_id = $3 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $1"
+        }
+    };
+    let statement = Statement::new(sql)
+        .bind(limit)
+        .bind(after.map(|after| after.0));
+    match book {
+        LogBook::Public => statement,
+        LogBook::Catalog(catalog) => statement.bind(catalog),
+    }
 }
 
 /// What recomputing the chain found.

@@ -40,6 +40,12 @@ pub enum CatalogError {
     /// The checks at submit found something that refuses the submission: every finding, blocking or not.
     #[error("submission blocked: {}", .0.iter().filter(|f| f.is_blocking()).map(|f| f.rule.as_str()).collect::<Vec<_>>().join(", "))]
     SubmissionBlocked(Vec<crate::foundation::findings::Finding>),
+    /// The owner workspace already owns a catalog of this name (case-insensitive).
+    #[error("catalog name taken")]
+    CatalogNameTaken,
+    /// A catalog's owner workspace cannot leave it.
+    #[error("the owner workspace cannot leave its catalog")]
+    CatalogOwnerWorkspace,
     /// Every approved version of the listing is yanked or revoked.
     #[error("no installable version")]
     NoInstallableVersion,

@@ -52,6 +52,40 @@ pub struct ItemSummary {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub metadata: Value,
+    pub visibility: Visibility,
+    /// The private catalog the listing belongs to; `None` when public.
+    pub catalog: Option<CatalogRef>,
+}
+
+/// Who may see a listing: everyone, or the members of its catalog's workspaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+/// A private catalog as a listing names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CatalogRef {
+    pub id: i64,
+    pub name: String,
+}
+
+impl CatalogRef {
+    /// The catalog in columns `catalog_id` and `catalog_name` of a row, if the row names one.
+    pub(crate) fn from_row(row: &Row) -> Result<Option<Self>, CatalogError> {
+        let id: Option<i64> = row.read("catalog_id")?;
+        let name: Option<String> = row.read("catalog_name")?;
+        Ok(id.zip(name).map(|(id, name)| Self { id, name }))
+    }
+
+    pub(crate) fn visibility(catalog: &Option<Self>) -> Visibility {
+        match catalog {
+            Some(_) => Visibility::Private,
+            None => Visibility::Public,
+        }
+    }
 }
 
 /// A listing's rating from its visible user reviews, kept on its row as reviews are written (V8).
@@ -84,18 +118,17 @@ pub struct Creator {
     pub display_name: String,
 }
 
-/// The columns every item query selects from an item row `t` of `kind`, in the names `ItemSummary::from_row`
-/// reads. The creator's name comes from a join on `users u`.
-pub(crate) fn summary_columns(kind: ItemKind) -> String {
+/// The summary of each listing a relation `p` names by `kind` and `id`: the columns of view
+/// `item_summaries` (V20) as [`ItemSummary::from_row`] reads them, joined by this clause and selected by
+/// [`SUMMARY_COLUMNS`].
+pub(crate) fn summary_join(p: &str) -> String {
     format!(
-        "'{kind}'::text AS kind, t.id, t.name, t.description, t.marketplace_category, t.marketplace_icon, \
-         t.tags, t.version::text AS version, t.install_count, t.active_installs, t.workspace_count, \
-         t.rating_sum, t.rating_count, t.is_featured, t.is_official, t.is_approved, \
-         t.original_creator_id, t.created_at, t.updated_at, {metadata} AS metadata",
-        kind = kind.as_str(),
-        metadata = kind.metadata_sql(),
+        "JOIN item_summaries s ON s.id = {p}.id AND s.kind = {p}.kind LEFT JOIN catalogs sc ON sc.id = s.catalog_id"
     )
 }
+
+/// What [`summary_join`] selects.
+pub(crate) const SUMMARY_COLUMNS: &str = "s.*, sc.name AS catalog_name";
 
 impl ItemSummary {
     /// The summary of an item row, with the redaction policy applied to everything taken from its
@@ -105,6 +138,7 @@ impl ItemSummary {
         let mut metadata: Value = row.read("metadata")?;
         redact_secrets(&mut tags);
         redact_fields(&mut metadata);
+        let catalog = CatalogRef::from_row(row)?;
         Ok(Self {
             id: row.read("id")?,
             kind: row.read("kind")?,
@@ -125,6 +159,8 @@ impl ItemSummary {
             created_at: row.read("created_at")?,
             updated_at: row.read("updated_at")?,
             metadata,
+            visibility: CatalogRef::visibility(&catalog),
+            catalog,
         })
     }
 }

@@ -63,26 +63,6 @@ impl ItemKind {
         }
     }
 
-    /// The public, type-specific summary of a row `t` (agents get tools and skills added by enrichment).
-    pub(crate) fn metadata_sql(self) -> &'static str {
-        match self {
-            Self::Agent => {
-                "jsonb_build_object('model', t.model_config -> 'model', 'agent_type', t.agent_type)"
-            }
-            Self::Recipe => {
-                "jsonb_build_object('steps_count', jsonb_array_length(t.steps), \
-                 'required_tools', t.required_tools, 'recommended_agents', t.recommended_agents)"
-            }
-            Self::Skill => "jsonb_build_object('skill_type', t.skill_type)",
-            Self::Llm => {
-                "jsonb_build_object('provider', t.provider, 'model_id', t.model_id, \
-                 'context_window', t.context_window, 'max_output_tokens', t.max_output_tokens, \
-                 'capabilities', t.capabilities)"
-            }
-            Self::Tool => "jsonb_build_object('app_slug', t.app_slug)",
-        }
-    }
-
     /// The kind's own columns: what an install copies, an update brings and a version snapshots.
     pub(crate) fn content_columns(self) -> &'static [&'static str] {
         match self {

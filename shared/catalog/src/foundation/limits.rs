@@ -5,6 +5,8 @@ use std::ops::RangeInclusive;
 
 /// An item's `name` (CHECK in V2).
 pub const NAME_CHARS: RangeInclusive<usize> = 1..=200;
+/// A private catalog's name.
+pub const CATALOG_NAME_CHARS: RangeInclusive<usize> = 1..=100;
 /// An item's `description` (CHECK in V2).
 pub const DESCRIPTION_CHARS: RangeInclusive<usize> = 0..=5000;
 /// A listing's category (CHECK on `marketplace_category` in V2); also the listing filter.

@@ -174,7 +174,7 @@ async fn install_in(
     request: &InstallRequest,
 ) -> Result<Option<(InstallResponse, Vec<i64>)>, CatalogError> {
     let (kind, root, lane) =
-        installable_listing(tx, request.item_id, Some(request.workspace)).await?;
+        installable_listing(tx, request.workspace, request.item_id, true).await?;
     let lane = lane.expect("the root's lane is locked");
     let plan = plan::build(tx, request.workspace, kind, root).await?;
     if let Some((kind, id, name)) = plan.unavailable.first() {

@@ -261,6 +261,7 @@ pub(crate) async fn clone_with_free_name(
 /// Returns the ids linked, sorted.
 pub(crate) async fn link_listed_skills(
     tx: &Transaction<'_>,
+    workspace: WorkspaceId,
     listing_id: i64,
     copy_id: i64,
     warnings: &mut Vec<String>,
@@ -273,7 +274,7 @@ pub(crate) async fn link_listed_skills(
                      RETURNING skill_id)
                  SELECT coalesce((SELECT array_agg(skill_id ORDER BY skill_id) FROM linked), '{{}}') AS linked,
                         (SELECT count(*) FROM agent_skills l WHERE l.agent_id = $1) AS links",
-                listed = Audience::Member.listed("s"),
+                listed = Audience::Workspace(workspace).listed("s"),
             ))
     .bind(listing_id)
     .bind(copy_id)

@@ -88,8 +88,9 @@ pub(crate) struct RootLane {
 /// install's record id; nothing is locked when the listing is not found.
 pub(crate) async fn installable_listing(
     db: &impl GenericClient,
+    workspace: WorkspaceId,
     id: i64,
-    lock_in: Option<WorkspaceId>,
+    lock: bool,
 ) -> Result<(ItemKind, Listing, Option<RootLane>), CatalogError> {
     let probes = union_all(&ItemKind::ALL, |kind| {
         format!(
@@ -97,19 +98,19 @@ pub(crate) async fn installable_listing(
              WHERE t.id = $1 AND {listed}",
             columns = listing_columns(kind),
             table = kind.table(),
-            listed = Audience::Member.listed("t"),
+            listed = Audience::Workspace(workspace).listed("t"),
             pulled = live_version_pulled_sql("t"),
         )
     });
-    let statement = match lock_in {
-        Some(workspace) => Statement::new(format!(
+    let statement = match lock {
+        true => Statement::new(format!(
             "SELECT v.*, EXISTS (SELECT 1 FROM marketplace_lock_lanes($2, ARRAY[v.id], ARRAY[true])) AS first,
                     (SELECT r FROM marketplace_reserve_install_ids(1) AS r) AS install_id
              FROM ({probes}) v"
         ))
         .bind(id)
         .bind(workspace),
-        None => Statement::new(format!(
+        false => Statement::new(format!(
             "SELECT v.*, false AS first, NULL::bigint AS install_id FROM ({probes}) v"
         ))
         .bind(id),
@@ -207,6 +208,7 @@ pub(crate) struct Pin {
 /// The pinned dependencies of `listings`, by listing id, in dependency id order: one statement.
 pub(crate) async fn pinned(
     db: &impl GenericClient,
+    workspace: WorkspaceId,
     listings: &[i64],
 ) -> Result<HashMap<i64, Vec<Pin>>, CatalogError> {
     if listings.is_empty() {
@@ -218,7 +220,7 @@ pub(crate) async fn pinned(
              WHERE d.dependency_kind = '{kind}' AND t.id = d.dependency_id",
             columns = listing_columns(kind),
             table = kind.table(),
-            listed = Audience::Member.listed("t"),
+            listed = Audience::Workspace(workspace).listed("t"),
             pulled = live_version_pulled_sql("t"),
         )
     });

@@ -122,6 +122,7 @@ pub(crate) struct AgentSkill {
 /// The skills each of `agents` uses, by agent id, each agent's by skill id: one statement.
 pub(crate) async fn agent_skills(
     db: &impl GenericClient,
+    workspace: WorkspaceId,
     agents: &[i64],
 ) -> Result<HashMap<i64, Vec<AgentSkill>>, CatalogError> {
     if agents.is_empty() {
@@ -131,7 +132,7 @@ pub(crate) async fn agent_skills(
         "SELECT l.agent_id, s.id, s.name, {listed} AS listed, {content} AS content
          FROM agent_skills l JOIN skills s ON s.id = l.skill_id
          WHERE l.agent_id = ANY($1) ORDER BY l.agent_id, s.id",
-        listed = Audience::Member.listed("s"),
+        listed = Audience::Workspace(workspace).listed("s"),
         content = ItemKind::Skill.content_sql("s"),
     ))
     .bind(agents.to_vec())

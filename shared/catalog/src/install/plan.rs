@@ -28,7 +28,7 @@ pub async fn install_plan(
     workspace: WorkspaceId,
     item_id: i64,
 ) -> Result<InstallPlan, CatalogError> {
-    let (kind, root, _) = installable_listing(db, item_id, None).await?;
+    let (kind, root, _) = installable_listing(db, workspace, item_id, false).await?;
     Ok(build(db, workspace, kind, root).await?.public())
 }
 
@@ -57,13 +57,13 @@ pub(crate) async fn build(
     let mut level = 0..plan.nodes.len();
     while !level.is_empty() {
         let next = plan.nodes.len();
-        expand(db, &mut plan, level, &mut seen).await?;
+        expand(db, workspace, &mut plan, level, &mut seen).await?;
         find_existing_copies(db, workspace, &mut plan.nodes[next..]).await?;
         level = next..plan.nodes.len();
     }
     claim_names(db, workspace, &mut plan.nodes).await?;
     plan.requires_setup = setup_of(db, &plan.nodes).await?;
-    plan.beyond_reused = beyond_reused(db, &plan).await?;
+    plan.beyond_reused = beyond_reused(db, workspace, &plan).await?;
     Ok(plan)
 }
 
@@ -71,6 +71,7 @@ pub(crate) async fn build(
 /// [`find_existing_copies`]), node by node and edge by edge, and links each cloned agent's skills.
 async fn expand(
     db: &impl GenericClient,
+    workspace: WorkspaceId,
     plan: &mut Plan,
     level: Range<usize>,
     seen: &mut HashSet<i64>,
@@ -85,8 +86,8 @@ async fn expand(
         .filter(|node| node.is_cloned())
         .map(|node| node.listing_id)
         .collect();
-    let mut pins = pinned(db, &cloned).await?;
-    let mut skills = agent_skills(db, &agents).await?;
+    let mut pins = pinned(db, workspace, &cloned).await?;
+    let mut skills = agent_skills(db, workspace, &agents).await?;
     let mut models = agent_models(db, &agents).await?;
     for index in level {
         if !plan.nodes[index].is_cloned() {

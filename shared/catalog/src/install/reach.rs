@@ -11,6 +11,7 @@ use tokio_postgres::GenericClient;
 use crate::foundation::capabilities::Capabilities;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
+use crate::foundation::workspace::WorkspaceId;
 use crate::install::dependencies::pinned;
 use crate::install::existing::{agent_skills, linked_skills};
 use crate::install::planned::{Plan, MAX_DEPENDENCY_DEPTH};
@@ -19,6 +20,7 @@ use crate::install::planned::{Plan, MAX_DEPENDENCY_DEPTH};
 /// or two per level below a reused copy, none when nothing is reused.
 pub(crate) async fn beyond_reused(
     db: &impl GenericClient,
+    workspace: WorkspaceId,
     plan: &Plan,
 ) -> Result<Capabilities, CatalogError> {
     let mut seen: HashSet<i64> = plan.nodes.iter().map(|node| node.listing_id).collect();
@@ -42,12 +44,16 @@ pub(crate) async fn beyond_reused(
             .filter(|(kind, _)| *kind == ItemKind::Agent)
             .map(|(_, id)| *id)
             .collect();
-        for (_, skills) in agent_skills(db, &agents).await? {
+        for (_, skills) in agent_skills(db, workspace, &agents).await? {
             linked_skills(skills, &mut Vec::new(), &mut reach);
         }
         let listings: Vec<i64> = level.iter().map(|(_, id)| *id).collect();
         let mut next = Vec::new();
-        for pin in pinned(db, &listings).await?.into_values().flatten() {
+        for pin in pinned(db, workspace, &listings)
+            .await?
+            .into_values()
+            .flatten()
+        {
             if pin.listed && seen.insert(pin.listing.id) {
                 reach = reach.union(&Capabilities::derive(
                     pin.kind,

@@ -141,7 +141,11 @@ impl Recording<'_> {
              ),
              installing AS (
                  INSERT INTO marketplace_installing_workspaces (workspace_id)
-                 SELECT $8 WHERE EXISTS (SELECT 1 FROM root) ON CONFLICT DO NOTHING
+                 SELECT $8 WHERE EXISTS (SELECT 1 FROM root)
+                   AND EXISTS (SELECT 1 FROM installed i
+                               JOIN item_rows r ON r.id = i.item_id AND r.kind = i.item_kind
+                               WHERE r.catalog_id IS NULL)
+                 ON CONFLICT DO NOTHING
              ),
              pending AS (
                  INSERT INTO marketplace_pending_counts (item_id, item_kind, installs, active, workspaces,

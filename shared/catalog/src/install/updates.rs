@@ -192,7 +192,7 @@ pub fn installs_statement(
                    AND {listed} AND NOT {pulled}
                  ORDER BY i.installed_at DESC, i.id DESC LIMIT $2)",
             table = kind.table(),
-            listed = Audience::Member.listed("m"),
+            listed = Audience::Workspace(workspace).listed("m"),
             pulled = live_version_pulled_sql("m"),
             listing_content = kind.content_sql("m"),
             copy_content = kind.content_sql("c"),
@@ -375,7 +375,7 @@ async fn apply_update_once(
         &sides.tool_slugs,
     );
     consented(reach.latest, reach.changes.added.needs_consent(), accepted)?;
-    bring_copy_to_listing(&tx, &install, sides, &reach.changes.added).await?;
+    bring_copy_to_listing(&tx, workspace, &install, sides, &reach.changes.added).await?;
     tx.commit().await?;
     Ok(applied(latest_version))
 }
@@ -449,7 +449,7 @@ async fn listing_and_copy(
         tools = install.kind.tool_slugs_sql("m"),
         fingerprint = content::fingerprint_sql(install.kind, "m"),
         approved = content::approved_digest_sql("m"),
-        listed = Audience::Member.listed("m"),
+        listed = Audience::Workspace(workspace).listed("m"),
         pulled = live_version_pulled_sql("m"),
     ))
     .bind(install.item_id)
@@ -474,6 +474,7 @@ async fn listing_and_copy(
 /// filled in), relinks an agent's skills, and records what the install now holds.
 async fn bring_copy_to_listing(
     tx: &Transaction<'_>,
+    workspace: WorkspaceId,
     install: &Install,
     sides: UpdateSides,
     added: &Capabilities,
@@ -499,7 +500,16 @@ async fn bring_copy_to_listing(
             .bind(install.copy_id)
             .execute(tx)
             .await?;
-        Some(link_listed_skills(tx, install.item_id, install.copy_id, &mut Vec::new()).await?)
+        Some(
+            link_listed_skills(
+                tx,
+                workspace,
+                install.item_id,
+                install.copy_id,
+                &mut Vec::new(),
+            )
+            .await?,
+        )
     } else {
         None
     };

@@ -48,7 +48,7 @@ pub(crate) async fn lookalike_findings(
                 AND NOT coalesce(s.workspace_id = $4, false) AND NOT coalesce(t.original_creator_id = $5, false)
               ORDER BY t.name_skeleton = $1 DESC, t.id LIMIT 20)",
             table = other.table(),
-            listed = Audience::Member.listed("t"),
+            listed = Audience::Public.listed("t"),
         )
     });
     let rows = Statement::new(format!(

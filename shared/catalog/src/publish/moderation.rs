@@ -92,13 +92,16 @@ pub(crate) async fn lock_listing(
     Ok((kind, row.read("is_approved")?, row.read("version")?))
 }
 
-/// An agent is approved only when every skill it links is listed and approved, so no approved agent ever
-/// shows or installs a skill its users could not open.
+/// An agent is approved only when every skill it links is listed, approved, and public or of the agent's own
+/// catalog, so no approved agent ever shows or installs a skill its users could not open.
 async fn require_listed_skills(tx: &Transaction<'_>, agent_id: i64) -> Result<(), CatalogError> {
     let rows = Statement::new(format!(
         "SELECT s.id, s.name FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-         WHERE l.agent_id = $1 AND NOT ({listed}) ORDER BY s.id",
-        listed = Audience::Member.listed("s"),
+         JOIN agents a ON a.id = l.agent_id
+         WHERE l.agent_id = $1
+           AND NOT ({listed} AND s.is_approved AND (s.catalog_id IS NULL OR s.catalog_id = a.catalog_id))
+         ORDER BY s.id",
+        listed = Audience::MarketplaceAdmin.listed("s"),
     ))
     .bind(agent_id)
     .query(tx)
@@ -201,7 +204,8 @@ async fn pin_dependencies(
 ) -> Result<(), CatalogError> {
     Statement::new(format!(
         "SELECT marketplace_pin_dependencies(l.id, coalesce($2::jsonb,
-                    marketplace_resolve_dependencies($3::text::item_kind, {content}, l.original_creator_id)))
+                    marketplace_resolve_dependencies($3::text::item_kind, {content}, l.original_creator_id,
+                                                     l.catalog_id)))
          FROM {table} l WHERE l.id = $1",
         content = kind.content_sql("l"),
         table = kind.table(),

@@ -52,7 +52,8 @@ pub(crate) async fn record_pending_version(
                       AND v.version = (e ->> 'version')::semver AND v.status = 'approved'
                  LEFT JOIN LATERAL ({dependency_content}) c ON true) AS dependency_manifests
          FROM (SELECT marketplace_resolve_dependencies($2::text::item_kind, $3::jsonb,
-                   (SELECT l.original_creator_id FROM {table} l WHERE l.id = $1)) AS dependencies) d",
+                   l.original_creator_id, l.catalog_id) AS dependencies
+               FROM {table} l WHERE l.id = $1) d",
         table = kind.table(),
         dependency_content = dependency_content_sql(),
     ))

@@ -72,7 +72,7 @@ pub(crate) async fn refuse_foreign_steps(
     let ids: Vec<i64> = named.iter().filter_map(|(_, id)| *id).collect();
     let rows = Statement::new(format!(
         "SELECT t.id FROM agents t WHERE t.id = ANY($1) AND {listed}",
-        listed = Audience::Member.listed("t"),
+        listed = Audience::Public.listed("t"),
     ))
     .bind(ids)
     .query(tx)

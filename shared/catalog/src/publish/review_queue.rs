@@ -71,6 +71,8 @@ pub struct QueueQuery {
     pub limit: i64,
     pub offset: i64,
     pub after: Option<QueuePosition>,
+    /// The private catalog whose queue this is; `None`: the marketplace's (public listings).
+    pub catalog: Option<i64>,
 }
 
 /// The position (time and version id) of the last entry a queue page showed, read from its cursor.
@@ -100,7 +102,10 @@ impl QueueQuery {
     }
 
     fn scope(&self) -> String {
-        format!("review queue\n{}", self.status.as_str())
+        match self.catalog {
+            None => format!("review queue\n{}", self.status.as_str()),
+            Some(catalog) => format!("review queue\n{}\ncatalog {catalog}", self.status.as_str()),
+        }
     }
 
     /// The time the queue is ordered by (then the version id), as an expression on version row `v`, and
@@ -118,7 +123,7 @@ impl QueueQuery {
     }
 }
 
-/// Submissions and versions in review (or reviewed), for admins.
+/// Submissions and versions in review (or reviewed), for admins: the marketplace's, or one catalog's.
 pub async fn review_queue(
     db: &impl GenericClient,
     query: &QueueQuery,
@@ -202,6 +207,7 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
              {item_tables}
              LEFT JOIN users u ON u.id = v.submitted_by
              WHERE v.status = $1 AND coalesce({delisted}) IS NULL AND coalesce({ids}) IS NOT NULL
+               AND coalesce({catalogs}) IS NOT DISTINCT FROM $6
          ),
          page AS (SELECT * FROM queue v {after} ORDER BY {queue_order} OFFSET $3 LIMIT $2 + 1),
          total AS (SELECT count(*) AS total FROM queue)
@@ -209,6 +215,7 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
         names = any_table("name"),
         delisted = any_table("delisted_at"),
         ids = any_table("id"),
+        catalogs = any_table("catalog_id"),
         queue_order = order("v"),
         select = total_and_page("page", "", "", &order("page")),
     );
@@ -218,6 +225,7 @@ fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
         .bind(query.offset)
         .bind(time_micros)
         .bind(version_id)
+        .bind(query.catalog)
 }
 
 impl QueueEntry {

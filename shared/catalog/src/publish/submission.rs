@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio_postgres::{Client, Transaction};
 
-use crate::foundation::audience::Audience;
+use crate::foundation::audience::{sees_catalog, Audience};
 use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
@@ -42,6 +42,8 @@ pub struct Submission {
     pub changelog: String,
     /// What the publisher declares the version can reach; it must cover the derived manifest.
     pub capabilities: Option<Capabilities>,
+    /// The private catalog the listing is for (its workspace must be in it); `None`: public.
+    pub catalog: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -77,6 +79,11 @@ pub async fn submit_item(
 ) -> Result<Pending, CatalogError> {
     let tx = client.transaction().await?;
     count_submission(&tx, submission.user_id, limit).await?;
+    if let Some(catalog) = submission.catalog {
+        if !sees_catalog(&tx, Audience::Workspace(submission.workspace), catalog).await? {
+            return Err(CatalogError::NotFound("catalog"));
+        }
+    }
     let kind = submission.kind;
     refuse_unmodified_copy(&tx, kind, submission).await?;
     let tags = submission.tags.as_ref().map(|tags| serde_json::json!(tags));
@@ -85,7 +92,7 @@ pub async fn submit_item(
         &tx,
         kind,
         submission.source_id,
-        (submission.workspace, submission.user_id),
+        (submission.workspace, submission.user_id, submission.catalog),
         &Overrides {
             name: submission.name.as_deref(),
             description: submission.description.as_deref(),
@@ -124,7 +131,7 @@ pub async fn submit_item(
             &tx,
             submission.source_id,
             item_id,
-            (submission.workspace, submission.user_id),
+            (submission.workspace, submission.user_id, submission.catalog),
         )
         .await?;
     }
@@ -178,7 +185,7 @@ async fn unmodified_original(
          LEFT JOIN {table} o ON o.id = t.cloned_from_id AND o.owner_type = 'marketplace'
          WHERE t.id = $1 AND t.workspace_id = $2
          FOR SHARE OF t",
-        original_visible = Audience::Member.listed("o"),
+        original_visible = Audience::Public.listed("o"),
         source_content = kind.content_sql("t"),
         original_content = kind.content_sql("o"),
     ))
@@ -214,8 +221,8 @@ struct Overrides<'a> {
     changelog: &'a str,
 }
 
-/// Who submits: the workspace it is submitted from and the user.
-type Publisher = (WorkspaceId, i64);
+/// Who submits: the workspace it is submitted from, the user, and the private catalog it is for.
+type Publisher = (WorkspaceId, i64, Option<i64>);
 
 /// Inserts the marketplace copy of workspace item `source_id`, with its content's secrets redacted (they stay
 /// in the publisher's workspace), and checks it: credentials refuse it, and so does a blocking finding;
@@ -224,7 +231,7 @@ async fn insert_listing(
     tx: &Transaction<'_>,
     kind: ItemKind,
     source_id: i64,
-    (workspace, user_id): Publisher,
+    (workspace, user_id, catalog): Publisher,
     overrides: &Overrides<'_>,
 ) -> Result<Option<(i64, Value, Vec<Finding>)>, CatalogError> {
     let table = kind.table();
@@ -238,10 +245,10 @@ async fn insert_listing(
     let row = Statement::new(format!(
                 "INSERT INTO {table} AS t (name, description, marketplace_category, marketplace_icon, tags, version,
                                            owner_type, is_approved, original_creator_id, cloned_from_id,
-                                           forked_from_id, {own})
+                                           forked_from_id, catalog_id, {own})
                  SELECT coalesce($2, s.name), coalesce($3, s.description), coalesce($4, s.marketplace_category),
                         coalesce($5, s.marketplace_icon), coalesce($6, s.tags), $7,
-                        'marketplace', false, $8, s.id, o.id, {source_own}
+                        'marketplace', false, $8, s.id, o.id, $9, {source_own}
                  FROM {table} s
                  LEFT JOIN {table} o ON o.id = s.cloned_from_id AND o.owner_type = 'marketplace'
                  WHERE s.id = $1
@@ -260,6 +267,7 @@ async fn insert_listing(
     .bind(overrides.tags)
     .bind(overrides.version)
     .bind(user_id)
+    .bind(catalog)
     .query_opt(tx)
     .await?;
     let Some(row) = row else {
@@ -419,6 +427,8 @@ pub struct NewVersion {
     pub changelog: String,
     /// What the publisher declares the version can reach; it must cover the derived manifest.
     pub capabilities: Option<Capabilities>,
+    /// The catalog the publisher names, if any: it must be the listing's (a catalog never changes).
+    pub catalog: Option<i64>,
 }
 
 pub async fn submit_version(
@@ -476,10 +486,11 @@ async fn lock_listing_source(
 ) -> Result<i64, CatalogError> {
     let listing = Statement::new(format!(
         "SELECT l.is_approved, s.id AS source_id, s.workspace_id = $2 AS from_this_workspace,
-                l.original_creator_id = $3 AS by_this_user
+                l.original_creator_id = $3 AS by_this_user, l.catalog_id, {in_catalog} AS in_catalog
          FROM {table} l LEFT JOIN {table} s ON s.id = l.cloned_from_id
          WHERE l.id = $1 FOR UPDATE OF l",
         table = kind.table(),
+        in_catalog = Audience::Workspace(request.workspace).sees_catalog("l.catalog_id"),
     ))
     .bind(request.item_id)
     .bind(request.workspace)
@@ -490,6 +501,17 @@ async fn lock_listing_source(
     let source_id: Option<i64> = listing.read("source_id")?;
     let from_this_workspace = listing.read::<Option<bool>>("from_this_workspace")? == Some(true);
     let by_this_user = listing.read::<Option<bool>>("by_this_user")? == Some(true);
+    // A workspace taken out of the listing's catalog no longer sees the listing.
+    if !listing.read::<bool>("in_catalog")? {
+        return Err(CatalogError::NotFound("item"));
+    }
+    let catalog: Option<i64> = listing.read("catalog_id")?;
+    if request.catalog.is_some_and(|named| Some(named) != catalog) {
+        return Err(CatalogError::Unprocessable(
+            "catalog_id".into(),
+            "must be the listing's own catalog: a listing's catalog never changes".into(),
+        ));
+    }
     match source_id {
         Some(id) if from_this_workspace => Ok(id),
         None if by_this_user => Err(CatalogError::Conflict(

@@ -41,44 +41,50 @@ fn search(term: &str, sort: Sort) -> ListQuery {
 /// or a typo for the common word, two characters for one, `/featured` for `featured=true`, the default and
 /// newest orders at offset 0) render the same statement.
 pub fn listing_shapes() -> Vec<(String, Audience, ListQuery)> {
-    let member = Audience::Member;
+    let public = Audience::Public;
     let fixed: Vec<(&str, Audience, ListQuery)> = vec![
-        ("list-default", member, query(|_| {})),
+        ("list-default", public, query(|_| {})),
+        ("list-member", Audience::Member(123_456_789), query(|_| {})),
+        (
+            "list-catalog",
+            Audience::Member(123_456_789),
+            query(|q| q.catalog = Some(987_654_321)),
+        ),
         (
             "list-by-kind",
-            member,
+            public,
             query(|q| q.kind = Some(ItemKind::Agent)),
         ),
         (
             "list-by-category",
-            member,
+            public,
             query(|q| q.category = Some("DevOps".into())),
         ),
-        ("list-featured", member, query(|q| q.featured = Some(true))),
+        ("list-featured", public, query(|q| q.featured = Some(true))),
         (
             "list-not-featured",
-            member,
+            public,
             query(|q| q.featured = Some(false)),
         ),
-        ("list-search", member, search("email triage", Sort::Popular)),
+        ("list-search", public, search("email triage", Sort::Popular)),
         (
             "list-offset-10000",
-            member,
+            public,
             query(|q| (q.offset, q.sort) = (10_000, Sort::Newest)),
         ),
         (
             "featured-trending",
-            member,
+            public,
             query(|q| (q.sort, q.limit) = (Sort::Trending, 8)),
         ),
         (
             "list-tags",
-            member,
+            public,
             query(|q| q.tags = vec!["Email".into(), "ops".into()]),
         ),
         (
             "list-tags-search",
-            member,
+            public,
             query(|q| (q.tags, q.search) = (vec!["ops".into()], Some("report".into()))),
         ),
         ("list-admin", Audience::MarketplaceAdmin, query(|_| {})),
@@ -87,26 +93,26 @@ pub fn listing_shapes() -> Vec<(String, Audience, ListQuery)> {
             Audience::MarketplaceAdmin,
             search("email", Sort::Relevance),
         ),
-        ("search-1-char", member, search("e", Sort::Relevance)),
+        ("search-1-char", public, search("e", Sort::Relevance)),
         (
             "search-common-word",
-            member,
+            public,
             search("email", Sort::Relevance),
         ),
         (
             "search-common-newest",
-            member,
+            public,
             search("email", Sort::Newest),
         ),
-        ("search-short-newest", member, search("ai", Sort::Newest)),
+        ("search-short-newest", public, search("ai", Sort::Newest)),
         (
             "search-short-offset",
-            member,
+            public,
             query(|q| (q.search, q.offset) = (Some("ai".into()), 40)),
         ),
         (
             "search-by-kind-category",
-            member,
+            public,
             query(|q| {
                 (q.search, q.sort, q.kind, q.category) = (
                     Some("email".into()),
@@ -132,22 +138,22 @@ pub fn listing_shapes() -> Vec<(String, Audience, ListQuery)> {
     ] {
         let name = sort.as_str();
         if ![Sort::Popular, Sort::Newest, Sort::Trending].contains(&sort) {
-            cases.push((format!("sort-{name}"), member, query(|q| q.sort = sort)));
+            cases.push((format!("sort-{name}"), public, query(|q| q.sort = sort)));
         }
         let paged = query(|q| (q.sort, q.after) = (sort, Some(after(sort, 0))));
-        cases.push((format!("cursor-{name}"), member, paged));
+        cases.push((format!("cursor-{name}"), public, paged));
     }
     for tier in 0..=3 {
         let name = format!("cursor-relevance-tier-{tier}");
         let mut searched = search("email", Sort::Relevance);
         searched.after = Some(after(Sort::Relevance, tier));
-        cases.push((name, member, searched));
+        cases.push((name, public, searched));
     }
     for tier in 0..=2 {
         let name = format!("cursor-short-relevance-tier-{tier}");
         let mut searched = search("ai", Sort::Relevance);
         searched.after = Some(after(Sort::Relevance, tier));
-        cases.push((name, member, searched));
+        cases.push((name, public, searched));
     }
     // The longest statements: every filter on the deepest relevance reads.
     for (name, term, tier) in [
@@ -166,13 +172,24 @@ pub fn listing_shapes() -> Vec<(String, Audience, ListQuery)> {
         every_kind.category = Some("Sales".into());
         every_kind.tags = vec!["crm".into(), "email".into()];
         every_kind.featured = Some(false);
-        cases.push((format!("{name}-every-kind"), Audience::Member, every_kind));
+        cases.push((
+            format!("{name}-every-kind"),
+            Audience::Public,
+            every_kind.clone(),
+        ));
+        // A member's reads carry the catalog rule, and one catalog's listing its filter too.
+        every_kind.catalog = Some(987_654_321);
+        cases.push((
+            format!("{name}-every-kind-member-catalog"),
+            Audience::Member(123_456_789),
+            every_kind,
+        ));
     }
     let mut short_after = search("ai", Sort::Popular);
     short_after.after = Some(after(Sort::Popular, 0));
-    cases.push(("cursor-short-popular".into(), member, short_after));
+    cases.push(("cursor-short-popular".into(), public, short_after));
     let mut rare_after = search("quarterly", Sort::Newest);
     rare_after.after = Some(after(Sort::Newest, 0));
-    cases.push(("cursor-search-newest".into(), member, rare_after));
+    cases.push(("cursor-search-newest".into(), public, rare_after));
     cases
 }

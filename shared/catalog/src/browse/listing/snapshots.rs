@@ -26,7 +26,7 @@ fn statements() -> Vec<(String, Statement<'static>)> {
         .into_iter()
         .map(|(name, audience, query)| (name, listing_statement(audience, &query)))
         .collect();
-    let suggestions = suggestions_statement(Audience::Member, &ItemKind::ALL, "emial");
+    let suggestions = suggestions_statement(Audience::Public, &ItemKind::ALL, "emial");
     statements.push(("suggestions".into(), suggestions));
     statements
 }

@@ -43,7 +43,8 @@ impl ListingSql<'_> {
                     self.audience,
                     &self.kinds,
                     self.category,
-                    self.query.featured
+                    self.query.featured,
+                    self.query.catalog,
                 )
             );
         }
@@ -114,12 +115,14 @@ impl ListingSql<'_> {
     }
 }
 
-/// The exact total from the per-(kind, category) counters.
+/// The exact total from the per-(kind, category) counters: the public ones (`marketplace_counts`) and those
+/// of the private catalogs the audience sees (`catalog_counts`; catalog 0 counts every private listing).
 fn counted_total_sql(
     audience: Audience,
     kinds: &[ItemKind],
     category_placeholder: Option<Placeholder>,
     featured: Option<bool>,
+    catalog: Option<i64>,
 ) -> String {
     let counted = match featured {
         None => "c.items",
@@ -131,14 +134,38 @@ fn counted_total_sql(
         .map(|kind| format!("'{kind}'"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut sql = format!(
-        "SELECT coalesce(sum({counted}), 0)::bigint AS total FROM marketplace_counts c WHERE c.kind IN ({kinds})"
-    );
+    let mut filters = format!("c.kind IN ({kinds})");
     if let Some(placeholder) = category_placeholder {
-        sql.push_str(&format!(" AND c.category_key = lower({placeholder})"));
+        filters.push_str(&format!(" AND c.category_key = lower({placeholder})"));
     }
     if !audience.is_admin() {
-        sql.push_str(" AND c.is_approved");
+        filters.push_str(" AND c.is_approved");
     }
-    sql
+    let sum = |table: &str, catalogs: &str| {
+        format!("(SELECT coalesce(sum({counted}), 0) FROM {table} c WHERE {filters}{catalogs})")
+    };
+    let total = match (catalog, audience.catalogs()) {
+        (Some(catalog), _) => sum(
+            "catalog_counts",
+            &format!(
+                " AND c.catalog_id = {catalog} AND {}",
+                audience.sees_catalog("c.catalog_id")
+            ),
+        ),
+        (None, None) => format!(
+            "{} + {}",
+            sum("marketplace_counts", ""),
+            sum("catalog_counts", " AND c.catalog_id = 0")
+        ),
+        (None, Some(catalogs)) if catalogs.is_empty() => sum("marketplace_counts", ""),
+        (None, Some(catalogs)) => format!(
+            "{} + {}",
+            sum("marketplace_counts", ""),
+            sum(
+                "catalog_counts",
+                &format!(" AND c.catalog_id IN ({catalogs})")
+            )
+        ),
+    };
+    format!("SELECT ({total})::bigint AS total")
 }

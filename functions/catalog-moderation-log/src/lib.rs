@@ -1,0 +1,23 @@
+//! `GET /api/marketplace/catalogs/{catalog_id}/moderation-log` (catalog members): the moderation record of
+//! the catalog's listings, its own hash chain, paged as the public log. A second statement reads the page
+//! once the first found the caller a member of the catalog.
+
+use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use marketplace_catalog::{LogBook, LogCursor};
+use marketplace_http::{json, path_id, AppState, HandlerResult, QueryParams, Request, StatusCode};
+
+#[tracing::instrument(skip_all)]
+pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
+    let session = state.session(&req).await?;
+    let catalog = path_id(&req, "catalog_id")?;
+    let book = LogBook::Catalog(catalog);
+    let mut params = QueryParams::new(&req);
+    let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
+    let cursor = params.optional("cursor", |token| LogCursor::parse(token, book));
+    params.finish()?;
+    marketplace_catalog::standing(&*session.db, &session.caller.user, catalog)
+        .await?
+        .require_member()?;
+    let log = marketplace_catalog::moderation_log(&*session.db, book, cursor, limit).await?;
+    Ok(json(StatusCode::OK, &log))
+}

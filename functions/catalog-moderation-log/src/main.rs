@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    marketplace_http::run(catalog_moderation_log::handle).await
+}

@@ -1,0 +1,4 @@
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    marketplace_http::run(remove_catalog_workspace::handle).await
+}

@@ -1,0 +1,23 @@
+-- 1898 bytes
+WITH branches AS (SELECT *, false AS region_end FROM (SELECT w.kind, w.id, NULL::integer AS tier, w.install_count, w.created_at, w.m AS matched FROM (
+SELECT t.kind, t.id, true AS m, t.install_count, t.created_at
+FROM item_rows t WHERE t.owner_type = 'marketplace' AND t.delisted_at IS NULL AND t.catalog_id = 987654321 AND t.is_approved AND 987654321 IN (SELECT c FROM catalog_viewers WHERE u = 123456789)
+ORDER BY t.install_count DESC, t.created_at DESC, t.id DESC LIMIT $1) w) r),
+boundary AS (
+SELECT * FROM branches e
+WHERE e.region_end
+AND (SELECT count(*) FROM branches m WHERE m.kind = e.kind AND m.matched) < $1
+ORDER BY install_count DESC, created_at DESC, id DESC LIMIT 1),
+page AS (
+SELECT p.kind, p.id, p.pos, json_build_array(p.install_count::bigint, (extract(epoch FROM p.created_at) * 1000000)::bigint, p.id) AS position FROM (
+SELECT b.*, row_number() OVER (ORDER BY install_count DESC, created_at DESC, id DESC) AS pos
+FROM branches b WHERE b.matched
+ORDER BY install_count DESC, created_at DESC, id DESC OFFSET $3 LIMIT $4) p),
+rows AS (SELECT p.pos, p.position, s.*, sc.name AS catalog_name FROM page p JOIN item_summaries s ON s.id = p.id AND s.kind = p.kind LEFT JOIN catalogs sc ON sc.id = s.catalog_id),
+total AS (SELECT counted.*, (SELECT json_build_array(e.install_count::bigint, (extract(epoch FROM e.created_at) * 1000000)::bigint, e.id) FROM boundary e) AS resume_at
+FROM (SELECT (SELECT ((SELECT coalesce(sum(c.items), 0) FROM catalog_counts c WHERE c.kind IN ('agent', 'recipe', 'skill', 'llm', 'tool') AND c.is_approved AND c.catalog_id = 987654321 AND (c.catalog_id IS NULL OR c.catalog_id IN (SELECT c FROM catalog_viewers WHERE u = 123456789))))::bigint AS total) AS total, true AS total_exact) counted)
+SELECT total.*, rows.*, u.display_name AS creator_name
+FROM total
+LEFT JOIN rows ON true
+LEFT JOIN users u ON u.id = rows.original_creator_id
+ORDER BY rows.pos
