@@ -41,11 +41,18 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         .in_workspace(acme)
         .insert()
         .await;
+    let private_source = app
+        .item(ItemKind::Agent, "Private Bot")
+        .in_workspace(acme)
+        .insert()
+        .await;
+    let beta = app.workspace("beta").await;
     let editor = app.as_user("acme-editor").in_workspace(acme);
     let admin = app.as_user("root").in_workspace(acme);
     // The pool's one connection is opened (and the users provisioned) before anything is counted.
     editor.me().await.assert_status(200);
     admin.me().await.assert_status(200);
+    app.as_user("acme-owner").me().await.assert_status(200);
 
     let mut measured: Vec<(&str, u64)> = Vec::new();
     let mut count = |name, (trips, response): (u64, TestResponse), status| {
@@ -224,6 +231,60 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         counted(&proxy, editor.verify_moderation_log()).await,
         200,
     );
+    let owner = app.as_user("acme-owner").in_workspace(acme);
+    let created = count(
+        "POST /catalogs",
+        counted(&proxy, owner.create_catalog("Acme internal")).await,
+        201,
+    );
+    let catalog = created.json["id"].as_i64().expect("catalog id");
+    count(
+        "GET /catalogs",
+        counted(&proxy, owner.catalogs()).await,
+        200,
+    );
+    count(
+        "PUT /catalogs/{id}/workspaces/{workspace}",
+        counted(&proxy, owner.add_to_catalog(catalog, beta)).await,
+        204,
+    );
+    let private = count(
+        "POST /items/submit (private)",
+        counted(
+            &proxy,
+            editor.submit(
+                &json!({"item_type": "agent", "item_id": private_source, "catalog_id": catalog}),
+            ),
+        )
+        .await,
+        201,
+    );
+    let private = private.json["item_id"].as_i64().expect("item_id");
+    count(
+        "GET /catalogs/{id}/queue",
+        counted(&proxy, owner.catalog_queue(catalog, "")).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/approve (catalog admin)",
+        counted(&proxy, owner.approve(private, None)).await,
+        200,
+    );
+    count(
+        "GET /items?catalog=",
+        counted(&proxy, editor.list_items(&format!("catalog={catalog}"))).await,
+        200,
+    );
+    count(
+        "GET /catalogs/{id}/moderation-log",
+        counted(&proxy, editor.catalog_log(catalog, "")).await,
+        200,
+    );
+    count(
+        "DELETE /catalogs/{id}/workspaces/{workspace}",
+        counted(&proxy, owner.remove_from_catalog(catalog, beta)).await,
+        204,
+    );
 
     let expected: Vec<(&str, u64)> = vec![
         ("GET /items", 3),
@@ -256,6 +317,15 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /advisories", 2),
         ("GET /moderation-log", 2),
         ("GET /moderation-log/verify", 2),
+        ("POST /catalogs", 2),
+        ("GET /catalogs", 2),
+        ("PUT /catalogs/{id}/workspaces/{workspace}", 2),
+        ("POST /items/submit (private)", 13),
+        ("GET /catalogs/{id}/queue", 3),
+        ("POST /items/{id}/approve (catalog admin)", 13),
+        ("GET /items?catalog=", 3),
+        ("GET /catalogs/{id}/moderation-log", 3),
+        ("DELETE /catalogs/{id}/workspaces/{workspace}", 2),
     ];
     assert_eq!(measured, expected);
 }

@@ -193,8 +193,40 @@ async function main(): Promise<void> {
   expect(verified.data.valid, "the chain holds");
   await step("   admin delists it", admin.DELETE("/api/marketplace/items/{id}", { params: { path: { id } } }));
 
+  // 9. A private catalog: the owner's workspace shares with the publisher's, and nobody else sees it.
+  const catalog = await step(
+    "9. owner makes a private catalog",
+    owner.POST("/api/marketplace/catalogs", { body: { name: `Acme internal ${Date.now()}` } }),
+  );
+  const catalogId = catalog.data.id;
+  const publisherWorkspace = env("PUBLISHER_WORKSPACE", "22222222-2222-4222-8222-222222222222");
+  await step(
+    "   adds the publisher's workspace",
+    owner.PUT("/api/marketplace/catalogs/{catalog_id}/workspaces/{workspace_id}", {
+      params: { path: { catalog_id: catalogId, workspace_id: publisherWorkspace } },
+    }),
+  );
+  const shared = await step("   publisher lists its catalogs", publisher.GET("/api/marketplace/catalogs", {}));
+  expect(shared.data.catalogs.some((c) => c.id === catalogId && !c.is_admin), "the publisher is a member, not an admin");
+  const listed = await step(
+    "   and the catalog's listings",
+    publisher.GET("/api/marketplace/items", { params: { query: { catalog: catalogId } } }),
+  );
+  expect(listed.data.items.every((item) => item.visibility === "private"), "only private listings");
+  await step(
+    "   owner reads the catalog's log",
+    owner.GET("/api/marketplace/catalogs/{catalog_id}/moderation-log", { params: { path: { catalog_id: catalogId } } }),
+  );
+  await step(
+    "   and takes the publisher out again",
+    owner.DELETE("/api/marketplace/catalogs/{catalog_id}/workspaces/{workspace_id}", {
+      params: { path: { catalog_id: catalogId, workspace_id: publisherWorkspace } },
+    }),
+  );
+
   console.log(
-    `cycle complete: listing ${id} published, installed (install ${installId}), updated to 1.1.1, revoked, delisted`,
+    `cycle complete: listing ${id} published, installed (install ${installId}), updated to 1.1.1, revoked, delisted; ` +
+      `catalog ${catalogId} shared and unshared`,
   );
 }
 

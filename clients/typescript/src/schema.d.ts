@@ -618,7 +618,7 @@ export interface paths {
         put?: never;
         /**
          * Create a private catalog owned by the workspace (workspace owner or admin)
-         * @description The workspace in X-Workspace-ID becomes the catalog's owner workspace and its first member workspace; the caller must be its `owner` or `admin` (else 403). The name is trimmed; one the owner workspace already gave a catalog (case-insensitive) is a 409 `catalog_name_taken`. An unknown body field is a 400.
+         * @description The workspace in X-Workspace-ID becomes the catalog's owner workspace and its first member workspace; the caller must be its `owner` or `admin` (else 403). The name is trimmed; one the owner workspace already gave a catalog (case-insensitive) is a 409 `catalog_name_taken`.
          */
         post: operations["create-catalog"];
         delete?: never;
@@ -1464,6 +1464,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
@@ -2733,7 +2734,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description Trimmed; not blank, no control characters */
+                    /** @description One line, not blank, without zero-width or bidirectional control characters; trimmed */
                     name: string;
                 };
             };
