@@ -1,7 +1,8 @@
 //! A realistic catalog, loaded with COPY: `size` marketplace items spread over the five kinds (skewed install
 //! counts, 20 categories, tags, one to three approved versions each, tools and a skill on every agent),
 //! the tools cache, the users the routes run as, two reviews per item spread Zipf-like (the most installed
-//! agent has 50k at 1M items) and skewed trending counts.
+//! agent has 50k at 1M items) and skewed trending counts. One item in [`PRIVATE_EVERY`] is private, spread
+//! over [`CATALOGS`] catalogs; `bench-insider` is a member of three of them, `bench-member` of none.
 
 use std::fmt::Write as _;
 use std::time::Instant;
@@ -103,6 +104,13 @@ const APPS: [&str; 20] = [
 pub const SEARCH_PHRASE: &str = "quarterly audit";
 const SEARCH_EVERY: u64 = 2000;
 
+/// Private catalogs, each owned by a workspace of its own.
+pub const CATALOGS: u64 = 1000;
+/// One item in this many is private to one of the catalogs.
+pub const PRIVATE_EVERY: u64 = 10;
+/// The catalogs `bench-insider` is a member of (through their owner workspaces).
+const INSIDER_CATALOGS: u64 = 3;
+
 /// A cheap, deterministic hash for spreading values.
 fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
@@ -185,7 +193,21 @@ async fn seed_people_and_apps(client: &Client) -> Result<(), Error> {
              SELECT 'publisher-' || g, 'Publisher ' || g, 'publisher' || g || '@example.com', 'user'
              FROM generate_series(1, 200) g;
              INSERT INTO users (auth_subject, display_name, system_role) VALUES
-                 ('bench-admin', 'Bench Admin', 'admin'), ('bench-member', 'Bench Member', 'user');"
+                 ('bench-admin', 'Bench Admin', 'admin'), ('bench-member', 'Bench Member', 'user'),
+                 ('bench-insider', 'Bench Insider', 'user');
+             WITH owners AS (
+                 INSERT INTO workspaces (name)
+                 SELECT 'Catalog owner ' || lpad(g::text, 4, '0') FROM generate_series(1, {CATALOGS}) g
+                 RETURNING id, name),
+             made AS (
+                 INSERT INTO catalogs (id, name, owner_workspace_id)
+                 SELECT substr(name, 15)::bigint, 'Team catalog ' || substr(name, 15), id FROM owners
+                 RETURNING id, owner_workspace_id)
+             INSERT INTO catalog_workspaces (catalog_id, workspace_id) SELECT id, owner_workspace_id FROM made;
+             SELECT setval(pg_get_serial_sequence('catalogs', 'id'), {CATALOGS});
+             INSERT INTO workspace_members (workspace_id, user_id, role)
+             SELECT c.owner_workspace_id, u.id, 'editor' FROM catalogs c, users u
+             WHERE c.id <= {INSIDER_CATALOGS} AND u.auth_subject = 'bench-insider';"
         ))
         .await?;
     Ok(())
@@ -221,7 +243,7 @@ async fn copy_items(
         .copy_in(&format!(
             "COPY {} (id, name, description, owner_type, is_approved, is_featured, install_count, \
              trending_installs, original_creator_id, marketplace_category, marketplace_icon, tags, version, \
-             created_at, updated_at, {own_columns}) FROM STDIN",
+             created_at, updated_at, catalog_id, {own_columns}) FROM STDIN",
             kind.table()
         ))
         .await?;
@@ -260,6 +282,12 @@ async fn copy_items(
         let approved = id % 50 != 0;
         let featured = approved && id % 997 == 0;
         let minor = id % 3;
+        let spread = mix(id ^ 0xca7a_1065);
+        let catalog = if spread.is_multiple_of(PRIVATE_EVERY) {
+            (1 + (spread / PRIVATE_EVERY) % CATALOGS).to_string()
+        } else {
+            "\\N".to_owned()
+        };
         let created_minutes = total * 3 - (id % total) * 3;
         let own = match kind {
             ItemKind::Agent => format!(
@@ -285,7 +313,7 @@ async fn copy_items(
         };
         writeln!(
             buffer,
-            "{id}\t{name}\t{description}\tmarketplace\t{approved}\t{featured}\t{installs}\t{trending}\t{creator}\t{category}\t🤖\t[\"{tag1}\", \"{tag2}\"]\t1.{minor}.0\t{created}\t{updated}\t{own}",
+            "{id}\t{name}\t{description}\tmarketplace\t{approved}\t{featured}\t{installs}\t{trending}\t{creator}\t{category}\t🤖\t[\"{tag1}\", \"{tag2}\"]\t1.{minor}.0\t{created}\t{updated}\t{catalog}\t{own}",
             creator = 1 + h % 200,
             tag1 = word(16),
             tag2 = word(24),

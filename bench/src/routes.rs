@@ -23,10 +23,14 @@ mod writes;
 pub use latency::{LatencyRow, RoundTripCost, DELAY};
 
 use call::Call;
-use floor::Read;
-use scenarios::{explain, most_installed, read_scenarios, search_scenarios, time_read};
+use floor::{Read, Viewer};
+use scenarios::{
+    catalog_member_scenarios, explain, most_installed, read_scenarios, search_scenarios, time_read,
+};
 
 const MEMBER: &str = "bench-member";
+/// A member of three private catalogs (bench/src/catalog.rs); the bench member is in none.
+const INSIDER: &str = "bench-insider";
 const WORKSPACES: usize = 10;
 const INSTALLS_IN_FIRST_WORKSPACE: usize = 500;
 const INSTALLS_PER_WORKSPACE: usize = 300;
@@ -49,6 +53,7 @@ struct Bench {
     state: AppState,
     setup: tokio_postgres::Client,
     member: i64,
+    insider: Viewer,
     workspaces: Vec<uuid::Uuid>,
     floor_workspace: uuid::Uuid,
     popular: Vec<i64>,
@@ -75,6 +80,7 @@ pub async fn measure(
     let workspace = bench.workspaces[0];
     let mut scenarios = read_scenarios(workspace);
     scenarios.extend(search_scenarios(&bench.exact_name));
+    scenarios.extend(catalog_member_scenarios(bench.insider));
     scenarios.extend(bench.cursor_scenarios().await?);
     if let Some(dir) = explain_dir {
         explain(&bench, &scenarios, dir).await?;
@@ -164,6 +170,13 @@ impl Bench {
             .query_one("SELECT id FROM users WHERE auth_subject = $1", &[&MEMBER])
             .await?
             .get("id");
+        let insider = Viewer {
+            subject: INSIDER,
+            id: setup
+                .query_one("SELECT id FROM users WHERE auth_subject = $1", &[&INSIDER])
+                .await?
+                .get("id"),
+        };
         let mut workspaces = Vec::new();
         for i in 0..=WORKSPACES {
             let id: uuid::Uuid = setup
@@ -185,8 +198,9 @@ impl Bench {
         let popular = most_installed(&setup).await?;
         let exact_name: String = setup
             .query_one(
-                "SELECT name FROM agents WHERE is_approved ORDER BY id
-                 OFFSET least(1234, (SELECT count(*) - 1 FROM agents WHERE is_approved)) LIMIT 1",
+                "SELECT name FROM agents WHERE is_approved AND catalog_id IS NULL ORDER BY id
+                 OFFSET least(1234, (SELECT count(*) - 1 FROM agents WHERE is_approved AND catalog_id IS NULL))
+                 LIMIT 1",
                 &[],
             )
             .await?
@@ -195,6 +209,7 @@ impl Bench {
             state,
             setup,
             member,
+            insider,
             workspaces,
             floor_workspace,
             popular,

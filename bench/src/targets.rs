@@ -9,7 +9,7 @@ pub struct Targets {
     pub setup: Client,
     /// The first benchmark workspace (the one with 500 installs).
     pub workspace: uuid::Uuid,
-    /// The most installed approved agent.
+    /// The most installed approved public agent.
     pub item: i64,
 }
 
@@ -22,7 +22,7 @@ pub async fn find(url: &str) -> Result<Targets, Error> {
         .get(0);
     let item = setup
         .query_one(
-            "SELECT id FROM agents WHERE is_approved ORDER BY install_count DESC LIMIT 1",
+            "SELECT id FROM agents WHERE is_approved AND catalog_id IS NULL ORDER BY install_count DESC LIMIT 1",
             &[],
         )
         .await?

@@ -39,6 +39,7 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Viral>, Error> {
     let skill: i64 = setup
         .query_one(
             "SELECT id FROM skills WHERE owner_type = 'marketplace' AND is_approved AND delisted_at IS NULL
+               AND catalog_id IS NULL
              ORDER BY install_count DESC, id LIMIT 1",
             &[],
         )
@@ -48,6 +49,7 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Viral>, Error> {
         .query_opt(
             "SELECT d.listing_id FROM listing_dependencies d JOIN agents a ON a.id = d.listing_id
              WHERE a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL
+               AND a.catalog_id IS NULL
              GROUP BY d.listing_id HAVING bool_and(d.dependency_kind = 'llm') AND count(*) = 1
              ORDER BY d.listing_id LIMIT 1",
             &[],

@@ -19,6 +19,8 @@ pub(super) struct Call {
     pub(super) body: Option<Value>,
     /// The capabilities digest sent as `Accept-Capabilities`.
     pub(super) consent: Option<String>,
+    /// Whose token it carries.
+    pub(super) subject: &'static str,
 }
 
 impl Call {
@@ -29,6 +31,7 @@ impl Call {
             workspace: None,
             body: None,
             consent: None,
+            subject: MEMBER,
         }
     }
 
@@ -39,6 +42,7 @@ impl Call {
             workspace: Some(workspace),
             body: None,
             consent: None,
+            subject: MEMBER,
         }
     }
 
@@ -60,7 +64,14 @@ impl Call {
             workspace: Some(workspace),
             body: None,
             consent: None,
+            subject: MEMBER,
         }
+    }
+
+    /// The same request from another user.
+    pub(super) fn sent_by(mut self, subject: &'static str) -> Self {
+        self.subject = subject;
+        self
     }
 
     pub(super) fn in_workspace(mut self, workspace: uuid::Uuid) -> Self {
@@ -99,7 +110,7 @@ impl Call {
         let (parts, ()) = builder.body(())?.into_parts();
         let (route, params) = match_route(self.method, parts.uri.path()).ok_or("no route")?;
         let mut claims = Map::new();
-        claims.insert("sub".into(), MEMBER.into());
+        claims.insert("sub".into(), self.subject.into());
         let peer: SocketAddr = "127.0.0.1:9".parse()?;
         let req = local_api::event::lambda_request(&parts, &body, route, params, claims, peer)?;
         let started = Instant::now();

@@ -17,41 +17,41 @@ pub(super) async fn floor(
     workspace: WorkspaceId,
 ) -> Result<Duration, Error> {
     let started = Instant::now();
-    user_by_subject_statement(MEMBER).query(db).await?;
+    let (subject, audience) = match scenario {
+        Read::ListAs(viewer, _) => (viewer.subject, Audience::Member(viewer.id)),
+        _ => (MEMBER, Audience::Member(member)),
+    };
+    user_by_subject_statement(subject).query(db).await?;
     match scenario {
-        Read::List(query) => {
-            let rows = listing_statement(Audience::Public, query).query(db).await?;
-            enrich(db, &rows).await?;
+        Read::List(query) | Read::ListAs(_, query) => {
+            let rows = listing_statement(audience, query).query(db).await?;
+            enrich(db, audience, &rows).await?;
             let found_nothing = rows
                 .iter()
                 .all(|row| row.get::<_, Option<i64>>("id").is_none());
             if let (Some(term), true) = (&query.search, found_nothing) {
-                suggestions_statement(Audience::Public, &ItemKind::ALL, term)
+                suggestions_statement(audience, &ItemKind::ALL, term)
                     .query(db)
                     .await?;
             }
         }
         Read::Detail(id) => {
-            let rows = detail_statement(Audience::Public, *id).query(db).await?;
-            enrich(db, &rows).await?;
+            let rows = detail_statement(audience, *id).query(db).await?;
+            enrich(db, audience, &rows).await?;
             let kind: &str = rows.first().ok_or("no item")?.get("kind");
             if let Some(dependencies) =
-                dependencies_statement(Audience::Public, ItemKind::parse(kind)?, *id)
+                dependencies_statement(audience, ItemKind::parse(kind)?, *id)
             {
                 dependencies.query(db).await?;
             }
         }
         Read::Versions(id) => {
-            visible_kind_statement(Audience::Public, *id)
-                .query(db)
-                .await?;
+            visible_kind_statement(audience, *id).query(db).await?;
             approved_versions_statement(*id).query(db).await?;
         }
         Read::Reviews(id, query) => {
-            rating_summary_statement(Audience::Public, *id)
-                .query(db)
-                .await?;
-            reviews_page_statement(Audience::Public, *id, query)
+            rating_summary_statement(audience, *id).query(db).await?;
+            reviews_page_statement(audience, *id, query)
                 .query(db)
                 .await?;
         }
@@ -116,6 +116,7 @@ pub(super) async fn floor(
 
 pub(super) async fn enrich(
     db: &impl GenericClient,
+    audience: Audience,
     rows: &[tokio_postgres::Row],
 ) -> Result<(), Error> {
     let agents: Vec<i64> = rows
@@ -124,15 +125,24 @@ pub(super) async fn enrich(
         .filter_map(|row| row.get::<_, Option<i64>>("id"))
         .collect();
     if !agents.is_empty() {
-        agent_enrichment_statement(Audience::Public, agents)
+        agent_enrichment_statement(audience, agents)
             .query(db)
             .await?;
     }
     Ok(())
 }
 
+/// A user the routes run as: their token's subject and their id.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Viewer {
+    pub(super) subject: &'static str,
+    pub(super) id: i64,
+}
+
 pub(super) enum Read {
     List(ListQuery),
+    /// A listing as another user sees it.
+    ListAs(Viewer, ListQuery),
     Detail(i64),
     Versions(i64),
     Reviews(i64, ReviewQuery),

@@ -183,7 +183,8 @@ impl Bench {
             .query_one(
                 &format!(
                     "SELECT t.id FROM {table} t
-                     WHERE t.owner_type = 'marketplace' AND t.is_approved AND t.delisted_at IS NULL {pinned}
+                     WHERE t.owner_type = 'marketplace' AND t.is_approved AND t.delisted_at IS NULL
+                       AND t.catalog_id IS NULL {pinned}
                      ORDER BY t.id LIMIT 1"
                 ),
                 &[],

@@ -44,7 +44,8 @@ impl Bench {
         self.setup
             .execute(
                 "SELECT marketplace_log_moderation(now(), 'approve', 'agent', a.id, a.version, NULL, NULL)
-                 FROM (SELECT id, version FROM agents WHERE owner_type = 'marketplace' ORDER BY id LIMIT $1) a",
+                 FROM (SELECT id, version FROM agents WHERE owner_type = 'marketplace' AND catalog_id IS NULL
+                       ORDER BY id LIMIT $1) a",
                 &[&LOGGED],
             )
             .await?;

@@ -1,7 +1,6 @@
 //! `GET /api/marketplace/featured`: approved, featured items of every kind, most popular first; with
 //! `trending=true`, the top trending items instead (featured or not).
 
-use marketplace_catalog::Audience;
 use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
 use serde_json::json;
 
@@ -13,7 +12,7 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let trending = params.boolean("trending").unwrap_or(false);
     params.finish()?;
     // Approved listings only, for admins too: public ones and those of the caller's catalogs.
-    let audience = Audience::Member(session.caller.user.id);
+    let audience = session.caller.member_audience();
     let items = if trending {
         marketplace_catalog::trending_items(&*session.db, audience, limit).await?
     } else {

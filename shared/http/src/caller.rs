@@ -51,7 +51,12 @@ impl Caller {
     }
 
     pub fn audience(&self) -> Audience {
-        Audience::user(self.user.id, self.user.is_admin)
+        Audience::user(self.user.id, self.user.is_admin, self.user.in_catalogs)
+    }
+
+    /// What the caller sees as a member, also when a marketplace admin: approved listings only.
+    pub fn member_audience(&self) -> Audience {
+        Audience::user(self.user.id, false, self.user.in_catalogs)
     }
 
     pub fn require_admin(&self) -> Result<(), ApiError> {

@@ -75,33 +75,34 @@ pub async fn item_detail(
     })
 }
 
-/// The item's row in full (five primary-key probes, one of which can match), with its creator's name, its
-/// tool assignments, and the changelog and manifest of its current version.
+/// The item's row in full (five primary-key probes, one of which can match, then its summary), with its
+/// creator's name, its tool assignments, and the changelog and manifest of its current version.
 pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
     let listed = audience.listed("t");
     let branches = union_all(&ItemKind::ALL, |kind| {
         format!(
-            "SELECT {SUMMARY_COLUMNS}, {content} AS content, {tools} AS tool_slugs,
+            "SELECT '{kind}'::text AS kind, t.id, {content} AS content, {tools} AS tool_slugs,
                     (SELECT jsonb_build_object('id', o.id, 'name', o.name) FROM {table} o
                      WHERE o.id = t.forked_from_id AND {original_listed}) AS forked_from
-             FROM (SELECT '{kind}'::text AS kind, t.* FROM {table} t WHERE t.id = $1 AND {listed}) t
-             {join}",
+             FROM {table} t WHERE t.id = $1 AND {listed}",
             tools = kind.tool_slugs_sql("t"),
-            join = summary_join("t"),
             content = kind.content_sql("t"),
             table = kind.table(),
             original_listed = audience.listed("o"),
         )
     });
     Statement::new(format!(
-        "SELECT item.*, u.display_name AS creator_name, live.changelog AS latest_changelog,
-                    live.capabilities, live.capabilities_digest
-             FROM ({branches}) item
-             LEFT JOIN users u ON u.id = item.original_creator_id
-             LEFT JOIN LATERAL (
-                 SELECT v.changelog, v.capabilities, v.capabilities_digest FROM item_versions v
-                 WHERE v.item_id = item.id AND v.version = item.version AND v.status = 'approved'
-             ) live ON true"
+        "SELECT {SUMMARY_COLUMNS}, item.content, item.tool_slugs, item.forked_from,
+                u.display_name AS creator_name, live.changelog AS latest_changelog,
+                live.capabilities, live.capabilities_digest
+         FROM ({branches}) item
+         {join}
+         LEFT JOIN users u ON u.id = s.original_creator_id
+         LEFT JOIN LATERAL (
+             SELECT v.changelog, v.capabilities, v.capabilities_digest FROM item_versions v
+             WHERE v.item_id = s.id AND v.version = s.version AND v.status = 'approved'
+         ) live ON true",
+        join = summary_join("item"),
     ))
     .bind(id)
 }

@@ -16,6 +16,9 @@ pub struct User {
     pub id: i64,
     pub display_name: String,
     pub is_admin: bool,
+    /// One of the user's workspaces is in a private catalog: their reads carry the catalog rule
+    /// ([`Audience::user`](crate::Audience::user)); everyone else's read public listings alone.
+    pub in_catalogs: bool,
 }
 
 /// The user of `subject`, made now if the service has never seen it: the identity provider vouched for the
@@ -30,7 +33,7 @@ pub async fn provision_user(
     let inserted = Statement::new(
         "INSERT INTO users (auth_subject, display_name) VALUES ($1, $2)
          ON CONFLICT (auth_subject) DO NOTHING
-         RETURNING id, display_name, system_role = 'admin' AS is_admin",
+         RETURNING id, display_name, system_role = 'admin' AS is_admin, false AS in_catalogs",
     )
     .bind(subject.to_owned())
     .bind(display_name.to_owned())
@@ -50,6 +53,7 @@ impl User {
             id: row.read("id")?,
             display_name: row.read("display_name")?,
             is_admin: row.read("is_admin")?,
+            in_catalogs: row.read("in_catalogs")?,
         })
     }
 }
@@ -138,7 +142,9 @@ pub async fn user_by_subject(
 #[doc(hidden)]
 pub fn user_by_subject_statement(subject: &str) -> Statement<'static> {
     Statement::new(
-        "SELECT id, display_name, system_role = 'admin' AS is_admin FROM users WHERE auth_subject = $1",
+        "SELECT id, display_name, system_role = 'admin' AS is_admin,
+                EXISTS (SELECT 1 FROM catalog_viewers WHERE u = users.id) AS in_catalogs
+         FROM users WHERE auth_subject = $1",
     )
     .bind(subject.to_owned())
 }
@@ -152,6 +158,7 @@ pub async fn user_in_workspace(
 ) -> Result<Option<(User, Option<WorkspaceRole>)>, CatalogError> {
     let row = Statement::new(
         "SELECT u.id, u.display_name, u.system_role = 'admin' AS is_admin,
+                EXISTS (SELECT 1 FROM catalog_viewers WHERE catalog_viewers.u = u.id) AS in_catalogs,
                 (SELECT m.role FROM workspace_members m WHERE m.workspace_id = $2 AND m.user_id = u.id) AS role
          FROM users u WHERE u.auth_subject = $1",
     )

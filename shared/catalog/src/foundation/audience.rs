@@ -22,12 +22,13 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// The audience of the user `user_id`.
-    pub fn user(user_id: i64, is_admin: bool) -> Self {
-        if is_admin {
-            Self::MarketplaceAdmin
-        } else {
-            Self::Member(user_id)
+    /// The audience of the user `user_id`. A user none of whose workspaces is in a catalog sees public
+    /// listings alone: their reads skip the catalog lookup (and its planning).
+    pub fn user(user_id: i64, is_admin: bool, in_catalogs: bool) -> Self {
+        match (is_admin, in_catalogs) {
+            (true, _) => Self::MarketplaceAdmin,
+            (false, true) => Self::Member(user_id),
+            (false, false) => Self::Public,
         }
     }
 
