@@ -85,7 +85,7 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 19] = [
+    const LANDED: [(i32, &str, u64); 20] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -105,6 +105,7 @@ mod tests {
         (17, "install_lanes", 18202554010718713796),
         (18, "capabilities", 12065362851977341852),
         (19, "pull_back", 4060945348902136371),
+        (20, "private_catalogs", 12120559239738412984),
     ];
 
     #[test]
