@@ -9,8 +9,18 @@ pub struct Targets {
     pub setup: Client,
     /// The first benchmark workspace (the one with 500 installs).
     pub workspace: uuid::Uuid,
-    /// The most installed approved public agent.
+    /// The most installed approved public agent with no version pulled back.
     pub item: i64,
+}
+
+/// A subquery that finds a version of listing `alias` yanked or revoked. The route phase's pull-back lists
+/// (run last) revoke versions of the most installed listings: the phases after it aim at listings that still
+/// install.
+pub fn pulled_back(alias: &str) -> String {
+    format!(
+        "SELECT 1 FROM item_versions v WHERE v.item_id = {alias}.id \
+         AND (v.revoked_at IS NOT NULL OR v.yanked_at IS NOT NULL)"
+    )
 }
 
 pub async fn find(url: &str) -> Result<Targets, Error> {
@@ -22,7 +32,13 @@ pub async fn find(url: &str) -> Result<Targets, Error> {
         .get(0);
     let item = setup
         .query_one(
-            "SELECT id FROM agents WHERE is_approved AND catalog_id IS NULL ORDER BY install_count DESC LIMIT 1",
+            &format!(
+                "SELECT a.id FROM agents a
+                 WHERE a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL
+                   AND a.catalog_id IS NULL AND NOT EXISTS ({})
+                 ORDER BY a.install_count DESC, a.id LIMIT 1",
+                pulled_back("a")
+            ),
             &[],
         )
         .await?

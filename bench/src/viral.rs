@@ -11,6 +11,7 @@ use tokio_postgres::{Client, NoTls};
 use uuid::Uuid;
 
 use crate::http_load::LocalServer;
+use crate::targets::pulled_back;
 use crate::Error;
 
 /// The client counts measured, each against the same listing.
@@ -38,20 +39,27 @@ pub async fn measure(url: &str, seconds: u64) -> Result<Vec<Viral>, Error> {
     tokio::spawn(connection);
     let skill: i64 = setup
         .query_one(
-            "SELECT id FROM skills WHERE owner_type = 'marketplace' AND is_approved AND delisted_at IS NULL
-               AND catalog_id IS NULL
-             ORDER BY install_count DESC, id LIMIT 1",
+            &format!(
+                "SELECT s.id FROM skills s
+                 WHERE s.owner_type = 'marketplace' AND s.is_approved AND s.delisted_at IS NULL
+                   AND s.catalog_id IS NULL AND NOT EXISTS ({})
+                 ORDER BY s.install_count DESC, s.id LIMIT 1",
+                pulled_back("s")
+            ),
             &[],
         )
         .await?
         .get(0);
     let agent: i64 = setup
         .query_opt(
-            "SELECT d.listing_id FROM listing_dependencies d JOIN agents a ON a.id = d.listing_id
-             WHERE a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL
-               AND a.catalog_id IS NULL
-             GROUP BY d.listing_id HAVING bool_and(d.dependency_kind = 'llm') AND count(*) = 1
-             ORDER BY d.listing_id LIMIT 1",
+            &format!(
+                "SELECT d.listing_id FROM listing_dependencies d JOIN agents a ON a.id = d.listing_id
+                 WHERE a.owner_type = 'marketplace' AND a.is_approved AND a.delisted_at IS NULL
+                   AND a.catalog_id IS NULL AND NOT EXISTS ({})
+                 GROUP BY d.listing_id HAVING bool_and(d.dependency_kind = 'llm') AND count(*) = 1
+                 ORDER BY d.listing_id LIMIT 1",
+                pulled_back("a")
+            ),
             &[],
         )
         .await?
