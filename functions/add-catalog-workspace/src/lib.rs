@@ -1,9 +1,7 @@
 //! `PUT /api/marketplace/catalogs/{catalog_id}/workspaces/{workspace_id}` (catalog admins): the workspace's
 //! members see and install the catalog's listings from now on. Idempotent.
 
-use marketplace_http::{
-    path_id, path_workspace_id, AppState, Body, HandlerResult, Request, Response, StatusCode,
-};
+use marketplace_http::{no_content, path_id, path_workspace_id, AppState, HandlerResult, Request};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
@@ -12,8 +10,5 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let workspace = path_workspace_id(&req, "workspace_id")?;
     marketplace_catalog::add_workspace(&*session.db, &session.caller.user, catalog, workspace)
         .await?;
-    Ok(Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .body(Body::Empty)
-        .expect("a status alone is a valid response"))
+    Ok(no_content())
 }

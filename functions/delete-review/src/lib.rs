@@ -1,6 +1,6 @@
 //! `DELETE /api/marketplace/items/{id}/reviews/mine`: delete the caller's review of a listing.
 
-use marketplace_http::{path_id, AppState, Body, HandlerResult, Request, Response, StatusCode};
+use marketplace_http::{no_content, path_id, AppState, HandlerResult, Request};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
@@ -8,8 +8,5 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let item_id = path_id(&req, "id")?;
     marketplace_catalog::delete_review(session.db.client_mut(), session.caller.user.id, item_id)
         .await?;
-    Ok(Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .body(Body::Empty)
-        .expect("a status alone is a valid response"))
+    Ok(no_content())
 }

@@ -2,9 +2,7 @@
 //! workspace's own owners and admins): its installed copies stay; it no longer sees, installs or updates the
 //! catalog's listings. Idempotent; the owner workspace cannot leave (409).
 
-use marketplace_http::{
-    path_id, path_workspace_id, AppState, Body, HandlerResult, Request, Response, StatusCode,
-};
+use marketplace_http::{no_content, path_id, path_workspace_id, AppState, HandlerResult, Request};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
@@ -13,8 +11,5 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let workspace = path_workspace_id(&req, "workspace_id")?;
     marketplace_catalog::remove_workspace(&*session.db, &session.caller.user, catalog, workspace)
         .await?;
-    Ok(Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .body(Body::Empty)
-        .expect("a status alone is a valid response"))
+    Ok(no_content())
 }

@@ -3,8 +3,7 @@
 //! install in the workspace relies on.
 
 use marketplace_http::{
-    path_id, workspace_session, Access, AppState, Body, HandlerResult, QueryParams, Request,
-    Response, StatusCode,
+    no_content, path_id, workspace_session, Access, AppState, HandlerResult, QueryParams, Request,
 };
 
 #[tracing::instrument(skip_all)]
@@ -21,8 +20,5 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
         with_dependencies,
     )
     .await?;
-    Ok(Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .body(Body::Empty)
-        .expect("a status alone is a valid response"))
+    Ok(no_content())
 }

@@ -4,8 +4,7 @@
 
 use marketplace_catalog::Puller;
 use marketplace_http::{
-    path_id, path_version, workspace_session, Access, AppState, Body, HandlerResult, Request,
-    Response, StatusCode,
+    no_content, path_id, path_version, workspace_session, Access, AppState, HandlerResult, Request,
 };
 
 #[tracing::instrument(skip_all)]
@@ -19,8 +18,5 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
         workspace: Some(workspace.id),
     };
     marketplace_catalog::withdraw(session.db.client_mut(), &puller, item_id, &version).await?;
-    Ok(Response::builder()
-        .status(StatusCode::NO_CONTENT)
-        .body(Body::Empty)
-        .expect("a status alone is a valid response"))
+    Ok(no_content())
 }

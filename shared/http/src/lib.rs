@@ -30,7 +30,7 @@ pub use lambda_http::{Body, Request, Response};
 pub use query_params::{path_id, path_version, path_workspace_id, QueryParams};
 pub use queue_query::queue_query;
 pub use request_scope::REQUEST_ID_HEADER;
-pub use response::{json, respond, HandlerResult};
+pub use response::{json, no_content, respond, HandlerResult};
 pub use runtime::run;
 pub use state::{AppState, Config, ConfigError, Db, Session};
 pub use workspace::{

@@ -21,6 +21,14 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
     }
 }
 
+/// A 204: done, nothing to say.
+pub fn no_content() -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::NO_CONTENT)
+        .body(Body::Empty)
+        .expect("a status alone is a valid response")
+}
+
 /// The response for a handler's outcome, errors included: a Lambda handler never returns `Err`, which
 /// API Gateway would turn into a bare 500.
 pub fn respond(result: HandlerResult) -> Response<Body> {
