@@ -40,6 +40,14 @@ pub struct Standing {
 }
 
 impl Standing {
+    /// The standing in columns `member` and `admin` ([`STANDING_COLUMNS`]).
+    fn from_row(row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            member: row.read("member")?,
+            admin: row.read("admin")?,
+        })
+    }
+
     /// Members (and admins) may read; anyone else is told the catalog does not exist.
     pub fn require_member(self) -> Result<(), CatalogError> {
         if self.member || self.admin {
@@ -171,10 +179,7 @@ pub async fn standing(
     .query_opt(db)
     .await?
     .ok_or(CatalogError::NotFound("catalog"))?;
-    Ok(Standing {
-        member: row.read("member")?,
-        admin: row.read("admin")?,
-    })
+    Standing::from_row(&row)
 }
 
 /// Puts `workspace` in the catalog (catalog admins); already in is fine. One statement.
@@ -200,11 +205,7 @@ pub async fn add_workspace(
     .query_opt(db)
     .await?
     .ok_or(CatalogError::NotFound("catalog"))?;
-    Standing {
-        member: row.read("member")?,
-        admin: row.read("admin")?,
-    }
-    .require_admin()?;
+    Standing::from_row(&row)?.require_admin()?;
     if !row.read::<bool>("target_exists")? {
         return Err(CatalogError::NotFound("workspace"));
     }
@@ -241,11 +242,12 @@ pub async fn remove_workspace(
     .await?
     .ok_or(CatalogError::NotFound("catalog"))?;
     let leaving: bool = row.read("leaving")?;
-    let standing = Standing {
-        member: row.read::<bool>("member")? || leaving,
-        admin: row.read::<bool>("admin")? || leaving,
-    };
-    standing.require_admin()?;
+    let standing = Standing::from_row(&row)?;
+    Standing {
+        member: standing.member || leaving,
+        admin: standing.admin || leaving,
+    }
+    .require_admin()?;
     if row.read::<bool>("owner")? {
         return Err(CatalogError::CatalogOwnerWorkspace);
     }
@@ -281,9 +283,5 @@ pub async fn require_moderator(
     .ok_or(CatalogError::Forbidden(
         "Only marketplace admins may do this.",
     ))?;
-    Standing {
-        member: row.read("member")?,
-        admin: row.read("admin")?,
-    }
-    .require_admin()
+    Standing::from_row(&row)?.require_admin()
 }

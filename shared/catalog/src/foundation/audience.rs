@@ -56,9 +56,9 @@ impl Audience {
             "{alias}.owner_type = 'marketplace' AND {alias}.delisted_at IS NULL AND {alias}.catalog_id = {catalog}"
         );
         match self.catalogs() {
-            None => {}
-            Some(catalogs) if catalogs.is_empty() => predicate.push_str(" AND false"),
-            Some(catalogs) => predicate.push_str(&format!(
+            Catalogs::Every => {}
+            Catalogs::None => predicate.push_str(" AND false"),
+            Catalogs::Of(catalogs) => predicate.push_str(&format!(
                 " AND {alias}.is_approved AND {catalog} IN ({catalogs})"
             )),
         }
@@ -68,25 +68,35 @@ impl Audience {
     /// The predicate on a catalog id `column` (NULL: public) that this audience sees listings of.
     pub(crate) fn sees_catalog(self, column: &str) -> String {
         match self.catalogs() {
-            None => "true".to_owned(),
-            Some(catalogs) if catalogs.is_empty() => format!("{column} IS NULL"),
-            Some(catalogs) => format!("({column} IS NULL OR {column} IN ({catalogs}))"),
+            Catalogs::Every => "true".to_owned(),
+            Catalogs::None => format!("{column} IS NULL"),
+            Catalogs::Of(catalogs) => format!("({column} IS NULL OR {column} IN ({catalogs}))"),
         }
     }
 
-    /// A query of the private catalogs this audience sees: `None` for every catalog, empty for none.
-    /// Ids are inlined: a user id is an integer and a workspace id a parsed UUID, so nothing can be injected.
-    pub(crate) fn catalogs(self) -> Option<String> {
+    /// The private catalogs this audience sees. Ids are inlined in the query: a user id is an integer and a
+    /// workspace id a parsed UUID, so nothing can be injected.
+    pub(crate) fn catalogs(self) -> Catalogs {
         match self {
-            Self::Public => Some(String::new()),
-            Self::Member(user) => Some(format!("SELECT c FROM catalog_viewers WHERE u = {user}")),
-            Self::Workspace(workspace) => Some(format!(
+            Self::Public => Catalogs::None,
+            Self::Member(user) => {
+                Catalogs::Of(format!("SELECT c FROM catalog_viewers WHERE u = {user}"))
+            }
+            Self::Workspace(workspace) => Catalogs::Of(format!(
                 "SELECT catalog_id FROM catalog_workspaces WHERE workspace_id = '{}'",
                 workspace.as_uuid()
             )),
-            Self::MarketplaceAdmin => None,
+            Self::MarketplaceAdmin => Catalogs::Every,
         }
     }
+}
+
+/// Which private catalogs an audience sees listings of.
+pub(crate) enum Catalogs {
+    Every,
+    None,
+    /// Those a query (one column of catalog ids) returns.
+    Of(String),
 }
 
 /// Whether catalog `catalog` exists and `audience` sees its listings.

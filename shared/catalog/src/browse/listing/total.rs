@@ -4,7 +4,7 @@
 use super::{candidates_key, walk_key, Branches, ListingSql};
 use crate::browse::search::SEARCH_TOTAL_CAP;
 use crate::browse::search::SHORT_TERM_REGION;
-use crate::foundation::audience::Audience;
+use crate::foundation::audience::{Audience, Catalogs};
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Placeholder;
@@ -152,13 +152,13 @@ fn counted_total_sql(
                 audience.sees_catalog("c.catalog_id")
             ),
         ),
-        (None, None) => format!(
+        (None, Catalogs::Every) => format!(
             "{} + {}",
             sum("marketplace_counts", ""),
             sum("catalog_counts", " AND c.catalog_id = 0")
         ),
-        (None, Some(catalogs)) if catalogs.is_empty() => sum("marketplace_counts", ""),
-        (None, Some(catalogs)) => format!(
+        (None, Catalogs::None) => sum("marketplace_counts", ""),
+        (None, Catalogs::Of(catalogs)) => format!(
             "{} + {}",
             sum("marketplace_counts", ""),
             sum(
