@@ -123,6 +123,13 @@ async fn catalogs_are_made_joined_and_left_by_the_right_people() {
         .create_catalog(" ")
         .await
         .assert_status(400);
+    let leaked = app
+        .as_user("corp-owner")
+        .in_workspace(org.corp)
+        .create_catalog("Team sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c")
+        .await;
+    leaked.assert_status(422);
+    assert!(!leaked.text.contains("4f9a8b7c"), "{}", leaked.text);
     // Members list it; only its admins see which workspaces are in it.
     let listed = app.as_user("team-viewer").catalogs().await;
     listed.assert_status(200);

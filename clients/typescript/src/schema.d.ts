@@ -618,7 +618,7 @@ export interface paths {
         put?: never;
         /**
          * Create a private catalog owned by the workspace (workspace owner or admin)
-         * @description The workspace in X-Workspace-ID becomes the catalog's owner workspace and its first member workspace; the caller must be its `owner` or `admin` (else 403). The name is trimmed; one the owner workspace already gave a catalog (case-insensitive) is a 409 `catalog_name_taken`.
+         * @description The workspace in X-Workspace-ID becomes the catalog's owner workspace and its first member workspace; the caller must be its `owner` or `admin` (else 403). The name is trimmed; one the owner workspace already gave a catalog (case-insensitive) is a 409 `catalog_name_taken`; a name holding a credential is a 422 `credentials_in_content`, as a listing's is.
          */
         post: operations["create-catalog"];
         delete?: never;
@@ -2763,6 +2763,7 @@ export interface operations {
             };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["Unprocessable"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };

@@ -106,12 +106,18 @@ impl Catalog {
 
 /// Makes a catalog owned by `workspace`, which becomes its first workspace. Only an owner or admin of the
 /// workspace may; a name its workspace already uses for a catalog is a conflict (the unique index decides).
+/// A name holding a credential is refused, as a listing's is: members of every workspace in it read it.
 pub async fn create_catalog(
     db: &impl GenericClient,
     user: &User,
     workspace: WorkspaceId,
     name: &str,
 ) -> Result<Catalog, CatalogError> {
+    let findings =
+        marketplace_credentials::find_credentials(&serde_json::Value::from(name), "name");
+    if !findings.is_empty() {
+        return Err(CatalogError::CredentialsInContent(findings));
+    }
     let row = Statement::new(
         "WITH allowed AS (
              SELECT 1 FROM workspace_members m
