@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use marketplace_catalog::statements::*;
+use marketplace_catalog::Sql;
 use marketplace_catalog::{ItemKind, RateLimit};
 use marketplace_db::{pool_from_url, PoolSettings};
 use marketplace_http::{AppState, Config};
-use tokio_postgres::{GenericClient, NoTls};
+use tokio_postgres::NoTls;
 
 use crate::stats::Percentiles;
 use crate::Error;
@@ -285,7 +286,7 @@ impl Bench {
     }
 
     /// What every workspace route runs first: the caller's lookup and membership.
-    async fn caller_floor(&self, db: &impl GenericClient) -> Result<(), Error> {
+    async fn caller_floor(&self, db: &impl Sql) -> Result<(), Error> {
         user_by_subject_statement(MEMBER).query(db).await?;
         workspace_role_statement(self.floor_workspace.into(), self.member)
             .query(db)

@@ -3,6 +3,7 @@
 mod auth;
 mod boundary;
 mod browse;
+mod caller_check;
 mod capabilities;
 mod credentials;
 mod cursors;

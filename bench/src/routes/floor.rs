@@ -3,15 +3,15 @@
 use std::time::{Duration, Instant};
 
 use marketplace_catalog::statements::*;
+use marketplace_catalog::Sql;
 use marketplace_catalog::{Audience, ItemKind, ListQuery, LogBook, ReviewQuery, WorkspaceId};
-use tokio_postgres::GenericClient;
 
 use super::MEMBER;
 use crate::Error;
 
 /// The statements under a read route, run on `db` as the handler runs them; returns the time they took.
 pub(super) async fn floor(
-    db: &impl GenericClient,
+    db: &impl Sql,
     scenario: &Read,
     member: i64,
     workspace: WorkspaceId,
@@ -115,7 +115,7 @@ pub(super) async fn floor(
 }
 
 pub(super) async fn enrich(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     rows: &[tokio_postgres::Row],
 ) -> Result<(), Error> {

@@ -4,20 +4,24 @@
 
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use marketplace_catalog::{LogBook, LogCursor};
-use marketplace_http::{json, path_id, AppState, HandlerResult, QueryParams, Request, StatusCode};
+use marketplace_http::{
+    json, path_id, read, AppState, HandlerResult, QueryParams, Request, StatusCode,
+};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let session = state.session(&req).await?;
+    let session = state.read_session(&req).await?;
     let catalog = path_id(&req, "catalog_id")?;
     let book = LogBook::Catalog(catalog);
     let mut params = QueryParams::new(&req);
     let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
     let cursor = params.optional("cursor", |token| LogCursor::parse(token, book));
     params.finish()?;
-    marketplace_catalog::standing(&*session.db, &session.caller.user, catalog)
-        .await?
-        .require_member()?;
-    let log = marketplace_catalog::moderation_log(&*session.db, book, cursor, limit).await?;
+    let log = read!(session, |db, caller| async {
+        marketplace_catalog::standing(db, &caller.user, catalog)
+            .await?
+            .require_member()?;
+        marketplace_catalog::moderation_log(db, book, cursor, limit).await
+    });
     Ok(json(StatusCode::OK, &log))
 }

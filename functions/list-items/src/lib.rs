@@ -6,14 +6,17 @@ use marketplace_catalog::limits::{
     TAG_CHARS,
 };
 use marketplace_catalog::{ItemKind, ListQuery, Sort};
-use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
+use marketplace_http::{json, read, AppState, HandlerResult, QueryParams, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let session = state.session(&req).await?;
+    let session = state.read_session(&req).await?;
     let query = list_query(&req)?;
-    let page =
-        marketplace_catalog::list_items(&*session.db, session.caller.audience(), &query).await?;
+    let page = read!(session, |db, caller| marketplace_catalog::list_items(
+        db,
+        caller.audience(),
+        &query
+    ));
     Ok(json(StatusCode::OK, &page))
 }
 

@@ -2,11 +2,13 @@
 //! Hidden reviews are shown to marketplace admins only, marked.
 
 use marketplace_catalog::{limits, ReviewCursor, ReviewQuery, ReviewSort};
-use marketplace_http::{json, path_id, AppState, HandlerResult, QueryParams, Request, StatusCode};
+use marketplace_http::{
+    json, path_id, read, AppState, HandlerResult, QueryParams, Request, StatusCode,
+};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let session = state.session(&req).await?;
+    let session = state.read_session(&req).await?;
     let item_id = path_id(&req, "id")?;
     let mut params = QueryParams::new(&req);
     let sort = params
@@ -27,8 +29,11 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
             cursor,
         })
     })?;
-    let page =
-        marketplace_catalog::list_reviews(&*session.db, session.caller.audience(), item_id, &query)
-            .await?;
+    let page = read!(session, |db, caller| marketplace_catalog::list_reviews(
+        db,
+        caller.audience(),
+        item_id,
+        &query
+    ));
     Ok(json(StatusCode::OK, &page))
 }

@@ -2,17 +2,13 @@
 //! version, a page at a time (`limit`, and `cursor` = the previous page's `next_cursor`).
 
 use marketplace_catalog::InstallList;
-use marketplace_http::{json, AppState, HandlerResult, InstallListPage, Request, StatusCode};
+use marketplace_http::{json, read, AppState, HandlerResult, InstallListPage, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let (session, page) = InstallListPage::read(state, &req, InstallList::Updates).await?;
-    let listed = marketplace_catalog::available_updates(
-        &*session.db,
-        page.workspace,
-        page.cursor,
-        page.limit,
-    )
-    .await?;
+    let listed = read!(session, |db, _caller| {
+        marketplace_catalog::available_updates(db, page.workspace, page.cursor, page.limit)
+    });
     Ok(json(StatusCode::OK, &listed))
 }

@@ -3,16 +3,20 @@
 
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use marketplace_catalog::{LogBook, LogCursor};
-use marketplace_http::{json, AppState, HandlerResult, QueryParams, Request, StatusCode};
+use marketplace_http::{json, read, AppState, HandlerResult, QueryParams, Request, StatusCode};
 
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
-    let session = state.session(&req).await?;
+    let session = state.read_session(&req).await?;
     let mut params = QueryParams::new(&req);
     let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
     let cursor = params.optional("cursor", |token| LogCursor::parse(token, LogBook::Public));
     params.finish()?;
-    let log =
-        marketplace_catalog::moderation_log(&*session.db, LogBook::Public, cursor, limit).await?;
+    let log = read!(session, |db, _caller| marketplace_catalog::moderation_log(
+        db,
+        LogBook::Public,
+        cursor,
+        limit
+    ));
     Ok(json(StatusCode::OK, &log))
 }

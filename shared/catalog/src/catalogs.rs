@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::foundation::accounts::User;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::{union_all, ItemKind};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 
 /// The most catalogs `GET /catalogs` lists.
@@ -108,7 +108,7 @@ impl Catalog {
 /// workspace may; a name its workspace already uses for a catalog is a conflict (the unique index decides).
 /// A name holding a credential is refused, as a listing's is: members of every workspace in it read it.
 pub async fn create_catalog(
-    db: &impl GenericClient,
+    db: &impl Sql,
     user: &User,
     workspace: WorkspaceId,
     name: &str,
@@ -152,10 +152,7 @@ pub async fn create_catalog(
 }
 
 /// The catalogs one of the user's workspaces is in, by name.
-pub async fn list_catalogs(
-    db: &impl GenericClient,
-    user: &User,
-) -> Result<Vec<Catalog>, CatalogError> {
+pub async fn list_catalogs(db: &impl Sql, user: &User) -> Result<Vec<Catalog>, CatalogError> {
     let rows = Statement::new(format!(
         "SELECT {CATALOG_COLUMNS}, {STANDING_COLUMNS} FROM catalogs c
          WHERE c.id IN (SELECT cw.catalog_id FROM workspace_members m
@@ -171,11 +168,7 @@ pub async fn list_catalogs(
 }
 
 /// What `user` may do with catalog `catalog`; a catalog that does not exist is not found.
-pub async fn standing(
-    db: &impl GenericClient,
-    user: &User,
-    catalog: i64,
-) -> Result<Standing, CatalogError> {
+pub async fn standing(db: &impl Sql, user: &User, catalog: i64) -> Result<Standing, CatalogError> {
     let row = Statement::new(format!(
         "SELECT {STANDING_COLUMNS} FROM catalogs c WHERE c.id = $3"
     ))
@@ -190,7 +183,7 @@ pub async fn standing(
 
 /// Puts `workspace` in the catalog (catalog admins); already in is fine. One statement.
 pub async fn add_workspace(
-    db: &impl GenericClient,
+    db: &impl Sql,
     user: &User,
     catalog: i64,
     workspace: WorkspaceId,
@@ -222,7 +215,7 @@ pub async fn add_workspace(
 /// (leaving). Its installed copies stay; it no longer sees, installs or updates the catalog's listings.
 /// The owner workspace cannot leave. One statement.
 pub async fn remove_workspace(
-    db: &impl GenericClient,
+    db: &impl Sql,
     user: &User,
     catalog: i64,
     workspace: WorkspaceId,
@@ -264,7 +257,7 @@ pub async fn remove_workspace(
 /// without a statement; a catalog's admins its private listings. Anyone else is refused as before catalogs
 /// existed, except that a private listing outside the user's catalogs does not exist for them.
 pub async fn require_moderator(
-    db: &impl GenericClient,
+    db: &impl Sql,
     user: &User,
     item_id: i64,
 ) -> Result<(), CatalogError> {

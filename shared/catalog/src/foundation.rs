@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub(crate) mod audience;
+pub(crate) mod caller_check;
 pub(crate) mod capabilities;
 pub(crate) mod column;
 pub(crate) mod content;

@@ -61,6 +61,7 @@ pub use catalogs::{
 };
 pub use foundation::accounts;
 pub use foundation::audience::Audience;
+pub use foundation::caller_check::{CallerCheck, Checked};
 pub use foundation::capabilities::{Capabilities, CapabilityChanges, Manifest, ModelUse};
 pub use foundation::cursor::CursorError;
 pub use foundation::error::CatalogError;
@@ -73,6 +74,7 @@ pub use foundation::pulled::{Advisory, Revocation, Yank};
 pub use foundation::redact::{
     is_credential_key, is_secret_key, redact_fields, redact_secrets, REDACTED,
 };
+pub use foundation::statement::Sql;
 pub use foundation::status::{ReviewStatus, Severity, SubmissionStatus};
 pub use foundation::version::Version;
 pub use foundation::window::RateLimit;
@@ -131,7 +133,7 @@ pub mod statements {
     pub use crate::foundation::accounts::{user_by_subject_statement, workspace_role_statement};
     pub use crate::foundation::item::agent_enrichment_statement;
     pub use crate::foundation::locate::visible_kind_statement;
-    pub use crate::foundation::statement::Statement;
+    pub use crate::foundation::statement::{Sql, Statement};
     pub use crate::install::advisories::advisories_statement;
     pub use crate::install::installs::installs_page_statement;
     pub use crate::install::updates::{changelogs_statement, installs_statement};

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::{Client, GenericClient, Row, Transaction};
+use tokio_postgres::{Client, Row, Transaction};
 
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
@@ -19,7 +19,7 @@ use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
 use crate::foundation::position::{KeyType, PositionValue};
-use crate::foundation::statement::{Params, Statement};
+use crate::foundation::statement::{Params, Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::window::RateLimit;
 use crate::foundation::window::{count_in_window, REVIEWS};
@@ -211,7 +211,7 @@ pub struct RatingPrior {
 
 /// Makes the prior's mean the global mean of the visible ratings and re-scores every rated listing with it
 /// (`rating_prior_refresh()`, V8). Maintenance: it rewrites each rated listing's row.
-pub async fn refresh_rating_prior(db: &impl GenericClient) -> Result<RatingPrior, CatalogError> {
+pub async fn refresh_rating_prior(db: &impl Sql) -> Result<RatingPrior, CatalogError> {
     Statement::new("SELECT rating_prior_refresh()")
         .execute(db)
         .await?;
@@ -344,7 +344,7 @@ pub struct ReviewPage {
 
 /// A page of the reviews of a listing this audience may see. Admins see hidden reviews too, marked.
 pub async fn list_reviews(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     item_id: i64,
     query: &ReviewQuery,
@@ -443,7 +443,7 @@ const REVIEW_COLUMNS: &str =
 
 /// One review by id, as `audience` sees it.
 async fn read_review(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     review_id: i64,
 ) -> Result<Option<UserReview>, CatalogError> {

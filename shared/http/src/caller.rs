@@ -1,8 +1,8 @@
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use marketplace_catalog::accounts::{self, User};
+use marketplace_catalog::Sql;
 use marketplace_catalog::{Audience, WorkspaceId, WorkspaceRole};
-use tokio_postgres::GenericClient;
 
 use crate::error::ApiError;
 
@@ -19,7 +19,7 @@ impl Caller {
     /// a 401 otherwise.
     pub async fn authenticate(
         req: &Request,
-        db: &impl GenericClient,
+        db: &impl Sql,
         provision: bool,
     ) -> Result<Self, ApiError> {
         let subject = subject(req)?;
@@ -34,7 +34,7 @@ impl Caller {
     /// A user made on first use is a member of nothing yet.
     pub async fn authenticate_in(
         req: &Request,
-        db: &impl GenericClient,
+        db: &impl Sql,
         provision: bool,
         workspace: WorkspaceId,
     ) -> Result<(Self, Option<WorkspaceRole>), ApiError> {
@@ -78,7 +78,7 @@ pub(crate) fn subject(req: &Request) -> Result<&str, ApiError> {
 /// A subject with no user row: made a user when `provision`, else a 401.
 async fn first_use(
     req: &Request,
-    db: &impl GenericClient,
+    db: &impl Sql,
     subject: &str,
     provision: bool,
 ) -> Result<User, ApiError> {

@@ -7,8 +7,9 @@ use marketplace_catalog::{InstallCursor, InstallList, WorkspaceId};
 
 use crate::error::ApiError;
 use crate::query_params::QueryParams;
-use crate::state::{AppState, Session};
-use crate::workspace::{workspace_session, Access};
+use crate::read::ReadSession;
+use crate::state::AppState;
+use crate::workspace::Access;
 
 /// One page of a workspace's install list, as asked for.
 pub struct InstallListPage {
@@ -19,12 +20,12 @@ pub struct InstallListPage {
 
 impl InstallListPage {
     /// The session of the request (a workspace route with read access) and the page it asks for.
-    pub async fn read(
-        state: &AppState,
-        req: &Request,
+    pub async fn read<'s>(
+        state: &'s AppState,
+        req: &'s Request,
         list: InstallList,
-    ) -> Result<(Session, Self), ApiError> {
-        let (session, workspace) = workspace_session(state, req, Access::Read).await?;
+    ) -> Result<(ReadSession<'s>, Self), ApiError> {
+        let (session, workspace) = state.read_workspace_session(req, Access::Read).await?;
         let mut params = QueryParams::new(req);
         let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
         let cursor = params.optional("cursor", |raw| {

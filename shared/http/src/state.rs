@@ -1,11 +1,13 @@
 use std::ops::Deref;
+use std::sync::Arc;
 
 use marketplace_catalog::RateLimit;
 use std::time::Duration;
 
 use marketplace_db::{DatabaseTarget, Object, Pool, PoolError, PoolSettings, TargetError};
 
-use crate::caller::Caller;
+use crate::caller::{subject, Caller};
+use crate::callers::CallerHints;
 use crate::error::ApiError;
 use crate::request_scope::RequestScope;
 use lambda_http::Request;
@@ -107,11 +109,17 @@ fn env_integer(
 pub struct AppState {
     pub pool: Pool,
     pub config: Config,
+    /// The callers this instance has seen: who a read's statements are built for ([`crate::ReadSession`]).
+    pub(crate) callers: Arc<CallerHints>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, config: Config) -> Self {
-        Self { pool, config }
+        Self {
+            pool,
+            config,
+            callers: Arc::default(),
+        }
     }
 
     /// State for a function: the database named by the environment (`DATABASE_URL`, or RDS Proxy with IAM
@@ -129,6 +137,7 @@ impl AppState {
     pub async fn session(&self, req: &Request) -> Result<Session, ApiError> {
         let db = self.db().await?;
         let caller = Caller::authenticate(req, &*db, self.config.user_provisioning).await?;
+        self.callers.remember(subject(req)?, &caller.user);
         RequestScope::record_user(caller.user.id);
         Ok(Session { db, caller })
     }

@@ -44,6 +44,7 @@ pub async fn workspace_session(
     let db = state.db().await?;
     let (caller, role) =
         Caller::authenticate_in(req, &*db, state.config.user_provisioning, id).await?;
+    state.callers.remember(subject(req)?, &caller.user);
     RequestScope::record_user(caller.user.id);
     allow(role, access)?;
     Ok((Session { db, caller }, WorkspaceAccess { id }))
@@ -84,7 +85,7 @@ pub async fn admin_or_workspace_session(
     }
 }
 
-fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
+pub(crate) fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
     let value = req
         .headers()
         .get(WORKSPACE_HEADER)
@@ -96,7 +97,7 @@ fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
         .ok_or_else(|| ApiError::invalid_field("X-Workspace-ID", "must be a workspace UUID"))
 }
 
-fn allow(role: Option<WorkspaceRole>, access: Access) -> Result<(), ApiError> {
+pub(crate) fn allow(role: Option<WorkspaceRole>, access: Access) -> Result<(), ApiError> {
     let role =
         role.ok_or_else(|| ApiError::forbidden("You are not a member of this workspace."))?;
     if access == Access::Write && !role.can_write() {

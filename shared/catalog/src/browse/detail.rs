@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::GenericClient;
 
 use crate::foundation::audience::Audience;
 use crate::foundation::capabilities::{Capabilities, Manifest};
@@ -13,7 +12,7 @@ use crate::foundation::item::{enrich_agents, summary_join, SUMMARY_COLUMNS};
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::redact_fields;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemDetail {
@@ -42,7 +41,7 @@ pub struct Dependencies {
 
 /// The item with this id, if this audience may see it in the marketplace.
 pub async fn item_detail(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     id: i64,
 ) -> Result<ItemDetail, CatalogError> {
@@ -113,7 +112,7 @@ const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
      'auth_required', coalesce(jsonb_array_length(c.auth_schemes) > 0, false))";
 
 async fn dependencies(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     kind: ItemKind,
     id: i64,

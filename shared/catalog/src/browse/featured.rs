@@ -1,17 +1,16 @@
 //! The featured route's two lists: the featured listings, and the trending ones (installs from distinct
 //! workspaces in the last 7 days, counted as installs happen: `install/counts.rs`).
 
-use tokio_postgres::GenericClient;
-
 use crate::browse::listing::{list_items, ListQuery};
 use crate::browse::sort::Sort;
 use crate::foundation::audience::Audience;
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
+use crate::foundation::statement::Sql;
 
 /// Approved, featured, listed items of every kind that `audience` sees, most popular first.
 pub async fn featured_items(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     limit: i64,
 ) -> Result<Vec<ItemSummary>, CatalogError> {
@@ -26,7 +25,7 @@ pub async fn featured_items(
 /// The top trending listings of every kind (approved, listed) that `audience` sees, ties by all-time
 /// popularity.
 pub async fn trending_items(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     limit: i64,
 ) -> Result<Vec<ItemSummary>, CatalogError> {

@@ -9,7 +9,6 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::GenericClient;
 
 use crate::browse::search::{self, SearchTerm, SEARCH_TOTAL_CAP, SEARCH_WALK, SHORT_TERM_REGION};
 use crate::browse::sort::Sort;
@@ -24,7 +23,7 @@ use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::paged::total_and_page;
 use crate::foundation::position::PositionValue;
-use crate::foundation::statement::{Params, Placeholder, Statement};
+use crate::foundation::statement::{Params, Placeholder, Sql, Statement};
 
 mod query;
 mod reads;
@@ -53,7 +52,7 @@ pub struct Page {
 }
 
 pub async fn list_items(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     query: &ListQuery,
 ) -> Result<Page, CatalogError> {

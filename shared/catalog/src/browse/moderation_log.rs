@@ -6,14 +6,13 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use tokio_postgres::GenericClient;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::cursor::{self, CursorError};
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::position::{KeyType, PositionValue};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ModerationLog {
@@ -93,7 +92,7 @@ impl LogCursor {
 
 /// One page of the log `book`, newest first, below `after`.
 pub async fn moderation_log(
-    db: &impl GenericClient,
+    db: &impl Sql,
     book: LogBook,
     after: Option<LogCursor>,
     limit: i64,
@@ -178,7 +177,7 @@ pub struct ChainCheck {
 
 /// Recomputes every entry's hash from the previous entry's and its own content, in one statement: an
 /// edited entry, a removed one or a reordered one shows as the first entry where the chain breaks.
-pub async fn verify_moderation_log(db: &impl GenericClient) -> Result<ChainCheck, CatalogError> {
+pub async fn verify_moderation_log(db: &impl Sql) -> Result<ChainCheck, CatalogError> {
     let row = Statement::new(
         "WITH chain AS (
              SELECT seq, hash,

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::audience::Audience;
 use crate::foundation::capabilities::{Capabilities, Manifest};
@@ -9,7 +9,7 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::locate::visible_kind;
 use crate::foundation::pulled::{read_revocation, read_yank, Revocation, Yank};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 
 /// An approved version of a listing, and what it reaches.
@@ -30,7 +30,7 @@ pub struct PublishedVersion {
 
 /// The approved versions of an item this audience may see, highest SemVer first.
 pub async fn item_versions(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     id: i64,
 ) -> Result<Vec<PublishedVersion>, CatalogError> {

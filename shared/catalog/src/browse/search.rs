@@ -16,14 +16,12 @@
 //! (deterministic), raised to what the pages showed. Exact and prefix name matches are index lookups for
 //! every term.
 
-use tokio_postgres::GenericClient;
-
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::{Params, Placeholder, Statement};
+use crate::foundation::statement::{Params, Placeholder, Sql, Statement};
 
 /// How many items of each kind one page of a short-term search examines.
 pub(crate) const SHORT_TERM_REGION: i64 = 1_000;
@@ -165,7 +163,7 @@ fn escape_like(term: &str) -> String {
 /// the term matches the closest stretch of the name, so "Salse Assistant" finds "Sales Assistant v2"), at
 /// least pg_trgm's threshold (0.6); looked up through each kind's trigram GIN index on names (`<%`).
 pub(crate) async fn suggestions(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     kinds: &[ItemKind],
     term: &str,

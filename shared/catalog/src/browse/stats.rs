@@ -3,12 +3,11 @@
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
-use tokio_postgres::GenericClient;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
@@ -31,7 +30,7 @@ pub struct CategoryCount {
 }
 
 /// Figures over approved, listed marketplace items.
-pub async fn stats(db: &impl GenericClient) -> Result<Stats, CatalogError> {
+pub async fn stats(db: &impl Sql) -> Result<Stats, CatalogError> {
     let rows = stats_statement().query(db).await?;
     let mut stats = Stats {
         total_items: 0,
@@ -65,7 +64,7 @@ pub async fn stats(db: &impl GenericClient) -> Result<Stats, CatalogError> {
 
 /// Categories of approved, listed items with how many items each holds, largest first.
 pub async fn categories(
-    db: &impl GenericClient,
+    db: &impl Sql,
     kind: Option<ItemKind>,
 ) -> Result<Vec<CategoryCount>, CatalogError> {
     let rows = categories_statement(kind).query(db).await?;

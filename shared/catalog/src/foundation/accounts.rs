@@ -2,11 +2,10 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::GenericClient;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 use crate::foundation::workspace::WorkspaceRole;
 
@@ -26,7 +25,7 @@ pub struct User {
 /// make one user (the unique subject decides; the loser reads the winner's row). `display_name` comes from
 /// the token's name claims, never its e-mail address.
 pub async fn provision_user(
-    db: &impl GenericClient,
+    db: &impl Sql,
     subject: &str,
     display_name: &str,
 ) -> Result<User, CatalogError> {
@@ -72,7 +71,7 @@ pub struct AdminGrant {
 /// in, and records it in `admin_actions` (no acting admin: the operator invoked the migrate function).
 /// Admin still comes only from `users.system_role`.
 pub async fn set_admin(
-    db: &impl GenericClient,
+    db: &impl Sql,
     subject: &str,
     admin: bool,
 ) -> Result<AdminGrant, CatalogError> {
@@ -110,7 +109,7 @@ pub struct Me {
 }
 
 /// The caller `user` and their workspaces, in one statement.
-pub async fn me(db: &impl GenericClient, user: &User) -> Result<Me, CatalogError> {
+pub async fn me(db: &impl Sql, user: &User) -> Result<Me, CatalogError> {
     let row = Statement::new(
         "SELECT coalesce(jsonb_agg(jsonb_build_object('id', w.id, 'name', w.name, 'role', m.role)
                                    ORDER BY w.name, w.id), '[]') AS workspaces
@@ -128,10 +127,7 @@ pub async fn me(db: &impl GenericClient, user: &User) -> Result<Me, CatalogError
     })
 }
 
-pub async fn user_by_subject(
-    db: &impl GenericClient,
-    subject: &str,
-) -> Result<Option<User>, CatalogError> {
+pub async fn user_by_subject(db: &impl Sql, subject: &str) -> Result<Option<User>, CatalogError> {
     let Some(row) = user_by_subject_statement(subject).query_opt(db).await? else {
         return Ok(None);
     };
@@ -152,7 +148,7 @@ pub fn user_by_subject_statement(subject: &str) -> Statement<'static> {
 /// The user with this subject and their role in `workspace` (`None` when not a member), or `None` when no
 /// user has the subject: a workspace route's caller lookup and membership check in one statement.
 pub async fn user_in_workspace(
-    db: &impl GenericClient,
+    db: &impl Sql,
     subject: &str,
     workspace: WorkspaceId,
 ) -> Result<Option<(User, Option<WorkspaceRole>)>, CatalogError> {
@@ -174,7 +170,7 @@ pub async fn user_in_workspace(
 
 /// The user's role in the workspace, or `None` when they are not a member.
 pub async fn workspace_role(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     user_id: i64,
 ) -> Result<Option<WorkspaceRole>, CatalogError> {

@@ -1,8 +1,6 @@
-use tokio_postgres::GenericClient;
-
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 
 /// Whose eyes a marketplace query serves: the one visibility rule (docs/architecture.md, "Private catalogs").
@@ -101,7 +99,7 @@ pub(crate) enum Catalogs {
 
 /// Whether catalog `catalog` exists and `audience` sees its listings.
 pub(crate) async fn sees_catalog(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     catalog: i64,
 ) -> Result<bool, CatalogError> {

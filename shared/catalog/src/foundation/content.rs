@@ -3,21 +3,17 @@
 //! into its copy) are neither a change to the listing's content nor lost by an update.
 
 use serde_json::Value;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::strip_credentials;
 use crate::foundation::redact::REDACTED;
-use crate::foundation::statement::{Params, Statement};
+use crate::foundation::statement::{Params, Sql, Statement};
 
 /// The content of item `id`.
-pub(crate) async fn read(
-    db: &impl GenericClient,
-    kind: ItemKind,
-    id: i64,
-) -> Result<Value, CatalogError> {
+pub(crate) async fn read(db: &impl Sql, kind: ItemKind, id: i64) -> Result<Value, CatalogError> {
     let row = Statement::new(format!(
         "SELECT {content} AS content FROM {table} t WHERE t.id = $1",
         content = kind.content_sql("t"),
@@ -31,7 +27,7 @@ pub(crate) async fn read(
 
 /// Replaces the content of item `id`; returns its [`fingerprint`], from the same round trip.
 pub(crate) async fn write(
-    db: &impl GenericClient,
+    db: &impl Sql,
     kind: ItemKind,
     id: i64,
     content: &Value,
@@ -67,7 +63,7 @@ pub(crate) fn scrub_columns(kind: ItemKind) -> String {
 /// Takes the credentials out of item `id`'s stored content. Stored content is usually clean already (a
 /// listing's is), and then it is read and fingerprinted in one statement.
 pub(crate) async fn scrub(
-    db: &impl GenericClient,
+    db: &impl Sql,
     kind: ItemKind,
     id: i64,
 ) -> Result<Scrubbed, CatalogError> {
@@ -85,7 +81,7 @@ pub(crate) async fn scrub(
 /// [`scrub`] of item `id` whose stored content a statement that wrote it already returned
 /// ([`scrub_columns`]): no further round trip when the content is clean.
 pub(crate) async fn scrub_returned(
-    db: &impl GenericClient,
+    db: &impl Sql,
     kind: ItemKind,
     id: i64,
     stored: &Row,
@@ -107,10 +103,7 @@ pub(crate) async fn scrub_returned(
 
 /// The fingerprint of content with its secrets redacted (SHA-256 of PostgreSQL's canonical jsonb text, as
 /// installs have always recorded it): filling in one's own keys is not a change.
-pub(crate) async fn fingerprint(
-    db: &impl GenericClient,
-    content: &Value,
-) -> Result<String, CatalogError> {
+pub(crate) async fn fingerprint(db: &impl Sql, content: &Value) -> Result<String, CatalogError> {
     let mut params = Params::default();
     let fingerprint = fingerprint_column(&mut params, content);
     let row = Statement::with_params(format!("SELECT {fingerprint}"), params)
@@ -122,7 +115,7 @@ pub(crate) async fn fingerprint(
 /// Runs `write`, a data-modifying statement on `params`, and returns the [`fingerprint`] of `content` (what
 /// it wrote) from the same round trip.
 pub(crate) async fn write_and_fingerprint(
-    db: &impl GenericClient,
+    db: &impl Sql,
     write: &str,
     mut params: Params<'_>,
     content: &Value,

@@ -1,3 +1,5 @@
+use crate::foundation::statement::StatementError;
+
 /// What a domain operation can fail with. The HTTP layer maps each variant to a response in one place.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -57,6 +59,15 @@ pub enum CatalogError {
     Unreadable(String),
     #[error("database error: {0}")]
     Database(#[from] tokio_postgres::Error),
+}
+
+impl From<StatementError> for CatalogError {
+    fn from(error: StatementError) -> Self {
+        match error {
+            StatementError::Database(error) => Self::Database(error),
+            StatementError::Unexpected(what) => Self::Unreadable(what),
+        }
+    }
 }
 
 impl CatalogError {

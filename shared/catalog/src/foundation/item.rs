@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
@@ -13,7 +13,7 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::redact_fields;
 use crate::foundation::redact::redact_secrets;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 
 /// A listing or a workspace item as responses name it: id, kind and name.
@@ -184,7 +184,7 @@ impl Creator {
 /// one statement for the whole page, none when the page has no agents. The count is of the skills this
 /// audience sees in the agent's detail.
 pub(crate) async fn enrich_agents(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     items: &mut [ItemSummary],
 ) -> Result<(), CatalogError> {

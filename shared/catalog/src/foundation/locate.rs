@@ -1,15 +1,13 @@
-use tokio_postgres::GenericClient;
-
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 
 /// The kind of the marketplace item `id`, if this audience may see it.
 pub(crate) async fn visible_kind(
-    db: &impl GenericClient,
+    db: &impl Sql,
     audience: Audience,
     id: i64,
 ) -> Result<ItemKind, CatalogError> {

@@ -3,11 +3,51 @@
 //! PostgreSQL type follows from its Rust type ([`Param`]).
 
 use std::fmt;
+use std::future::Future;
 
 use serde_json::Value;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
+
+/// What running a statement can fail with (the domain's errors convert from it).
+#[derive(Debug, thiserror::Error)]
+pub enum StatementError {
+    #[error("database error: {0}")]
+    Database(#[from] tokio_postgres::Error),
+    /// Rows not as the statement promised: more than one for a one-row statement, say. A bug.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// The typed parameters of a statement as it is sent.
+pub type TypedParams<'p> = [(&'p (dyn ToSql + Sync), Type)];
+
+/// What a [`Statement`] runs on: any `tokio_postgres` client or transaction, or a
+/// [`CallerCheck`](crate::accounts::CallerCheck) that carries the caller lookup on a read's first statement.
+pub trait Sql: Sync {
+    fn rows(
+        &self,
+        sql: &str,
+        params: &TypedParams<'_>,
+    ) -> impl Future<Output = Result<Vec<Row>, StatementError>> + Send;
+
+    fn changes(
+        &self,
+        sql: &str,
+        params: &TypedParams<'_>,
+    ) -> impl Future<Output = Result<u64, StatementError>> + Send;
+}
+
+impl<C: GenericClient + Sync> Sql for C {
+    async fn rows(&self, sql: &str, params: &TypedParams<'_>) -> Result<Vec<Row>, StatementError> {
+        Ok(self.query_typed(sql, params).await?)
+    }
+
+    async fn changes(&self, sql: &str, params: &TypedParams<'_>) -> Result<u64, StatementError> {
+        Ok(self.execute_typed(sql, params).await?)
+    }
+}
 
 /// A value that can be a statement parameter, with the PostgreSQL type it is sent as.
 pub(crate) trait Param: ToSql + Sync + Send {
@@ -119,23 +159,28 @@ impl<'a> Statement<'a> {
             .join("\n"))
     }
 
-    pub async fn query(&self, db: &impl GenericClient) -> Result<Vec<Row>, tokio_postgres::Error> {
-        db.query_typed(&self.sql, &self.params.as_typed()).await
+    pub async fn query(&self, db: &impl Sql) -> Result<Vec<Row>, StatementError> {
+        db.rows(&self.sql, &self.params.as_typed()).await
     }
 
-    pub async fn query_opt(
-        &self,
-        db: &impl GenericClient,
-    ) -> Result<Option<Row>, tokio_postgres::Error> {
-        db.query_typed_opt(&self.sql, &self.params.as_typed()).await
+    pub async fn query_opt(&self, db: &impl Sql) -> Result<Option<Row>, StatementError> {
+        let mut rows = self.query(db).await?;
+        match rows.len() {
+            0 | 1 => Ok(rows.pop()),
+            n => Err(StatementError::Unexpected(format!(
+                "a statement for at most one row returned {n}"
+            ))),
+        }
     }
 
-    pub async fn query_one(&self, db: &impl GenericClient) -> Result<Row, tokio_postgres::Error> {
-        db.query_typed_one(&self.sql, &self.params.as_typed()).await
+    pub async fn query_one(&self, db: &impl Sql) -> Result<Row, StatementError> {
+        self.query_opt(db).await?.ok_or_else(|| {
+            StatementError::Unexpected("a statement for one row returned none".into())
+        })
     }
 
     /// Runs the statement; returns how many rows it changed.
-    pub async fn execute(&self, db: &impl GenericClient) -> Result<u64, tokio_postgres::Error> {
-        db.execute_typed(&self.sql, &self.params.as_typed()).await
+    pub async fn execute(&self, db: &impl Sql) -> Result<u64, StatementError> {
+        db.changes(&self.sql, &self.params.as_typed()).await
     }
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::cursor::{self, CursorError};
@@ -12,7 +12,7 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::kind::{union_all, ItemKind};
 use crate::foundation::position::{KeyType, PositionValue};
 use crate::foundation::pulled::{fixed_in, installable_versions_sql, parse_versions};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::status::Severity;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
@@ -82,7 +82,7 @@ impl AdvisoryCursor {
 
 /// One page of the workspace's advisories after `after`.
 pub async fn list_advisories(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     after: Option<AdvisoryCursor>,
     limit: i64,

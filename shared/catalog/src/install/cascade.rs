@@ -2,7 +2,7 @@
 //! install — one transaction — then fold its counts into the listings' counters (install/counts.rs).
 
 use serde::{Deserialize, Serialize};
-use tokio_postgres::{Client, GenericClient, Transaction};
+use tokio_postgres::{Client, Transaction};
 
 use crate::foundation::capabilities::Manifest;
 use crate::foundation::column::ReadColumn;
@@ -11,7 +11,7 @@ use crate::foundation::error::ATTEMPTS;
 use crate::foundation::item::ItemRef;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
@@ -127,7 +127,7 @@ async fn install_once(
 /// The stored response of an earlier install with the same key in the same workspace. The key answers only
 /// for the request it came with: the same user installing the same item.
 async fn replay(
-    db: &impl GenericClient,
+    db: &impl Sql,
     request: &InstallRequest,
 ) -> Result<Option<InstallOutcome>, CatalogError> {
     let Some(key) = &request.idempotency_key else {

@@ -1,19 +1,17 @@
 //! What an installed copy is called: the listing's name if the workspace has no item of that kind so named,
 //! else `X-copy`, then `X-copy-N`. Plans name their clones with it; installs retry with it on a conflict.
 
-use tokio_postgres::GenericClient;
-
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 
 /// Names in the workspace that the copy-naming rule could produce for each `(kind, base)`: one list per
 /// pair, in the order given, read in one statement.
 pub(crate) async fn taken_copy_names(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     wanted: &[(ItemKind, &str)],
 ) -> Result<Vec<Vec<String>>, CatalogError> {

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use tokio_postgres::GenericClient;
 
 use crate::foundation::audience::Audience;
 use crate::foundation::capabilities::Capabilities;
@@ -15,7 +14,7 @@ use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::pulled::live_version_pulled_sql;
 use crate::foundation::redact::shown;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::planned::{Node, NodeAction};
 
@@ -87,7 +86,7 @@ pub(crate) struct RootLane {
 /// `lock_in`, the same statement locks the listing's lane in that workspace (install/locks.rs) and draws the
 /// install's record id; nothing is locked when the listing is not found.
 pub(crate) async fn installable_listing(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     id: i64,
     lock: bool,
@@ -144,7 +143,7 @@ pub(crate) struct Edge {
 /// A recipe's recommended agents: the agents its version pinned, each under the names it was asked for
 /// (case-insensitive). A name nothing was pinned for is a warning.
 pub(crate) async fn recommended_agents(
-    db: &impl GenericClient,
+    db: &impl Sql,
     node: &Node,
     pins: Vec<Pin>,
     warnings: &mut Vec<String>,
@@ -207,7 +206,7 @@ pub(crate) struct Pin {
 
 /// The pinned dependencies of `listings`, by listing id, in dependency id order: one statement.
 pub(crate) async fn pinned(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     listings: &[i64],
 ) -> Result<HashMap<i64, Vec<Pin>>, CatalogError> {
@@ -249,7 +248,7 @@ pub(crate) async fn pinned(
 
 /// The models of `agents` (`model_config.model`, when it is a name), by agent id: one statement.
 pub(crate) async fn agent_models(
-    db: &impl GenericClient,
+    db: &impl Sql,
     agents: &[i64],
 ) -> Result<HashMap<i64, String>, CatalogError> {
     if agents.is_empty() {

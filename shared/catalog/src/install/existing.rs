@@ -3,14 +3,12 @@
 
 use std::collections::HashMap;
 
-use tokio_postgres::GenericClient;
-
 use crate::foundation::audience::Audience;
 use crate::foundation::capabilities::Capabilities;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::planned::{Node, NodeAction, Plan};
 
@@ -19,7 +17,7 @@ use crate::install::planned::{Node, NodeAction, Plan};
 /// nodes of one kind. Reads without locking: an install checks the plan against the copies under lock once
 /// it holds every listing of the plan ([`copies_still_as_planned`]).
 pub(crate) async fn find_existing_copies(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     nodes: &mut [Node],
 ) -> Result<(), CatalogError> {
@@ -47,7 +45,7 @@ pub(crate) async fn find_existing_copies(
 /// in docs/architecture.md). When it fails, the install starts again with a new plan, so that a dependency
 /// is cloned once per workspace.
 pub(crate) async fn copies_still_as_planned(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     plan: &Plan,
 ) -> Result<bool, CatalogError> {
@@ -78,7 +76,7 @@ pub(crate) struct ExistingCopy {
 
 /// The workspace's first copy of each of `listings` (of one kind), by listing id. Nothing is locked.
 pub(crate) async fn existing_copies(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     kind: ItemKind,
     listings: Vec<i64>,
@@ -121,7 +119,7 @@ pub(crate) struct AgentSkill {
 
 /// The skills each of `agents` uses, by agent id, each agent's by skill id: one statement.
 pub(crate) async fn agent_skills(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     agents: &[i64],
 ) -> Result<HashMap<i64, Vec<AgentSkill>>, CatalogError> {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::capabilities::Capabilities;
 use crate::foundation::column::{read_manifest, ReadColumn};
@@ -15,7 +15,7 @@ use crate::foundation::position::{KeyType, PositionValue};
 use crate::foundation::pulled::{
     advisories_sql, live_version_pulled_sql, read_advisories, Advisory,
 };
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 
@@ -154,7 +154,7 @@ impl CopyRef {
 
 /// One page of the workspace's installs after `cursor`, newest first.
 pub async fn list_installs(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     cursor: Option<InstallCursor>,
     limit: i64,

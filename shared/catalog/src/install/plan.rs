@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use serde_json::Value;
-use tokio_postgres::GenericClient;
 
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
+use crate::foundation::statement::Sql;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::{first_free_name, taken_copy_names};
 use crate::install::dependencies::{
@@ -24,7 +24,7 @@ use crate::install::setup::{requires_setup, SetupStep};
 
 /// The install plan of listing `item_id` for `workspace` (404 unless a member may install it).
 pub async fn install_plan(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     item_id: i64,
 ) -> Result<InstallPlan, CatalogError> {
@@ -39,7 +39,7 @@ pub async fn install_plan(
 /// names what was asked for; a pinned dependency no longer listed is `unavailable`. Reads a level of the plan
 /// at a time, a statement per kind of listing rather than per listing.
 pub(crate) async fn build(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     kind: ItemKind,
     root: Listing,
@@ -70,7 +70,7 @@ pub(crate) async fn build(
 /// Adds what the cloned nodes of `level` depend on as the next level's nodes (unnamed clones until
 /// [`find_existing_copies`]), node by node and edge by edge, and links each cloned agent's skills.
 async fn expand(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     plan: &mut Plan,
     level: Range<usize>,
@@ -155,7 +155,7 @@ async fn expand(
 }
 
 /// What the workspace must connect for everything cloned: each tool once, by slug.
-async fn setup_of(db: &impl GenericClient, nodes: &[Node]) -> Result<Vec<SetupStep>, CatalogError> {
+async fn setup_of(db: &impl Sql, nodes: &[Node]) -> Result<Vec<SetupStep>, CatalogError> {
     let cloned: Vec<(ItemKind, i64)> = nodes
         .iter()
         .filter(|node| node.is_cloned())
@@ -174,7 +174,7 @@ async fn setup_of(db: &impl GenericClient, nodes: &[Node]) -> Result<Vec<SetupSt
 /// Names every clone of the plan: the first free name in the workspace, counting those given to earlier
 /// clones of the same kind in the same plan.
 async fn claim_names(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     nodes: &mut [Node],
 ) -> Result<(), CatalogError> {

@@ -6,11 +6,10 @@
 
 use std::collections::HashSet;
 
-use tokio_postgres::GenericClient;
-
 use crate::foundation::capabilities::Capabilities;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
+use crate::foundation::statement::Sql;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::dependencies::pinned;
 use crate::install::existing::{agent_skills, linked_skills};
@@ -19,7 +18,7 @@ use crate::install::planned::{Plan, MAX_DEPENDENCY_DEPTH};
 /// The reach (and cascade) below the plan's reused copies that the plan itself does not name: a statement
 /// or two per level below a reused copy, none when nothing is reused.
 pub(crate) async fn beyond_reused(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     plan: &Plan,
 ) -> Result<Capabilities, CatalogError> {

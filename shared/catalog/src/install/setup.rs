@@ -2,13 +2,12 @@
 //! not copied) and a recipe's required tools.
 
 use serde::{Deserialize, Serialize};
-use tokio_postgres::GenericClient;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 
 /// Something the workspace must connect before the installed copy works.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +20,7 @@ pub struct SetupStep {
 /// Tools to connect for each of `items`: an agent's tool assignments (not copied) and a recipe's required
 /// tools; item by item in the order given, each item's by slug. One statement.
 pub(crate) async fn requires_setup(
-    db: &impl GenericClient,
+    db: &impl Sql,
     items: &[(ItemKind, i64)],
 ) -> Result<Vec<SetupStep>, CatalogError> {
     let (kinds, ids): (Vec<String>, Vec<i64>) = items

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::{Client, GenericClient, Row, Transaction};
+use tokio_postgres::{Client, Row, Transaction};
 
 use crate::foundation::audience::Audience;
 use crate::foundation::capabilities::{Capabilities, CapabilityChanges, Manifest};
@@ -19,7 +19,7 @@ use crate::foundation::pulled::{
     advisories_sql, live_version_pulled_sql, read_advisories, Advisory,
 };
 use crate::foundation::redact::strip_credentials;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::cascade::consented;
@@ -69,7 +69,7 @@ pub struct ChangelogEntry {
 /// Installs in this workspace whose copy still exists and whose listed, approved item is at a higher SemVer,
 /// newest install first, at most `limit` after `cursor`.
 pub async fn available_updates(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     cursor: Option<InstallCursor>,
     limit: i64,

@@ -4,14 +4,14 @@
 //! Each listing keeps its name's skeleton (`name_skeleton`), written when it is submitted, and by
 //! [`fill_name_skeletons`] for listings written otherwise.
 
-use tokio_postgres::{GenericClient, Transaction};
+use tokio_postgres::Transaction;
 
 use crate::foundation::audience::Audience;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::findings::{Finding, FindingSeverity};
 use crate::foundation::kind::{union_all, ItemKind};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 
 /// Listings installed in at least this many workspaces are protected from near-miss names.
@@ -109,7 +109,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Writes the name skeleton of every listing that has none (listings loaded in bulk, seeded, or from before
 /// skeletons), a thousand at a time; returns how many it wrote.
-pub async fn fill_name_skeletons(db: &impl GenericClient) -> Result<u64, CatalogError> {
+pub async fn fill_name_skeletons(db: &impl Sql) -> Result<u64, CatalogError> {
     let mut filled = 0;
     for kind in ItemKind::ALL {
         loop {

@@ -4,13 +4,12 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::GenericClient;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 
 /// How many rows one read of the repair takes.
 const PAGE: i64 = 500;
@@ -27,9 +26,7 @@ pub struct ScrubReport {
 /// Replaces every stored credential with the placeholder: in listings and version snapshots, every value
 /// the detector finds and every credential slot; in installed copies, only what the detector finds outside
 /// the slots (a slot there holds the workspace's own credential, filled in after the install).
-pub async fn scrub_stored_credentials(
-    db: &impl GenericClient,
-) -> Result<ScrubReport, CatalogError> {
+pub async fn scrub_stored_credentials(db: &impl Sql) -> Result<ScrubReport, CatalogError> {
     let mut report = ScrubReport::default();
     for kind in ItemKind::ALL {
         let mut after = 0_i64;

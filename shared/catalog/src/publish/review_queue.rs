@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::column::{read_findings, ReadColumn};
 use crate::foundation::cursor::{self, CursorError};
@@ -14,7 +14,7 @@ use crate::foundation::item::Creator;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::paged::total_and_page;
 use crate::foundation::position::{KeyType, PositionValue};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::status::ReviewStatus;
 use crate::foundation::version::Version;
 
@@ -124,10 +124,7 @@ impl QueueQuery {
 }
 
 /// Submissions and versions in review (or reviewed), for admins: the marketplace's, or one catalog's.
-pub async fn review_queue(
-    db: &impl GenericClient,
-    query: &QueueQuery,
-) -> Result<QueuePage, CatalogError> {
+pub async fn review_queue(db: &impl Sql, query: &QueueQuery) -> Result<QueuePage, CatalogError> {
     let rows = review_queue_statement(query).query(db).await?;
     let total = match rows.first() {
         Some(row) => row.read("total")?,

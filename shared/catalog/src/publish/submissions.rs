@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio_postgres::{GenericClient, Row};
+use tokio_postgres::Row;
 
 use crate::foundation::column::{read_findings, ReadColumn};
 use crate::foundation::cursor::{self, CursorError};
@@ -13,7 +13,7 @@ use crate::foundation::findings::Finding;
 use crate::foundation::kind::{union_all, ItemKind};
 use crate::foundation::position::{KeyType, PositionValue};
 use crate::foundation::pulled::{read_revocation, read_yank, Revocation, Yank};
-use crate::foundation::statement::Statement;
+use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::status::SubmissionStatus;
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
@@ -78,7 +78,7 @@ impl SubmissionCursor {
 
 /// One page of the versions submitted from `workspace`, newest first.
 pub async fn list_submissions(
-    db: &impl GenericClient,
+    db: &impl Sql,
     workspace: WorkspaceId,
     after: Option<SubmissionCursor>,
     limit: i64,
