@@ -4,12 +4,15 @@ use std::time::{Duration, Instant};
 
 use marketplace_catalog::statements::*;
 use marketplace_catalog::Sql;
-use marketplace_catalog::{Audience, ItemKind, ListQuery, LogBook, ReviewQuery, WorkspaceId};
+use marketplace_catalog::{
+    Audience, CallerCheck, ItemKind, ListQuery, LogBook, ReviewQuery, WorkspaceId,
+};
 
 use super::MEMBER;
 use crate::Error;
 
-/// The statements under a read route, run on `db` as the handler runs them; returns the time they took.
+/// The statements under a read route, run on `db` as the handler runs them for a caller its function has
+/// seen (the first carrying the caller check); returns the time they took.
 pub(super) async fn floor(
     db: &impl Sql,
     scenario: &Read,
@@ -21,11 +24,14 @@ pub(super) async fn floor(
         Read::ListAs(viewer, _) => (viewer.subject, Audience::Member(viewer.id)),
         _ => (MEMBER, Audience::Member(member)),
     };
-    user_by_subject_statement(subject).query(db).await?;
+    let in_workspace = matches!(
+        scenario,
+        Read::Installs(_) | Read::Submissions | Read::Advisories | Read::Updates
+    );
+    let db = &CallerCheck::new(db, subject, in_workspace.then_some(workspace));
     match scenario {
         Read::List(query) | Read::ListAs(_, query) => {
             let rows = listing_statement(audience, query).query(db).await?;
-            enrich(db, audience, &rows).await?;
             let found_nothing = rows
                 .iter()
                 .all(|row| row.get::<_, Option<i64>>("id").is_none());
@@ -36,24 +42,13 @@ pub(super) async fn floor(
             }
         }
         Read::Detail(id) => {
-            let rows = detail_statement(audience, *id).query(db).await?;
-            enrich(db, audience, &rows).await?;
-            let kind: &str = rows.first().ok_or("no item")?.get("kind");
-            if let Some(dependencies) =
-                dependencies_statement(audience, ItemKind::parse(kind)?, *id)
-            {
-                dependencies.query(db).await?;
-            }
+            detail_statement(audience, *id).query(db).await?;
         }
         Read::Versions(id) => {
-            visible_kind_statement(audience, *id).query(db).await?;
-            approved_versions_statement(*id).query(db).await?;
+            versions_statement(audience, *id).query(db).await?;
         }
         Read::Reviews(id, query) => {
-            rating_summary_statement(audience, *id).query(db).await?;
-            reviews_page_statement(audience, *id, query)
-                .query(db)
-                .await?;
+            reviews_statement(audience, *id, query).query(db).await?;
         }
         Read::Stats => {
             stats_statement().query(db).await?;
@@ -62,9 +57,6 @@ pub(super) async fn floor(
             categories_statement(None).query(db).await?;
         }
         Read::Installs(cursor) => {
-            workspace_role_statement(workspace, member)
-                .query(db)
-                .await?;
             let cursor = cursor
                 .as_deref()
                 .map(|token| {
@@ -80,15 +72,9 @@ pub(super) async fn floor(
                 .await?;
         }
         Read::Submissions => {
-            workspace_role_statement(workspace, member)
-                .query(db)
-                .await?;
             submissions_statement(workspace, None, 51).query(db).await?;
         }
         Read::Advisories => {
-            workspace_role_statement(workspace, member)
-                .query(db)
-                .await?;
             advisories_statement(workspace, None, 51).query(db).await?;
         }
         Read::ModerationLog => {
@@ -97,9 +83,6 @@ pub(super) async fn floor(
                 .await?;
         }
         Read::Updates => {
-            workspace_role_statement(workspace, member)
-                .query(db)
-                .await?;
             let rows = installs_statement(workspace, None, 51).query(db).await?;
             let updated: Vec<i64> = rows
                 .iter()
@@ -112,24 +95,6 @@ pub(super) async fn floor(
         }
     }
     Ok(started.elapsed())
-}
-
-pub(super) async fn enrich(
-    db: &impl Sql,
-    audience: Audience,
-    rows: &[tokio_postgres::Row],
-) -> Result<(), Error> {
-    let agents: Vec<i64> = rows
-        .iter()
-        .filter(|row| row.get::<_, Option<&str>>("kind") == Some("agent"))
-        .filter_map(|row| row.get::<_, Option<i64>>("id"))
-        .collect();
-    if !agents.is_empty() {
-        agent_enrichment_statement(audience, agents)
-            .query(db)
-            .await?;
-    }
-    Ok(())
 }
 
 /// A user the routes run as: their token's subject and their id.

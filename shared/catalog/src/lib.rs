@@ -123,20 +123,19 @@ pub use reviews::{
 /// Not an API: the benchmark's window into the catalog.
 #[doc(hidden)]
 pub mod statements {
-    pub use crate::browse::detail::{dependencies_statement, detail_statement};
+    pub use crate::browse::detail::detail_statement;
     pub use crate::browse::listing::listing_statement;
     pub use crate::browse::listing::shapes::listing_shapes;
     pub use crate::browse::moderation_log::moderation_log_statement;
-    pub use crate::browse::published_versions::approved_versions_statement;
+    pub use crate::browse::published_versions::versions_statement;
     pub use crate::browse::search::suggestions_statement;
     pub use crate::browse::stats::{categories_statement, stats_statement};
     pub use crate::foundation::accounts::{user_by_subject_statement, workspace_role_statement};
-    pub use crate::foundation::item::agent_enrichment_statement;
     pub use crate::foundation::locate::visible_kind_statement;
     pub use crate::foundation::statement::{Sql, Statement};
     pub use crate::install::advisories::advisories_statement;
     pub use crate::install::installs::installs_page_statement;
     pub use crate::install::updates::{changelogs_statement, installs_statement};
     pub use crate::publish::submissions::submissions_statement;
-    pub use crate::reviews::{rating_summary_statement, reviews_page_statement};
+    pub use crate::reviews::reviews_statement;
 }

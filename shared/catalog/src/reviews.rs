@@ -349,16 +349,13 @@ pub async fn list_reviews(
     item_id: i64,
     query: &ReviewQuery,
 ) -> Result<ReviewPage, CatalogError> {
-    let summary = rating_summary_statement(audience, item_id)
-        .query_opt(db)
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    let summary = RatingSummary::from_row(&summary)?;
-    let rows = reviews_page_statement(audience, item_id, query)
+    let rows = reviews_statement(audience, item_id, query)
         .query(db)
         .await?;
+    let summary = RatingSummary::from_row(rows.first().ok_or(CatalogError::NotFound("item"))?)?;
     let mut reviews = rows
         .iter()
+        .filter(|row| matches!(row.read::<Option<i64>>("id"), Ok(Some(_))))
         .map(|row| UserReview::from_row(row, audience))
         .collect::<Result<Vec<_>, _>>()?;
     let next_cursor = if reviews.len() as i64 > query.limit {
@@ -376,20 +373,10 @@ pub async fn list_reviews(
     })
 }
 
-/// The listing's rating from its row (five primary-key probes), if this audience may see the listing.
-pub fn rating_summary_statement(audience: Audience, item_id: i64) -> Statement<'static> {
-    let probes = union_all(&ItemKind::ALL, |kind| {
-        format!(
-            "SELECT t.rating_sum, t.rating_count, t.rating_histogram FROM {table} t WHERE t.id = $1 AND {listed}",
-            table = kind.table(),
-            listed = audience.listed("t"),
-        )
-    });
-    Statement::new(probes).bind(item_id)
-}
-
-/// One page of reviews and one more (to tell whether another page follows), from the order's index.
-pub fn reviews_page_statement(
+/// The listing's rating from its row (five primary-key probes) when this audience may see the listing, and
+/// beside it one page of reviews and one more (to tell whether another page follows), from the order's
+/// index: one row per review, or one row with no review when there are none.
+pub fn reviews_statement(
     audience: Audience,
     item_id: i64,
     query: &ReviewQuery,
@@ -424,12 +411,20 @@ pub fn reviews_page_statement(
         }
         None => String::new(),
     };
+    let probes = union_all(&ItemKind::ALL, |kind| {
+        format!(
+            "SELECT t.rating_sum, t.rating_count, t.rating_histogram FROM {table} t WHERE t.id = {item} AND {listed}",
+            table = kind.table(),
+            listed = audience.listed("t"),
+        )
+    });
     Statement::with_params(
         format!(
-            "SELECT {REVIEW_COLUMNS}
-             FROM user_reviews r JOIN users u ON u.id = r.user_id
-             WHERE r.item_id = {item}{hidden}{after}
-             ORDER BY {order} LIMIT {limit}"
+            "SELECT summary.*, page.* FROM ({probes}) summary LEFT JOIN LATERAL (
+                 SELECT {REVIEW_COLUMNS}
+                 FROM user_reviews r JOIN users u ON u.id = r.user_id
+                 WHERE r.item_id = {item}{hidden}{after}
+                 ORDER BY {order} LIMIT {limit}) page ON true"
         ),
         params,
     )

@@ -85,7 +85,7 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 20] = [
+    const LANDED: [(i32, &str, u64); 21] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -106,6 +106,7 @@ mod tests {
         (18, "capabilities", 12065362851977341852),
         (19, "pull_back", 4060945348902136371),
         (20, "private_catalogs", 12120559239738412984),
+        (21, "summary_agent_extras", 1211513246337211920),
     ];
 
     #[test]

@@ -8,7 +8,7 @@ use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
-use crate::foundation::item::{enrich_agents, summary_join, SUMMARY_COLUMNS};
+use crate::foundation::item::{summary_join, SUMMARY_COLUMNS};
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::redact_fields;
@@ -50,9 +50,7 @@ pub async fn item_detail(
         .await?
         .ok_or(CatalogError::NotFound("item"))?;
 
-    let mut summary = [ItemSummary::from_row(&row)?];
-    enrich_agents(db, audience, &mut summary).await?;
-    let [summary] = summary;
+    let summary = ItemSummary::from_row(&row, audience)?;
     let mut content: Value = row.read("content")?;
     let manifest = match read_manifest(&row)? {
         Some(stored) => stored,
@@ -63,7 +61,7 @@ pub async fn item_detail(
         )),
     };
     redact_fields(&mut content);
-    let dependencies = dependencies(db, audience, summary.kind, id).await?;
+    let dependencies = Dependencies::from_row(&row)?;
     Ok(ItemDetail {
         manifest,
         summary,
@@ -75,7 +73,8 @@ pub async fn item_detail(
 }
 
 /// The item's row in full (five primary-key probes, one of which can match, then its summary), with its
-/// creator's name, its tool assignments, and the changelog and manifest of its current version.
+/// creator's name, its tool assignments, the changelog and manifest of its current version, and what it
+/// depends on: everything the detail shows, in one statement.
 pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
     let listed = audience.listed("t");
     let branches = union_all(&ItemKind::ALL, |kind| {
@@ -93,7 +92,7 @@ pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
     Statement::new(format!(
         "SELECT {SUMMARY_COLUMNS}, item.content, item.tool_slugs, item.forked_from,
                 u.display_name AS creator_name, live.changelog AS latest_changelog,
-                live.capabilities, live.capabilities_digest
+                live.capabilities, live.capabilities_digest, {dependencies}
          FROM ({branches}) item
          {join}
          LEFT JOIN users u ON u.id = s.original_creator_id
@@ -102,6 +101,7 @@ pub fn detail_statement(audience: Audience, id: i64) -> Statement<'static> {
              WHERE v.item_id = s.id AND v.version = s.version AND v.status = 'approved'
          ) live ON true",
         join = summary_join("item"),
+        dependencies = dependency_columns(audience),
     ))
     .bind(id)
 }
@@ -111,79 +111,60 @@ const TOOL_OBJECT: &str = "jsonb_build_object('slug', slug, \
      'name', coalesce(c.display_name, c.app_name, slug), 'icon_url', c.logo_url, \
      'auth_required', coalesce(jsonb_array_length(c.auth_schemes) > 0, false))";
 
-async fn dependencies(
-    db: &impl Sql,
-    audience: Audience,
-    kind: ItemKind,
-    id: i64,
-) -> Result<Dependencies, CatalogError> {
-    let Some(statement) = dependencies_statement(audience, kind, id) else {
-        return Ok(Dependencies {
-            skills: Value::Array(Vec::new()),
-            tools: Value::Array(Vec::new()),
-            llm: Value::Null,
-            agents: Value::Array(Vec::new()),
-        });
-    };
-    let row = statement
-        .query_opt(db)
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    Ok(Dependencies {
-        skills: row.read("skills")?,
-        tools: row.read("tools")?,
-        llm: row.read::<Option<Value>>("llm")?.unwrap_or(Value::Null),
-        agents: row.read("agents")?,
-    })
+impl Dependencies {
+    fn from_row(row: &tokio_postgres::Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            skills: row.read("dependency_skills")?,
+            tools: row.read("dependency_tools")?,
+            llm: row
+                .read::<Option<Value>>("dependency_llm")?
+                .unwrap_or(Value::Null),
+            agents: row.read("dependency_agents")?,
+        })
+    }
 }
 
-/// What an item of `kind` depends on, in one row; `None` for kinds that depend on nothing: its skills and
-/// tools, and the LLM and agents its live version pinned (what an install brings). Only items the audience
-/// could open themselves are named.
-pub fn dependencies_statement(
-    audience: Audience,
-    kind: ItemKind,
-    id: i64,
-) -> Option<Statement<'static>> {
-    let skill_listed = audience.listed("s");
+/// What the listing of summary `s` depends on, as four columns of its detail, each read only for the kinds
+/// that have it: its skills and tools, and the LLM and agents its live version pinned (what an install
+/// brings). Only items the audience could open themselves are named.
+fn dependency_columns(audience: Audience) -> String {
+    let skill_listed = audience.listed("k");
     let llm_listed = audience.listed("m");
     let agent_listed = audience.listed("a");
-    let select = match kind {
-        ItemKind::Agent => format!(
-            "(SELECT coalesce(jsonb_agg(jsonb_build_object('id', s.id, 'name', s.name,
-                                        'description', s.description) ORDER BY s.name, s.id), '[]')
-              FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-              WHERE l.agent_id = $1 AND {skill_listed}) AS skills,
+    format!(
+        "CASE s.kind WHEN 'agent' THEN
+             (SELECT coalesce(jsonb_agg(jsonb_build_object('id', k.id, 'name', k.name,
+                                        'description', k.description) ORDER BY k.name, k.id), '[]')
+              FROM agent_skills l JOIN skills k ON k.id = l.skill_id
+              WHERE l.agent_id = s.id AND {skill_listed})
+         ELSE '[]' END AS dependency_skills,
+         CASE s.kind
+         WHEN 'agent' THEN
              (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
-              FROM (SELECT app_slug AS slug FROM agent_tools WHERE agent_id = $1) tools
-              LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
-             (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
-                                        'model_id', m.model_id)
-              FROM listing_dependencies d JOIN llm_models m ON m.id = d.dependency_id
-              WHERE d.listing_id = $1 AND d.dependency_kind = 'llm' AND {llm_listed}
-              ORDER BY m.id LIMIT 1) AS llm,
-             '[]'::jsonb AS agents"
-        ),
-        ItemKind::Recipe => format!(
-            "'[]'::jsonb AS skills,
+              FROM (SELECT app_slug AS slug FROM agent_tools WHERE agent_id = s.id) tools
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug)
+         WHEN 'recipe' THEN
              (SELECT coalesce(jsonb_agg({TOOL_OBJECT} ORDER BY slug), '[]')
               FROM workflow_templates w, jsonb_array_elements_text(w.required_tools) AS slug
               LEFT JOIN composio_apps_cache c ON c.app_slug = slug
-              WHERE w.id = $1) AS tools,
-             NULL::jsonb AS llm,
+              WHERE w.id = s.id)
+         WHEN 'tool' THEN
+             (SELECT coalesce(jsonb_agg({TOOL_OBJECT}), '[]')
+              FROM (SELECT app_slug AS slug FROM tools WHERE id = s.id) tool
+              LEFT JOIN composio_apps_cache c ON c.app_slug = slug)
+         ELSE '[]' END AS dependency_tools,
+         CASE s.kind WHEN 'agent' THEN
+             (SELECT jsonb_build_object('id', m.id, 'name', m.name, 'provider', m.provider,
+                                        'model_id', m.model_id)
+              FROM listing_dependencies d JOIN llm_models m ON m.id = d.dependency_id
+              WHERE d.listing_id = s.id AND d.dependency_kind = 'llm' AND {llm_listed}
+              ORDER BY m.id LIMIT 1)
+         END AS dependency_llm,
+         CASE s.kind WHEN 'recipe' THEN
              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'name', a.name,
                                         'description', a.description) ORDER BY a.name, a.id), '[]')
               FROM listing_dependencies d JOIN agents a ON a.id = d.dependency_id
-              WHERE d.listing_id = $1 AND d.dependency_kind = 'agent' AND {agent_listed}) AS agents"
-        ),
-        ItemKind::Tool => format!(
-            "'[]'::jsonb AS skills,
-             (SELECT coalesce(jsonb_agg({TOOL_OBJECT}), '[]')
-              FROM (SELECT app_slug AS slug FROM tools WHERE id = $1) tool
-              LEFT JOIN composio_apps_cache c ON c.app_slug = slug) AS tools,
-             NULL::jsonb AS llm, '[]'::jsonb AS agents"
-        ),
-        ItemKind::Skill | ItemKind::Llm => return None,
-    };
-    Some(Statement::new(format!("SELECT {select}")).bind(id))
+              WHERE d.listing_id = s.id AND d.dependency_kind = 'agent' AND {agent_listed})
+         ELSE '[]' END AS dependency_agents"
+    )
 }

@@ -18,7 +18,7 @@ use crate::foundation::column::ReadColumn;
 use crate::foundation::cursor;
 use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemSummary;
-use crate::foundation::item::{enrich_agents, summary_join, SUMMARY_COLUMNS};
+use crate::foundation::item::{summary_join, SUMMARY_COLUMNS};
 use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::paged::total_and_page;
@@ -75,7 +75,7 @@ pub async fn list_items(
     let mut positions = Vec::with_capacity(rows.len());
     for row in &rows {
         if row.read::<Option<i64>>("id")?.is_some() {
-            items.push(ItemSummary::from_row(row)?);
+            items.push(ItemSummary::from_row(row, audience)?);
             positions.push(row.read::<Value>("position")?);
         }
     }
@@ -105,7 +105,6 @@ pub async fn list_items(
             return Err(CatalogError::NotFound("catalog"));
         }
     }
-    enrich_agents(db, audience, &mut items).await?;
     let suggestions = match query.search_term() {
         Some(term)
             if total == 0

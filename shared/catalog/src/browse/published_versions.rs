@@ -7,7 +7,7 @@ use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::column::{read_manifest, ReadColumn};
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::locate::visible_kind;
+use crate::foundation::locate::visible_kind_sql;
 use crate::foundation::pulled::{read_revocation, read_yank, Revocation, Yank};
 use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
@@ -34,10 +34,14 @@ pub async fn item_versions(
     audience: Audience,
     id: i64,
 ) -> Result<Vec<PublishedVersion>, CatalogError> {
-    let kind = visible_kind(db, audience, id).await?;
-    let rows = approved_versions_statement(id).query(db).await?;
+    let rows = versions_statement(audience, id).query(db).await?;
+    let kind: ItemKind = rows
+        .first()
+        .ok_or(CatalogError::NotFound("item"))?
+        .read("kind")?;
     let mut versions = rows
         .iter()
+        .filter(|row| matches!(row.read::<Option<String>>("version"), Ok(Some(_))))
         .map(|row| PublishedVersion::from_row(kind, row))
         .collect::<Result<Vec<_>, _>>()?;
     versions.sort_by(|a, b| b.version.cmp(&a.version));
@@ -78,17 +82,20 @@ impl PublishedVersion {
     }
 }
 
-/// The approved versions of item `id`, in no particular order, with their manifests (or, for versions that
-/// predate manifests, the content and tool assignments to derive one from).
-pub fn approved_versions_statement(id: i64) -> Statement<'static> {
-    Statement::new(
-        "SELECT version::text AS version, changelog, published_at, capabilities, capabilities_digest,
-                yanked_at, yank_reason, revoked_at, revoke_reason, revoke_severity,
-                CASE WHEN capabilities IS NULL THEN content END AS content,
-                CASE WHEN capabilities IS NULL
-                     THEN ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = $1 ORDER BY 1)
-                     ELSE '{}' END AS tool_slugs
-         FROM item_versions WHERE item_id = $1 AND status = 'approved'",
-    )
+/// The kind of item `id` (five primary-key probes) when `audience` may see it, and its approved versions,
+/// in no particular order, one per row (one row with no version when it has none), with their manifests
+/// (or, for versions that predate manifests, the content and tool assignments to derive one from).
+pub fn versions_statement(audience: Audience, id: i64) -> Statement<'static> {
+    Statement::new(format!(
+        "SELECT k.kind, v.* FROM ({kind}) k LEFT JOIN LATERAL (
+             SELECT version::text AS version, changelog, published_at, capabilities, capabilities_digest,
+                    yanked_at, yank_reason, revoked_at, revoke_reason, revoke_severity,
+                    CASE WHEN capabilities IS NULL THEN content END AS content,
+                    CASE WHEN capabilities IS NULL
+                         THEN ARRAY(SELECT g.app_slug FROM agent_tools g WHERE g.agent_id = $1 ORDER BY 1)
+                         ELSE '{{}}' END AS tool_slugs
+             FROM item_versions WHERE item_id = $1 AND status = 'approved') v ON true",
+        kind = visible_kind_sql(audience),
+    ))
     .bind(id)
 }

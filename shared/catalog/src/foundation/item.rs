@@ -1,7 +1,5 @@
 //! The public JSON of an item, and how it is read from a row.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -13,7 +11,6 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::redact_fields;
 use crate::foundation::redact::redact_secrets;
-use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 
 /// A listing or a workspace item as responses name it: id, kind and name.
@@ -131,17 +128,28 @@ pub(crate) fn summary_join(p: &str) -> String {
 pub(crate) const SUMMARY_COLUMNS: &str = "s.*, sc.name AS catalog_name";
 
 impl ItemSummary {
-    /// The summary of an item row, with the redaction policy applied to everything taken from its
-    /// configuration.
-    pub(crate) fn from_row(row: &Row) -> Result<Self, CatalogError> {
+    /// The summary of an item row as `audience` sees it, with the redaction policy applied to everything
+    /// taken from its configuration. An agent's metadata also names its tools and counts the skills the
+    /// audience sees in its detail (V21's columns).
+    pub(crate) fn from_row(row: &Row, audience: Audience) -> Result<Self, CatalogError> {
+        let kind: ItemKind = row.read("kind")?;
         let mut tags: Value = row.read("tags")?;
         let mut metadata: Value = row.read("metadata")?;
         redact_secrets(&mut tags);
         redact_fields(&mut metadata);
+        if let (ItemKind::Agent, Value::Object(fields)) = (kind, &mut metadata) {
+            let skills_count: i64 = row.read(if audience.is_admin() {
+                "agent_skills_listed"
+            } else {
+                "agent_skills_approved"
+            })?;
+            fields.insert("tools".into(), row.read("agent_tools")?);
+            fields.insert("skills_count".into(), skills_count.into());
+        }
         let catalog = CatalogRef::from_row(row)?;
         Ok(Self {
             id: row.read("id")?,
-            kind: row.read("kind")?,
+            kind,
             name: row.read("name")?,
             description: row.read("description")?,
             category: row.read("marketplace_category")?,
@@ -178,63 +186,4 @@ impl Creator {
             .zip(name)
             .map(|(id, display_name)| Self { id, display_name }))
     }
-}
-
-/// Adds each agent's tools (names and icons from `composio_apps_cache`) and skill count to its metadata:
-/// one statement for the whole page, none when the page has no agents. The count is of the skills this
-/// audience sees in the agent's detail.
-pub(crate) async fn enrich_agents(
-    db: &impl Sql,
-    audience: Audience,
-    items: &mut [ItemSummary],
-) -> Result<(), CatalogError> {
-    let agent_ids: Vec<i64> = items
-        .iter()
-        .filter(|item| item.kind == ItemKind::Agent)
-        .map(|item| item.id)
-        .collect();
-    if agent_ids.is_empty() {
-        return Ok(());
-    }
-    let rows = agent_enrichment_statement(audience, agent_ids)
-        .query(db)
-        .await?;
-    let mut enrichment = rows
-        .iter()
-        .map(|row| {
-            Ok((
-                row.read("id")?,
-                (row.read("tools")?, row.read("skills_count")?),
-            ))
-        })
-        .collect::<Result<HashMap<i64, (Value, i64)>, CatalogError>>()?;
-    for item in items.iter_mut().filter(|item| item.kind == ItemKind::Agent) {
-        if let (Some((tools, skills_count)), Value::Object(metadata)) =
-            (enrichment.remove(&item.id), &mut item.metadata)
-        {
-            metadata.insert("tools".into(), tools);
-            metadata.insert("skills_count".into(), skills_count.into());
-        }
-    }
-    Ok(())
-}
-
-/// Tools (names and icons from `composio_apps_cache`) and counts of the skills `audience` sees of the given
-/// agents, in one statement.
-pub fn agent_enrichment_statement(audience: Audience, agent_ids: Vec<i64>) -> Statement<'static> {
-    Statement::new(format!(
-        "SELECT a.id,
-                coalesce((SELECT jsonb_agg(jsonb_build_object(
-                              'slug', at.app_slug,
-                              'name', coalesce(c.display_name, c.app_name, at.app_slug),
-                              'icon_url', c.logo_url) ORDER BY at.app_slug)
-                          FROM agent_tools at
-                          LEFT JOIN composio_apps_cache c ON c.app_slug = at.app_slug
-                          WHERE at.agent_id = a.id), '[]'::jsonb) AS tools,
-                (SELECT count(*) FROM agent_skills l JOIN skills s ON s.id = l.skill_id
-                 WHERE l.agent_id = a.id AND {listed}) AS skills_count
-         FROM unnest($1::bigint[]) AS a(id)",
-        listed = audience.listed("s"),
-    ))
-    .bind(agent_ids)
 }

@@ -20,12 +20,16 @@ pub(crate) async fn visible_kind(
 
 /// Five primary-key probes in one statement: the kind of item `id`, if visible to `audience`.
 pub fn visible_kind_statement(audience: Audience, id: i64) -> Statement<'static> {
-    let probes = union_all(&ItemKind::ALL, |kind| {
+    Statement::new(visible_kind_sql(audience)).bind(id)
+}
+
+/// The probes of [`visible_kind_statement`], the id in `$1`: one row (`kind`) or none.
+pub(crate) fn visible_kind_sql(audience: Audience) -> String {
+    union_all(&ItemKind::ALL, |kind| {
         format!(
             "SELECT '{kind}'::text AS kind FROM {table} t WHERE t.id = $1 AND {listed}",
             table = kind.table(),
             listed = audience.listed("t"),
         )
-    });
-    Statement::new(probes).bind(id)
+    })
 }
