@@ -1,5 +1,7 @@
 //! `GET /api/marketplace/items/{id}/install-plan`: what installing an item into the caller's workspace would
-//! do — each listing cloned or reused, skills linked, tools to connect, warnings — without doing it.
+//! do — each listing cloned or reused, skills linked, tools to connect, warnings — without doing it. Reads a
+//! level of dependencies per round trip (each level is what the previous one pinned), then the copies' names,
+//! the tools to connect and what lies below reused copies.
 
 use marketplace_http::{json, path_id, read, Access, AppState, HandlerResult, Request, StatusCode};
 

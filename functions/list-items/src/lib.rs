@@ -1,5 +1,7 @@
 //! `GET /api/marketplace/items`: approved items of every kind (admins: unapproved too), public and those of
-//! the caller's private catalogs (`catalog`: one catalog's), filtered, sorted and paginated together.
+//! the caller's private catalogs (`catalog`: one catalog's), filtered, sorted and paginated together. One
+//! statement; a second only when the first found nothing: a search's suggestions, or whether the caller may
+//! see the `catalog` asked for (an empty page or 404).
 
 use marketplace_catalog::limits::{
     CATEGORY_CHARS, DEFAULT_PAGE_SIZE, MAX_OFFSET, MAX_PAGE_SIZE, MAX_TAG_FILTERS, SEARCH_CHARS,
