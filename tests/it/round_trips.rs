@@ -292,6 +292,18 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         counted(&proxy, owner.remove_from_catalog(catalog, beta)).await,
         204,
     );
+    app.publish_version(ItemKind::Agent, agent, "1.1.0", "")
+        .await;
+    let updates = count(
+        "GET /updates (one update, with its changelogs)",
+        counted(&proxy, editor.updates("")).await,
+        200,
+    );
+    assert_eq!(updates.json["updates"][0]["item_id"], agent);
+    assert_eq!(
+        updates.json["updates"][0]["changelog"][0]["version"],
+        "1.1.0"
+    );
 
     let expected: Vec<(&str, u64)> = vec![
         ("GET /items", 1),
@@ -332,11 +344,12 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /catalogs", 1),
         ("PUT /catalogs/{id}/workspaces/{workspace}", 2),
         ("POST /items/submit (private)", 13),
-        ("GET /catalogs/{id}/queue", 2),
+        ("GET /catalogs/{id}/queue", 1),
         ("POST /items/{id}/approve (catalog admin)", 13),
         ("GET /items?catalog=", 1),
-        ("GET /catalogs/{id}/moderation-log", 2),
+        ("GET /catalogs/{id}/moderation-log", 1),
         ("DELETE /catalogs/{id}/workspaces/{workspace}", 2),
+        ("GET /updates (one update, with its changelogs)", 1),
     ];
     assert_eq!(measured, expected);
 }

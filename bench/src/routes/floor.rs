@@ -83,15 +83,7 @@ pub(super) async fn floor(
                 .await?;
         }
         Read::Updates => {
-            let rows = installs_statement(workspace, None, 51).query(db).await?;
-            let updated: Vec<i64> = rows
-                .iter()
-                .filter(|row| {
-                    row.get::<_, &str>("installed_version") != row.get::<_, &str>("latest_version")
-                })
-                .map(|row| row.get("item_id"))
-                .collect();
-            changelogs_statement(updated).query(db).await?;
+            installs_statement(workspace, None, 51).query(db).await?;
         }
     }
     Ok(started.elapsed())

@@ -1,6 +1,6 @@
 //! `GET /api/marketplace/catalogs/{catalog_id}/moderation-log` (catalog members): the moderation record of
-//! the catalog's listings, its own hash chain, paged as the public log. A second statement reads the page
-//! once the first found the caller a member of the catalog.
+//! the catalog's listings, its own hash chain, paged as the public log; the caller's standing and the page in
+//! one statement, the page read only for a member of the catalog.
 
 use marketplace_catalog::limits::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use marketplace_catalog::{LogBook, LogCursor};
@@ -17,11 +17,12 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     let limit = params.integer("limit", DEFAULT_PAGE_SIZE, 1..=MAX_PAGE_SIZE);
     let cursor = params.optional("cursor", |token| LogCursor::parse(token, book));
     params.finish()?;
-    let log = read!(session, |db, caller| async {
-        marketplace_catalog::standing(db, &caller.user, catalog)
-            .await?
-            .require_member()?;
-        marketplace_catalog::moderation_log(db, book, cursor, limit).await
-    });
+    let log = read!(session, |db, caller| marketplace_catalog::catalog_log(
+        db,
+        &caller.user,
+        catalog,
+        cursor,
+        limit
+    ));
     Ok(json(StatusCode::OK, &log))
 }

@@ -1,6 +1,6 @@
 //! `GET /api/marketplace/updates`: the workspace's installed copies whose listing has a newer approved
-//! version, a page at a time (`limit`, and `cursor` = the previous page's `next_cursor`). A second statement
-//! reads the changelogs of the updates the first found, when it found any.
+//! version, a page at a time (`limit`, and `cursor` = the previous page's `next_cursor`), each with its
+//! changelogs, in one statement.
 
 use marketplace_catalog::InstallList;
 use marketplace_http::{json, read, AppState, HandlerResult, InstallListPage, Request, StatusCode};

@@ -7,12 +7,16 @@ use serde::Serialize;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
+use crate::browse::moderation_log::{
+    log_page, moderation_log_statement, LogBook, LogCursor, ModerationLog,
+};
 use crate::foundation::accounts::User;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::{union_all, ItemKind};
-use crate::foundation::statement::{Sql, Statement};
+use crate::foundation::statement::{own_rows, Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
+use crate::publish::review_queue::{queue_page, review_queue_statement, QueuePage, QueueQuery};
 
 /// The most catalogs `GET /catalogs` lists.
 pub const MAX_LISTED_CATALOGS: i64 = 500;
@@ -78,6 +82,49 @@ const STANDING_COLUMNS: &str = "$2::boolean OR EXISTS (
      $2::boolean OR EXISTS (
          SELECT 1 FROM workspace_members m
          WHERE m.workspace_id = c.owner_workspace_id AND m.user_id = $1 AND m.role IN ('owner', 'admin')) AS admin";
+
+/// The one-row query of `user`'s standing in `catalog`, with the values inlined (an id and a flag read from
+/// the database, and an id parsed as an integer): what a catalog's own reads stand behind.
+fn standing_gate(user: &User, catalog: i64) -> String {
+    let standing = STANDING_COLUMNS
+        .replace("$1", &user.id.to_string())
+        .replace("$2", &user.is_admin.to_string());
+    format!("SELECT {standing} FROM catalogs c WHERE c.id = {catalog}")
+}
+
+/// A page of the catalog's review queue (`query.catalog`), for its admins: the standing and the page in one
+/// statement, the page read only when the standing allows it. Outsiders get 404, members 403.
+pub async fn catalog_queue(
+    db: &impl Sql,
+    user: &User,
+    catalog: i64,
+    query: &QueueQuery,
+) -> Result<QueuePage, CatalogError> {
+    let rows = review_queue_statement(query)
+        .behind(&standing_gate(user, catalog), "g.admin")
+        .query(db)
+        .await?;
+    Standing::from_row(rows.first().ok_or(CatalogError::NotFound("catalog"))?)?.require_admin()?;
+    queue_page(&own_rows(rows), query)
+}
+
+/// A page of the catalog's moderation log, for its members: the standing and the page in one statement, the
+/// page read only when the standing allows it. Anyone else gets 404.
+pub async fn catalog_log(
+    db: &impl Sql,
+    user: &User,
+    catalog: i64,
+    after: Option<LogCursor>,
+    limit: i64,
+) -> Result<ModerationLog, CatalogError> {
+    let book = LogBook::Catalog(catalog);
+    let rows = moderation_log_statement(book, after, limit + 1)
+        .behind(&standing_gate(user, catalog), "g.member OR g.admin")
+        .query(db)
+        .await?;
+    Standing::from_row(rows.first().ok_or(CatalogError::NotFound("catalog"))?)?.require_member()?;
+    log_page(&own_rows(rows), book, limit)
+}
 
 /// The catalog JSON of row `c`, given its `admin` column.
 const CATALOG_COLUMNS: &str = "c.id, c.name, c.owner_workspace_id, c.created_at,
@@ -165,20 +212,6 @@ pub async fn list_catalogs(db: &impl Sql, user: &User) -> Result<Vec<Catalog>, C
     .query(db)
     .await?;
     rows.iter().map(Catalog::from_row).collect()
-}
-
-/// What `user` may do with catalog `catalog`; a catalog that does not exist is not found.
-pub async fn standing(db: &impl Sql, user: &User, catalog: i64) -> Result<Standing, CatalogError> {
-    let row = Statement::new(format!(
-        "SELECT {STANDING_COLUMNS} FROM catalogs c WHERE c.id = $3"
-    ))
-    .bind(user.id)
-    .bind(user.is_admin)
-    .bind(catalog)
-    .query_opt(db)
-    .await?
-    .ok_or(CatalogError::NotFound("catalog"))?;
-    Standing::from_row(&row)
 }
 
 /// Puts `workspace` in the catalog (catalog admins); already in is fine. One statement.

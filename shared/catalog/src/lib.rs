@@ -56,8 +56,8 @@ pub use browse::search::SEARCH_TOTAL_CAP;
 pub use browse::sort::Sort;
 pub use browse::stats::{categories, stats, CategoryCount, Stats};
 pub use catalogs::{
-    add_workspace, create_catalog, list_catalogs, remove_workspace, require_moderator, standing,
-    Catalog, Standing, MAX_LISTED_CATALOGS,
+    add_workspace, catalog_log, catalog_queue, create_catalog, list_catalogs, remove_workspace,
+    require_moderator, Catalog, Standing, MAX_LISTED_CATALOGS,
 };
 pub use foundation::accounts;
 pub use foundation::audience::Audience;
@@ -135,7 +135,7 @@ pub mod statements {
     pub use crate::foundation::statement::{Sql, Statement};
     pub use crate::install::advisories::advisories_statement;
     pub use crate::install::installs::installs_page_statement;
-    pub use crate::install::updates::{changelogs_statement, installs_statement};
+    pub use crate::install::updates::installs_statement;
     pub use crate::publish::submissions::submissions_statement;
     pub use crate::reviews::reviews_statement;
 }

@@ -6,7 +6,7 @@
 //!
 //! A handler reads with [`read!`](crate::read!):
 //!
-//! ```ignore
+//! ```text
 //! let mut session = state.read_session(&req).await?;
 //! let page = read!(session, |db, caller| list_items(db, caller.audience(), &query));
 //! ```

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
 
 use crate::foundation::column::ReadColumn;
 use crate::foundation::cursor::{self, CursorError};
@@ -100,6 +101,15 @@ pub async fn moderation_log(
     let rows = moderation_log_statement(book, after, limit + 1)
         .query(db)
         .await?;
+    log_page(&rows, book, limit)
+}
+
+/// The page of `limit` entries of `book` in the rows of its statement (one more tells a next page).
+pub(crate) fn log_page(
+    rows: &[Row],
+    book: LogBook,
+    limit: i64,
+) -> Result<ModerationLog, CatalogError> {
     let mut entries = rows
         .iter()
         .map(|row| {

@@ -5,12 +5,13 @@
 //! in the workspace the route names — so both are read in one round trip and one snapshot:
 //!
 //! ```sql
-//! WITH _c AS (SELECT … FROM users WHERE auth_subject = $s)
-//! SELECT _c.*, d.* FROM _c LEFT JOIN LATERAL (SELECT 1 AS _cp, o.* FROM (<the statement>) o) d ON true
+//! WITH _c AS MATERIALIZED (SELECT … FROM users WHERE auth_subject = $s)
+//! SELECT _c.*, d.* FROM _c LEFT JOIN LATERAL (SELECT 1 AS _own, o.* FROM (<the statement>) o) d ON true
 //! ```
 //!
-//! One row per row of the statement (in its order: the one-row `_c` drives a nested loop over it), or one
-//! row without `_cp` when it has none, or none when no user has the subject. The caller's columns are named
+//! `MATERIALIZED` reads the caller once: inlined, its columns (the catalog check a subplan) would be
+//! computed again for every row of the statement. One row per row of the statement (in its order: the one-row `_c` drives a nested loop over it), or one
+//! row without `_own` when it has none, or none when no user has the subject. The caller's columns are named
 //! `_c…`, clear of any statement's. The route then compares [`Checked::caller`] with the caller it expected;
 //! on any difference it discards what it read and reads again for the caller it found.
 
@@ -22,7 +23,7 @@ use tokio_postgres::Row;
 use crate::foundation::accounts::User;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
-use crate::foundation::statement::{Sql, StatementError, TypedParams};
+use crate::foundation::statement::{own_rows, Sql, StatementError, TypedParams, OWN_ROW};
 use crate::foundation::workspace::{WorkspaceId, WorkspaceRole};
 
 /// Runs statements on `db`, the first one with the caller's lookup folded in.
@@ -113,10 +114,10 @@ fn wrapped(sql: &str, taken: usize, workspace: bool) -> String {
         "NULL::text".to_owned()
     };
     format!(
-        "WITH _c AS(SELECT id _ci,display_name _cn,system_role='admin' _ca,\
+        "WITH _c AS MATERIALIZED(SELECT id _ci,display_name _cn,system_role='admin' _ca,\
          EXISTS(SELECT FROM catalog_viewers WHERE u=users.id) _ck,{role} _cr \
          FROM users WHERE auth_subject=${subject})\
-         SELECT _c.*,d.* FROM _c LEFT JOIN LATERAL(SELECT 1 _cp,o.* FROM({sql})o)d ON true"
+         SELECT _c.*,d.* FROM _c LEFT JOIN LATERAL(SELECT 1 {OWN_ROW},o.* FROM({sql})o)d ON true"
     )
 }
 
@@ -155,10 +156,7 @@ impl<C: Sql> Sql for CallerCheck<'_, C> {
         let checked =
             checked_from(&rows).map_err(|error| StatementError::Unexpected(error.to_string()))?;
         self.record(checked);
-        Ok(rows
-            .into_iter()
-            .filter(|row| matches!(row.read::<Option<i32>>("_cp"), Ok(Some(_))))
-            .collect())
+        Ok(own_rows(rows))
     }
 
     async fn changes(&self, sql: &str, params: &TypedParams<'_>) -> Result<u64, StatementError> {

@@ -116,6 +116,17 @@ impl<'a> Params<'a> {
     }
 }
 
+/// The column marking a row of the statement itself in a statement wrapped around it
+/// ([`Statement::behind`], [`CallerCheck`](crate::CallerCheck)).
+pub(crate) const OWN_ROW: &str = "_own";
+
+/// The rows of the statement itself among those of a statement wrapped around it.
+pub(crate) fn own_rows(rows: Vec<Row>) -> Vec<Row> {
+    rows.into_iter()
+        .filter(|row| matches!(row.try_get::<_, Option<i32>>(OWN_ROW), Ok(Some(_))))
+        .collect()
+}
+
 /// One SQL statement and its typed parameters. The domain builds these and runs them; the benchmark runs
 /// the very same ones to measure the SQL floor under each route.
 pub struct Statement<'a> {
@@ -145,6 +156,19 @@ impl<'a> Statement<'a> {
 
     pub fn sql(&self) -> &str {
         &self.sql
+    }
+
+    /// This statement behind `gate`, a query of one row `g` whose columns every row carries: read only when
+    /// `condition` on `g` holds. One row per row of the statement (in its order); one row of the gate's
+    /// columns alone when it has none or was not read; none when the gate has no row. [`own_rows`] keeps the
+    /// statement's.
+    pub(crate) fn behind(mut self, gate: &str, condition: &str) -> Self {
+        self.sql = format!(
+            "SELECT g.*, d.* FROM ({gate}) g LEFT JOIN LATERAL \
+             (SELECT 1 AS {OWN_ROW}, o.* FROM ({sql}) o WHERE {condition}) d ON true",
+            sql = self.sql
+        );
+        self
     }
 
     /// The plan PostgreSQL runs this statement with, and what running it cost (EXPLAIN ANALYZE, BUFFERS),

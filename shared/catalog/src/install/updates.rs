@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio_postgres::{Client, Row, Transaction};
 
@@ -60,7 +60,7 @@ pub struct AvailableUpdate {
     installed_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChangelogEntry {
     pub version: Version,
     pub changelog: String,
@@ -90,44 +90,11 @@ pub async fn available_updates(
     } else {
         None
     };
-    let mut updates: Vec<AvailableUpdate> = candidates
+    let updates: Vec<AvailableUpdate> = candidates
         .into_iter()
         .filter(|update| update.latest_version > update.installed_version)
+        .map(AvailableUpdate::between_versions)
         .collect();
-    if updates.is_empty() {
-        return Ok(UpdatesPage {
-            updates,
-            next_cursor,
-        });
-    }
-
-    let item_ids: Vec<i64> = updates.iter().map(|update| update.item_id).collect();
-    let rows = changelogs_statement(item_ids).query(db).await?;
-    let mut changelogs: HashMap<i64, Vec<ChangelogEntry>> = HashMap::new();
-    for row in &rows {
-        let entry = ChangelogEntry {
-            version: row.read("version")?,
-            changelog: row.read("changelog")?,
-        };
-        changelogs
-            .entry(row.read("item_id")?)
-            .or_default()
-            .push(entry);
-    }
-    for entries in changelogs.values_mut() {
-        entries.sort_by(|a, b| b.version.cmp(&a.version));
-    }
-    for update in &mut updates {
-        update.changelog = changelogs
-            .get(&update.item_id)
-            .into_iter()
-            .flatten()
-            .filter(|entry| {
-                entry.version > update.installed_version && entry.version <= update.latest_version
-            })
-            .cloned()
-            .collect();
-    }
     Ok(UpdatesPage {
         updates,
         next_cursor,
@@ -157,9 +124,20 @@ impl AvailableUpdate {
             advisories: read_advisories(row.read("advisories")?, &installed_version)?,
             installed_version,
             latest_version: row.read("latest_version")?,
-            changelog: Vec::new(),
+            changelog: serde_json::from_value(row.read("changelogs")?)
+                .map_err(|e| CatalogError::Unreadable(format!("changelogs: {e}")))?,
             installed_at: row.read("installed_at")?,
         })
+    }
+
+    /// The update with the changelogs of the versions it brings alone (above the installed one, up to the
+    /// latest), highest first.
+    fn between_versions(mut self) -> Self {
+        let (installed, latest) = (&self.installed_version, &self.latest_version);
+        self.changelog
+            .retain(|entry| entry.version > *installed && entry.version <= *latest);
+        self.changelog.sort_by(|a, b| b.version.cmp(&a.version));
+        self
     }
 }
 
@@ -183,7 +161,7 @@ pub fn installs_statement(
                         i.installed_version::text AS installed_version, m.name AS item_name,
                         m.version::text AS latest_version, i.installed_at,
                         {listing_content} AS listing_content, {copy_content} AS copy_content,
-                        {tools} AS tool_slugs, {advisories} AS advisories
+                        {tools} AS tool_slugs, {advisories} AS advisories, {CHANGELOGS} AS changelogs
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
@@ -228,15 +206,11 @@ impl UpdateReach {
     }
 }
 
-/// The installable versions (approved, neither yanked nor revoked) and changelogs of the given items.
-pub fn changelogs_statement(item_ids: Vec<i64>) -> Statement<'static> {
-    Statement::new(
-        "SELECT item_id, version::text AS version, changelog
-         FROM item_versions
-         WHERE item_id = ANY($1) AND status = 'approved' AND yanked_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(item_ids)
-}
+/// The installable versions (approved, neither yanked nor revoked) of install `i`'s listing with their
+/// changelogs, as a JSON array of `{"version", "changelog"}`.
+const CHANGELOGS: &str = "(SELECT coalesce(jsonb_agg(jsonb_build_object('version', v.version::text, \
+     'changelog', v.changelog)), '[]') FROM item_versions v \
+     WHERE v.item_id = i.item_id AND v.status = 'approved' AND v.yanked_at IS NULL AND v.revoked_at IS NULL)";
 
 /// Points a recipe's new steps at the agent copies its install brought or reused, as the install did.
 async fn point_steps_at_dependencies(

@@ -126,13 +126,18 @@ impl QueueQuery {
 /// Submissions and versions in review (or reviewed), for admins: the marketplace's, or one catalog's.
 pub async fn review_queue(db: &impl Sql, query: &QueueQuery) -> Result<QueuePage, CatalogError> {
     let rows = review_queue_statement(query).query(db).await?;
+    queue_page(&rows, query)
+}
+
+/// The page of `query` in the rows of its statement.
+pub(crate) fn queue_page(rows: &[Row], query: &QueueQuery) -> Result<QueuePage, CatalogError> {
     let total = match rows.first() {
         Some(row) => row.read("total")?,
         None => 0,
     };
     let mut items = Vec::with_capacity(rows.len());
     let mut positions = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         if row.read::<Option<i64>>("item_id")?.is_some() {
             items.push(QueueEntry::from_row(row, query.status)?);
             positions.push(row.read::<Value>("position")?);
@@ -157,7 +162,7 @@ pub async fn review_queue(db: &impl Sql, query: &QueueQuery) -> Result<QueuePage
 
 /// One page of versions with this review status (and one more, if there is a next page), each with its
 /// item's name (from whichever kind's table holds it), its submitter and its position; with the total.
-fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
+pub(crate) fn review_queue_statement(query: &QueueQuery) -> Statement<'static> {
     let (key, descending) = query.order_key();
     let direction = if descending { " DESC" } else { "" };
     let order = |alias: &str| format!("{alias}.sort_at{direction}, {alias}.id{direction}");
