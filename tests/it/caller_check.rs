@@ -75,3 +75,36 @@ async fn a_read_built_for_a_stale_caller_is_read_again_for_the_caller_found() {
     editor.install_plan(pending).await.assert_status(403);
     editor.submissions("").await.assert_status(403);
 }
+
+/// A catalog's queue and log stand behind the caller's standing in the statement the caller check wraps:
+/// both wrappers mark their own rows, so an empty page is empty (not a row of the standing read as an
+/// entry), and a seen outsider still reads nothing of the catalog.
+#[tokio::test]
+async fn a_seen_caller_reads_an_empty_catalog_page_and_a_seen_outsider_reads_nothing() {
+    let app = TestApp::new().await;
+    let acme = app.workspace_with_members("acme").await;
+    app.workspace_with_members("beta").await;
+    let owner = app.as_user("acme-owner").in_workspace(acme);
+    let outsider = app.as_user("beta-owner");
+    let created = owner.create_catalog("Acme internal").await;
+    created.assert_status(201);
+    let catalog = created.json["id"].as_i64().expect("catalog id");
+    // Both are seen before they read, as by a function instance that served them already.
+    owner.me().await.assert_status(200);
+    outsider.me().await.assert_status(200);
+    for _ in 0..2 {
+        let log = owner.catalog_log(catalog, "").await;
+        log.assert_status(200);
+        assert_eq!(log.json["entries"], json!([]));
+        let queue = owner.catalog_queue(catalog, "").await;
+        queue.assert_status(200);
+        assert_eq!(queue.json["items"], json!([]));
+        assert_eq!(queue.json["total"], 0);
+        outsider.catalog_log(catalog, "").await.assert_status(404);
+        outsider.catalog_queue(catalog, "").await.assert_status(404);
+    }
+    let member = app.as_user("acme-viewer");
+    member.me().await.assert_status(200);
+    member.catalog_log(catalog, "").await.assert_status(200);
+    member.catalog_queue(catalog, "").await.assert_status(403);
+}

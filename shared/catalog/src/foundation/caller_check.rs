@@ -6,12 +6,12 @@
 //!
 //! ```sql
 //! WITH _c AS MATERIALIZED (SELECT … FROM users WHERE auth_subject = $s)
-//! SELECT _c.*, d.* FROM _c LEFT JOIN LATERAL (SELECT 1 AS _own, o.* FROM (<the statement>) o) d ON true
+//! SELECT _c.*, d.* FROM _c LEFT JOIN LATERAL (SELECT 1 AS _cown, o.* FROM (<the statement>) o) d ON true
 //! ```
 //!
 //! `MATERIALIZED` reads the caller once: inlined, its columns (the catalog check a subplan) would be
 //! computed again for every row of the statement. One row per row of the statement (in its order: the one-row `_c` drives a nested loop over it), or one
-//! row without `_own` when it has none, or none when no user has the subject. The caller's columns are named
+//! row without `_cown` when it has none, or none when no user has the subject. The caller's columns are named
 //! `_c…`, clear of any statement's. The route then compares [`Checked::caller`] with the caller it expected;
 //! on any difference it discards what it read and reads again for the caller it found.
 
@@ -23,8 +23,14 @@ use tokio_postgres::Row;
 use crate::foundation::accounts::User;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
-use crate::foundation::statement::{own_rows, Sql, StatementError, TypedParams, OWN_ROW};
+use crate::foundation::statement::{marked_rows, Sql, StatementError, TypedParams};
 use crate::foundation::workspace::{WorkspaceId, WorkspaceRole};
+
+/// The column marking the rows of the statement the check wraps (not [`OWN_ROW`]: a statement may stand
+/// behind a gate of its own).
+///
+/// [`OWN_ROW`]: crate::foundation::statement::OWN_ROW
+const CHECKED_ROW: &str = "_cown";
 
 /// Runs statements on `db`, the first one with the caller's lookup folded in.
 pub struct CallerCheck<'a, C> {
@@ -117,7 +123,7 @@ fn wrapped(sql: &str, taken: usize, workspace: bool) -> String {
         "WITH _c AS MATERIALIZED(SELECT id _ci,display_name _cn,system_role='admin' _ca,\
          EXISTS(SELECT FROM catalog_viewers WHERE u=users.id) _ck,{role} _cr \
          FROM users WHERE auth_subject=${subject})\
-         SELECT _c.*,d.* FROM _c LEFT JOIN LATERAL(SELECT 1 {OWN_ROW},o.* FROM({sql})o)d ON true"
+         SELECT _c.*,d.* FROM _c LEFT JOIN LATERAL(SELECT 1 {CHECKED_ROW},o.* FROM({sql})o)d ON true"
     )
 }
 
@@ -156,7 +162,7 @@ impl<C: Sql> Sql for CallerCheck<'_, C> {
         let checked =
             checked_from(&rows).map_err(|error| StatementError::Unexpected(error.to_string()))?;
         self.record(checked);
-        Ok(own_rows(rows))
+        Ok(marked_rows(rows, CHECKED_ROW))
     }
 
     async fn changes(&self, sql: &str, params: &TypedParams<'_>) -> Result<u64, StatementError> {

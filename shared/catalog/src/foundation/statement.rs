@@ -116,15 +116,21 @@ impl<'a> Params<'a> {
     }
 }
 
-/// The column marking a row of the statement itself in a statement wrapped around it
-/// ([`Statement::behind`], [`CallerCheck`](crate::CallerCheck)).
+/// The column marking a row of the statement itself in the one [`Statement::behind`] wraps around it. A
+/// statement wrapped twice (behind a gate, then by the [`CallerCheck`](crate::CallerCheck)) carries both
+/// markers, so each wrapper has its own name.
 pub(crate) const OWN_ROW: &str = "_own";
 
-/// The rows of the statement itself among those of a statement wrapped around it.
-pub(crate) fn own_rows(rows: Vec<Row>) -> Vec<Row> {
+/// The rows of the statement itself among those of a statement wrapped around it, marked by column `marker`.
+pub(crate) fn marked_rows(rows: Vec<Row>, marker: &str) -> Vec<Row> {
     rows.into_iter()
-        .filter(|row| matches!(row.try_get::<_, Option<i32>>(OWN_ROW), Ok(Some(_))))
+        .filter(|row| matches!(row.try_get::<_, Option<i32>>(marker), Ok(Some(_))))
         .collect()
+}
+
+/// The rows of a statement behind a gate ([`Statement::behind`]).
+pub(crate) fn own_rows(rows: Vec<Row>) -> Vec<Row> {
+    marked_rows(rows, OWN_ROW)
 }
 
 /// One SQL statement and its typed parameters. The domain builds these and runs them; the benchmark runs
