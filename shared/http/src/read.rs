@@ -7,7 +7,7 @@
 //! A handler reads with [`read!`](crate::read!):
 //!
 //! ```text
-//! let mut session = state.read_session(&req).await?;
+//! let session = state.read_session(&req).await?;
 //! let page = read!(session, |db, caller| list_items(db, caller.audience(), &query));
 //! ```
 

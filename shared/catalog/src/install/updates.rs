@@ -161,7 +161,7 @@ pub fn installs_statement(
                         i.installed_version::text AS installed_version, m.name AS item_name,
                         m.version::text AS latest_version, i.installed_at,
                         {listing_content} AS listing_content, {copy_content} AS copy_content,
-                        {tools} AS tool_slugs, {advisories} AS advisories, {CHANGELOGS} AS changelogs
+                        {tools} AS tool_slugs, {advisories} AS advisories
                  FROM marketplace_installs i
                  JOIN {table} m ON m.id = i.item_id
                  JOIN {table} c ON c.id = i.installed_item_id AND c.owner_id = i.workspace_id::text
@@ -178,8 +178,11 @@ pub fn installs_statement(
             advisories = advisories_sql("i.item_id", "i.installed_version"),
         )
     });
+    // The changelogs of the page's rows only, not of every kind's candidates.
     let statement = Statement::new(format!(
-        "{per_kind} ORDER BY installed_at DESC, id DESC LIMIT $2"
+        "SELECT u.*, {CHANGELOGS} AS changelogs
+         FROM ({per_kind} ORDER BY installed_at DESC, id DESC LIMIT $2) u
+         ORDER BY u.installed_at DESC, u.id DESC"
     ))
     .bind(workspace)
     .bind(limit);
@@ -206,11 +209,11 @@ impl UpdateReach {
     }
 }
 
-/// The installable versions (approved, neither yanked nor revoked) of install `i`'s listing with their
+/// The installable versions (approved, neither yanked nor revoked) of update `u`'s listing with their
 /// changelogs, as a JSON array of `{"version", "changelog"}`.
 const CHANGELOGS: &str = "(SELECT coalesce(jsonb_agg(jsonb_build_object('version', v.version::text, \
      'changelog', v.changelog)), '[]') FROM item_versions v \
-     WHERE v.item_id = i.item_id AND v.status = 'approved' AND v.yanked_at IS NULL AND v.revoked_at IS NULL)";
+     WHERE v.item_id = u.item_id AND v.status = 'approved' AND v.yanked_at IS NULL AND v.revoked_at IS NULL)";
 
 /// Points a recipe's new steps at the agent copies its install brought or reused, as the install did.
 async fn point_steps_at_dependencies(
