@@ -24,7 +24,7 @@ pub enum StatementError {
 pub type TypedParams<'p> = [(&'p (dyn ToSql + Sync), Type)];
 
 /// What a [`Statement`] runs on: any `tokio_postgres` client or transaction, or a
-/// [`CallerCheck`](crate::accounts::CallerCheck) that carries the caller lookup on a read's first statement.
+/// [`CallerCheck`](crate::CallerCheck) that carries the caller lookup on a read's first statement.
 pub trait Sql: Sync {
     fn rows(
         &self,
