@@ -20,7 +20,7 @@ use crate::caller::{subject, Caller};
 use crate::error::ApiError;
 use crate::request_scope::RequestScope;
 use crate::state::{AppState, Db};
-use crate::workspace::{allow, workspace_header, Access, WorkspaceAccess};
+use crate::workspace::{allow, named_workspace, Access, WorkspaceAccess};
 
 /// What a read runs its statements on.
 pub type Reader<'a> = CallerCheck<'a, tokio_postgres::Client>;
@@ -90,16 +90,7 @@ impl AppState {
         req: &'s Request,
         access: Access,
     ) -> Result<(ReadSession<'s>, WorkspaceAccess), ApiError> {
-        let subject = subject(req)?;
-        let id = match workspace_header(req) {
-            Ok(id) => id,
-            // Who is asking is answered first (an unknown subject is a 401 whatever else is wrong).
-            Err(bad_header) => {
-                self.session(req).await?;
-                return Err(bad_header);
-            }
-        };
-        RequestScope::record_workspace(&id);
+        let (subject, id) = named_workspace(self, req).await?;
         let db = self.db().await?;
         let workspace = Some((id, access));
         let session = match self.callers.get(subject) {

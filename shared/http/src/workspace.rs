@@ -31,23 +31,32 @@ pub async fn workspace_session(
     req: &Request,
     access: Access,
 ) -> Result<(Session, WorkspaceAccess), ApiError> {
-    subject(req)?;
+    let (subject, id) = named_workspace(state, req).await?;
+    let db = state.db().await?;
+    let (caller, role) =
+        Caller::authenticate_in(req, &*db, state.config.user_provisioning, id).await?;
+    state.callers.remember(subject, &caller.user);
+    RequestScope::record_user(caller.user.id);
+    allow(role, access)?;
+    Ok((Session { db, caller }, WorkspaceAccess { id }))
+}
+
+/// The token's subject and the workspace named by `X-Workspace-ID`, added to the request's log lines. Who is
+/// asking is answered first: with a missing or malformed header, an unknown subject is still a 401.
+pub(crate) async fn named_workspace<'r>(
+    state: &AppState,
+    req: &'r Request,
+) -> Result<(&'r str, WorkspaceId), ApiError> {
+    let subject = subject(req)?;
     let id = match workspace_header(req) {
         Ok(id) => id,
-        // Who is asking is answered first (an unknown subject is a 401 whatever else is wrong).
         Err(bad_header) => {
             state.session(req).await?;
             return Err(bad_header);
         }
     };
     RequestScope::record_workspace(&id);
-    let db = state.db().await?;
-    let (caller, role) =
-        Caller::authenticate_in(req, &*db, state.config.user_provisioning, id).await?;
-    state.callers.remember(subject(req)?, &caller.user);
-    RequestScope::record_user(caller.user.id);
-    allow(role, access)?;
-    Ok((Session { db, caller }, WorkspaceAccess { id }))
+    Ok((subject, id))
 }
 
 /// [`workspace_session`] when the request names a workspace, else the session alone (routes an admin may
@@ -85,7 +94,7 @@ pub async fn admin_or_workspace_session(
     }
 }
 
-pub(crate) fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
+fn workspace_header(req: &Request) -> Result<WorkspaceId, ApiError> {
     let value = req
         .headers()
         .get(WORKSPACE_HEADER)
