@@ -3,19 +3,8 @@
 //! membership ended) is found there: the read runs again for the caller found, and nothing read for the
 //! stale caller is ever answered.
 
-use std::future::Future;
-
 use harness::*;
 use marketplace_http::Config;
-
-async fn counted(
-    proxy: &FaultProxy,
-    request: impl Future<Output = TestResponse>,
-) -> (u64, TestResponse) {
-    let before = proxy.stats().round_trips;
-    let response = request.await;
-    (proxy.stats().round_trips - before, response)
-}
 
 #[tokio::test]
 async fn a_read_built_for_a_stale_caller_is_read_again_for_the_caller_found() {
@@ -30,20 +19,20 @@ async fn a_read_built_for_a_stale_caller_is_read_again_for_the_caller_found() {
     let editor = app.as_user("acme-editor").in_workspace(acme);
 
     // First sighting: looked up on its own, then read.
-    let (trips, first) = counted(&proxy, editor.item(pending)).await;
+    let (trips, first) = proxy.counting(editor.item(pending)).await;
     first.assert_status(404);
     assert_eq!(trips, 2, "an unseen subject is looked up first");
-    let (trips, again) = counted(&proxy, editor.item(pending)).await;
+    let (trips, again) = proxy.counting(editor.item(pending)).await;
     again.assert_status(404);
     assert_eq!(trips, 1, "a seen caller is checked on the read itself");
 
     // Granted admin: the next read is built for a member, finds an admin, and reads again as one.
     app.exec("UPDATE users SET system_role = 'admin' WHERE auth_subject = 'acme-editor'")
         .await;
-    let (trips, granted) = counted(&proxy, editor.item(pending)).await;
+    let (trips, granted) = proxy.counting(editor.item(pending)).await;
     granted.assert_status(200);
     assert_eq!(trips, 2, "the check, then the read for the caller found");
-    let (trips, queue) = counted(&proxy, editor.queue("")).await;
+    let (trips, queue) = proxy.counting(editor.queue("")).await;
     queue.assert_status(200);
     assert_eq!(trips, 1);
 

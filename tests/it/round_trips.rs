@@ -2,20 +2,8 @@
 //! simple `Query` a handler sends). Deployed, each is a network round trip through RDS Proxy, so the counts
 //! are pinned: a route that gains a round trip fails here, one that loses one updates its line.
 
-use std::future::Future;
-
 use harness::*;
 use marketplace_http::Config;
-
-/// The round trips of one request, and its response.
-async fn counted(
-    proxy: &FaultProxy,
-    request: impl Future<Output = TestResponse>,
-) -> (u64, TestResponse) {
-    let before = proxy.stats().round_trips;
-    let response = request.await;
-    (proxy.stats().round_trips - before, response)
-}
 
 #[tokio::test]
 async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
@@ -63,39 +51,39 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
     };
     count(
         "GET /items",
-        counted(&proxy, editor.list_items("")).await,
+        proxy.counting(editor.list_items("")).await,
         200,
     );
     count(
         "GET /items?search=",
-        counted(&proxy, editor.list_items("search=triage")).await,
+        proxy.counting(editor.list_items("search=triage")).await,
         200,
     );
     count(
         "GET /items/{id}",
-        counted(&proxy, editor.item(agent)).await,
+        proxy.counting(editor.item(agent)).await,
         200,
     );
     count(
         "GET /items/{id}/versions",
-        counted(&proxy, editor.versions(agent)).await,
+        proxy.counting(editor.versions(agent)).await,
         200,
     );
     count(
         "GET /featured",
-        counted(&proxy, editor.featured("")).await,
+        proxy.counting(editor.featured("")).await,
         200,
     );
     count(
         "GET /categories",
-        counted(&proxy, editor.categories()).await,
+        proxy.counting(editor.categories()).await,
         200,
     );
-    count("GET /stats", counted(&proxy, editor.stats()).await, 200);
-    count("GET /me", counted(&proxy, editor.me()).await, 200);
+    count("GET /stats", proxy.counting(editor.stats()).await, 200);
+    count("GET /me", proxy.counting(editor.me()).await, 200);
     let plan = count(
         "GET /items/{id}/install-plan",
-        counted(&proxy, editor.install_plan(agent)).await,
+        proxy.counting(editor.install_plan(agent)).await,
         200,
     );
     // Installs consent up front, as a client that read the plan does: one request each.
@@ -105,198 +93,192 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         .to_owned();
     let skill_install = count(
         "POST /items/{skill}/install",
-        counted(&proxy, editor.install_without_consent(skill)).await,
+        proxy.counting(editor.install_without_consent(skill)).await,
         201,
     );
     count(
         "POST /items/{agent}/install (its LLM cloned)",
-        counted(&proxy, editor.install_accepting(agent, &agent_digest)).await,
+        proxy
+            .counting(editor.install_accepting(agent, &agent_digest))
+            .await,
         201,
     );
     count(
         "POST /items/{agent}/install (its LLM reused)",
-        counted(&proxy, editor.install_accepting(agent, &agent_digest)).await,
+        proxy
+            .counting(editor.install_accepting(agent, &agent_digest))
+            .await,
         201,
     );
     count(
         "GET /installs",
-        counted(&proxy, editor.installs("")).await,
+        proxy.counting(editor.installs("")).await,
         200,
     );
     count(
         "GET /updates",
-        counted(&proxy, editor.updates("")).await,
+        proxy.counting(editor.updates("")).await,
         200,
     );
     count(
         "GET /items/{id}/reviews",
-        counted(&proxy, editor.reviews(agent, "")).await,
+        proxy.counting(editor.reviews(agent, "")).await,
         200,
     );
     count(
         "POST /items/{id}/reviews",
-        counted(
-            &proxy,
-            editor.review(
+        proxy
+            .counting(editor.review(
                 agent,
                 &json!({"rating": 5, "title": "Good", "body": "Works."}),
-            ),
-        )
-        .await,
+            ))
+            .await,
         201,
     );
     count(
         "DELETE /installs/{id}",
-        counted(
-            &proxy,
-            editor.uninstall(skill_install.body::<Install>().install_id, ""),
-        )
-        .await,
+        proxy
+            .counting(editor.uninstall(skill_install.body::<Install>().install_id, ""))
+            .await,
         204,
     );
     let submitted = count(
         "POST /items/submit",
-        counted(
-            &proxy,
-            editor.submit(&json!({"item_type": "agent", "item_id": source})),
-        )
-        .await,
+        proxy
+            .counting(editor.submit(&json!({"item_type": "agent", "item_id": source})))
+            .await,
         201,
     );
     let listing = submitted.json["item_id"].as_i64().expect("item_id");
     count(
         "GET /admin/queue",
-        counted(&proxy, admin.queue("")).await,
+        proxy.counting(admin.queue("")).await,
         200,
     );
     count(
         "POST /items/{id}/approve",
-        counted(&proxy, admin.approve(listing, None)).await,
+        proxy.counting(admin.approve(listing, None)).await,
         200,
     );
     count(
         "POST /items/{id}/feature",
-        counted(&proxy, admin.feature(listing, true)).await,
+        proxy.counting(admin.feature(listing, true)).await,
         200,
     );
     count(
         "GET /submissions",
-        counted(&proxy, editor.submissions("")).await,
+        proxy.counting(editor.submissions("")).await,
         200,
     );
     count(
         "POST /items/{id}/versions",
-        counted(
-            &proxy,
-            editor.publish_version(listing, &json!({"version": "2.0.0"})),
-        )
-        .await,
+        proxy
+            .counting(editor.publish_version(listing, &json!({"version": "2.0.0"})))
+            .await,
         201,
     );
     count(
         "POST /items/{id}/versions/{v}/withdraw",
-        counted(&proxy, editor.withdraw(listing, "2.0.0")).await,
+        proxy.counting(editor.withdraw(listing, "2.0.0")).await,
         204,
     );
     count(
         "POST /items/{id}/versions/{v}/yank",
-        counted(&proxy, editor.yank(listing, "1.0.0", "Broken")).await,
+        proxy
+            .counting(editor.yank(listing, "1.0.0", "Broken"))
+            .await,
         200,
     );
     count(
         "DELETE /items/{id}/versions/{v}/yank",
-        counted(&proxy, editor.unyank(listing, "1.0.0")).await,
+        proxy.counting(editor.unyank(listing, "1.0.0")).await,
         200,
     );
     count(
         "POST /items/{id}/revoke",
-        counted(
-            &proxy,
-            admin.revoke(agent, &json!({"reason": "Leaks", "severity": "high"})),
-        )
-        .await,
+        proxy
+            .counting(admin.revoke(agent, &json!({"reason": "Leaks", "severity": "high"})))
+            .await,
         200,
     );
     count(
         "GET /advisories",
-        counted(&proxy, editor.advisories("")).await,
+        proxy.counting(editor.advisories("")).await,
         200,
     );
     count(
         "GET /moderation-log",
-        counted(&proxy, editor.moderation_log("")).await,
+        proxy.counting(editor.moderation_log("")).await,
         200,
     );
     count(
         "GET /moderation-log/verify",
-        counted(&proxy, editor.verify_moderation_log()).await,
+        proxy.counting(editor.verify_moderation_log()).await,
         200,
     );
     let owner = app.as_user("acme-owner").in_workspace(acme);
     let created = count(
         "POST /catalogs",
-        counted(&proxy, owner.create_catalog("Acme internal")).await,
+        proxy.counting(owner.create_catalog("Acme internal")).await,
         201,
     );
     let catalog = created.json["id"].as_i64().expect("catalog id");
     // The owner was last seen in no catalog: the first read finds the change and reads again.
     count(
         "GET /catalogs (its caller's first read since joining one)",
-        counted(&proxy, owner.catalogs()).await,
+        proxy.counting(owner.catalogs()).await,
         200,
     );
-    count(
-        "GET /catalogs",
-        counted(&proxy, owner.catalogs()).await,
-        200,
-    );
+    count("GET /catalogs", proxy.counting(owner.catalogs()).await, 200);
     count(
         "PUT /catalogs/{id}/workspaces/{workspace}",
-        counted(&proxy, owner.add_to_catalog(catalog, beta)).await,
+        proxy.counting(owner.add_to_catalog(catalog, beta)).await,
         204,
     );
     let private = count(
         "POST /items/submit (private)",
-        counted(
-            &proxy,
-            editor.submit(
+        proxy
+            .counting(editor.submit(
                 &json!({"item_type": "agent", "item_id": private_source, "catalog_id": catalog}),
-            ),
-        )
-        .await,
+            ))
+            .await,
         201,
     );
     let private = private.json["item_id"].as_i64().expect("item_id");
     count(
         "GET /catalogs/{id}/queue",
-        counted(&proxy, owner.catalog_queue(catalog, "")).await,
+        proxy.counting(owner.catalog_queue(catalog, "")).await,
         200,
     );
     count(
         "POST /items/{id}/approve (catalog admin)",
-        counted(&proxy, owner.approve(private, None)).await,
+        proxy.counting(owner.approve(private, None)).await,
         200,
     );
     count(
         "GET /items?catalog=",
-        counted(&proxy, editor.list_items(&format!("catalog={catalog}"))).await,
+        proxy
+            .counting(editor.list_items(&format!("catalog={catalog}")))
+            .await,
         200,
     );
     count(
         "GET /catalogs/{id}/moderation-log",
-        counted(&proxy, editor.catalog_log(catalog, "")).await,
+        proxy.counting(editor.catalog_log(catalog, "")).await,
         200,
     );
     count(
         "DELETE /catalogs/{id}/workspaces/{workspace}",
-        counted(&proxy, owner.remove_from_catalog(catalog, beta)).await,
+        proxy
+            .counting(owner.remove_from_catalog(catalog, beta))
+            .await,
         204,
     );
     app.publish_version(ItemKind::Agent, agent, "1.1.0", "")
         .await;
     let updates = count(
         "GET /updates (one update, with its changelogs)",
-        counted(&proxy, editor.updates("")).await,
+        proxy.counting(editor.updates("")).await,
         200,
     );
     assert_eq!(updates.json["updates"][0]["item_id"], agent);

@@ -74,6 +74,13 @@ struct Conn {
 }
 
 impl FaultProxy {
+    /// The round trips `request` made through the proxy (every `Sync` and simple `Query`), and its output.
+    pub async fn counting<T>(&self, request: impl std::future::Future<Output = T>) -> (u64, T) {
+        let before = self.stats().round_trips;
+        let output = request.await;
+        (self.stats().round_trips - before, output)
+    }
+
     /// Listens on `127.0.0.1:0` and relays every accepted connection to `upstream`.
     ///
     /// # Errors
