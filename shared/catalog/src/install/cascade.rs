@@ -106,7 +106,7 @@ async fn install_once(
     }
     let tx = client.transaction().await?;
     match install_in(&tx, request).await? {
-        Some((response, counted)) => {
+        Written::Installed(response, counted) => {
             tx.commit().await?;
             fold_counts(client, &counted).await;
             Ok(InstallOutcome {
@@ -114,14 +114,26 @@ async fn install_once(
                 replayed: false,
             })
         }
+        Written::KeyTaken(Some(outcome)) => {
+            tx.rollback().await?;
+            Ok(outcome)
+        }
         // A concurrent request with the same key committed first: undo ours, answer with theirs.
-        None => {
+        Written::KeyTaken(None) => {
             tx.rollback().await?;
             replay(&*client, request).await?.ok_or_else(|| {
                 CatalogError::Conflict("The idempotent install is still in progress.".into())
             })
         }
     }
+}
+
+/// How an install's transaction ended.
+enum Written {
+    /// It installed: the response, and the listings whose counts it left pending.
+    Installed(InstallResponse, Vec<i64>),
+    /// Another install with the same idempotency key committed first; its answer, when already read.
+    KeyTaken(Option<InstallOutcome>),
 }
 
 /// The stored response of an earlier install with the same key in the same workspace. The key answers only
@@ -164,18 +176,24 @@ async fn replay(
     }))
 }
 
-/// The install inside `tx`, and the listings whose counts it left pending; `None` when another install
-/// holding the same idempotency key won. Builds the install plan and executes exactly it: the listing and
+/// The install inside `tx`, or the answer of another install holding the same idempotency key that won. Builds the install plan and executes exactly it: the listing and
 /// every missing dependency cloned, each with its own install record, existing copies reused, skills linked,
 /// a recipe's steps pointed at the agents' copies. Holds the lanes of the plan's listings in the workspace
 /// (install/locks.rs), never a listing's row.
 async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
-) -> Result<Option<(InstallResponse, Vec<i64>)>, CatalogError> {
+) -> Result<Written, CatalogError> {
     let (kind, root, lane) =
         installable_listing(tx, request.workspace, request.item_id, true).await?;
     let lane = lane.expect("the root's lane is locked");
+    // Repeats of a key queue on the lane behind the install that used it: once it has committed they answer
+    // with its response here, instead of each making an install of its own only to throw it away.
+    if !lane.first {
+        if let Some(outcome) = replay(tx, request).await? {
+            return Ok(Written::KeyTaken(Some(outcome)));
+        }
+    }
     let plan = plan::build(tx, request.workspace, kind, root).await?;
     if let Some((kind, id, name)) = plan.unavailable.first() {
         return Err(CatalogError::DependencyUnavailable(
@@ -274,16 +292,16 @@ async fn install_in(
         workspace: request.workspace,
     };
     if !recorded.write(tx).await? {
-        return Ok(None);
+        return Ok(Written::KeyTaken(None));
     }
     let response = InstallResponse {
         install_id,
         installation,
     };
-    Ok(Some((
+    Ok(Written::Installed(
         response,
         counted.iter().map(|(_, id)| *id).collect(),
-    )))
+    ))
 }
 
 /// `manifest`, when the caller consented to it: a digest sent must be the manifest's, and without one only
