@@ -811,6 +811,15 @@ async fn metrics_stay_exact_through_installs_uninstalls_and_a_copy_deleted_by_sq
     assert_eq!(metrics(&app, "skills", popular).await, (3, 3, 1));
     assert_eq!(metrics(&app, "skills", broad).await, (2, 0, 2));
     assert_eq!(stats().await, (3, 2));
+    // Set by the repair, the totals are all in the first shard.
+    assert_eq!(
+        app.count(
+            "SELECT count(*) FROM marketplace_install_total_shards
+             WHERE shard > 0 AND (active_installs, workspaces) <> (0, 0)"
+        )
+        .await,
+        0
+    );
     assert_eq!(
         app.count("SELECT marketplace_install_metrics_repair()")
             .await,

@@ -121,6 +121,13 @@ async fn sixteen_concurrent_installs_of_an_agent_and_its_llm_count_exactly() {
     let stats = app.as_user("w0-viewer").stats().await;
     stats.assert_status(200);
     assert_eq!(stats.json["active_installs"], json!(32), "{}", stats.text);
+    assert_eq!(stats.json["workspace_count"], json!(16), "{}", stats.text);
+    // The totals were not one row all 16 committed through: each transaction added to the shard its id picked.
+    assert!(
+        app.count("SELECT count(*) FROM marketplace_install_total_shards WHERE workspaces > 0")
+            .await
+            > 1
+    );
     assert_eq!(
         app.count("SELECT count(*) FROM marketplace_pending_counts")
             .await,

@@ -1,5 +1,5 @@
 //! What an install leaves on record besides its copies: its install records, which install relies on which,
-//! and its pending counts — one statement.
+//! and its pending counts — one statement, V23's `marketplace_record_install`.
 
 use std::collections::HashSet;
 
@@ -104,57 +104,10 @@ impl Recording<'_> {
             .iter()
             .map(|(kind, id)| (kind.as_str().to_owned(), (*id, self.first.contains(id))))
             .unzip();
-        let columns = "id, item_id, item_kind, workspace_id, user_id, installed_item_id, installed_version, \
-                       content_hash, idempotency_key, response, linked_skill_ids, parent_install_id, \
-                       capabilities, capabilities_digest";
-        // `latest`: each workspace row moved to today (inserted, or updated from an earlier day) with the day
-        // it held before, which the statement's own snapshot still sees; a row already on today does not move.
-        let row = Statement::new(format!(
-            "WITH root AS (
-                 INSERT INTO marketplace_installs ({columns})
-                 SELECT {columns} FROM jsonb_populate_recordset(NULL::marketplace_installs, $1)
-                 ON CONFLICT (workspace_id, idempotency_key) DO NOTHING
-                 RETURNING id
-             ),
-             dependencies AS (
-                 INSERT INTO marketplace_installs ({columns})
-                 SELECT {columns} FROM jsonb_populate_recordset(NULL::marketplace_installs, $2)
-                 WHERE EXISTS (SELECT 1 FROM root)
-             ),
-             edges AS (
-                 INSERT INTO marketplace_install_dependencies (install_id, dependency_id)
-                 SELECT * FROM unnest($3::bigint[], $4::bigint[]) WHERE EXISTS (SELECT 1 FROM root)
-                 ON CONFLICT DO NOTHING
-             ),
-             installed AS (
-                 SELECT * FROM unnest($5::text[], $6::bigint[], $7::boolean[]) AS i(item_kind, item_id, first)
-                 WHERE EXISTS (SELECT 1 FROM root)
-             ),
-             latest AS (
-                 INSERT INTO trending_workspaces AS w (item_id, workspace_id, last_day)
-                 SELECT item_id, $8, (now() AT TIME ZONE 'UTC')::date FROM installed
-                 ON CONFLICT (item_id, workspace_id) DO UPDATE SET last_day = excluded.last_day
-                     WHERE w.last_day < excluded.last_day
-                 RETURNING w.item_id, w.last_day,
-                           (SELECT p.last_day FROM trending_workspaces p
-                            WHERE p.item_id = w.item_id AND p.workspace_id = w.workspace_id) AS previous_day
-             ),
-             installing AS (
-                 INSERT INTO marketplace_installing_workspaces (workspace_id)
-                 SELECT $8 WHERE EXISTS (SELECT 1 FROM root)
-                   AND EXISTS (SELECT 1 FROM installed i
-                               JOIN item_rows r ON r.id = i.item_id AND r.kind = i.item_kind
-                               WHERE r.catalog_id IS NULL)
-                 ON CONFLICT DO NOTHING
-             ),
-             pending AS (
-                 INSERT INTO marketplace_pending_counts (item_id, item_kind, installs, active, workspaces,
-                                                         trending_from, trending_to)
-                 SELECT i.item_id, i.item_kind::item_kind, 1, 1, i.first::integer, l.previous_day, l.last_day
-                 FROM installed i LEFT JOIN latest l USING (item_id)
-             )
-             SELECT EXISTS (SELECT 1 FROM root) AS recorded"
-        ))
+        // V23's function: the statement's plan is cached by the connection, not made anew by every install.
+        let row = Statement::new(
+            "SELECT marketplace_record_install($1, $2, $3, $4, $5, $6, $7, $8) AS recorded",
+        )
         .bind(records(std::slice::from_ref(&self.root)))
         .bind(records(&self.dependencies))
         .bind(self.edges.0)
