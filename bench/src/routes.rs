@@ -262,6 +262,8 @@ impl Bench {
     async fn install_floor(&self) -> Result<(Vec<Duration>, Vec<i64>), Error> {
         let mut times = Vec::new();
         let mut install_ids = Vec::new();
+        // The kinds the route's instance remembers, remembered the same way.
+        let mut kinds = std::collections::HashMap::new();
         for i in 0..INSTALLS_PER_WORKSPACE {
             let mut db = self.state.pool.get().await?;
             let item_id = self.popular[i % self.popular.len()];
@@ -277,9 +279,11 @@ impl Bench {
                 user_id: self.member,
                 idempotency_key: None,
                 accept_capabilities: Some(plan.manifest.capabilities_digest),
+                kind: kinds.get(&item_id).copied(),
             };
             let outcome = marketplace_catalog::install_item(&mut db, &request).await?;
             times.push(started.elapsed());
+            kinds.insert(item_id, outcome.response.installation.item.kind);
             install_ids.push(outcome.response.install_id);
         }
         Ok((times, install_ids))

@@ -529,3 +529,32 @@ async fn fifty_simultaneous_installs_across_ten_workspaces() {
         50
     );
 }
+
+#[tokio::test]
+async fn a_remembered_listing_kind_is_only_a_hint() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    let skill = app.item(ItemKind::Skill, "Hinted").insert().await;
+    let hidden = app
+        .item(ItemKind::Agent, "Hidden")
+        .unapproved()
+        .insert()
+        .await;
+    let editor = app.as_user("acme-editor").in_workspace(workspace);
+
+    // A wrong kind finds nothing in its table: every kind's is read, and the right one is remembered.
+    app.state.remember_listing_kind(skill, ItemKind::Agent);
+    let installed = editor.install(skill).await;
+    installed.assert_status(201);
+    assert_eq!(installed.body::<Install>().installed.name, "Hinted");
+    assert_eq!(app.state.listing_kind(skill), Some(ItemKind::Skill));
+    editor.install(skill).await.assert_status(201);
+
+    // The right kind of a listing the caller may not install does not make it installable.
+    app.state.remember_listing_kind(hidden, ItemKind::Agent);
+    editor.install(hidden).await.assert_status(404);
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_installs").await,
+        2
+    );
+}

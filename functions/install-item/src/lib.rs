@@ -21,8 +21,10 @@ pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
         user_id: session.caller.user.id,
         idempotency_key: idempotency_key(&req)?,
         accept_capabilities,
+        kind: state.listing_kind(item_id),
     };
     let outcome = marketplace_catalog::install_item(session.db.client_mut(), &request).await?;
+    state.remember_listing_kind(item_id, outcome.response.installation.item.kind);
     let status = if outcome.replayed {
         StatusCode::OK
     } else {

@@ -5,10 +5,10 @@
 mod body;
 mod budget;
 mod caller;
-mod callers;
 mod consent;
 mod error;
 mod field_rules;
+mod hints;
 mod install_list;
 mod query_params;
 mod queue_query;

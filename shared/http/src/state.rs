@@ -1,14 +1,14 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use marketplace_catalog::RateLimit;
+use marketplace_catalog::{ItemKind, RateLimit};
 use std::time::Duration;
 
 use marketplace_db::{DatabaseTarget, Object, Pool, PoolError, PoolSettings, TargetError};
 
 use crate::caller::{subject, Caller};
-use crate::callers::CallerHints;
 use crate::error::ApiError;
+use crate::hints::{CallerHints, ListingKinds};
 use crate::request_scope::RequestScope;
 use lambda_http::Request;
 
@@ -111,6 +111,8 @@ pub struct AppState {
     pub config: Config,
     /// The callers this instance has seen: who a read's statements are built for ([`crate::ReadSession`]).
     pub(crate) callers: Arc<CallerHints>,
+    /// The kinds of the listings this instance has answered for.
+    listing_kinds: Arc<ListingKinds>,
 }
 
 impl AppState {
@@ -119,7 +121,19 @@ impl AppState {
             pool,
             config,
             callers: Arc::default(),
+            listing_kinds: Arc::default(),
         }
+    }
+
+    /// The kind of listing `id`, when this instance has answered for it: a hint a statement may be built
+    /// with, which it checks.
+    pub fn listing_kind(&self, id: i64) -> Option<ItemKind> {
+        self.listing_kinds.get(&id)
+    }
+
+    /// Remembers that listing `id` is of `kind`.
+    pub fn remember_listing_kind(&self, id: i64, kind: ItemKind) {
+        self.listing_kinds.remember(&id, &kind);
     }
 
     /// State for a function: the database named by the environment (`DATABASE_URL`, or RDS Proxy with IAM

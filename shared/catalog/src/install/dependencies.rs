@@ -17,6 +17,7 @@ use crate::foundation::redact::shown;
 use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::planned::{Node, NodeAction};
+use tokio_postgres::Row;
 
 impl Node {
     /// A node to clone under a name [`claim_names`] gives it once the plan is complete.
@@ -82,16 +83,49 @@ pub(crate) struct RootLane {
     pub(crate) install_id: i64,
 }
 
-/// The listing `id` a member may install, with its kind: five primary-key probes in one statement. With
-/// `lock_in`, the same statement locks the listing's lane in that workspace (install/locks.rs) and draws the
-/// install's record id; nothing is locked when the listing is not found.
+/// The listing `id` a member may install, with its kind: a primary-key probe of each kind's table in one
+/// statement, or of `kind`'s alone when the caller remembers it (a hint: when that table has nothing, every
+/// kind's is probed). With `lock`, the same statement locks the listing's lane in that workspace
+/// (install/locks.rs) and draws the install's record id; nothing is locked when the listing is not found.
 pub(crate) async fn installable_listing(
     db: &impl Sql,
     workspace: WorkspaceId,
     id: i64,
+    kind: Option<ItemKind>,
     lock: bool,
 ) -> Result<(ItemKind, Listing, Option<RootLane>), CatalogError> {
-    let probes = union_all(&ItemKind::ALL, |kind| {
+    let mut found = None;
+    if let Some(kind) = kind {
+        found = probe(db, workspace, id, &[kind], lock).await?;
+    }
+    if found.is_none() {
+        found = probe(db, workspace, id, &ItemKind::ALL, lock).await?;
+    }
+    let row = found.ok_or(CatalogError::NotFound("item"))?;
+    if row.read("pulled")? {
+        return Err(CatalogError::NoInstallableVersion);
+    }
+    let lane = row
+        .read::<Option<i64>>("install_id")?
+        .map(|install_id| -> Result<RootLane, CatalogError> {
+            Ok(RootLane {
+                first: row.read("first")?,
+                install_id,
+            })
+        })
+        .transpose()?;
+    Ok((row.read("kind")?, Listing::from_row(&row)?, lane))
+}
+
+/// [`installable_listing`]'s statement over the tables of `kinds`.
+async fn probe(
+    db: &impl Sql,
+    workspace: WorkspaceId,
+    id: i64,
+    kinds: &[ItemKind],
+    lock: bool,
+) -> Result<Option<Row>, CatalogError> {
+    let probes = union_all(kinds, |kind| {
         format!(
             "SELECT '{kind}'::text AS kind, {columns}, {pulled} AS pulled FROM {table} t
              WHERE t.id = $1 AND {listed}",
@@ -114,23 +148,7 @@ pub(crate) async fn installable_listing(
         ))
         .bind(id),
     };
-    let row = statement
-        .query_opt(db)
-        .await?
-        .ok_or(CatalogError::NotFound("item"))?;
-    if row.read("pulled")? {
-        return Err(CatalogError::NoInstallableVersion);
-    }
-    let lane = row
-        .read::<Option<i64>>("install_id")?
-        .map(|install_id| -> Result<RootLane, CatalogError> {
-            Ok(RootLane {
-                first: row.read("first")?,
-                install_id,
-            })
-        })
-        .transpose()?;
-    Ok((row.read("kind")?, Listing::from_row(&row)?, lane))
+    Ok(statement.query_opt(db).await?)
 }
 
 /// A dependency found for a node.

@@ -28,7 +28,7 @@ pub async fn install_plan(
     workspace: WorkspaceId,
     item_id: i64,
 ) -> Result<InstallPlan, CatalogError> {
-    let (kind, root, _) = installable_listing(db, workspace, item_id, false).await?;
+    let (kind, root, _) = installable_listing(db, workspace, item_id, None, false).await?;
     Ok(build(db, workspace, kind, root).await?.public())
 }
 
