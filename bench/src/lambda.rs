@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use harness::runtime_api::{build_function_binaries, invoke_many, Outcome};
+use harness::FaultProxy;
 use lambda_http::http;
 use marketplace_http::routes::{match_route, ROUTES};
 use serde_json::{json, Map, Value};
@@ -23,6 +24,9 @@ pub struct FunctionRun {
     pub latency: Percentiles,
     pub peak_rss_mib: f64,
     pub statuses: String,
+    /// Round trips to PostgreSQL per invocation, the mean over all of them (the first's lookup of its
+    /// caller included), counted by a proxy in front of PostgreSQL.
+    pub round_trips: f64,
 }
 
 pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
@@ -82,6 +86,16 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         .await?
         .get(0);
 
+    // The functions reach PostgreSQL through a proxy that counts their round trips and adds no delay.
+    let direct: tokio_postgres::Config = url.parse()?;
+    let port = direct.get_ports().first().copied().unwrap_or(5432);
+    let proxy = FaultProxy::start(([127, 0, 0, 1], port).into()).await?;
+    let proxied = url.replacen(
+        &format!(":{port}/"),
+        &format!(":{}/", proxy.addr().port()),
+        1,
+    );
+
     let mut runs = Vec::new();
     for (function, binary) in functions.iter().zip(&binaries) {
         let route = ROUTES
@@ -100,14 +114,15 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         };
         let (subject, path, body) = request_for(route.function, &targets);
         let event = event(route.method, &path, &body, subject, workspace)?;
-        let result = invoke_many(
-            binary,
-            function,
-            event,
-            INVOCATIONS,
-            &[("DATABASE_URL", url)],
-        )
-        .await;
+        let (round_trips, result) = proxy
+            .counting(invoke_many(
+                binary,
+                function,
+                event,
+                INVOCATIONS,
+                &[("DATABASE_URL", &proxied)],
+            ))
+            .await;
         let mut statuses: HashMap<u64, usize> = HashMap::new();
         for outcome in &result.outcomes {
             let status = match outcome {
@@ -128,10 +143,16 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
                 .map(|(s, n)| format!("{s}×{n}"))
                 .collect::<Vec<_>>()
                 .join(" "),
+            round_trips: round_trips as f64 / INVOCATIONS as f64,
         };
         eprintln!(
-            "{:<20} cold {:>6.1} ms  p50 {:>6.2} ms  peak RSS {:>5.1} MiB  {}",
-            run.function, run.cold_start_ms, run.latency.p50, run.peak_rss_mib, run.statuses
+            "{:<20} cold {:>6.1} ms  p50 {:>6.2} ms  peak RSS {:>5.1} MiB  {:>5.2} round trips  {}",
+            run.function,
+            run.cold_start_ms,
+            run.latency.p50,
+            run.peak_rss_mib,
+            run.round_trips,
+            run.statuses
         );
         runs.push(run);
     }
