@@ -130,8 +130,12 @@ pub async fn build(url: &str, size: usize) -> Result<Load, Error> {
     let (mut client, connection) = tokio_postgres::connect(url, NoTls).await?;
     tokio::spawn(connection);
     marketplace_db::migrate(&mut client).await?;
+    // A bulk load waits for its locks: migrate left the session's lock bound at 1 s, and a table autovacuum
+    // started on holds its lock until the deadlock check cancels it, about as long.
     client
-        .batch_execute("SET maintenance_work_mem = '512MB'; SET synchronous_commit = off")
+        .batch_execute(
+            "SET maintenance_work_mem = '512MB'; SET synchronous_commit = off; SET lock_timeout = 0",
+        )
         .await?;
     seed_people_and_apps(&client).await?;
 
