@@ -87,14 +87,7 @@ pub async fn measure(url: &str) -> Result<Vec<FunctionRun>, Error> {
         .get(0);
 
     // The functions reach PostgreSQL through a proxy that counts their round trips and adds no delay.
-    let direct: tokio_postgres::Config = url.parse()?;
-    let port = direct.get_ports().first().copied().unwrap_or(5432);
-    let proxy = FaultProxy::start(([127, 0, 0, 1], port).into()).await?;
-    let proxied = url.replacen(
-        &format!(":{port}/"),
-        &format!(":{}/", proxy.addr().port()),
-        1,
-    );
+    let (proxy, proxied) = FaultProxy::in_front_of(url).await?;
 
     let mut runs = Vec::new();
     for (function, binary) in functions.iter().zip(&binaries) {

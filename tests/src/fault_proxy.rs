@@ -105,6 +105,24 @@ impl FaultProxy {
         })
     }
 
+    /// A proxy in front of the loopback PostgreSQL that `url` names, and `url` through it.
+    ///
+    /// # Errors
+    /// When `url` is not a PostgreSQL URL, or the listener cannot be bound.
+    pub async fn in_front_of(url: &str) -> io::Result<(FaultProxy, String)> {
+        let direct: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let port = direct.get_ports().first().copied().unwrap_or(5432);
+        let proxy = FaultProxy::start(([127, 0, 0, 1], port).into()).await?;
+        let proxied = url.replacen(
+            &format!(":{port}/"),
+            &format!(":{}/", proxy.addr().port()),
+            1,
+        );
+        Ok((proxy, proxied))
+    }
+
     /// Where clients connect.
     pub fn addr(&self) -> SocketAddr {
         self.addr

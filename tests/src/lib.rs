@@ -199,16 +199,9 @@ impl TestApp {
     /// (`db`) still connect directly.
     pub async fn behind_proxy(config: Config, settings: PoolSettings) -> (Self, FaultProxy) {
         let mut app = Self::with_settings(config, settings).await;
-        let direct: tokio_postgres::Config = app.url.parse().expect("a valid URL");
-        let port = direct.get_ports().first().copied().unwrap_or(5432);
-        let proxy = FaultProxy::start(([127, 0, 0, 1], port).into())
+        let (proxy, proxied) = FaultProxy::in_front_of(&app.url)
             .await
             .expect("start the fault proxy");
-        let proxied = app.url.replacen(
-            &format!(":{port}/"),
-            &format!(":{}/", proxy.addr().port()),
-            1,
-        );
         let pool =
             pool_from_url(&statement_log::handlers_url(&proxied), settings).expect("a valid URL");
         app.state = AppState::new(pool, config);

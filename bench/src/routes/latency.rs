@@ -41,14 +41,7 @@ impl Bench {
         url: &str,
         samples: usize,
     ) -> Result<(RoundTripCost, Vec<LatencyRow>), Error> {
-        let direct: tokio_postgres::Config = url.parse()?;
-        let port = direct.get_ports().first().copied().unwrap_or(5432);
-        let proxy = FaultProxy::start(([127, 0, 0, 1], port).into()).await?;
-        let proxied = url.replacen(
-            &format!(":{port}/"),
-            &format!(":{}/", proxy.addr().port()),
-            1,
-        );
+        let (proxy, proxied) = FaultProxy::in_front_of(url).await?;
         let delayed = AppState::new(
             pool_from_url(&proxied, PoolSettings::LAMBDA)?,
             self.state.config,
