@@ -17,5 +17,6 @@ pub(crate) mod planned;
 pub(crate) mod reach;
 pub(crate) mod records;
 pub(crate) mod setup;
+pub(crate) mod skills;
 pub(crate) mod uninstall;
 pub(crate) mod updates;

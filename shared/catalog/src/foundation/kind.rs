@@ -52,6 +52,11 @@ impl ItemKind {
         }
     }
 
+    /// Whether a listing of this kind pins dependencies (V14): an agent its LLM, a recipe its agents.
+    pub(crate) fn pins_dependencies(self) -> bool {
+        matches!(self, Self::Agent | Self::Recipe)
+    }
+
     /// The table holding this kind's marketplace and workspace rows.
     pub fn table(self) -> &'static str {
         match self {

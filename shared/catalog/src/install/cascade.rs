@@ -212,9 +212,10 @@ async fn install_in(
         needs_consent,
         request.accept_capabilities.as_deref(),
     )?;
-    let dependencies: Vec<(i64, bool)> = in_lock_order(plan.nodes.iter().skip(1))
+    let dependencies = in_lock_order(plan.nodes.iter().skip(1));
+    let locked: Vec<(ItemKind, i64, bool)> = dependencies
         .iter()
-        .map(|node| (node.listing_id, node.is_cloned()))
+        .map(|node| (node.kind, node.listing_id, node.is_cloned()))
         .collect();
     let clones = plan
         .nodes
@@ -222,14 +223,15 @@ async fn install_in(
         .skip(1)
         .filter(|node| node.is_cloned())
         .count();
-    let (mut first, dependency_ids) =
-        lock_lanes(tx, request.workspace, &dependencies, clones).await?;
+    let held = lock_lanes(tx, request.workspace, &locked, clones).await?;
+    if !copies_still_as_planned(&dependencies, &held.copies) {
+        return Err(CatalogError::Retry);
+    }
+    let mut first = held.first;
     if lane.first {
         first.insert(request.item_id);
     }
-    if !copies_still_as_planned(tx, request.workspace, &plan).await? {
-        return Err(CatalogError::Retry);
-    }
+    let dependency_ids = held.install_ids;
 
     let mut copies = make_copies(tx, &plan, request.workspace).await?;
     refuse_changed_content(&plan, &copies)?;

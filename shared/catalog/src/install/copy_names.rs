@@ -65,13 +65,25 @@ pub(crate) fn first_free_name(base: &str, taken: &[String]) -> String {
         .expect("an unbounded sequence has a free name")
 }
 
+/// The names [`taken_copy_names`] reads for a copy of row `alias` (its name the base) in the workspace
+/// `workspace` (a placeholder), as a `text[]` (a SQL expression): read with the listing, a plan names its
+/// clones without a statement of its own.
+pub(crate) fn taken_names_sql(kind: ItemKind, alias: &str, workspace: &str) -> String {
+    format!(
+        "ARRAY(SELECT w.name FROM {table} w
+               WHERE w.workspace_id = {workspace} AND left(w.name, length(left({alias}.name, {STEM_CHARS})))
+                     = left({alias}.name, {STEM_CHARS}))",
+        table = kind.table(),
+    )
+}
+
 const MAX_NAME_CHARS: usize = *crate::foundation::limits::NAME_CHARS.end();
+/// How many characters of a base every candidate name starts with.
+const STEM_CHARS: usize = MAX_NAME_CHARS - "-copy-999999".len();
 
 /// The part of `base` that every candidate name starts with.
 fn name_stem(base: &str) -> String {
-    base.chars()
-        .take(MAX_NAME_CHARS - "-copy-999999".len())
-        .collect()
+    base.chars().take(STEM_CHARS).collect()
 }
 
 #[cfg(test)]

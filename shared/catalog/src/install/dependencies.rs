@@ -16,42 +16,95 @@ use crate::foundation::pulled::live_version_pulled_sql;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::workspace::WorkspaceId;
+use crate::install::copy_names::taken_names_sql;
+use crate::install::existing::{existing_copy_sql, ExistingCopy};
 use crate::install::planned::{Node, NodeAction};
+use crate::install::setup::{setup_sql, setup_steps, SetupStep};
+use crate::install::skills::{skills_used, skills_used_sql, AgentSkill};
 use tokio_postgres::Row;
 
 impl Node {
-    /// A node to clone under a name [`claim_names`] gives it once the plan is complete.
-    pub(crate) fn unnamed_clone(
+    /// A node to clone under a name [`claim_names`] gives it once the plan is complete, or to reuse when the
+    /// workspace already has a copy of the listing.
+    ///
+    /// [`claim_names`]: crate::install::plan
+    pub(crate) fn new(
         kind: ItemKind,
         listing: Listing,
         depth: usize,
         parent: Option<usize>,
     ) -> Self {
+        let action = match listing.existing {
+            Some(copy) => NodeAction::Reuse {
+                copy_id: copy.id,
+                copy_name: copy.name,
+                install_id: copy.install_id,
+            },
+            None => NodeAction::Clone {
+                as_name: String::new(),
+            },
+        };
         Self {
             kind,
             capabilities: Capabilities::derive(kind, &listing.content, &listing.tool_slugs),
+            asks_for: asks_for(kind, &listing.content),
             content_digest: listing.content_digest,
             listing_id: listing.id,
             name: listing.name,
             depth,
             parent,
-            action: NodeAction::Clone {
-                as_name: String::new(),
-            },
+            action,
             skills: Vec::new(),
             requested_as: Vec::new(),
+            setup: listing.setup,
+            taken_names: listing.taken_names,
+            uses_skills: listing.uses_skills,
         }
     }
 }
 
+/// What a listing's content asks for by name: an agent its model (`model_config.model`, when it is a
+/// name), a recipe its recommended agents (each name once, trimmed, as first spelled).
+fn asks_for(kind: ItemKind, content: &Value) -> Vec<String> {
+    match kind {
+        ItemKind::Agent => content
+            .pointer("/model_config/model")
+            .and_then(Value::as_str)
+            .map(|model| vec![model.to_owned()])
+            .unwrap_or_default(),
+        ItemKind::Recipe => {
+            let mut wanted: Vec<String> = Vec::new();
+            let names = content.get("recommended_agents").and_then(Value::as_array);
+            for name in names.into_iter().flatten() {
+                if let Some(name) = name.as_str().map(str::trim).filter(|name| !name.is_empty()) {
+                    if !wanted
+                        .iter()
+                        .any(|w| w.to_lowercase() == name.to_lowercase())
+                    {
+                        wanted.push(name.to_owned());
+                    }
+                }
+            }
+            wanted
+        }
+        ItemKind::Skill | ItemKind::Llm | ItemKind::Tool => Vec::new(),
+    }
+}
+
 /// A listing's id and name, and what its manifest is derived from: its live content and (agents) its tool
-/// assignments; and its live version's content digest, when approval recorded one.
+/// assignments; its live version's content digest, when approval recorded one; and what a plan needs to
+/// know of the workspace about it, read in the same statement: the tools to connect, the names a copy could
+/// collide with, and (a dependency's) the copy the workspace already has.
 pub(crate) struct Listing {
     pub(crate) id: i64,
     pub(crate) name: String,
     pub(crate) content: Value,
     pub(crate) tool_slugs: Vec<String>,
     pub(crate) content_digest: Option<String>,
+    setup: Vec<SetupStep>,
+    taken_names: Vec<String>,
+    existing: Option<ExistingCopy>,
+    pub(crate) uses_skills: Vec<AgentSkill>,
 }
 
 impl Listing {
@@ -62,17 +115,35 @@ impl Listing {
             content: row.read("content")?,
             tool_slugs: row.read("tool_slugs")?,
             content_digest: row.read("content_digest")?,
+            setup: setup_steps(row.read("setup")?)?,
+            taken_names: row.read("taken_names")?,
+            existing: ExistingCopy::from_row(row)?,
+            uses_skills: skills_used(row.read("uses_skills")?)?,
         })
     }
 }
 
-/// The columns [`Listing::from_row`] reads from a row `t` of `kind`.
-fn listing_columns(kind: ItemKind) -> String {
+/// The columns [`Listing::from_row`] reads from a row `t` of `kind`, for `workspace` (bound to the
+/// placeholder `placeholder`); with `copies`, the workspace's copy of it too.
+fn listing_columns(
+    kind: ItemKind,
+    workspace: WorkspaceId,
+    placeholder: &str,
+    copies: bool,
+) -> String {
     format!(
-        "t.id, t.name, {content} AS content, {tools} AS tool_slugs, {digest} AS content_digest",
+        "t.id, t.name, {content} AS content, {tools} AS tool_slugs, {digest} AS content_digest,
+         {setup} AS setup, {taken} AS taken_names, {skills} AS uses_skills, {existing}",
         content = kind.content_sql("t"),
         tools = kind.tool_slugs_sql("t"),
         digest = content::approved_digest_sql("t"),
+        setup = setup_sql(kind, "t"),
+        taken = taken_names_sql(kind, "t", placeholder),
+        skills = skills_used_sql(kind, "t", Audience::Workspace(workspace)),
+        existing = match copies {
+            true => existing_copy_sql(kind, "t", placeholder),
+            false => ExistingCopy::NONE.to_owned(),
+        },
     )
 }
 
@@ -129,7 +200,7 @@ async fn probe(
         format!(
             "SELECT '{kind}'::text AS kind, {columns}, {pulled} AS pulled FROM {table} t
              WHERE t.id = $1 AND {listed}",
-            columns = listing_columns(kind),
+            columns = listing_columns(kind, workspace, "$2", false),
             table = kind.table(),
             listed = Audience::Workspace(workspace).listed("t"),
             pulled = live_version_pulled_sql("t"),
@@ -146,7 +217,8 @@ async fn probe(
         false => Statement::new(format!(
             "SELECT v.*, false AS first, NULL::bigint AS install_id FROM ({probes}) v"
         ))
-        .bind(id),
+        .bind(id)
+        .bind(workspace),
     };
     Ok(statement.query_opt(db).await?)
 }
@@ -160,29 +232,12 @@ pub(crate) struct Edge {
 
 /// A recipe's recommended agents: the agents its version pinned, each under the names it was asked for
 /// (case-insensitive). A name nothing was pinned for is a warning.
-pub(crate) async fn recommended_agents(
-    db: &impl Sql,
+pub(crate) fn recommended_agents(
     node: &Node,
     pins: Vec<Pin>,
     warnings: &mut Vec<String>,
-) -> Result<Vec<Edge>, CatalogError> {
-    let row = Statement::new("SELECT recommended_agents FROM workflow_templates WHERE id = $1")
-        .bind(node.listing_id)
-        .query_one(db)
-        .await?;
-    let recommended: Value = row.read("recommended_agents")?;
-    // Each name once, as first spelled.
-    let mut wanted: Vec<String> = Vec::new();
-    for name in recommended.as_array().into_iter().flatten() {
-        if let Some(name) = name.as_str().map(str::trim).filter(|name| !name.is_empty()) {
-            if !wanted
-                .iter()
-                .any(|w| w.to_lowercase() == name.to_lowercase())
-            {
-                wanted.push(name.to_owned());
-            }
-        }
-    }
+) -> Vec<Edge> {
+    let wanted = &node.asks_for;
     // In the order the recipe names them, as before pins existed.
     let position = |pin: &Pin| {
         wanted
@@ -195,7 +250,7 @@ pub(crate) async fn recommended_agents(
         .filter(|pin| pin.kind == ItemKind::Agent)
         .collect();
     agents.sort_by_key(|pin| (position(pin), pin.listing.id));
-    for name in &wanted {
+    for name in wanted {
         let key = name.to_lowercase();
         if !agents.iter().any(|pin| pin.requested_as.contains(&key)) {
             warnings.push(format!(
@@ -204,14 +259,14 @@ pub(crate) async fn recommended_agents(
             ));
         }
     }
-    Ok(agents
+    agents
         .into_iter()
         .map(|pin| Edge {
             kind: ItemKind::Agent,
             listing: pin.listing,
             requested_as: pin.requested_as,
         })
-        .collect())
+        .collect()
 }
 
 /// A dependency a listing's live version pinned, and whether a member may still install it.
@@ -222,7 +277,9 @@ pub(crate) struct Pin {
     pub(crate) listed: bool,
 }
 
-/// The pinned dependencies of `listings`, by listing id, in dependency id order: one statement.
+/// The pinned dependencies of `listings`, by listing id, in dependency id order, each with the workspace's
+/// copy of it when it has one: one statement. Only agents and recipes pin anything
+/// ([`ItemKind::pins_dependencies`]); pass only those.
 pub(crate) async fn pinned(
     db: &impl Sql,
     workspace: WorkspaceId,
@@ -235,7 +292,7 @@ pub(crate) async fn pinned(
         format!(
             "SELECT {columns}, {listed} AND NOT {pulled} AS listed FROM {table} t
              WHERE d.dependency_kind = '{kind}' AND t.id = d.dependency_id",
-            columns = listing_columns(kind),
+            columns = listing_columns(kind, workspace, "$2", true),
             table = kind.table(),
             listed = Audience::Workspace(workspace).listed("t"),
             pulled = live_version_pulled_sql("t"),
@@ -249,6 +306,7 @@ pub(crate) async fn pinned(
          ORDER BY d.listing_id, d.dependency_id"
     ))
     .bind(listings.to_vec())
+    .bind(workspace)
     .query(db)
     .await?;
     let mut pins: HashMap<i64, Vec<Pin>> = HashMap::new();
@@ -264,36 +322,8 @@ pub(crate) async fn pinned(
     Ok(pins)
 }
 
-/// The models of `agents` (`model_config.model`, when it is a name), by agent id: one statement.
-pub(crate) async fn agent_models(
-    db: &impl Sql,
-    agents: &[i64],
-) -> Result<HashMap<i64, String>, CatalogError> {
-    if agents.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = Statement::new(
-        "SELECT a.id AS agent_id, a.model_config ->> 'model' AS model
-         FROM agents a
-         WHERE a.id = ANY($1) AND jsonb_typeof(a.model_config -> 'model') = 'string'",
-    )
-    .bind(agents.to_vec())
-    .query(db)
-    .await?;
-    let mut models = HashMap::new();
-    for row in &rows {
-        models.insert(row.read("agent_id")?, row.read("model")?);
-    }
-    Ok(models)
-}
-
 /// An agent's LLM: the one its version pinned for its model; a model nothing was pinned for is a warning.
-pub(crate) fn agent_llm(
-    node: &Node,
-    model: Option<String>,
-    pins: Vec<Pin>,
-    warnings: &mut Vec<String>,
-) -> Vec<Edge> {
+pub(crate) fn agent_llm(node: &Node, pins: Vec<Pin>, warnings: &mut Vec<String>) -> Vec<Edge> {
     let llms: Vec<Edge> = pins
         .into_iter()
         .filter(|pin| pin.kind == ItemKind::Llm)
@@ -303,12 +333,34 @@ pub(crate) fn agent_llm(
             requested_as: Vec::new(),
         })
         .collect();
-    if let Some(model) = model.filter(|_| llms.is_empty()) {
+    if let Some(model) = node.asks_for.first().filter(|_| llms.is_empty()) {
         warnings.push(format!(
             "The model \"{}\" of agent \"{}\" is not available in the marketplace and was not installed.",
-            shown(&model),
+            shown(model),
             shown(&node.name)
         ));
     }
     llms
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn an_agent_asks_for_its_model_by_name_and_a_recipe_for_each_agent_once() {
+        let agent = json!({"model_config": {"model": "fast-1"}});
+        assert_eq!(asks_for(ItemKind::Agent, &agent), ["fast-1"]);
+        let unnamed = json!({"model_config": {"model": {"id": "fast-1"}}});
+        assert!(asks_for(ItemKind::Agent, &unnamed).is_empty());
+        let recipe =
+            json!({"recommended_agents": [" Triage Bot ", "triage bot", "", 7, "Reply Bot"]});
+        assert_eq!(
+            asks_for(ItemKind::Recipe, &recipe),
+            ["Triage Bot", "Reply Bot"]
+        );
+        assert!(asks_for(ItemKind::Skill, &agent).is_empty());
+    }
 }

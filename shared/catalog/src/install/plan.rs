@@ -13,14 +13,14 @@ use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::Sql;
 use crate::foundation::workspace::WorkspaceId;
-use crate::install::copy_names::{first_free_name, taken_copy_names};
+use crate::install::copy_names::first_free_name;
 use crate::install::dependencies::{
-    agent_llm, agent_models, installable_listing, pinned, recommended_agents, Listing, Pin,
+    agent_llm, installable_listing, pinned, recommended_agents, Listing, Pin,
 };
-use crate::install::existing::{agent_skills, find_existing_copies, linked_skills};
 use crate::install::planned::{InstallPlan, Node, NodeAction, Plan, MAX_DEPENDENCY_DEPTH};
 use crate::install::reach::beyond_reused;
-use crate::install::setup::{requires_setup, SetupStep};
+use crate::install::setup::SetupStep;
+use crate::install::skills::linked_skills;
 
 /// The install plan of listing `item_id` for `workspace` (404 unless a member may install it).
 pub async fn install_plan(
@@ -37,7 +37,8 @@ pub async fn install_plan(
 /// plan once (a second path to it, or a cycle back to it, adds nothing), and nothing deeper than
 /// [`MAX_DEPENDENCY_DEPTH`] is followed. What a version asked for but pinned nothing for is a warning that
 /// names what was asked for; a pinned dependency no longer listed is `unavailable`. Reads a level of the plan
-/// at a time, a statement per kind of listing rather than per listing.
+/// at a time, in one statement: the pins of its agents and recipes, each with the workspace's copy of it,
+/// the skills it uses, the tools it needs and the names its copy could collide with.
 pub(crate) async fn build(
     db: &impl Sql,
     workspace: WorkspaceId,
@@ -46,7 +47,7 @@ pub(crate) async fn build(
 ) -> Result<Plan, CatalogError> {
     let item_id = root.id;
     let mut plan = Plan {
-        nodes: vec![Node::unnamed_clone(kind, root, 0, None)],
+        nodes: vec![Node::new(kind, root, 0, None)],
         requires_setup: Vec::new(),
         warnings: Vec::new(),
         shared: Vec::new(),
@@ -58,17 +59,16 @@ pub(crate) async fn build(
     while !level.is_empty() {
         let next = plan.nodes.len();
         expand(db, workspace, &mut plan, level, &mut seen).await?;
-        find_existing_copies(db, workspace, &mut plan.nodes[next..]).await?;
         level = next..plan.nodes.len();
     }
-    claim_names(db, workspace, &mut plan.nodes).await?;
-    plan.requires_setup = setup_of(db, &plan.nodes).await?;
+    claim_names(&mut plan.nodes);
+    plan.requires_setup = setup_of(&plan.nodes);
     plan.beyond_reused = beyond_reused(db, workspace, &plan).await?;
     Ok(plan)
 }
 
-/// Adds what the cloned nodes of `level` depend on as the next level's nodes (unnamed clones until
-/// [`find_existing_copies`]), node by node and edge by edge, and links each cloned agent's skills.
+/// Adds what the cloned nodes of `level` depend on as the next level's nodes (unnamed clones, or reused where
+/// the workspace has a copy), node by node and edge by edge, and links each cloned agent's skills.
 async fn expand(
     db: &impl Sql,
     workspace: WorkspaceId,
@@ -76,19 +76,12 @@ async fn expand(
     level: Range<usize>,
     seen: &mut HashSet<i64>,
 ) -> Result<(), CatalogError> {
-    let agents: Vec<i64> = plan.nodes[level.clone()]
+    let pinning: Vec<i64> = plan.nodes[level.clone()]
         .iter()
-        .filter(|node| node.kind == ItemKind::Agent && node.is_cloned())
+        .filter(|node| node.is_cloned() && node.kind.pins_dependencies())
         .map(|node| node.listing_id)
         .collect();
-    let cloned: Vec<i64> = plan.nodes[level.clone()]
-        .iter()
-        .filter(|node| node.is_cloned())
-        .map(|node| node.listing_id)
-        .collect();
-    let mut pins = pinned(db, workspace, &cloned).await?;
-    let mut skills = agent_skills(db, workspace, &agents).await?;
-    let mut models = agent_models(db, &agents).await?;
+    let mut pins = pinned(db, workspace, &pinning).await?;
     for index in level {
         if !plan.nodes[index].is_cloned() {
             // A copy the workspace already has brings nothing more.
@@ -110,15 +103,12 @@ async fn expand(
         }
         let edges = match node.kind {
             ItemKind::Agent => {
-                let found = skills.remove(&node.listing_id).unwrap_or_default();
                 let agent = &mut plan.nodes[index];
+                let found = std::mem::take(&mut agent.uses_skills);
                 agent.skills = linked_skills(found, &mut plan.warnings, &mut agent.capabilities);
-                let model = models.remove(&node.listing_id);
-                agent_llm(&node, model, node_pins, &mut plan.warnings)
+                agent_llm(&node, node_pins, &mut plan.warnings)
             }
-            ItemKind::Recipe => {
-                recommended_agents(db, &node, node_pins, &mut plan.warnings).await?
-            }
+            ItemKind::Recipe => recommended_agents(&node, node_pins, &mut plan.warnings),
             ItemKind::Skill | ItemKind::Llm | ItemKind::Tool => Vec::new(),
         };
         if edges.is_empty() {
@@ -145,8 +135,7 @@ async fn expand(
                 }
                 continue;
             }
-            let mut dependency =
-                Node::unnamed_clone(edge.kind, edge.listing, node.depth + 1, Some(index));
+            let mut dependency = Node::new(edge.kind, edge.listing, node.depth + 1, Some(index));
             dependency.requested_as = edge.requested_as;
             plan.nodes.push(dependency);
         }
@@ -155,45 +144,34 @@ async fn expand(
 }
 
 /// What the workspace must connect for everything cloned: each tool once, by slug.
-async fn setup_of(db: &impl Sql, nodes: &[Node]) -> Result<Vec<SetupStep>, CatalogError> {
-    let cloned: Vec<(ItemKind, i64)> = nodes
+fn setup_of(nodes: &[Node]) -> Vec<SetupStep> {
+    let mut steps: Vec<SetupStep> = Vec::new();
+    for step in nodes
         .iter()
         .filter(|node| node.is_cloned())
-        .map(|node| (node.kind, node.listing_id))
-        .collect();
-    let mut steps: Vec<SetupStep> = Vec::new();
-    for step in requires_setup(db, &cloned).await? {
+        .flat_map(|node| &node.setup)
+    {
         if !steps.iter().any(|known| known.slug == step.slug) {
-            steps.push(step);
+            steps.push(step.clone());
         }
     }
     steps.sort_by(|a, b| a.slug.cmp(&b.slug));
-    Ok(steps)
+    steps
 }
 
 /// Names every clone of the plan: the first free name in the workspace, counting those given to earlier
-/// clones of the same kind in the same plan.
-async fn claim_names(
-    db: &impl Sql,
-    workspace: WorkspaceId,
-    nodes: &mut [Node],
-) -> Result<(), CatalogError> {
-    let wanted: Vec<(ItemKind, &str)> = nodes
-        .iter()
-        .filter(|node| node.is_cloned())
-        .map(|node| (node.kind, node.name.as_str()))
-        .collect();
-    let taken = taken_copy_names(db, workspace, &wanted).await?;
+/// clones of the same kind in the same plan. The names taken were read with the listings; one taken since is
+/// found by the copy's insert, which then names it again (install/copies.rs).
+fn claim_names(nodes: &mut [Node]) {
     let mut claimed: HashMap<ItemKind, Vec<String>> = HashMap::new();
-    let clones = nodes.iter_mut().filter(|node| node.is_cloned());
-    for (node, mut taken) in clones.zip(taken) {
+    for node in nodes.iter_mut().filter(|node| node.is_cloned()) {
         let claimed = claimed.entry(node.kind).or_default();
+        let mut taken = node.taken_names.clone();
         taken.extend(claimed.iter().cloned());
         let as_name = first_free_name(&node.name, &taken);
         claimed.push(as_name.clone());
         node.action = NodeAction::Clone { as_name };
     }
-    Ok(())
 }
 
 /// Points a recipe copy's steps at the workspace's agents: a step whose `agent_name` names a resolved agent,

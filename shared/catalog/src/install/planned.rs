@@ -7,6 +7,7 @@ use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::item::ItemRef;
 use crate::foundation::kind::ItemKind;
 use crate::install::setup::SetupStep;
+use crate::install::skills::AgentSkill;
 
 /// How deep dependencies are followed: the listing (0), a recipe's agents (1), their LLMs (2), with room
 /// for one more kind of edge. Anything deeper is left out with a warning.
@@ -70,6 +71,14 @@ pub(crate) struct Node {
     pub(crate) skills: Vec<(i64, String)>,
     /// Agents: the recommended names (lowercased) that resolved to this listing.
     pub(crate) requested_as: Vec<String>,
+    /// What its content asks for by name: an agent's model, a recipe's recommended agents.
+    pub(crate) asks_for: Vec<String>,
+    /// The tools a copy of it needs connected.
+    pub(crate) setup: Vec<SetupStep>,
+    /// The names in the workspace its copy's name could collide with, read with the listing.
+    pub(crate) taken_names: Vec<String>,
+    /// Agents: the skills the listing uses, listed or not, of which its copy links the listed ones.
+    pub(crate) uses_skills: Vec<AgentSkill>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,22 +12,23 @@ use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::Sql;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::dependencies::pinned;
-use crate::install::existing::{agent_skills, linked_skills};
 use crate::install::planned::{Plan, MAX_DEPENDENCY_DEPTH};
+use crate::install::skills::{linked_skills, AgentSkill};
 
 /// The reach (and cascade) below the plan's reused copies that the plan itself does not name: a statement
-/// or two per level below a reused copy, none when nothing is reused.
+/// per level below a reused agent or recipe, none when nothing is reused.
 pub(crate) async fn beyond_reused(
     db: &impl Sql,
     workspace: WorkspaceId,
     plan: &Plan,
 ) -> Result<Capabilities, CatalogError> {
     let mut seen: HashSet<i64> = plan.nodes.iter().map(|node| node.listing_id).collect();
-    let mut level: Vec<(ItemKind, i64)> = plan
+    // Each listing of a level: its kind, its id and the skills it uses (agents).
+    let mut level: Vec<(ItemKind, i64, Vec<AgentSkill>)> = plan
         .nodes
         .iter()
         .filter(|node| !node.is_cloned())
-        .map(|node| (node.kind, node.listing_id))
+        .map(|node| (node.kind, node.listing_id, node.uses_skills.clone()))
         .collect();
     let mut depth = plan
         .nodes
@@ -38,15 +39,13 @@ pub(crate) async fn beyond_reused(
         .unwrap_or(MAX_DEPENDENCY_DEPTH);
     let mut reach = Capabilities::default();
     while !level.is_empty() && depth < MAX_DEPENDENCY_DEPTH {
-        let agents: Vec<i64> = level
-            .iter()
-            .filter(|(kind, _)| *kind == ItemKind::Agent)
-            .map(|(_, id)| *id)
-            .collect();
-        for (_, skills) in agent_skills(db, workspace, &agents).await? {
+        let mut listings = Vec::new();
+        for (kind, id, skills) in level {
             linked_skills(skills, &mut Vec::new(), &mut reach);
+            if kind.pins_dependencies() {
+                listings.push(id);
+            }
         }
-        let listings: Vec<i64> = level.iter().map(|(_, id)| *id).collect();
         let mut next = Vec::new();
         for pin in pinned(db, workspace, &listings)
             .await?
@@ -59,7 +58,7 @@ pub(crate) async fn beyond_reused(
                     &pin.listing.content,
                     &pin.listing.tool_slugs,
                 ));
-                next.push((pin.kind, pin.listing.id));
+                next.push((pin.kind, pin.listing.id, pin.listing.uses_skills));
             }
         }
         level = next;

@@ -57,9 +57,9 @@ async fn uninstall_once(
         return Ok(());
     }
     lock_copies(&tx, workspace, &read).await?;
-    let lanes: Vec<(i64, bool)> = read
+    let lanes: Vec<(ItemKind, i64, bool)> = read
         .iter()
-        .map(|target| (target.listing_id, false))
+        .map(|target| (target.kind, target.listing_id, false))
         .collect();
     lock_lanes(&tx, workspace, &lanes, 0).await?;
     let targets = targets(&tx, workspace, install_id, with_dependencies, true).await?;
