@@ -280,6 +280,7 @@ impl Bench {
                 idempotency_key: None,
                 accept_capabilities: Some(plan.manifest.capabilities_digest),
                 kind: kinds.get(&item_id).copied(),
+                confirm_caller: None,
             };
             let outcome = marketplace_catalog::install_item(&mut db, &request).await?;
             times.push(started.elapsed());

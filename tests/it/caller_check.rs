@@ -97,3 +97,74 @@ async fn a_seen_caller_reads_an_empty_catalog_page_and_a_seen_outsider_reads_not
     member.catalog_log(catalog, "").await.assert_status(200);
     member.catalog_queue(catalog, "").await.assert_status(403);
 }
+
+/// An install by a caller the instance has seen carries the caller's lookup on its first statement, and goes
+/// on only for that caller with a role that may change the workspace: a caller demoted or removed since is
+/// refused as a first request would be, with nothing written.
+#[tokio::test]
+async fn an_install_by_a_seen_caller_is_confirmed_by_its_first_statement_before_anything_is_written(
+) {
+    let (app, proxy) =
+        TestApp::behind_proxy(Config::default(), PoolSettings::LAMBDA.with_max_size(1)).await;
+    let acme = app.workspace_with_members("acme").await;
+    let skill = app.item(ItemKind::Skill, "Tone").insert().await;
+    let other = app.item(ItemKind::Skill, "Style").insert().await;
+    let editor = app.as_user("acme-editor").in_workspace(acme);
+    let written = || async {
+        app.count(&format!(
+            "SELECT (SELECT count(*) FROM marketplace_installs WHERE workspace_id = '{acme}')
+                  + (SELECT count(*) FROM skills WHERE workspace_id = '{acme}')"
+        ))
+        .await
+    };
+
+    // Unseen: looked up on its own first, as every workspace route does. (Each is the workspace's first
+    // install of its listing; those make the same statements otherwise.)
+    let (unseen, installed) = proxy.counting(editor.install_without_consent(skill)).await;
+    installed.assert_status(201);
+    let (seen, installed) = proxy.counting(editor.install_without_consent(other)).await;
+    installed.assert_status(201);
+    assert_eq!(
+        seen + 1,
+        unseen,
+        "a seen caller is confirmed by the install itself"
+    );
+    let before = written().await;
+
+    app.exec(&format!(
+        "UPDATE workspace_members SET role = 'viewer' WHERE workspace_id = '{acme}'
+             AND user_id = (SELECT id FROM users WHERE auth_subject = 'acme-editor')"
+    ))
+    .await;
+    editor
+        .install_without_consent(skill)
+        .await
+        .assert_status(403);
+    assert_eq!(written().await, before, "a demoted caller writes nothing");
+
+    app.exec(&format!(
+        "DELETE FROM workspace_members WHERE workspace_id = '{acme}'
+             AND user_id = (SELECT id FROM users WHERE auth_subject = 'acme-editor')"
+    ))
+    .await;
+    editor
+        .install_without_consent(skill)
+        .await
+        .assert_status(403);
+    assert_eq!(written().await, before, "a removed caller writes nothing");
+
+    // Seen, but not a member at all: refused, not told whether the listing exists.
+    let outsider = app.as_user("beta-owner");
+    app.workspace_with_members("beta").await;
+    outsider.me().await.assert_status(200);
+    let outsider = outsider.in_workspace(acme);
+    outsider
+        .install_without_consent(skill)
+        .await
+        .assert_status(403);
+    outsider
+        .install_without_consent(skill + 1_000_000)
+        .await
+        .assert_status(403);
+    assert_eq!(written().await, before);
+}

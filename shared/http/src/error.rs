@@ -322,6 +322,10 @@ impl From<CatalogError> for ApiError {
                 Self::service_unavailable(1)
             }
             CatalogError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
+            CatalogError::CallerUnconfirmed => {
+                tracing::error!("an install's caller went unconfirmed and no route looked them up");
+                Self::internal()
+            }
             CatalogError::Unreadable(detail) => {
                 tracing::error!(%detail, "unreadable database value");
                 Self::internal()

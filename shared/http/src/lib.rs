@@ -37,6 +37,6 @@ pub use response::{json, no_content, respond, HandlerResult};
 pub use runtime::run;
 pub use state::{AppState, Config, ConfigError, Db, Session};
 pub use workspace::{
-    admin_or_workspace_session, optional_workspace_session, workspace_session, Access,
-    WorkspaceAccess,
+    admin_or_workspace_session, optional_workspace_session, remembered_workspace_session,
+    workspace_session, Access, WorkspaceAccess,
 };

@@ -41,6 +41,28 @@ pub async fn workspace_session(
     Ok((Session { db, caller }, WorkspaceAccess { id }))
 }
 
+/// A workspace write route's start when this function instance has seen the token's subject: a connection,
+/// the caller it remembers, the workspace named by `X-Workspace-ID` and the subject, with nothing looked up.
+/// The route's first statement must confirm the caller and their role before anything is written (an
+/// install's does: `InstallRequest::confirm_caller`), and the route falls back to [`workspace_session`]
+/// when it does not. `None` when the subject is new to this instance.
+pub async fn remembered_workspace_session<'r>(
+    state: &AppState,
+    req: &'r Request,
+) -> Result<Option<(Session, WorkspaceAccess, &'r str)>, ApiError> {
+    let (subject, id) = named_workspace(state, req).await?;
+    let Some(user) = state.callers.get(subject) else {
+        return Ok(None);
+    };
+    let db = state.db().await?;
+    RequestScope::record_user(user.id);
+    let session = Session {
+        db,
+        caller: Caller { user },
+    };
+    Ok(Some((session, WorkspaceAccess { id }, subject)))
+}
+
 /// The token's subject and the workspace named by `X-Workspace-ID`, added to the request's log lines. Who is
 /// asking is answered first: with a missing or malformed header, an unknown subject is still a 401.
 pub(crate) async fn named_workspace<'r>(

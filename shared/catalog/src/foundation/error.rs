@@ -51,6 +51,13 @@ pub enum CatalogError {
     /// Every approved version of the listing is yanked or revoked.
     #[error("no installable version")]
     NoInstallableVersion,
+    /// The caller an install's first statement looked up is not the one it was given, or may not change the
+    /// workspace ([`InstallRequest::confirm_caller`]): nothing was written, and the route looks the caller up
+    /// itself and answers as it finds. Never an answer of its own.
+    ///
+    /// [`InstallRequest::confirm_caller`]: crate::InstallRequest::confirm_caller
+    #[error("the caller could not be confirmed")]
+    CallerUnconfirmed,
     #[error("too many submissions; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// A value read from the database that the domain cannot represent (an unknown kind or status, a

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tokio_postgres::{Client, Transaction};
 
+use crate::foundation::caller_check::{CallerCheck, Checked};
 use crate::foundation::capabilities::Manifest;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
@@ -39,6 +40,11 @@ pub struct InstallRequest {
     /// The listing's kind, when the caller remembers it from an earlier answer: the listing is then read from
     /// that kind's table alone (a statement of a fifth the size to plan). Only a hint; it is checked.
     pub kind: Option<ItemKind>,
+    /// The token's subject, when the route has not looked the caller up: the install's first statement then
+    /// carries the lookup ([`CallerCheck`]), and the install goes on only if it finds `user_id` with a role
+    /// that may change `workspace`; else it writes nothing and fails with
+    /// [`CatalogError::CallerUnconfirmed`]. Not with an `idempotency_key`, whose replay is read first.
+    pub confirm_caller: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,24 +97,30 @@ pub async fn install_item(
     client: &mut Client,
     request: &InstallRequest,
 ) -> Result<InstallOutcome, CatalogError> {
+    let mut confirm = request.confirm_caller.as_deref();
+    if confirm.is_some() && request.idempotency_key.is_some() {
+        return Err(CatalogError::CallerUnconfirmed);
+    }
     let mut attempt = 1;
     loop {
-        match install_once(client, request).await {
+        match install_once(client, request, &mut confirm).await {
             Err(error) if error.is_retryable() && attempt < ATTEMPTS => attempt += 1,
             outcome => return outcome,
         }
     }
 }
 
+/// One attempt; `confirm`, the caller still to confirm, is taken once the attempt's first statement has.
 async fn install_once(
     client: &mut Client,
     request: &InstallRequest,
+    confirm: &mut Option<&str>,
 ) -> Result<InstallOutcome, CatalogError> {
     if let Some(response) = replay(&*client, request).await? {
         return Ok(response);
     }
     let tx = client.transaction().await?;
-    match install_in(&tx, request).await? {
+    match install_in(&tx, request, confirm).await? {
         Written::Installed(response, counted) => {
             tx.commit().await?;
             fold_counts(client, &counted).await;
@@ -186,9 +198,26 @@ async fn replay(
 async fn install_in(
     tx: &Transaction<'_>,
     request: &InstallRequest,
+    confirm: &mut Option<&str>,
 ) -> Result<Written, CatalogError> {
-    let (kind, root, lane) =
-        installable_listing(tx, request.workspace, request.item_id, request.kind, true).await?;
+    let (workspace, item_id, kind_hint) = (request.workspace, request.item_id, request.kind);
+    let (kind, root, lane) = match *confirm {
+        None => installable_listing(tx, workspace, item_id, kind_hint, true).await?,
+        Some(subject) => {
+            let checking = CallerCheck::new(tx, subject, Some(workspace));
+            let found = installable_listing(&checking, workspace, item_id, kind_hint, true).await;
+            // A statement that failed confirmed no one (it may have failed for want of a check: a lane
+            // in a workspace that does not exist); the route looks the caller up and tries again.
+            let Some(checked) = checking.checked() else {
+                return Err(CatalogError::CallerUnconfirmed);
+            };
+            if !confirms(&checked, request.user_id) {
+                return Err(CatalogError::CallerUnconfirmed);
+            }
+            *confirm = None;
+            found?
+        }
+    };
     let lane = lane.expect("the root's lane is locked");
     // Repeats of a key queue on the lane behind the install that used it: once it has committed they answer
     // with its response here, instead of each making an install of its own only to throw it away.
@@ -197,7 +226,10 @@ async fn install_in(
             return Ok(Written::KeyTaken(Some(outcome)));
         }
     }
-    let plan = plan::build(tx, request.workspace, kind, root).await?;
+    let mut plan = plan::build(tx, request.workspace, kind, root).await?;
+    if !lane.first {
+        plan::claim_names_now(tx, request.workspace, &mut plan).await?;
+    }
     if let Some((kind, id, name)) = plan.unavailable.first() {
         return Err(CatalogError::DependencyUnavailable(
             *kind,
@@ -307,6 +339,15 @@ async fn install_in(
         response,
         counted.iter().map(|(_, id)| *id).collect(),
     ))
+}
+
+/// Whether a caller lookup found user `user_id` with a role that may change the workspace.
+fn confirms(checked: &Checked, user_id: i64) -> bool {
+    checked
+        .caller
+        .as_ref()
+        .is_some_and(|caller| caller.id == user_id)
+        && checked.role.is_some_and(|role| role.can_write())
 }
 
 /// `manifest`, when the caller consented to it: a digest sent must be the manifest's, and without one only

@@ -44,8 +44,9 @@ impl NodeCopy {
     }
 }
 
-/// Clones every node the plan clones, under the name the plan gave it (or the next free one): a statement
-/// per run of clones of one kind, so that copies are still made in plan order.
+/// Clones every node the plan clones, under the name the plan gave it, in one statement: a run of clones of
+/// one kind after another, in plan order. A clone whose name was taken meanwhile moves on to the next free
+/// one.
 pub(crate) async fn make_copies(
     tx: &Transaction<'_>,
     plan: &Plan,
@@ -59,9 +60,20 @@ pub(crate) async fn make_copies(
             NodeAction::Reuse { .. } => None,
         })
         .collect();
-    let mut made = HashMap::new();
-    for run in clones.chunk_by(|(a, _), (b, _)| a.kind == b.kind) {
-        made.extend(clone_all(tx, run, workspace).await?);
+    let runs: Vec<(ItemKind, Vec<(i64, &str)>)> = clones
+        .chunk_by(|(a, _), (b, _)| a.kind == b.kind)
+        .map(|run| {
+            let copies = run.iter().map(|(node, name)| (node.listing_id, *name));
+            (run[0].0.kind, copies.collect())
+        })
+        .collect();
+    let mut made = insert_copies(tx, workspace, &runs).await?;
+    for (node, _) in &clones {
+        if let Entry::Vacant(name_taken) = made.entry(node.listing_id) {
+            let copy =
+                clone_with_free_name(tx, node.kind, node.listing_id, workspace, &node.name).await?;
+            name_taken.insert(copy);
+        }
     }
     Ok(plan
         .nodes
@@ -154,69 +166,56 @@ pub(crate) struct WorkspaceCopy {
     pub(crate) content_hash: String,
 }
 
-/// Clones `nodes`, listings of one kind, under the names their plan gave them (`(node, name)`) in one
-/// statement; a clone whose name was taken meanwhile moves on to the next free one. Returns the copies by
-/// listing id.
-pub(crate) async fn clone_all(
-    tx: &Transaction<'_>,
-    nodes: &[(&Node, &str)],
-    workspace: WorkspaceId,
-) -> Result<HashMap<i64, WorkspaceCopy>, CatalogError> {
-    let kind = nodes[0].0.kind;
-    let planned: Vec<(i64, &str)> = nodes
-        .iter()
-        .map(|(node, name)| (node.listing_id, *name))
-        .collect();
-    let mut made = insert_copies(tx, kind, workspace, &planned).await?;
-    for (node, _) in nodes {
-        if let Entry::Vacant(name_taken) = made.entry(node.listing_id) {
-            let copy =
-                clone_with_free_name(tx, kind, node.listing_id, workspace, &node.name).await?;
-            name_taken.insert(copy);
-        }
-    }
-    Ok(made)
-}
-
-/// Inserts workspace copies of listings of `kind`, `(listing id, name)`, in the order given, and returns
-/// those made by listing id, their content scrubbed. A name the workspace already has makes no copy: the
-/// unique index on (workspace_id, name) decides.
+/// Inserts workspace copies of listings, `runs` of `(listing id, name)` of one kind each, in the order given
+/// (one data-modifying CTE per run, read in that order, which is the lock order), and returns those made by
+/// listing id, their content scrubbed. A name the workspace already has makes no copy: the unique index on
+/// (workspace_id, name) decides.
 pub(crate) async fn insert_copies(
     tx: &Transaction<'_>,
-    kind: ItemKind,
     workspace: WorkspaceId,
-    copies: &[(i64, &str)],
+    runs: &[(ItemKind, Vec<(i64, &str)>)],
 ) -> Result<HashMap<i64, WorkspaceCopy>, CatalogError> {
-    let table = kind.table();
-    let own_columns = kind.content_columns().join(", ");
-    let copied = format!(
-        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
-    );
-    let (listings, names): (Vec<i64>, Vec<String>) = copies
-        .iter()
-        .map(|(listing_id, name)| (*listing_id, name.to_string()))
-        .unzip();
-    let rows = Statement::new(format!(
-        "INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
-                                   install_count, cloned_from_id, {copied})
-         SELECT c.name, 'workspace', $3::text, $3, false, false, 0, m.id, {copied}
-         FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS c(listing_id, name, position)
-         JOIN {table} m ON m.id = c.listing_id
-         ORDER BY c.position
-         ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-         RETURNING t.id, t.cloned_from_id, t.name, t.version::text AS version, {scrubbed}",
-        scrubbed = content::scrub_columns(kind),
-    ))
-    .bind(listings)
-    .bind(names)
-    .bind(workspace)
-    .query(tx)
-    .await?;
+    let mut params = Params::default();
+    let owner = params.bind(workspace);
+    let mut inserts = Vec::new();
+    let mut kinds = HashMap::new();
+    for (run, (kind, copies)) in runs.iter().enumerate() {
+        let table = kind.table();
+        let own_columns = kind.content_columns().join(", ");
+        let copied = format!(
+            "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
+        );
+        let (listings, names): (Vec<i64>, Vec<String>) = copies
+            .iter()
+            .map(|(listing_id, name)| (*listing_id, name.to_string()))
+            .unzip();
+        kinds.extend(listings.iter().map(|listing_id| (*listing_id, *kind)));
+        inserts.push(format!(
+            "made_{run} AS (
+                 INSERT INTO {table} AS t (name, owner_type, owner_id, workspace_id, is_approved, is_featured,
+                                           install_count, cloned_from_id, {copied})
+                 SELECT c.name, 'workspace', {owner}::text, {owner}, false, false, 0, m.id, {copied}
+                 FROM unnest({listings}::bigint[], {names}::text[]) WITH ORDINALITY AS c(listing_id, name, position)
+                 JOIN {table} m ON m.id = c.listing_id
+                 ORDER BY c.position
+                 ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
+                 RETURNING t.id, t.cloned_from_id, t.name, t.version::text AS version, {scrubbed})",
+            listings = params.bind(listings),
+            names = params.bind(names),
+            scrubbed = content::scrub_columns(*kind),
+        ));
+    }
+    let made: Vec<String> = (0..runs.len())
+        .map(|run| format!("SELECT * FROM made_{run}"))
+        .collect();
+    let sql = format!("WITH {} {}", inserts.join(", "), made.join(" UNION ALL "));
+    let rows = Statement::with_params(sql, params).query(tx).await?;
     let mut made = HashMap::new();
     for row in &rows {
         let id = row.read("id")?;
+        let listing_id: i64 = row.read("cloned_from_id")?;
         // A listing holds no secrets, but one that entered another way than a submission might.
-        let scrubbed = content::scrub_returned(tx, kind, id, row).await?;
+        let scrubbed = content::scrub_returned(tx, kinds[&listing_id], id, row).await?;
         let copy = WorkspaceCopy {
             id,
             name: row.read("name")?,
@@ -224,7 +223,7 @@ pub(crate) async fn insert_copies(
             content: scrubbed.content,
             content_hash: scrubbed.fingerprint,
         };
-        made.insert(row.read("cloned_from_id")?, copy);
+        made.insert(listing_id, copy);
     }
     Ok(made)
 }
@@ -245,7 +244,7 @@ pub(crate) async fn clone_with_free_name(
     // The plan's name was the first attempt.
     for _ in 1..NAME_ATTEMPTS {
         let name = first_free_name(base, &taken);
-        let mut made = insert_copies(tx, kind, workspace, &[(listing_id, &name)]).await?;
+        let mut made = insert_copies(tx, workspace, &[(kind, vec![(listing_id, &name)])]).await?;
         if let Some(copy) = made.remove(&listing_id) {
             return Ok(copy);
         }

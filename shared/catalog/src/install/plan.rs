@@ -13,7 +13,7 @@ use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::Sql;
 use crate::foundation::workspace::WorkspaceId;
-use crate::install::copy_names::first_free_name;
+use crate::install::copy_names::{first_free_name, taken_copy_names};
 use crate::install::dependencies::{
     agent_llm, installable_listing, pinned, recommended_agents, Listing, Pin,
 };
@@ -157,6 +157,29 @@ fn setup_of(nodes: &[Node]) -> Vec<SetupStep> {
     }
     steps.sort_by(|a, b| a.slug.cmp(&b.slug));
     steps
+}
+
+/// Names the plan's clones again from the names the workspace has now: for an install that may have waited on
+/// its lane behind another install of the same listing into the workspace (the lane was there), whose copy's
+/// name the names read with the listing would not hold. One statement.
+pub(crate) async fn claim_names_now(
+    db: &impl Sql,
+    workspace: WorkspaceId,
+    plan: &mut Plan,
+) -> Result<(), CatalogError> {
+    let wanted: Vec<(ItemKind, &str)> = plan
+        .nodes
+        .iter()
+        .filter(|node| node.is_cloned())
+        .map(|node| (node.kind, node.name.as_str()))
+        .collect();
+    let taken = taken_copy_names(db, workspace, &wanted).await?;
+    let clones = plan.nodes.iter_mut().filter(|node| node.is_cloned());
+    for (node, taken) in clones.zip(taken) {
+        node.taken_names = taken;
+    }
+    claim_names(&mut plan.nodes);
+    Ok(())
 }
 
 /// Names every clone of the plan: the first free name in the workspace, counting those given to earlier
