@@ -20,6 +20,7 @@ mod install_plans;
 mod listing;
 mod moderation;
 mod observability;
+mod plan_changes;
 mod private_catalogs;
 mod public_record;
 mod publishing;

@@ -9,7 +9,7 @@ use harness::*;
 use crate::install_plans::metrics;
 
 /// A second session of the test database, for holding locks the way a request in progress would.
-async fn other_session(app: &TestApp) -> tokio_postgres::Client {
+pub(crate) async fn other_session(app: &TestApp) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(&app.url, tokio_postgres::NoTls)
         .await
         .expect("connect");

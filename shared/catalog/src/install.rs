@@ -3,6 +3,7 @@
 //!
 //! May use: `foundation`.
 
+pub(crate) mod admission;
 pub(crate) mod advisories;
 pub(crate) mod cascade;
 pub(crate) mod copies;
@@ -12,11 +13,13 @@ pub(crate) mod dependencies;
 pub(crate) mod existing;
 pub(crate) mod installs;
 pub(crate) mod locks;
+pub(crate) mod outcome;
 pub(crate) mod plan;
 pub(crate) mod planned;
 pub(crate) mod reach;
 pub(crate) mod records;
 pub(crate) mod setup;
+pub(crate) mod single;
 pub(crate) mod skills;
 pub(crate) mod uninstall;
 pub(crate) mod updates;

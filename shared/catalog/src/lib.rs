@@ -82,13 +82,14 @@ pub use foundation::workspace::{WorkspaceId, WorkspaceRole};
 pub use install::advisories::{
     list_advisories, AdvisedListing, AdvisoriesPage, AdvisoryCursor, InstallAdvisory,
 };
-pub use install::cascade::{
-    install_item, DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
-    InstalledDependency,
-};
+pub use install::cascade::install_item;
 pub use install::installs::{
     list_installs, CopyRef, InstallCursor, InstallEntry, InstallList, InstalledListing,
     InstallsPage,
+};
+pub use install::outcome::{
+    DependencyAction, InstallOutcome, InstallRequest, InstallResponse, Installation,
+    InstalledDependency,
 };
 pub use install::plan::install_plan;
 pub use install::planned::{InstallPlan, PlanStep, StepAction, MAX_DEPENDENCY_DEPTH};

@@ -73,6 +73,7 @@ param! {
     Value => JSONB,
     Vec<bool> => BOOL_ARRAY,
     Vec<i64> => INT8_ARRAY,
+    Vec<Option<i64>> => INT8_ARRAY,
     Vec<String> => TEXT_ARRAY,
     chrono::DateTime<chrono::Utc> => TIMESTAMPTZ,
 }

@@ -181,10 +181,7 @@ pub(crate) async fn insert_copies(
     let mut kinds = HashMap::new();
     for (run, (kind, copies)) in runs.iter().enumerate() {
         let table = kind.table();
-        let own_columns = kind.content_columns().join(", ");
-        let copied = format!(
-            "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {own_columns}"
-        );
+        let copied = copied_columns(*kind);
         let (listings, names): (Vec<i64>, Vec<String>) = copies
             .iter()
             .map(|(listing_id, name)| (*listing_id, name.to_string()))
@@ -226,6 +223,14 @@ pub(crate) async fn insert_copies(
         made.insert(listing_id, copy);
     }
     Ok(made)
+}
+
+/// The columns a copy of a listing of `kind` takes from it as they are.
+pub(crate) fn copied_columns(kind: ItemKind) -> String {
+    format!(
+        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {}",
+        kind.content_columns().join(", ")
+    )
 }
 
 /// Clones listing `listing_id` once the name its plan gave it was taken meanwhile, under the first free name

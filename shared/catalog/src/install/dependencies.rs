@@ -15,6 +15,7 @@ use crate::foundation::kind::ItemKind;
 use crate::foundation::pulled::live_version_pulled_sql;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::{Sql, Statement};
+use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::taken_names_sql;
 use crate::install::existing::{existing_copy_sql, ExistingCopy};
@@ -49,6 +50,9 @@ impl Node {
             capabilities: Capabilities::derive(kind, &listing.content, &listing.tool_slugs),
             asks_for: asks_for(kind, &listing.content),
             content_digest: listing.content_digest,
+            content: listing.content,
+            version: listing.version,
+            fingerprint: listing.fingerprint,
             listing_id: listing.id,
             name: listing.name,
             depth,
@@ -101,6 +105,9 @@ pub(crate) struct Listing {
     pub(crate) content: Value,
     pub(crate) tool_slugs: Vec<String>,
     pub(crate) content_digest: Option<String>,
+    /// Its live version, and its content's fingerprint as read.
+    version: Version,
+    fingerprint: String,
     setup: Vec<SetupStep>,
     taken_names: Vec<String>,
     existing: Option<ExistingCopy>,
@@ -115,6 +122,8 @@ impl Listing {
             content: row.read("content")?,
             tool_slugs: row.read("tool_slugs")?,
             content_digest: row.read("content_digest")?,
+            version: row.read("version")?,
+            fingerprint: row.read("fingerprint")?,
             setup: setup_steps(row.read("setup")?)?,
             taken_names: row.read("taken_names")?,
             existing: ExistingCopy::from_row(row)?,
@@ -133,10 +142,11 @@ fn listing_columns(
 ) -> String {
     format!(
         "t.id, t.name, {content} AS content, {tools} AS tool_slugs, {digest} AS content_digest,
-         {setup} AS setup, {taken} AS taken_names, {skills} AS uses_skills, {existing}",
+         t.version::text AS version, {fingerprint} AS fingerprint, {setup} AS setup, {taken} AS taken_names, {skills} AS uses_skills, {existing}",
         content = kind.content_sql("t"),
         tools = kind.tool_slugs_sql("t"),
         digest = content::approved_digest_sql("t"),
+        fingerprint = content::fingerprint_sql(kind, "t"),
         setup = setup_sql(kind, "t"),
         taken = taken_names_sql(kind, "t", placeholder),
         skills = skills_used_sql(kind, "t", Audience::Workspace(workspace)),
@@ -147,6 +157,26 @@ fn listing_columns(
     )
 }
 
+/// What the statement that finds an install's listing takes besides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// Nothing: a plan to show.
+    Nothing,
+    /// The listing's lane in the workspace, locked (install/locks.rs), and the install's record id: an
+    /// install's transaction.
+    Lane,
+    /// Ids for every copy and install record the install could make, the listing's and one for each
+    /// dependency its version pinned: an install written by one statement (install/single.rs).
+    Ids,
+}
+
+/// What a [`Claim`] took.
+pub(crate) enum Claimed {
+    Nothing,
+    Lane(RootLane),
+    Ids(ReservedIds),
+}
+
 /// An install's hold on its item: the lane is locked, and the install record id drawn.
 pub(crate) struct RootLane {
     /// The workspace's first install of the listing.
@@ -154,38 +184,45 @@ pub(crate) struct RootLane {
     pub(crate) install_id: i64,
 }
 
+/// Ids drawn for an install's copies and records, as many of each: the listing's first.
+pub(crate) struct ReservedIds {
+    pub(crate) install_ids: Vec<i64>,
+    pub(crate) item_ids: Vec<i64>,
+}
+
 /// The listing `id` a member may install, with its kind: a primary-key probe of each kind's table in one
 /// statement, or of `kind`'s alone when the caller remembers it (a hint: when that table has nothing, every
-/// kind's is probed). With `lock`, the same statement locks the listing's lane in that workspace
-/// (install/locks.rs) and draws the install's record id; nothing is locked when the listing is not found.
+/// kind's is probed). The same statement takes what `claim` asks for; nothing when the listing is not found.
 pub(crate) async fn installable_listing(
     db: &impl Sql,
     workspace: WorkspaceId,
     id: i64,
     kind: Option<ItemKind>,
-    lock: bool,
-) -> Result<(ItemKind, Listing, Option<RootLane>), CatalogError> {
+    claim: Claim,
+) -> Result<(ItemKind, Listing, Claimed), CatalogError> {
     let mut found = None;
     if let Some(kind) = kind {
-        found = probe(db, workspace, id, &[kind], lock).await?;
+        found = probe(db, workspace, id, &[kind], claim).await?;
     }
     if found.is_none() {
-        found = probe(db, workspace, id, &ItemKind::ALL, lock).await?;
+        found = probe(db, workspace, id, &ItemKind::ALL, claim).await?;
     }
     let row = found.ok_or(CatalogError::NotFound("item"))?;
     if row.read("pulled")? {
         return Err(CatalogError::NoInstallableVersion);
     }
-    let lane = row
-        .read::<Option<i64>>("install_id")?
-        .map(|install_id| -> Result<RootLane, CatalogError> {
-            Ok(RootLane {
-                first: row.read("first")?,
-                install_id,
-            })
-        })
-        .transpose()?;
-    Ok((row.read("kind")?, Listing::from_row(&row)?, lane))
+    let claimed = match claim {
+        Claim::Nothing => Claimed::Nothing,
+        Claim::Lane => Claimed::Lane(RootLane {
+            first: row.read("first")?,
+            install_id: row.read("install_id")?,
+        }),
+        Claim::Ids => Claimed::Ids(ReservedIds {
+            install_ids: row.read("install_ids")?,
+            item_ids: row.read("item_ids")?,
+        }),
+    };
+    Ok((row.read("kind")?, Listing::from_row(&row)?, claimed))
 }
 
 /// [`installable_listing`]'s statement over the tables of `kinds`.
@@ -194,7 +231,7 @@ async fn probe(
     workspace: WorkspaceId,
     id: i64,
     kinds: &[ItemKind],
-    lock: bool,
+    claim: Claim,
 ) -> Result<Option<Row>, CatalogError> {
     let probes = union_all(kinds, |kind| {
         format!(
@@ -206,21 +243,30 @@ async fn probe(
             pulled = live_version_pulled_sql("t"),
         )
     });
-    let statement = match lock {
-        true => Statement::new(format!(
+    let sql = match claim {
+        Claim::Nothing => format!("SELECT v.* FROM ({probes}) v"),
+        Claim::Lane => format!(
             "SELECT v.*, EXISTS (SELECT 1 FROM marketplace_lock_lanes($2, ARRAY[v.id], ARRAY[true])) AS first,
                     (SELECT r FROM marketplace_reserve_install_ids(1) AS r) AS install_id
              FROM ({probes}) v"
-        ))
-        .bind(id)
-        .bind(workspace),
-        false => Statement::new(format!(
-            "SELECT v.*, false AS first, NULL::bigint AS install_id FROM ({probes}) v"
-        ))
-        .bind(id)
-        .bind(workspace),
+        ),
+        // V15 and V26's functions draw the ids: a sequence function in the statement would pin the proxy.
+        Claim::Ids => format!(
+            "SELECT v.*,
+                    ARRAY(SELECT r FROM marketplace_reserve_install_ids(n.ids) WITH ORDINALITY AS r(r, o)
+                          ORDER BY o) AS install_ids,
+                    ARRAY(SELECT r FROM marketplace_reserve_item_ids(n.ids) WITH ORDINALITY AS r(r, o)
+                          ORDER BY o) AS item_ids
+             FROM ({probes}) v,
+                  LATERAL (SELECT 1 + count(*)::integer AS ids FROM listing_dependencies d
+                           WHERE d.listing_id = v.id) n"
+        ),
     };
-    Ok(statement.query_opt(db).await?)
+    Ok(Statement::new(sql)
+        .bind(id)
+        .bind(workspace)
+        .query_opt(db)
+        .await?)
 }
 
 /// A dependency found for a node.

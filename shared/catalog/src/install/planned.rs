@@ -2,10 +2,12 @@
 //! sees ([`InstallPlan`]).
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::foundation::capabilities::{Capabilities, Manifest};
 use crate::foundation::item::ItemRef;
 use crate::foundation::kind::ItemKind;
+use crate::foundation::version::Version;
 use crate::install::setup::SetupStep;
 use crate::install::skills::AgentSkill;
 
@@ -63,6 +65,11 @@ pub(crate) struct Node {
     pub(crate) capabilities: Capabilities,
     /// Its live version's content digest, when approval recorded one.
     pub(crate) content_digest: Option<String>,
+    /// Its live version, content and content's fingerprint, as the plan read them: what a copy made without
+    /// reading the listing again holds and records (install/single.rs).
+    pub(crate) version: Version,
+    pub(crate) content: Value,
+    pub(crate) fingerprint: String,
     pub(crate) depth: usize,
     /// The node that brought this one in.
     pub(crate) parent: Option<usize>,

@@ -76,6 +76,11 @@ pub(crate) struct InstallRecord {
     pub(crate) capabilities_digest: Option<String>,
 }
 
+/// Install records as V23 takes them: a jsonb array of `marketplace_installs` rows.
+pub(crate) fn records_json(records: &[InstallRecord]) -> Value {
+    serde_json::to_value(records).expect("install records serialise")
+}
+
 /// Everything an install leaves on record besides its copies, written by one statement: the item's record,
 /// its dependencies' records, which install relies on which, and the counts of every listing cloned (see
 /// install/counts.rs) — all of it only if the item's record went in: its idempotency key decides a race
@@ -96,9 +101,6 @@ impl Recording<'_> {
     /// Writes it; `false` when another install with the same idempotency key was recorded first (nothing is
     /// written then).
     pub(crate) async fn write(self, tx: &Transaction<'_>) -> Result<bool, CatalogError> {
-        let records = |records: &[InstallRecord]| {
-            serde_json::to_value(records).expect("install records serialise")
-        };
         let (kinds, (ids, firsts)): (Vec<String>, (Vec<i64>, Vec<bool>)) = self
             .counted
             .iter()
@@ -108,8 +110,8 @@ impl Recording<'_> {
         let row = Statement::new(
             "SELECT marketplace_record_install($1, $2, $3, $4, $5, $6, $7, $8) AS recorded",
         )
-        .bind(records(std::slice::from_ref(&self.root)))
-        .bind(records(&self.dependencies))
+        .bind(records_json(std::slice::from_ref(&self.root)))
+        .bind(records_json(&self.dependencies))
         .bind(self.edges.0)
         .bind(self.edges.1)
         .bind(kinds)

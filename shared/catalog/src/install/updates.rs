@@ -22,7 +22,7 @@ use crate::foundation::redact::strip_credentials;
 use crate::foundation::statement::{Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
-use crate::install::cascade::consented;
+use crate::install::admission::consented;
 use crate::install::copies::link_listed_skills;
 use crate::install::installs::{InstallCursor, InstallList};
 use crate::install::plan::repoint_steps;

@@ -1,0 +1,295 @@
+//! An install written by one statement, without `BEGIN` or `COMMIT`. Its plan is read first, outside any
+//! transaction: the listing, with ids drawn for every copy and record the install could make, then (agents)
+//! its pins. Then one statement holds the plan's lanes (V25), checks under them that the workspace's copies
+//! are still as planned, makes the copies under the names and ids the plan gave them, links the agents'
+//! skills and writes the records (V23). Locks are held for that one statement.
+//!
+//! Taken by every install without an idempotency key whose item is not a recipe and whose clones need no
+//! scrubbing. When the plan no longer holds once the statement holds the lanes (a copy appeared or went, a
+//! name was taken, a listing changed since it was read), the statement undoes itself (V26's
+//! `marketplace_plan_changed`) and the install runs as a transaction instead (install/cascade.rs), which
+//! reads its plan under the lanes.
+
+use tokio_postgres::Client;
+
+use crate::foundation::content;
+use crate::foundation::error::CatalogError;
+use crate::foundation::kind::ItemKind;
+use crate::foundation::redact::{shown, strip_credentials};
+use crate::foundation::statement::{Params, Placeholder, Statement};
+use crate::install::admission::{admitted, listing_for};
+use crate::install::copies::{copied_columns, NodeCopy, WorkspaceCopy};
+use crate::install::counts::fold_counts;
+use crate::install::dependencies::{Claim, Claimed, ReservedIds};
+use crate::install::locks::in_lock_order;
+use crate::install::outcome::{made, InstallOutcome, InstallRequest, Made};
+use crate::install::plan;
+use crate::install::planned::{Node, NodeAction, Plan};
+use crate::install::records::{linked_ids, records_json};
+
+/// The SQLSTATE V26's `marketplace_plan_changed` raises.
+const PLAN_CHANGED: &str = "MP001";
+
+/// Installs in one statement; `None` when this install is not one for it or its plan changed before the
+/// statement held its lanes (nothing is written then, and the caller, once confirmed, stays confirmed).
+pub(crate) async fn install(
+    client: &Client,
+    request: &InstallRequest,
+    confirm: &mut Option<&str>,
+) -> Result<Option<InstallOutcome>, CatalogError> {
+    if request.idempotency_key.is_some() || request.kind == Some(ItemKind::Recipe) {
+        return Ok(None);
+    }
+    let (kind, root, claimed) = listing_for(client, request, confirm, Claim::Ids).await?;
+    let Claimed::Ids(reserved) = claimed else {
+        unreachable!("ids were asked for")
+    };
+    if kind == ItemKind::Recipe {
+        return Ok(None);
+    }
+    let plan = plan::build(client, request.workspace, kind, root).await?;
+    let manifest = admitted(&plan, request)?;
+    refuse_changed_content(&plan)?;
+    let Some((copies, install_ids)) = copies_as_planned(&plan, reserved) else {
+        return Ok(None);
+    };
+    let made = made(&plan, &copies, &install_ids, request, &manifest);
+    let counted: Vec<i64> = made.counted.iter().map(|(_, id)| *id).collect();
+    let response = made.response.clone();
+    match write(client, request, &plan, &copies, made).await {
+        Err(error) if plan_changed(&error) => return Ok(None),
+        written => written?,
+    }
+    fold_counts(client, &counted).await;
+    Ok(Some(InstallOutcome {
+        response,
+        replayed: false,
+    }))
+}
+
+/// Every clone must be the content approved under its listing's version, as read for the plan (the statement
+/// copies it only if it is still what was read): a listing edited behind review's back is never handed out.
+fn refuse_changed_content(plan: &Plan) -> Result<(), CatalogError> {
+    for node in plan.nodes.iter().filter(|node| node.is_cloned()) {
+        if node
+            .content_digest
+            .as_ref()
+            .is_some_and(|approved| *approved != node.fingerprint)
+        {
+            return Err(CatalogError::ContentChanged(
+                node.kind,
+                node.listing_id,
+                shown(&node.name).to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The copy each node of `plan` will have, and each clone's record id, from the ids drawn with the listing;
+/// `None` when a clone's content would have to be scrubbed (a listing that entered another way than a
+/// submission), which only the transaction does, or more was cloned than ids were drawn for.
+fn copies_as_planned(
+    plan: &Plan,
+    reserved: ReservedIds,
+) -> Option<(Vec<NodeCopy>, Vec<Option<i64>>)> {
+    let mut item_ids = reserved.item_ids.into_iter();
+    let mut record_ids = reserved.install_ids.into_iter();
+    let mut copies = Vec::with_capacity(plan.nodes.len());
+    let mut install_ids = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        match &node.action {
+            NodeAction::Clone { as_name } => {
+                let mut scrubbed = node.content.clone();
+                strip_credentials(&mut scrubbed);
+                if scrubbed != node.content {
+                    return None;
+                }
+                copies.push(NodeCopy::Cloned(WorkspaceCopy {
+                    id: item_ids.next()?,
+                    name: as_name.clone(),
+                    version: node.version.clone(),
+                    content: node.content.clone(),
+                    content_hash: node.fingerprint.clone(),
+                }));
+                install_ids.push(Some(record_ids.next()?));
+            }
+            NodeAction::Reuse {
+                copy_id, copy_name, ..
+            } => {
+                copies.push(NodeCopy::Reused {
+                    id: *copy_id,
+                    name: copy_name.clone(),
+                });
+                install_ids.push(None);
+            }
+        }
+    }
+    Some((copies, install_ids))
+}
+
+/// Whether `error` is V26's: the plan no longer held, and the statement wrote nothing.
+fn plan_changed(error: &CatalogError) -> bool {
+    matches!(error, CatalogError::Database(error)
+        if error.code().is_some_and(|code| code.code() == PLAN_CHANGED))
+}
+
+/// The statement. `held`: V25 locks the lanes, the item's first and then the dependencies' in lock order, and
+/// reads the workspace's copies under them. Each run of clones of one kind is a data-modifying CTE (in plan
+/// order, which is the lock order) that copies a listing only while its version and content are those read;
+/// the records are written only when every copy was made, else the statement raises and undoes itself.
+async fn write(
+    client: &Client,
+    request: &InstallRequest,
+    plan: &Plan,
+    copies: &[NodeCopy],
+    made: Made,
+) -> Result<(), CatalogError> {
+    let mut params = Params::default();
+    let workspace = params.bind(request.workspace);
+    let lanes: Vec<&Node> = std::iter::once(plan.root())
+        .chain(in_lock_order(plan.nodes.iter().skip(1)))
+        .collect();
+    let expected: Vec<Option<i64>> = lanes[1..]
+        .iter()
+        .map(|node| match &node.action {
+            NodeAction::Reuse { copy_id, .. } => Some(*copy_id),
+            NodeAction::Clone { .. } => None,
+        })
+        .collect();
+    let held = format!(
+        "held AS (
+             SELECT first, copies[2:] IS NOT DISTINCT FROM {expected}::bigint[] AS as_planned
+             FROM marketplace_lock_plan({workspace}, {kinds}::text[], {items}::bigint[], {insert}::boolean[], 0))",
+        expected = params.bind(expected),
+        kinds = params.bind(
+            lanes
+                .iter()
+                .map(|node| node.kind.to_string())
+                .collect::<Vec<_>>()
+        ),
+        items = params.bind(lanes.iter().map(|node| node.listing_id).collect::<Vec<_>>()),
+        insert = params.bind(lanes.iter().map(|node| node.is_cloned()).collect::<Vec<_>>()),
+    );
+    let clones: Vec<(&Node, &WorkspaceCopy)> = plan
+        .nodes
+        .iter()
+        .zip(copies)
+        .filter_map(|(node, copy)| match copy {
+            NodeCopy::Cloned(copy) => Some((node, copy)),
+            NodeCopy::Reused { .. } => None,
+        })
+        .collect();
+    let mut ctes = vec![held];
+    let mut made_runs = Vec::new();
+    for (run, nodes) in clones
+        .chunk_by(|(a, _), (b, _)| a.kind == b.kind)
+        .enumerate()
+    {
+        ctes.push(copy_run(&mut params, workspace, run, nodes));
+        made_runs.push(format!("SELECT id FROM made_{run}"));
+    }
+    let (agents, skills): (Vec<i64>, Vec<i64>) = clones
+        .iter()
+        .filter(|(node, _)| node.kind == ItemKind::Agent)
+        .flat_map(|(node, copy)| {
+            linked_ids(node)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|skill| (copy.id, skill))
+        })
+        .unzip();
+    ctes.push(format!(
+        "linked AS (
+             INSERT INTO agent_skills (agent_id, skill_id)
+             SELECT * FROM unnest({agents}::bigint[], {skills}::bigint[]) WHERE (SELECT as_planned FROM held))",
+        agents = params.bind(agents),
+        skills = params.bind(skills),
+    ));
+    let (kinds, items): (Vec<String>, Vec<i64>) = made
+        .counted
+        .iter()
+        .map(|(kind, id)| (kind.to_string(), *id))
+        .unzip();
+    let sql = format!(
+        "WITH {ctes}
+         SELECT CASE
+             WHEN (SELECT as_planned FROM held)
+                  AND (SELECT count(*) FROM ({made_runs}) m) = {clones}
+             THEN marketplace_record_install(
+                      {root}::jsonb, {dependencies}::jsonb, {edge_installs}::bigint[],
+                      {edge_dependencies}::bigint[], {kinds}::text[], {items}::bigint[],
+                      ARRAY(SELECT i.id = ANY (h.first)
+                            FROM held h, unnest({items}::bigint[]) WITH ORDINALITY AS i(id, o) ORDER BY i.o),
+                      {workspace})
+             ELSE marketplace_plan_changed()
+         END AS recorded",
+        ctes = ctes.join(", "),
+        made_runs = made_runs.join(" UNION ALL "),
+        clones = params.bind(clones.len() as i64),
+        root = params.bind(records_json(std::slice::from_ref(&made.root))),
+        dependencies = params.bind(records_json(&made.dependencies)),
+        edge_installs = params.bind(made.edges.0),
+        edge_dependencies = params.bind(made.edges.1),
+        kinds = params.bind(kinds),
+        items = params.bind(items),
+    );
+    // Without an idempotency key no other install's record can come first: V23 records.
+    Statement::with_params(sql, params).execute(client).await?;
+    Ok(())
+}
+
+/// The CTE `made_{run}`: the copies of a run of clones of one kind, each under its drawn id and its planned
+/// name, made only from a listing whose version and content are still those the plan read, and only while
+/// the plan holds. A name taken meanwhile makes no copy (the unique index on (workspace_id, name) decides).
+fn copy_run(
+    params: &mut Params<'_>,
+    workspace: Placeholder,
+    run: usize,
+    nodes: &[(&Node, &WorkspaceCopy)],
+) -> String {
+    let kind = nodes[0].0.kind;
+    let table = kind.table();
+    let copied = copied_columns(kind);
+    format!(
+        "made_{run} AS (
+             INSERT INTO {table} AS t (id, name, owner_type, owner_id, workspace_id, is_approved, is_featured,
+                                       install_count, cloned_from_id, {copied})
+             SELECT c.copy_id, c.copy_name, 'workspace', {workspace}::text, {workspace}, false, false, 0, m.id, {copied}
+             FROM unnest({ids}::bigint[], {listings}::bigint[], {names}::text[], {versions}::text[],
+                         {fingerprints}::text[])
+                  WITH ORDINALITY AS c(copy_id, listing_id, copy_name, read_version, read_fingerprint, position)
+             JOIN {table} m ON m.id = c.listing_id
+             WHERE (SELECT as_planned FROM held)
+               AND m.version::text = c.read_version AND {fingerprint} = c.read_fingerprint
+             ORDER BY c.position
+             ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
+             RETURNING t.id)",
+        ids = params.bind(nodes.iter().map(|(_, copy)| copy.id).collect::<Vec<_>>()),
+        listings = params.bind(
+            nodes
+                .iter()
+                .map(|(node, _)| node.listing_id)
+                .collect::<Vec<_>>()
+        ),
+        names = params.bind(
+            nodes
+                .iter()
+                .map(|(_, copy)| copy.name.clone())
+                .collect::<Vec<_>>()
+        ),
+        versions = params.bind(
+            nodes
+                .iter()
+                .map(|(_, copy)| copy.version.to_string())
+                .collect::<Vec<_>>()
+        ),
+        fingerprints = params.bind(
+            nodes
+                .iter()
+                .map(|(_, copy)| copy.content_hash.clone())
+                .collect::<Vec<_>>()
+        ),
+        fingerprint = content::fingerprint_sql(kind, "m"),
+    )
+}

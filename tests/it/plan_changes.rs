@@ -1,0 +1,143 @@
+//! An install reads its plan before it holds its lanes, and writes everything in one statement once it does.
+//! What changed while it waited (a name taken, a dependency's copy made) undoes that statement, and the
+//! install runs as a transaction that reads its plan under the lanes: the answer is the one the workspace
+//! has now, and nothing is counted twice.
+
+use std::time::Duration;
+
+use harness::*;
+
+use crate::install_plans::metrics;
+use crate::viral::other_session;
+
+/// Holds `listing`'s lane in `workspace` from another session, runs `change` there, and commits it only once
+/// `install` waits on the lane, leaving no lane behind (as a transaction that made the lane and then let it
+/// go would): the install read its plan before the change, holds its lanes after it, and is still the
+/// workspace's first install of the listing.
+async fn change_while_waiting<T>(
+    app: &TestApp,
+    workspace: uuid::Uuid,
+    listing: i64,
+    change: &str,
+    install: impl std::future::Future<Output = T>,
+) -> T {
+    let held = other_session(app).await;
+    held.batch_execute(&format!(
+        "BEGIN; SELECT marketplace_lock_lanes('{workspace}', ARRAY[{listing}::bigint], ARRAY[true]); {change}"
+    ))
+    .await
+    .unwrap();
+    let release = async {
+        let waiting = "SELECT count(*) FROM pg_stat_activity
+                       WHERE wait_event_type = 'Lock' AND query LIKE '%marketplace_lock_plan%'";
+        for _ in 0..500 {
+            if app.count(waiting).await > 0 {
+                held.batch_execute(&format!(
+                    "DELETE FROM marketplace_install_workspaces
+                     WHERE item_id = {listing} AND workspace_id = '{workspace}';
+                     COMMIT"
+                ))
+                .await
+                .unwrap();
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the install never waited on its lane");
+    };
+    let (response, ()) = futures::join!(install, release);
+    response
+}
+
+#[tokio::test]
+async fn a_name_taken_while_an_install_waits_gives_its_copy_the_next_free_name() {
+    let app = TestApp::new().await;
+    let acme = app.workspace_with_members("acme").await;
+    let skill = app.item(ItemKind::Skill, "Summarizer").insert().await;
+    let own = app
+        .item(ItemKind::Skill, "Own skill")
+        .in_workspace(acme)
+        .insert()
+        .await;
+
+    let response = change_while_waiting(
+        &app,
+        acme,
+        skill,
+        &format!("UPDATE skills SET name = 'Summarizer' WHERE id = {own}"),
+        app.as_user("acme-editor").in_workspace(acme).install(skill),
+    )
+    .await;
+    response.assert_status(201);
+    let install = response.body::<Install>();
+    assert_eq!(
+        install.installed.name, "Summarizer-copy",
+        "the name read with the plan was taken while the install waited"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM skills WHERE cloned_from_id = {skill} AND workspace_id = '{acme}'"
+        ))
+        .await,
+        1,
+        "one copy: the statement that found the name taken made none"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_installs").await,
+        1
+    );
+    assert_eq!(metrics(&app, "skills", skill).await, (1, 1, 1));
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_pending_counts")
+            .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_dependency_copied_while_an_install_waits_is_reused_not_cloned_again() {
+    let app = TestApp::new().await;
+    let acme = app.workspace_with_members("acme").await;
+    let llm = app.item(ItemKind::Llm, "fast-1").insert().await;
+    let agent = app
+        .item(ItemKind::Agent, "Bot")
+        .set("model_config", json!({"model": "fast-1"}))
+        .insert()
+        .await;
+    let own = app
+        .item(ItemKind::Llm, "Own model")
+        .in_workspace(acme)
+        .insert()
+        .await;
+
+    // The workspace gets a copy of the LLM (as an install of it alone would make) while the agent's install
+    // waits: it planned to clone the LLM.
+    let response = change_while_waiting(
+        &app,
+        acme,
+        agent,
+        &format!("UPDATE llm_models SET cloned_from_id = {llm} WHERE id = {own}"),
+        app.as_user("acme-editor").in_workspace(acme).install(agent),
+    )
+    .await;
+    response.assert_status(201);
+    let install = response.body::<Install>();
+    assert_eq!(install.dependencies.len(), 1, "{}", response.text);
+    assert_eq!(install.dependencies[0].action, "reuse", "{}", response.text);
+    assert_eq!(install.dependencies[0].installed.id, own);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM llm_models WHERE cloned_from_id = {llm}"
+        ))
+        .await,
+        1,
+        "the LLM was not cloned a second time"
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_installs").await,
+        1,
+        "the agent's record only"
+    );
+    assert_eq!(metrics(&app, "agents", agent).await, (1, 1, 1));
+    assert_eq!(metrics(&app, "llm_models", llm).await, (0, 0, 0));
+}
