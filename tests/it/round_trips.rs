@@ -24,6 +24,11 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         .versions(&["1.0.0"])
         .insert()
         .await;
+    let recipe = app
+        .item(ItemKind::Recipe, "Support Flow")
+        .set("recommended_agents", json!(["Triage Bot"]))
+        .insert()
+        .await;
     let source = app
         .item(ItemKind::Agent, "Own Bot")
         .in_workspace(acme)
@@ -109,6 +114,28 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
             .counting(editor.install_accepting(agent, &agent_digest))
             .await,
         201,
+    );
+    // A recipe into a workspace that has none of it yet: the recipe, its agent and the agent's LLM cloned.
+    let gamma = app.workspace_with_members("gamma").await;
+    let gamma_editor = app.as_user("gamma-editor").in_workspace(gamma);
+    let recipe_plan = gamma_editor.install_plan(recipe).await;
+    recipe_plan.assert_status(200);
+    let recipe_digest = recipe_plan.json["capabilities_digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let recipe_install = count(
+        "POST /items/{recipe}/install (its agent and the agent's LLM cloned)",
+        proxy
+            .counting(gamma_editor.install_accepting(recipe, &recipe_digest))
+            .await,
+        201,
+    );
+    assert_eq!(
+        recipe_install.body::<Install>().dependencies.len(),
+        2,
+        "{}",
+        recipe_install.text
     );
     count(
         "GET /installs",
@@ -300,6 +327,10 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("POST /items/{skill}/install", 3),
         ("POST /items/{agent}/install (its LLM cloned)", 4),
         ("POST /items/{agent}/install (its LLM reused)", 4),
+        (
+            "POST /items/{recipe}/install (its agent and the agent's LLM cloned)",
+            4,
+        ),
         ("GET /installs", 1),
         ("GET /updates", 1),
         ("GET /items/{id}/reviews", 1),

@@ -124,7 +124,13 @@ async fn client(world: Arc<World>, seed: u64, until: Instant) {
                 };
                 world.call("browse", "GET", &path, owner, &[], None).await;
             }
-            35..=64 => {
+            35..=49 => {
+                // No key: the install is written by one statement (install/single.rs), or by a transaction
+                // when its plan changed while it waited on a lane.
+                let path = format!("/items/{item}/install");
+                world.call("install", "POST", &path, owner, &ws, None).await;
+            }
+            50..=64 => {
                 // Repeat the previous install's key now and then: a replay, never a second install.
                 let (item, key) = match last_key.take() {
                     Some(previous) if rng.chance(30) => previous,

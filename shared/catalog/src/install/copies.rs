@@ -115,16 +115,15 @@ pub(crate) async fn link_agent_skills(
     Ok(())
 }
 
-/// Points the recipe copy's steps at the workspace copies of its agents, and fingerprints the copy as it
-/// now is (its steps were pointed by the install, not changed by the workspace).
-pub(crate) async fn repoint_recipe_steps(
-    tx: &Transaction<'_>,
+/// The workspace copies of a recipe's agents as its steps name them: by name (lowercased, and each name it
+/// was asked for as) and by listing id.
+pub(crate) fn recipe_agents(
     plan: &Plan,
-    copies: &mut [NodeCopy],
-) -> Result<(), CatalogError> {
+    copies: &[NodeCopy],
+) -> (HashMap<String, i64>, HashMap<i64, i64>) {
     let mut by_name = HashMap::new();
     let mut by_listing = HashMap::new();
-    for (node, copy) in plan.nodes.iter().zip(copies.iter()).skip(1) {
+    for (node, copy) in plan.nodes.iter().zip(copies).skip(1) {
         if node.kind == ItemKind::Agent && node.parent == Some(0) {
             by_listing.insert(node.listing_id, copy.id());
             by_name.insert(node.name.to_lowercase(), copy.id());
@@ -133,6 +132,17 @@ pub(crate) async fn repoint_recipe_steps(
             }
         }
     }
+    (by_name, by_listing)
+}
+
+/// Points the recipe copy's steps at the workspace copies of its agents, and fingerprints the copy as it
+/// now is (its steps were pointed by the install, not changed by the workspace).
+pub(crate) async fn repoint_recipe_steps(
+    tx: &Transaction<'_>,
+    plan: &Plan,
+    copies: &mut [NodeCopy],
+) -> Result<(), CatalogError> {
+    let (by_name, by_listing) = recipe_agents(plan, copies);
     let NodeCopy::Cloned(recipe_copy) = &mut copies[0] else {
         unreachable!("the listing itself is always cloned")
     };
@@ -227,10 +237,32 @@ pub(crate) async fn insert_copies(
 
 /// The columns a copy of a listing of `kind` takes from it as they are.
 pub(crate) fn copied_columns(kind: ItemKind) -> String {
-    format!(
-        "description, marketplace_category, marketplace_icon, tags, original_creator_id, version, {}",
-        kind.content_columns().join(", ")
-    )
+    copied(kind).collect::<Vec<_>>().join(", ")
+}
+
+/// [`copied_columns`] as read from listing row `m`, but for the column `replaced.0`, whose value is the
+/// expression `replaced.1`.
+pub(crate) fn copied_values(kind: ItemKind, replaced: Option<(&str, &str)>) -> String {
+    copied(kind)
+        .map(|column| match replaced {
+            Some((name, value)) if name == column => value.to_owned(),
+            _ => format!("m.{column}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn copied(kind: ItemKind) -> impl Iterator<Item = &'static str> {
+    [
+        "description",
+        "marketplace_category",
+        "marketplace_icon",
+        "tags",
+        "original_creator_id",
+        "version",
+    ]
+    .into_iter()
+    .chain(kind.content_columns().iter().copied())
 }
 
 /// Clones listing `listing_id` once the name its plan gave it was taken meanwhile, under the first free name

@@ -19,7 +19,7 @@ use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::taken_names_sql;
 use crate::install::existing::{existing_copy_sql, ExistingCopy};
-use crate::install::planned::{Node, NodeAction};
+use crate::install::planned::{Node, NodeAction, MAX_DEPENDENCY_DEPTH};
 use crate::install::setup::{setup_sql, setup_steps, SetupStep};
 use crate::install::skills::{skills_used, skills_used_sql, AgentSkill};
 use tokio_postgres::Row;
@@ -166,7 +166,8 @@ pub(crate) enum Claim {
     /// install's transaction.
     Lane,
     /// Ids for every copy and install record the install could make, the listing's and one for each
-    /// dependency its version pinned: an install written by one statement (install/single.rs).
+    /// dependency its version pinned, and theirs in turn down to [`MAX_DEPENDENCY_DEPTH`]: an install written
+    /// by one statement (install/single.rs).
     Ids,
 }
 
@@ -258,8 +259,13 @@ async fn probe(
                     ARRAY(SELECT r FROM marketplace_reserve_item_ids(n.ids) WITH ORDINALITY AS r(r, o)
                           ORDER BY o) AS item_ids
              FROM ({probes}) v,
-                  LATERAL (SELECT 1 + count(*)::integer AS ids FROM listing_dependencies d
-                           WHERE d.listing_id = v.id) n"
+                  LATERAL (WITH RECURSIVE pinned (id, depth) AS (
+                               SELECT v.id, 0
+                               UNION ALL
+                               SELECT d.dependency_id, p.depth + 1
+                               FROM pinned p JOIN listing_dependencies d ON d.listing_id = p.id
+                               WHERE p.depth < {MAX_DEPENDENCY_DEPTH})
+                           SELECT count(*)::integer AS ids FROM pinned) n"
         ),
     };
     Ok(Statement::new(sql)
@@ -323,13 +329,14 @@ pub(crate) struct Pin {
     pub(crate) listed: bool,
 }
 
-/// The pinned dependencies of `listings`, by listing id, in dependency id order, each with the workspace's
-/// copy of it when it has one: one statement. Only agents and recipes pin anything
-/// ([`ItemKind::pins_dependencies`]); pass only those.
+/// The pinned dependencies of `listings`, and theirs in turn `below` levels further down, by the listing that
+/// pinned them, in dependency id order, each with the workspace's copy of it when it has one: one statement.
+/// Only agents and recipes pin anything ([`ItemKind::pins_dependencies`]); pass only those.
 pub(crate) async fn pinned(
     db: &impl Sql,
     workspace: WorkspaceId,
     listings: &[i64],
+    below: usize,
 ) -> Result<HashMap<i64, Vec<Pin>>, CatalogError> {
     if listings.is_empty() {
         return Ok(HashMap::new());
@@ -345,14 +352,21 @@ pub(crate) async fn pinned(
         )
     });
     let rows = Statement::new(format!(
-        "SELECT d.listing_id, d.dependency_kind::text AS dependency_kind, d.requested_as, t.*
+        "WITH RECURSIVE pinning (id, level) AS (
+             SELECT unnest($1::bigint[]), 0
+             UNION
+             SELECT d.dependency_id, p.level + 1
+             FROM pinning p JOIN listing_dependencies d ON d.listing_id = p.id
+             WHERE p.level < $3)
+         SELECT d.listing_id, d.dependency_kind::text AS dependency_kind, d.requested_as, t.*
          FROM listing_dependencies d
          JOIN LATERAL ({dependency}) t ON true
-         WHERE d.listing_id = ANY($1)
+         WHERE d.listing_id IN (SELECT id FROM pinning)
          ORDER BY d.listing_id, d.dependency_id"
     ))
     .bind(listings.to_vec())
     .bind(workspace)
+    .bind(i32::try_from(below).expect("a few levels"))
     .query(db)
     .await?;
     let mut pins: HashMap<i64, Vec<Pin>> = HashMap::new();

@@ -36,9 +36,9 @@ pub async fn install_plan(
 /// approved (`listing_dependencies`), never a listing found by name or count now. Each listing enters the
 /// plan once (a second path to it, or a cycle back to it, adds nothing), and nothing deeper than
 /// [`MAX_DEPENDENCY_DEPTH`] is followed. What a version asked for but pinned nothing for is a warning that
-/// names what was asked for; a pinned dependency no longer listed is `unavailable`. Reads a level of the plan
-/// at a time, in one statement: the pins of its agents and recipes, each with the workspace's copy of it,
-/// the skills it uses, the tools it needs and the names its copy could collide with.
+/// names what was asked for; a pinned dependency no longer listed is `unavailable`. Reads the pins of every
+/// level in one statement: each with the workspace's copy of it, the skills it uses, the tools it needs and
+/// the names its copy could collide with.
 pub(crate) async fn build(
     db: &impl Sql,
     workspace: WorkspaceId,
@@ -55,10 +55,11 @@ pub(crate) async fn build(
         beyond_reused: Default::default(),
     };
     let mut seen: HashSet<i64> = HashSet::from([item_id]);
+    let mut pins = None;
     let mut level = 0..plan.nodes.len();
     while !level.is_empty() {
         let next = plan.nodes.len();
-        expand(db, workspace, &mut plan, level, &mut seen).await?;
+        expand(db, workspace, &mut plan, level, &mut seen, &mut pins).await?;
         level = next..plan.nodes.len();
     }
     claim_names(&mut plan.nodes);
@@ -68,27 +69,36 @@ pub(crate) async fn build(
 }
 
 /// Adds what the cloned nodes of `level` depend on as the next level's nodes (unnamed clones, or reused where
-/// the workspace has a copy), node by node and edge by edge, and links each cloned agent's skills.
+/// the workspace has a copy), node by node and edge by edge, and links each cloned agent's skills. The first
+/// level that pins anything reads the pins of every level below it, as deep as a plan follows them, in one
+/// statement (`pins`); later levels take theirs from what it read.
 async fn expand(
     db: &impl Sql,
     workspace: WorkspaceId,
     plan: &mut Plan,
     level: Range<usize>,
     seen: &mut HashSet<i64>,
+    pins: &mut Option<HashMap<i64, Vec<Pin>>>,
 ) -> Result<(), CatalogError> {
     let pinning: Vec<i64> = plan.nodes[level.clone()]
         .iter()
         .filter(|node| node.is_cloned() && node.kind.pins_dependencies())
         .map(|node| node.listing_id)
         .collect();
-    let mut pins = pinned(db, workspace, &pinning).await?;
+    if pins.is_none() && !pinning.is_empty() {
+        let below = MAX_DEPENDENCY_DEPTH.saturating_sub(plan.nodes[level.start].depth);
+        *pins = Some(pinned(db, workspace, &pinning, below).await?);
+    }
     for index in level {
         if !plan.nodes[index].is_cloned() {
             // A copy the workspace already has brings nothing more.
             continue;
         }
         let node = plan.nodes[index].clone();
-        let node_pins = pins.remove(&node.listing_id).unwrap_or_default();
+        let node_pins = pins
+            .as_mut()
+            .and_then(|pins| pins.remove(&node.listing_id))
+            .unwrap_or_default();
         let (node_pins, gone): (Vec<Pin>, Vec<Pin>) =
             node_pins.into_iter().partition(|pin| pin.listed);
         for pin in gone {

@@ -47,7 +47,7 @@ pub(crate) async fn beyond_reused(
             }
         }
         let mut next = Vec::new();
-        for pin in pinned(db, workspace, &listings)
+        for pin in pinned(db, workspace, &listings, 0)
             .await?
             .into_values()
             .flatten()

@@ -1,15 +1,17 @@
 //! An install written by one statement, without `BEGIN` or `COMMIT`. Its plan is read first, outside any
-//! transaction: the listing, with ids drawn for every copy and record the install could make, then (agents)
-//! its pins. Then one statement holds the plan's lanes (V25), checks under them that the workspace's copies
-//! are still as planned, makes the copies under the names and ids the plan gave them, links the agents'
-//! skills and writes the records (V23). Locks are held for that one statement.
+//! transaction: the listing, with ids drawn for every copy and record the install could make, then a
+//! statement per level of pins below an agent or recipe. Then one statement holds the plan's lanes (V25),
+//! checks under them that the workspace's copies are still as planned, makes the copies under the ids and
+//! names the plan gave them (a recipe's steps already pointed at its agents' copies), links the agents'
+//! skills and writes the records (V23). Its locks are held for that one statement; the fold follows it, as
+//! it follows an install's transaction (install/counts.rs).
 //!
-//! Taken by every install without an idempotency key whose item is not a recipe and whose clones need no
-//! scrubbing. When the plan no longer holds once the statement holds the lanes (a copy appeared or went, a
-//! name was taken, a listing changed since it was read), the statement undoes itself (V26's
-//! `marketplace_plan_changed`) and the install runs as a transaction instead (install/cascade.rs), which
-//! reads its plan under the lanes.
+//! Taken by every install without an idempotency key whose clones need no scrubbing. When the plan no
+//! longer holds once the statement holds the lanes (a copy appeared or went, a name was taken, a listing
+//! changed since it was read), the statement undoes itself (V26's `marketplace_plan_changed`) and the
+//! install runs as a transaction instead (install/cascade.rs), which reads its plan under the lanes.
 
+use serde_json::Value;
 use tokio_postgres::Client;
 
 use crate::foundation::content;
@@ -18,7 +20,9 @@ use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::{shown, strip_credentials};
 use crate::foundation::statement::{Params, Placeholder, Statement};
 use crate::install::admission::{admitted, listing_for};
-use crate::install::copies::{copied_columns, NodeCopy, WorkspaceCopy};
+use crate::install::copies::{
+    copied_columns, copied_values, recipe_agents, NodeCopy, WorkspaceCopy,
+};
 use crate::install::counts::fold_counts;
 use crate::install::dependencies::{Claim, Claimed, ReservedIds};
 use crate::install::locks::in_lock_order;
@@ -37,16 +41,13 @@ pub(crate) async fn install(
     request: &InstallRequest,
     confirm: &mut Option<&str>,
 ) -> Result<Option<InstallOutcome>, CatalogError> {
-    if request.idempotency_key.is_some() || request.kind == Some(ItemKind::Recipe) {
+    if request.idempotency_key.is_some() {
         return Ok(None);
     }
     let (kind, root, claimed) = listing_for(client, request, confirm, Claim::Ids).await?;
     let Claimed::Ids(reserved) = claimed else {
         unreachable!("ids were asked for")
     };
-    if kind == ItemKind::Recipe {
-        return Ok(None);
-    }
     let plan = plan::build(client, request.workspace, kind, root).await?;
     let manifest = admitted(&plan, request)?;
     refuse_changed_content(&plan)?;
@@ -128,6 +129,18 @@ fn copies_as_planned(
     Some((copies, install_ids))
 }
 
+/// A recipe copy's steps pointed at its agents' copies (the ids drawn for them, or those reused), when that
+/// changes them: what the recipe's copy is made with instead of the listing's steps.
+fn repointed_steps(plan: &Plan, copies: &[NodeCopy]) -> Option<Value> {
+    let root = plan.root();
+    if root.kind != ItemKind::Recipe {
+        return None;
+    }
+    let (by_name, by_listing) = recipe_agents(plan, copies);
+    let mut steps = root.content.get("steps")?.clone();
+    plan::repoint_steps(&mut steps, &by_name, &by_listing).then_some(steps)
+}
+
 /// Whether `error` is V26's: the plan no longer held, and the statement wrote nothing.
 fn plan_changed(error: &CatalogError) -> bool {
     matches!(error, CatalogError::Database(error)
@@ -182,11 +195,12 @@ async fn write(
         .collect();
     let mut ctes = vec![held];
     let mut made_runs = Vec::new();
+    let mut steps = repointed_steps(plan, copies);
     for (run, nodes) in clones
         .chunk_by(|(a, _), (b, _)| a.kind == b.kind)
         .enumerate()
     {
-        ctes.push(copy_run(&mut params, workspace, run, nodes));
+        ctes.push(copy_run(&mut params, workspace, run, nodes, steps.take()));
         made_runs.push(format!("SELECT id FROM made_{run}"));
     }
     let (agents, skills): (Vec<i64>, Vec<i64>) = clones
@@ -211,14 +225,20 @@ async fn write(
         .iter()
         .map(|(kind, id)| (kind.to_string(), *id))
         .unzip();
+    let items = params.bind(items);
+    let root_copy = params.bind(clones[0].1.id);
+    // The item's record holds its copy's fingerprint as stored: a recipe's steps were pointed at its agents'
+    // copies on the way in.
     let sql = format!(
         "WITH {ctes}
          SELECT CASE
              WHEN (SELECT as_planned FROM held)
                   AND (SELECT count(*) FROM ({made_runs}) m) = {clones}
              THEN marketplace_record_install(
-                      {root}::jsonb, {dependencies}::jsonb, {edge_installs}::bigint[],
-                      {edge_dependencies}::bigint[], {kinds}::text[], {items}::bigint[],
+                      jsonb_set({root}::jsonb, '{{0,content_hash}}',
+                                to_jsonb((SELECT fingerprint FROM made_0 WHERE id = {root_copy}))),
+                      {dependencies}::jsonb, {edge_installs}::bigint[], {edge_dependencies}::bigint[],
+                      {kinds}::text[], {items}::bigint[],
                       ARRAY(SELECT i.id = ANY (h.first)
                             FROM held h, unnest({items}::bigint[]) WITH ORDINALITY AS i(id, o) ORDER BY i.o),
                       {workspace})
@@ -232,7 +252,6 @@ async fn write(
         edge_installs = params.bind(made.edges.0),
         edge_dependencies = params.bind(made.edges.1),
         kinds = params.bind(kinds),
-        items = params.bind(items),
     );
     // Without an idempotency key no other install's record can come first: V23 records.
     Statement::with_params(sql, params).execute(client).await?;
@@ -247,15 +266,18 @@ fn copy_run(
     workspace: Placeholder,
     run: usize,
     nodes: &[(&Node, &WorkspaceCopy)],
+    steps: Option<Value>,
 ) -> String {
     let kind = nodes[0].0.kind;
     let table = kind.table();
     let copied = copied_columns(kind);
+    let steps = steps.map(|steps| format!("{}::jsonb", params.bind(steps)));
+    let values = copied_values(kind, steps.as_deref().map(|steps| ("steps", steps)));
     format!(
         "made_{run} AS (
              INSERT INTO {table} AS t (id, name, owner_type, owner_id, workspace_id, is_approved, is_featured,
                                        install_count, cloned_from_id, {copied})
-             SELECT c.copy_id, c.copy_name, 'workspace', {workspace}::text, {workspace}, false, false, 0, m.id, {copied}
+             SELECT c.copy_id, c.copy_name, 'workspace', {workspace}::text, {workspace}, false, false, 0, m.id, {values}
              FROM unnest({ids}::bigint[], {listings}::bigint[], {names}::text[], {versions}::text[],
                          {fingerprints}::text[])
                   WITH ORDINALITY AS c(copy_id, listing_id, copy_name, read_version, read_fingerprint, position)
@@ -264,7 +286,7 @@ fn copy_run(
                AND m.version::text = c.read_version AND {fingerprint} = c.read_fingerprint
              ORDER BY c.position
              ON CONFLICT ON CONSTRAINT {table}_workspace_name_key DO NOTHING
-             RETURNING t.id)",
+             RETURNING t.id, {stored} AS fingerprint)",
         ids = params.bind(nodes.iter().map(|(_, copy)| copy.id).collect::<Vec<_>>()),
         listings = params.bind(
             nodes
@@ -291,5 +313,6 @@ fn copy_run(
                 .collect::<Vec<_>>()
         ),
         fingerprint = content::fingerprint_sql(kind, "m"),
+        stored = content::fingerprint_sql(kind, "t"),
     )
 }
