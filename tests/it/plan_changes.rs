@@ -1,7 +1,7 @@
 //! An install reads its plan before it holds its lanes, and writes everything in one statement once it does.
-//! What changed while it waited (a name taken, a dependency's copy made) undoes that statement, and the
-//! install runs as a transaction that reads its plan under the lanes: the answer is the one the workspace
-//! has now, and nothing is counted twice.
+//! What changed meanwhile (a name taken, a dependency's copy made) undoes that statement, and a lane held by
+//! another install makes it give way; the install then runs as a transaction that reads its plan under the
+//! lanes: the answer is the one the workspace has now, and nothing is counted twice.
 
 use std::time::Duration;
 
@@ -10,40 +10,45 @@ use harness::*;
 use crate::install_plans::metrics;
 use crate::viral::other_session;
 
-/// Holds `listing`'s lane in `workspace` from another session, runs `change` there, and commits it only once
-/// `install` waits on the lane, leaving no lane behind (as a transaction that made the lane and then let it
-/// go would): the install read its plan before the change, holds its lanes after it, and is still the
-/// workspace's first install of the listing.
+/// Runs `change` in a transaction of another session, holding `lane` (a listing's lane in `workspace`) first
+/// when given, and commits only once `install` waits on a lock: the install read its plan before the change
+/// and writes after it. A lane held is let go with no lane left behind (as a transaction that made the lane
+/// and then let it go would), so the install is still the workspace's first of the listing.
 async fn change_while_waiting<T>(
     app: &TestApp,
     workspace: uuid::Uuid,
-    listing: i64,
+    lane: Option<i64>,
     change: &str,
     install: impl std::future::Future<Output = T>,
 ) -> T {
     let held = other_session(app).await;
-    held.batch_execute(&format!(
-        "BEGIN; SELECT marketplace_lock_lanes('{workspace}', ARRAY[{listing}::bigint], ARRAY[true]); {change}"
-    ))
-    .await
-    .unwrap();
+    let hold = lane.map_or(String::new(), |listing| {
+        format!(
+            "SELECT marketplace_lock_lanes('{workspace}', ARRAY[{listing}::bigint], ARRAY[true]);"
+        )
+    });
+    held.batch_execute(&format!("BEGIN; {hold} {change}"))
+        .await
+        .unwrap();
     let release = async {
         let waiting = "SELECT count(*) FROM pg_stat_activity
-                       WHERE wait_event_type = 'Lock' AND query LIKE '%marketplace_lock_plan%'";
+                       WHERE wait_event_type = 'Lock' AND query LIKE '%marketplace_lock_%'";
         for _ in 0..500 {
             if app.count(waiting).await > 0 {
-                held.batch_execute(&format!(
-                    "DELETE FROM marketplace_install_workspaces
-                     WHERE item_id = {listing} AND workspace_id = '{workspace}';
-                     COMMIT"
-                ))
-                .await
-                .unwrap();
+                let unlane = lane.map_or(String::new(), |listing| {
+                    format!(
+                        "DELETE FROM marketplace_install_workspaces
+                         WHERE item_id = {listing} AND workspace_id = '{workspace}';"
+                    )
+                });
+                held.batch_execute(&format!("{unlane} COMMIT"))
+                    .await
+                    .unwrap();
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        panic!("the install never waited on its lane");
+        panic!("the install never waited");
     };
     let (response, ()) = futures::join!(install, release);
     response
@@ -60,10 +65,12 @@ async fn a_name_taken_while_an_install_waits_gives_its_copy_the_next_free_name()
         .insert()
         .await;
 
+    // The rename is not committed when the install reads its names; the install's one statement then waits
+    // on the name, finds it taken, undoes itself, and the transaction names the copy anew.
     let response = change_while_waiting(
         &app,
         acme,
-        skill,
+        None,
         &format!("UPDATE skills SET name = 'Summarizer' WHERE id = {own}"),
         app.as_user("acme-editor").in_workspace(acme).install(skill),
     )
@@ -110,12 +117,12 @@ async fn a_dependency_copied_while_an_install_waits_is_reused_not_cloned_again()
         .insert()
         .await;
 
-    // The workspace gets a copy of the LLM (as an install of it alone would make) while the agent's install
-    // waits: it planned to clone the LLM.
+    // The workspace gets a copy of the LLM (as an install of it alone would make, holding the LLM's lane)
+    // while the agent's install waits on that lane: it planned to clone the LLM.
     let response = change_while_waiting(
         &app,
         acme,
-        agent,
+        Some(llm),
         &format!("UPDATE llm_models SET cloned_from_id = {llm} WHERE id = {own}"),
         app.as_user("acme-editor").in_workspace(acme).install(agent),
     )

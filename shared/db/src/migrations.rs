@@ -85,7 +85,7 @@ mod tests {
 
     /// Landed migrations are append-only: refinery refuses a database migrated with a different text. A
     /// change to one of these checksums means a landed migration was edited; add a new migration instead.
-    const LANDED: [(i32, &str, u64); 26] = [
+    const LANDED: [(i32, &str, u64); 27] = [
         (1, "accounts", 6563359564736379872),
         (2, "items", 5286840255446836223),
         (3, "marketplace", 18117583519627533391),
@@ -112,6 +112,7 @@ mod tests {
         (24, "fold_counts_static", 10565738499048527178),
         (25, "lock_plan_function", 5583418983805785332),
         (26, "install_in_one_statement", 11852145884490073520),
+        (27, "lanes_given_way", 4261156199748079210),
     ];
 
     #[test]

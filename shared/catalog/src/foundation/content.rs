@@ -8,8 +8,8 @@ use tokio_postgres::Row;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::redact::strip_credentials;
 use crate::foundation::redact::REDACTED;
+use crate::foundation::redact::{shown, strip_credentials};
 use crate::foundation::statement::{Params, Sql, Statement};
 
 /// The content of item `id`.
@@ -150,6 +150,26 @@ pub(crate) fn approved_digest_sql(alias: &str) -> String {
         "(SELECT v.content_digest FROM item_versions v
           WHERE v.item_id = {alias}.id AND v.version = {alias}.version AND v.status = 'approved')"
     )
+}
+
+/// Refuses the content of listing `id` (of `kind`, named `name`) when its `fingerprint` is not the digest
+/// approval recorded for its live version (`approved`; none recorded, nothing to check): a listing edited
+/// behind review's back is never handed out.
+pub(crate) fn check_approved(
+    kind: ItemKind,
+    id: i64,
+    name: &str,
+    approved: Option<&str>,
+    fingerprint: &str,
+) -> Result<(), CatalogError> {
+    match approved {
+        Some(approved) if approved != fingerprint => Err(CatalogError::ContentChanged(
+            kind,
+            id,
+            shown(name).to_owned(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// SHA-256 (hex) of a jsonb expression's canonical text.

@@ -6,10 +6,10 @@
 use tokio_postgres::{Client, Transaction};
 
 use crate::foundation::column::ReadColumn;
+use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::redact::shown;
 use crate::foundation::statement::{Sql, Statement};
 use crate::install::admission::{admitted, listing_for};
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
@@ -210,14 +210,14 @@ async fn install_in(
 /// back is never handed out.
 fn refuse_changed_content(plan: &Plan, copies: &[NodeCopy]) -> Result<(), CatalogError> {
     for (node, copy) in plan.nodes.iter().zip(copies) {
-        if let (NodeCopy::Cloned(copy), Some(approved)) = (copy, &node.content_digest) {
-            if copy.content_hash != *approved {
-                return Err(CatalogError::ContentChanged(
-                    node.kind,
-                    node.listing_id,
-                    shown(&node.name).to_owned(),
-                ));
-            }
+        if let NodeCopy::Cloned(copy) = copy {
+            content::check_approved(
+                node.kind,
+                node.listing_id,
+                &node.name,
+                node.content_digest.as_deref(),
+                &copy.content_hash,
+            )?;
         }
     }
     Ok(())

@@ -1,6 +1,6 @@
 //! An install written by one statement, without `BEGIN` or `COMMIT`. Its plan is read first, outside any
-//! transaction: the listing, with ids drawn for every copy and record the install could make, then a
-//! statement per level of pins below an agent or recipe. Then one statement holds the plan's lanes (V25),
+//! transaction: the listing, with ids drawn for every copy and record the install could make, then (an agent
+//! or recipe) the pins of every level below it in one statement. Then one statement holds the plan's lanes (V25),
 //! checks under them that the workspace's copies are still as planned, makes the copies under the ids and
 //! names the plan gave them (a recipe's steps already pointed at its agents' copies), links the agents'
 //! skills and writes the records (V23). Its locks are held for that one statement; the fold follows it, as
@@ -8,8 +8,9 @@
 //!
 //! Taken by every install without an idempotency key whose clones need no scrubbing. When the plan no
 //! longer holds once the statement holds the lanes (a copy appeared or went, a name was taken, a listing
-//! changed since it was read), the statement undoes itself (V26's `marketplace_plan_changed`) and the
-//! install runs as a transaction instead (install/cascade.rs), which reads its plan under the lanes.
+//! changed since it was read), the statement undoes itself (V26's `marketplace_plan_changed`), and when a
+//! lane is held by another install the statement does not wait for it (V27); either way the install runs
+//! as a transaction instead (install/cascade.rs), which waits on the lanes and reads its plan under them.
 
 use serde_json::Value;
 use tokio_postgres::Client;
@@ -17,7 +18,7 @@ use tokio_postgres::Client;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::redact::{shown, strip_credentials};
+use crate::foundation::redact::strip_credentials;
 use crate::foundation::statement::{Params, Placeholder, Statement};
 use crate::install::admission::{admitted, listing_for};
 use crate::install::copies::{
@@ -51,7 +52,7 @@ pub(crate) async fn install(
     let plan = plan::build(client, request.workspace, kind, root).await?;
     let manifest = admitted(&plan, request)?;
     refuse_changed_content(&plan)?;
-    let Some((copies, install_ids)) = copies_as_planned(&plan, reserved) else {
+    let Some((copies, install_ids)) = planned_copies(&plan, reserved) else {
         return Ok(None);
     };
     let made = made(&plan, &copies, &install_ids, request, &manifest);
@@ -72,17 +73,13 @@ pub(crate) async fn install(
 /// copies it only if it is still what was read): a listing edited behind review's back is never handed out.
 fn refuse_changed_content(plan: &Plan) -> Result<(), CatalogError> {
     for node in plan.nodes.iter().filter(|node| node.is_cloned()) {
-        if node
-            .content_digest
-            .as_ref()
-            .is_some_and(|approved| *approved != node.fingerprint)
-        {
-            return Err(CatalogError::ContentChanged(
-                node.kind,
-                node.listing_id,
-                shown(&node.name).to_owned(),
-            ));
-        }
+        content::check_approved(
+            node.kind,
+            node.listing_id,
+            &node.name,
+            node.content_digest.as_deref(),
+            &node.fingerprint,
+        )?;
     }
     Ok(())
 }
@@ -90,10 +87,7 @@ fn refuse_changed_content(plan: &Plan) -> Result<(), CatalogError> {
 /// The copy each node of `plan` will have, and each clone's record id, from the ids drawn with the listing;
 /// `None` when a clone's content would have to be scrubbed (a listing that entered another way than a
 /// submission), which only the transaction does, or more was cloned than ids were drawn for.
-fn copies_as_planned(
-    plan: &Plan,
-    reserved: ReservedIds,
-) -> Option<(Vec<NodeCopy>, Vec<Option<i64>>)> {
+fn planned_copies(plan: &Plan, reserved: ReservedIds) -> Option<(Vec<NodeCopy>, Vec<Option<i64>>)> {
     let mut item_ids = reserved.item_ids.into_iter();
     let mut record_ids = reserved.install_ids.into_iter();
     let mut copies = Vec::with_capacity(plan.nodes.len());
@@ -141,14 +135,17 @@ fn repointed_steps(plan: &Plan, copies: &[NodeCopy]) -> Option<Value> {
     plan::repoint_steps(&mut steps, &by_name, &by_listing).then_some(steps)
 }
 
-/// Whether `error` is V26's: the plan no longer held, and the statement wrote nothing.
+/// Whether `error` says the statement wrote nothing because its plan no longer held (V26) or may not hold
+/// (V27: a lane was held by another install, and the statement gave way).
 fn plan_changed(error: &CatalogError) -> bool {
     matches!(error, CatalogError::Database(error)
-        if error.code().is_some_and(|code| code.code() == PLAN_CHANGED))
+    if error.code().is_some_and(|code| {
+        code.code() == PLAN_CHANGED || *code == tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE
+    }))
 }
 
 /// The statement. `held`: V25 locks the lanes, the item's first and then the dependencies' in lock order, and
-/// reads the workspace's copies under them. Each run of clones of one kind is a data-modifying CTE (in plan
+/// reads the workspace's copies under them; through V27, which gives way when a lane is held. Each run of clones of one kind is a data-modifying CTE (in plan
 /// order, which is the lock order) that copies a listing only while its version and content are those read;
 /// the records are written only when every copy was made, else the statement raises and undoes itself.
 async fn write(
@@ -173,7 +170,8 @@ async fn write(
     let held = format!(
         "held AS (
              SELECT first, copies[2:] IS NOT DISTINCT FROM {expected}::bigint[] AS as_planned
-             FROM marketplace_lock_plan({workspace}, {kinds}::text[], {items}::bigint[], {insert}::boolean[], 0))",
+             FROM marketplace_lock_plan_or_give_way({workspace}, {kinds}::text[], {items}::bigint[],
+                                                   {insert}::boolean[]))",
         expected = params.bind(expected),
         kinds = params.bind(
             lanes
@@ -182,7 +180,12 @@ async fn write(
                 .collect::<Vec<_>>()
         ),
         items = params.bind(lanes.iter().map(|node| node.listing_id).collect::<Vec<_>>()),
-        insert = params.bind(lanes.iter().map(|node| node.is_cloned()).collect::<Vec<_>>()),
+        insert = params.bind(
+            lanes
+                .iter()
+                .map(|node| node.is_cloned())
+                .collect::<Vec<_>>()
+        ),
     );
     let clones: Vec<(&Node, &WorkspaceCopy)> = plan
         .nodes

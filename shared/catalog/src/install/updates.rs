@@ -334,17 +334,13 @@ async fn apply_update_once(
                 .into(),
         ));
     }
-    if sides
-        .approved_digest
-        .as_ref()
-        .is_some_and(|approved| *approved != sides.listing_fingerprint)
-    {
-        return Err(CatalogError::ContentChanged(
-            install.kind,
-            install.item_id,
-            sides.listing_name.clone(),
-        ));
-    }
+    content::check_approved(
+        install.kind,
+        install.item_id,
+        &sides.listing_name,
+        sides.approved_digest.as_deref(),
+        &sides.listing_fingerprint,
+    )?;
     let reach = UpdateReach::new(
         install.kind,
         &sides.listing_content,
