@@ -7,7 +7,7 @@ use tokio_postgres::Row;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
-use crate::install::planned::{Node, NodeAction};
+use crate::install::planned::Node;
 
 /// Whether `dependencies` still find exactly the copies the plan was built from, given `copies`, the
 /// workspace's copy of each read once the install held every listing of its plan ([`lock_lanes`]): each
@@ -20,13 +20,10 @@ use crate::install::planned::{Node, NodeAction};
 /// [`lock_lanes`]: crate::install::locks::lock_lanes
 pub(crate) fn copies_still_as_planned(dependencies: &[&Node], copies: &[Option<i64>]) -> bool {
     dependencies.len() == copies.len()
-        && dependencies.iter().zip(copies).all(|(node, copy)| {
-            let planned = match &node.action {
-                NodeAction::Reuse { copy_id, .. } => Some(*copy_id),
-                NodeAction::Clone { .. } => None,
-            };
-            planned == *copy
-        })
+        && dependencies
+            .iter()
+            .zip(copies)
+            .all(|(node, copy)| node.planned_copy() == *copy)
 }
 
 /// A workspace's copy of a listing, with the live install record that made it.
@@ -73,6 +70,7 @@ pub(crate) fn existing_copy_sql(kind: ItemKind, alias: &str, workspace: &str) ->
 mod tests {
     use super::*;
     use crate::foundation::capabilities::Capabilities;
+    use crate::install::planned::NodeAction;
 
     fn node(action: NodeAction) -> Node {
         Node {

@@ -105,6 +105,14 @@ impl Node {
     pub(crate) fn is_cloned(&self) -> bool {
         matches!(self.action, NodeAction::Clone { .. })
     }
+
+    /// The workspace's copy of the listing the plan counts on: the one it reuses, none for a clone.
+    pub(crate) fn planned_copy(&self) -> Option<i64> {
+        match &self.action {
+            NodeAction::Reuse { copy_id, .. } => Some(*copy_id),
+            NodeAction::Clone { .. } => None,
+        }
+    }
 }
 
 /// A plan as the install executes it.

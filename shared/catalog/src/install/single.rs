@@ -160,13 +160,7 @@ async fn write(
     let lanes: Vec<&Node> = std::iter::once(plan.root())
         .chain(in_lock_order(plan.nodes.iter().skip(1)))
         .collect();
-    let expected: Vec<Option<i64>> = lanes[1..]
-        .iter()
-        .map(|node| match &node.action {
-            NodeAction::Reuse { copy_id, .. } => Some(*copy_id),
-            NodeAction::Clone { .. } => None,
-        })
-        .collect();
+    let expected: Vec<Option<i64>> = lanes[1..].iter().map(|node| node.planned_copy()).collect();
     let held = format!(
         "held AS (
              SELECT first, copies[2:] IS NOT DISTINCT FROM {expected}::bigint[] AS as_planned
