@@ -148,3 +148,51 @@ async fn a_dependency_copied_while_an_install_waits_is_reused_not_cloned_again()
     assert_eq!(metrics(&app, "agents", agent).await, (1, 1, 1));
     assert_eq!(metrics(&app, "llm_models", llm).await, (0, 0, 0));
 }
+
+#[tokio::test]
+async fn a_key_recorded_by_another_install_meanwhile_undoes_the_copy_and_refuses_the_reuse() {
+    let app = TestApp::new().await;
+    let acme = app.workspace_with_members("acme").await;
+    let first = app.item(ItemKind::Skill, "First").insert().await;
+    let second = app.item(ItemKind::Skill, "Second").insert().await;
+    let editor: i64 = app
+        .count("SELECT id FROM users WHERE auth_subject = 'acme-editor'")
+        .await;
+
+    // Another install of `first` with the key is recording it, not yet committed, when the install of
+    // `second` with the same key reads its replay (none yet): its one statement makes the copy, then waits
+    // on the key, finds it recorded and undoes itself; the key then answers for the other request.
+    let response = change_while_waiting(
+        &app,
+        acme,
+        None,
+        &format!(
+            "INSERT INTO marketplace_installs (item_id, item_kind, workspace_id, user_id, installed_item_id,
+                                               installed_version, content_hash, idempotency_key, response)
+             VALUES ({first}, 'skill', '{acme}', {editor}, 0, '1.0.0', 'h', 'once', '{{}}')"
+        ),
+        app.as_user("acme-editor")
+            .in_workspace(acme)
+            .call("POST", &format!("/items/{second}/install"))
+            .header("idempotency-key", "once")
+            .send(),
+    )
+    .await;
+    response.assert_problem(422, "idempotency_key_reused");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM skills WHERE cloned_from_id = {second}"
+        ))
+        .await,
+        0,
+        "the copy went with the statement"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT count(*) FROM marketplace_installs WHERE item_id = {second}"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(metrics(&app, "skills", second).await, (0, 0, 0));
+}

@@ -16,6 +16,7 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         .category("Writing")
         .insert()
         .await;
+    let keyed_skill = app.item(ItemKind::Skill, "Keyed").insert().await;
     app.item(ItemKind::Llm, "fast-1").insert().await;
     let agent = app
         .item(ItemKind::Agent, "Triage Bot")
@@ -100,6 +101,23 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         "POST /items/{skill}/install",
         proxy.counting(editor.install_without_consent(skill)).await,
         201,
+    );
+    let keyed = || {
+        editor
+            .call("POST", &format!("/items/{keyed_skill}/install"))
+            .header("idempotency-key", "round-trips")
+            .without_consent()
+            .send()
+    };
+    count(
+        "POST /items/{skill}/install (Idempotency-Key)",
+        proxy.counting(keyed()).await,
+        201,
+    );
+    count(
+        "POST /items/{skill}/install (the same Idempotency-Key again)",
+        proxy.counting(keyed()).await,
+        200,
     );
     count(
         "POST /items/{agent}/install (its LLM cloned)",
@@ -325,6 +343,11 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /me", 1),
         ("GET /items/{id}/install-plan", 2),
         ("POST /items/{skill}/install", 3),
+        ("POST /items/{skill}/install (Idempotency-Key)", 4),
+        (
+            "POST /items/{skill}/install (the same Idempotency-Key again)",
+            1,
+        ),
         ("POST /items/{agent}/install (its LLM cloned)", 4),
         ("POST /items/{agent}/install (its LLM reused)", 4),
         (

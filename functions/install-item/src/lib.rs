@@ -16,16 +16,14 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 #[tracing::instrument(skip_all)]
 pub async fn handle(state: &AppState, req: Request) -> HandlerResult {
     if let Ok(asked) = Asked::read(&req) {
-        if asked.idempotency_key.is_none() {
-            if let Some((mut session, workspace, subject)) =
-                remembered_workspace_session(state, &req).await?
-            {
-                let user_id = session.caller.user.id;
-                let request = asked.request(state, workspace, user_id, Some(subject.to_owned()));
-                match marketplace_catalog::install_item(session.db.client_mut(), &request).await {
-                    Err(CatalogError::CallerUnconfirmed) => {}
-                    outcome => return Ok(answer(state, outcome?)),
-                }
+        if let Some((mut session, workspace, subject)) =
+            remembered_workspace_session(state, &req).await?
+        {
+            let user_id = session.caller.user.id;
+            let request = asked.request(state, workspace, user_id, Some(subject.to_owned()));
+            match marketplace_catalog::install_item(session.db.client_mut(), &request).await {
+                Err(CatalogError::CallerUnconfirmed) => {}
+                outcome => return Ok(answer(state, outcome?)),
             }
         }
     }

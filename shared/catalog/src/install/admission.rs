@@ -45,16 +45,23 @@ pub(crate) async fn listing_for(
     };
     let checking = CallerCheck::new(db, subject, Some(workspace));
     let found = installable_listing(&checking, workspace, item_id, kind_hint, claim).await;
-    // A statement that failed confirmed no one (it may have failed for want of a check: a lane in a
-    // workspace that does not exist); the route looks the caller up and tries again.
-    let Some(checked) = checking.checked() else {
-        return Err(CatalogError::CallerUnconfirmed);
-    };
-    if !confirms(&checked, request.user_id) {
-        return Err(CatalogError::CallerUnconfirmed);
-    }
+    confirmed(&checking, request.user_id)?;
     *confirm = None;
     found
+}
+
+/// `Ok` when the statement sent through `checking` confirmed the caller: user `user_id`, with a role that may
+/// change the workspace. Otherwise the route looks the caller up and tries again; nothing that statement
+/// read may be answered. A statement that failed confirmed no one (it may have failed for want of a check:
+/// a lane in a workspace that does not exist).
+pub(crate) fn confirmed<C: Sql>(
+    checking: &CallerCheck<'_, C>,
+    user_id: i64,
+) -> Result<(), CatalogError> {
+    match checking.checked() {
+        Some(checked) if confirms(&checked, user_id) => Ok(()),
+        _ => Err(CatalogError::CallerUnconfirmed),
+    }
 }
 
 /// Whether a caller lookup found user `user_id` with a role that may change the workspace.

@@ -5,13 +5,14 @@
 
 use tokio_postgres::{Client, Transaction};
 
+use crate::foundation::caller_check::CallerCheck;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::{Sql, Statement};
-use crate::install::admission::{admitted, listing_for};
+use crate::install::admission::{admitted, confirmed, listing_for};
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
 use crate::install::counts::fold_counts;
 use crate::install::dependencies::{Claim, Claimed};
@@ -30,9 +31,6 @@ pub async fn install_item(
     request: &InstallRequest,
 ) -> Result<InstallOutcome, CatalogError> {
     let mut confirm = request.confirm_caller.as_deref();
-    if confirm.is_some() && request.idempotency_key.is_some() {
-        return Err(CatalogError::CallerUnconfirmed);
-    }
     let mut attempt = 1;
     loop {
         match install_once(client, request, &mut confirm).await {
@@ -48,9 +46,13 @@ async fn install_once(
     request: &InstallRequest,
     confirm: &mut Option<&str>,
 ) -> Result<InstallOutcome, CatalogError> {
+    if let Some(outcome) = replay_first(&*client, request, confirm).await? {
+        return Ok(outcome);
+    }
     if let Some(outcome) = single::install(&*client, request, confirm).await? {
         return Ok(outcome);
     }
+    // The one statement undid itself: its plan changed, or another install recorded the same key first.
     if let Some(response) = replay(&*client, request).await? {
         return Ok(response);
     }
@@ -84,6 +86,27 @@ enum Written {
     Installed(InstallResponse, Vec<i64>),
     /// Another install with the same idempotency key committed first; its answer, when already read.
     KeyTaken(Option<InstallOutcome>),
+}
+
+/// The answer of an earlier install with `request`'s key, read before anything else: a repeat is answered
+/// with the stored response even when the listing has changed since. With a caller to `confirm`, the same
+/// statement confirms them before the stored response may be answered, and `confirm` is taken.
+async fn replay_first(
+    client: &Client,
+    request: &InstallRequest,
+    confirm: &mut Option<&str>,
+) -> Result<Option<InstallOutcome>, CatalogError> {
+    if request.idempotency_key.is_none() {
+        return Ok(None);
+    }
+    let Some(subject) = *confirm else {
+        return replay(client, request).await;
+    };
+    let checking = CallerCheck::new(client, subject, Some(request.workspace));
+    let found = replay(&checking, request).await;
+    confirmed(&checking, request.user_id)?;
+    *confirm = None;
+    found
 }
 
 /// The stored response of an earlier install with the same key in the same workspace. The key answers only

@@ -30,7 +30,8 @@ pub struct InstallRequest {
     /// The token's subject, when the route has not looked the caller up: the install's first statement then
     /// carries the lookup ([`CallerCheck`]), and the install goes on only if it finds `user_id` with a role
     /// that may change `workspace`; else it writes nothing and fails with
-    /// [`CatalogError::CallerUnconfirmed`]. Not with an `idempotency_key`, whose replay is read first.
+    /// [`CatalogError::CallerUnconfirmed`]. With an `idempotency_key`, the first statement is the replay's
+    /// read, which carries the lookup instead.
     ///
     /// [`CallerCheck`]: crate::foundation::caller_check::CallerCheck
     /// [`CatalogError::CallerUnconfirmed`]: crate::CatalogError::CallerUnconfirmed

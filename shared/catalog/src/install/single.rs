@@ -6,9 +6,10 @@
 //! skills and writes the records (V23). Its locks are held for that one statement; the fold follows it, as
 //! it follows an install's transaction (install/counts.rs).
 //!
-//! Taken by every install without an idempotency key whose clones need no scrubbing. When the plan no
-//! longer holds once the statement holds the lanes (a copy appeared or went, a name was taken, a listing
-//! changed since it was read), the statement undoes itself (V26's `marketplace_plan_changed`), and when a
+//! Taken by every install whose clones need no scrubbing (a keyed install, once no install with its key was
+//! found: install/cascade.rs). When the plan no longer holds once the statement holds the lanes (a copy
+//! appeared or went, a name was taken, a listing changed since it was read), or another install recorded
+//! the same idempotency key first, the statement undoes itself (V26's `marketplace_plan_changed`), and when a
 //! lane is held by another install the statement does not wait for it (V27); either way the install runs
 //! as a transaction instead (install/cascade.rs), which waits on the lanes and reads its plan under them.
 
@@ -42,9 +43,6 @@ pub(crate) async fn install(
     request: &InstallRequest,
     confirm: &mut Option<&str>,
 ) -> Result<Option<InstallOutcome>, CatalogError> {
-    if request.idempotency_key.is_some() {
-        return Ok(None);
-    }
     let (kind, root, claimed) = listing_for(client, request, confirm, Claim::Ids).await?;
     let Claimed::Ids(reserved) = claimed else {
         unreachable!("ids were asked for")
@@ -231,14 +229,19 @@ async fn write(
          SELECT CASE
              WHEN (SELECT as_planned FROM held)
                   AND (SELECT count(*) FROM ({made_runs}) m) = {clones}
-             THEN marketplace_record_install(
-                      jsonb_set({root}::jsonb, '{{0,content_hash}}',
-                                to_jsonb((SELECT fingerprint FROM made_0 WHERE id = {root_copy}))),
-                      {dependencies}::jsonb, {edge_installs}::bigint[], {edge_dependencies}::bigint[],
-                      {kinds}::text[], {items}::bigint[],
-                      ARRAY(SELECT i.id = ANY (h.first)
-                            FROM held h, unnest({items}::bigint[]) WITH ORDINALITY AS i(id, o) ORDER BY i.o),
-                      {workspace})
+             THEN CASE
+                 WHEN marketplace_record_install(
+                          jsonb_set({root}::jsonb, '{{0,content_hash}}',
+                                    to_jsonb((SELECT fingerprint FROM made_0 WHERE id = {root_copy}))),
+                          {dependencies}::jsonb, {edge_installs}::bigint[], {edge_dependencies}::bigint[],
+                          {kinds}::text[], {items}::bigint[],
+                          ARRAY(SELECT i.id = ANY (h.first)
+                                FROM held h, unnest({items}::bigint[]) WITH ORDINALITY AS i(id, o)
+                                ORDER BY i.o),
+                          {workspace})
+                 THEN true
+                 ELSE marketplace_plan_changed()
+             END
              ELSE marketplace_plan_changed()
          END AS recorded",
         ctes = ctes.join(", "),
@@ -250,7 +253,8 @@ async fn write(
         edge_dependencies = params.bind(made.edges.1),
         kinds = params.bind(kinds),
     );
-    // Without an idempotency key no other install's record can come first: V23 records.
+    // V23 records nothing when another install recorded the same key first (it waits for that install's
+    // statement or transaction to end); the copies made here then go with the statement.
     Statement::with_params(sql, params).execute(client).await?;
     Ok(())
 }
