@@ -21,6 +21,8 @@ pub(super) struct Call {
     pub(super) consent: Option<String>,
     /// Whose token it carries.
     pub(super) subject: &'static str,
+    /// The `Idempotency-Key` it sends.
+    pub(super) key: Option<&'static str>,
 }
 
 impl Call {
@@ -32,6 +34,7 @@ impl Call {
             body: None,
             consent: None,
             subject: MEMBER,
+            key: None,
         }
     }
 
@@ -43,12 +46,19 @@ impl Call {
             body: None,
             consent: None,
             subject: MEMBER,
+            key: None,
         }
     }
 
     /// Consents to the capabilities of this digest up front (no refused first attempt).
     pub(super) fn consenting(mut self, digest: String) -> Self {
         self.consent = Some(digest);
+        self
+    }
+
+    /// Sends this `Idempotency-Key`.
+    pub(super) fn keyed(mut self, key: &'static str) -> Self {
+        self.key = Some(key);
         self
     }
 
@@ -65,6 +75,7 @@ impl Call {
             body: None,
             consent: None,
             subject: MEMBER,
+            key: None,
         }
     }
 
@@ -99,6 +110,9 @@ impl Call {
         }
         if let Some(workspace) = self.workspace {
             builder = builder.header("x-workspace-id", workspace.to_string());
+        }
+        if let Some(key) = self.key {
+            builder = builder.header("idempotency-key", key);
         }
         let body = match &self.body {
             Some(body) => {

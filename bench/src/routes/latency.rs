@@ -95,14 +95,18 @@ impl Bench {
                 delayed,
             });
         }
-        for (name, listing) in [
+        let skill = self.listing("skills", false).await?;
+        for (name, listing, key) in [
+            ("POST /items/{skill}/install", skill, None),
             (
-                "POST /items/{skill}/install",
-                self.listing("skills", false).await?,
+                "POST /items/{skill}/install (Idempotency-Key)",
+                skill,
+                Some("latency"),
             ),
             (
                 "POST /items/{agent}/install (+ its LLM)",
                 self.listing("agents", true).await?,
+                None,
             ),
         ] {
             let path = format!("/api/marketplace/items/{listing}/install");
@@ -112,9 +116,12 @@ impl Bench {
                 // Every fresh workspace gets the same plan: the digest the installer consented to.
                 let db = self.state.pool.get().await?;
                 let plan = marketplace_catalog::install_plan(&**db, fresh.into(), listing).await?;
-                calls.push(
-                    Call::post(path.clone(), fresh).consenting(plan.manifest.capabilities_digest),
-                );
+                let call =
+                    Call::post(path.clone(), fresh).consenting(plan.manifest.capabilities_digest);
+                calls.push(match key {
+                    Some(key) => call.keyed(key),
+                    None => call,
+                });
             }
             let (first, second) = calls.split_at(WARMUP + samples);
             let (direct, _) = self.time(&self.state, None, samples, |i| &first[i]).await?;
