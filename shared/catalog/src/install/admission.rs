@@ -33,33 +33,40 @@ pub(crate) fn admitted(plan: &Plan, request: &InstallRequest) -> Result<Manifest
 /// The listing `request` installs, found by a statement that also takes what `claim` asks for. With a caller
 /// to `confirm`, the same statement confirms them ([`CallerCheck`]) before anything is written, and `confirm`
 /// is taken.
-pub(crate) async fn listing_for(
-    db: &impl Sql,
+pub(crate) async fn listing_for<C: Sql>(
+    db: &C,
     request: &InstallRequest,
     confirm: &mut Option<&str>,
     claim: Claim,
 ) -> Result<(ItemKind, Listing, Claimed), CatalogError> {
     let (workspace, item_id, kind_hint) = (request.workspace, request.item_id, request.kind);
-    let Some(subject) = *confirm else {
-        return installable_listing(db, workspace, item_id, kind_hint, claim).await;
-    };
-    let checking = CallerCheck::new(db, subject, Some(workspace));
-    let found = installable_listing(&checking, workspace, item_id, kind_hint, claim).await;
-    confirmed(&checking, request.user_id)?;
-    *confirm = None;
-    found
+    confirming(db, request, confirm, async |db| {
+        installable_listing(db, workspace, item_id, kind_hint, claim).await
+    })
+    .await
 }
 
-/// `Ok` when the statement sent through `checking` confirmed the caller: user `user_id`, with a role that may
-/// change the workspace. Otherwise the route looks the caller up and tries again; nothing that statement
-/// read may be answered. A statement that failed confirmed no one (it may have failed for want of a check:
-/// a lane in a workspace that does not exist).
-pub(crate) fn confirmed<C: Sql>(
-    checking: &CallerCheck<'_, C>,
-    user_id: i64,
-) -> Result<(), CatalogError> {
+/// What `read` reads on `db`. With a caller to `confirm`, `read`'s first statement carries their lookup
+/// ([`CallerCheck`]), and what it read is answered only once that found `request`'s user with a role that may
+/// change the workspace; `confirm` is then taken. Otherwise the route looks the caller up and tries again
+/// ([`CatalogError::CallerUnconfirmed`]). A statement that failed confirmed no one (it may have failed for
+/// want of a check: a lane in a workspace that does not exist).
+pub(crate) async fn confirming<C: Sql, T>(
+    db: &C,
+    request: &InstallRequest,
+    confirm: &mut Option<&str>,
+    read: impl AsyncFnOnce(&CallerCheck<'_, C>) -> Result<T, CatalogError>,
+) -> Result<T, CatalogError> {
+    let Some(subject) = *confirm else {
+        return read(&CallerCheck::off(db)).await;
+    };
+    let checking = CallerCheck::new(db, subject, Some(request.workspace));
+    let found = read(&checking).await;
     match checking.checked() {
-        Some(checked) if confirms(&checked, user_id) => Ok(()),
+        Some(checked) if confirms(&checked, request.user_id) => {
+            *confirm = None;
+            found
+        }
         _ => Err(CatalogError::CallerUnconfirmed),
     }
 }

@@ -5,14 +5,13 @@
 
 use tokio_postgres::{Client, Transaction};
 
-use crate::foundation::caller_check::CallerCheck;
 use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::statement::{Sql, Statement};
-use crate::install::admission::{admitted, confirmed, listing_for};
+use crate::install::admission::{admitted, confirming, listing_for};
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
 use crate::install::counts::fold_counts;
 use crate::install::dependencies::{Claim, Claimed};
@@ -99,14 +98,10 @@ async fn replay_first(
     if request.idempotency_key.is_none() {
         return Ok(None);
     }
-    let Some(subject) = *confirm else {
-        return replay(client, request).await;
-    };
-    let checking = CallerCheck::new(client, subject, Some(request.workspace));
-    let found = replay(&checking, request).await;
-    confirmed(&checking, request.user_id)?;
-    *confirm = None;
-    found
+    confirming(client, request, confirm, async |db| {
+        replay(db, request).await
+    })
+    .await
 }
 
 /// The stored response of an earlier install with the same key in the same workspace. The key answers only
