@@ -2,7 +2,10 @@
 //! simple `Query` a handler sends). Deployed, each is a network round trip through RDS Proxy, so the counts
 //! are pinned: a route that gains a round trip fails here, one that loses one updates its line.
 
+use std::collections::BTreeSet;
+
 use harness::*;
+use marketplace_http::routes::{match_route, BASE_PATH, ROUTES};
 use marketplace_http::Config;
 
 #[tokio::test]
@@ -37,6 +40,11 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         .await;
     let private_source = app
         .item(ItemKind::Agent, "Private Bot")
+        .in_workspace(acme)
+        .insert()
+        .await;
+    let draft_source = app
+        .item(ItemKind::Agent, "Draft Bot")
         .in_workspace(acme)
         .insert()
         .await;
@@ -119,7 +127,7 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         proxy.counting(keyed()).await,
         200,
     );
-    count(
+    let agent_install = count(
         "POST /items/{agent}/install (its LLM cloned)",
         proxy
             .counting(editor.install_accepting(agent, &agent_digest))
@@ -170,7 +178,7 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         proxy.counting(editor.reviews(agent, "")).await,
         200,
     );
-    count(
+    let review = count(
         "POST /items/{id}/reviews",
         proxy
             .counting(editor.review(
@@ -208,6 +216,30 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
     count(
         "POST /items/{id}/feature",
         proxy.counting(admin.feature(listing, true)).await,
+        200,
+    );
+    count(
+        "POST /items/{id}/official",
+        proxy.counting(admin.mark_official(listing)).await,
+        200,
+    );
+    count(
+        "DELETE /items/{id}/official",
+        proxy.counting(admin.clear_official(listing)).await,
+        200,
+    );
+    let draft = editor
+        .submit(&json!({"item_type": "agent", "item_id": draft_source}))
+        .await;
+    draft.assert_status(201);
+    count(
+        "POST /items/{id}/reject",
+        proxy
+            .counting(admin.reject(
+                draft.json["item_id"].as_i64().expect("item_id"),
+                &json!({"reason": "Not ready"}),
+            ))
+            .await,
         200,
     );
     count(
@@ -331,6 +363,34 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         updates.json["updates"][0]["changelog"][0]["version"],
         "1.1.0"
     );
+    count(
+        "POST /installs/{id}/update",
+        proxy
+            .counting(editor.apply_update(agent_install.body::<Install>().install_id, None))
+            .await,
+        200,
+    );
+    let review_id = review.json["id"].as_i64().expect("review id");
+    count(
+        "POST /reviews/{id}/hide",
+        proxy.counting(admin.hide_review(review_id, "Spam")).await,
+        200,
+    );
+    count(
+        "POST /reviews/{id}/unhide",
+        proxy.counting(admin.unhide_review(review_id)).await,
+        200,
+    );
+    count(
+        "DELETE /items/{id}/reviews/mine",
+        proxy.counting(editor.delete_review(agent)).await,
+        204,
+    );
+    count(
+        "DELETE /items/{id}",
+        proxy.counting(admin.delist(listing)).await,
+        204,
+    );
 
     let expected: Vec<(&str, u64)> = vec![
         ("GET /items", 1),
@@ -363,6 +423,9 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /admin/queue", 1),
         ("POST /items/{id}/approve", 12),
         ("POST /items/{id}/feature", 7),
+        ("POST /items/{id}/official", 7),
+        ("DELETE /items/{id}/official", 7),
+        ("POST /items/{id}/reject", 8),
         ("GET /submissions", 1),
         ("POST /items/{id}/versions", 10),
         ("POST /items/{id}/versions/{v}/withdraw", 7),
@@ -386,6 +449,35 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /catalogs/{id}/moderation-log", 1),
         ("DELETE /catalogs/{id}/workspaces/{workspace}", 2),
         ("GET /updates (one update, with its changelogs)", 1),
+        ("POST /installs/{id}/update", 12),
+        ("POST /reviews/{id}/hide", 8),
+        ("POST /reviews/{id}/unhide", 8),
+        ("DELETE /items/{id}/reviews/mine", 5),
+        ("DELETE /items/{id}", 7),
     ];
     assert_eq!(measured, expected);
+    let counted: BTreeSet<&str> = measured.iter().map(|(name, _)| served_by(name)).collect();
+    let every: BTreeSet<&str> = ROUTES.iter().map(|route| route.function).collect();
+    assert_eq!(counted, every, "every route's round trips are pinned");
+}
+
+/// The function serving the request a line of the table names ("POST /items/{skill}/install (...)").
+fn served_by(name: &str) -> &'static str {
+    let (method, rest) = name.split_once(' ').expect("a method and a path");
+    let path = rest.split([' ', '?']).next().unwrap_or_default();
+    let concrete: String = path
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "1"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    match_route(method, &format!("{BASE_PATH}{concrete}"))
+        .unwrap_or_else(|| panic!("no route serves {name}"))
+        .0
+        .function
 }
