@@ -395,6 +395,53 @@ async fn a_repeated_idempotency_key_replays_the_first_install() {
     );
 }
 
+#[tokio::test]
+async fn a_repeated_idempotency_key_replays_even_once_the_listing_is_delisted() {
+    let app = TestApp::new().await;
+    let workspace = app.workspace_with_members("acme").await;
+    app.admin("root").await;
+    app.item(ItemKind::Llm, "fast-1").insert().await;
+    let agent = app
+        .item(ItemKind::Agent, "Triage Bot")
+        .set("model_config", json!({"model": "fast-1"}))
+        .insert()
+        .await;
+    let install = |subject: &'static str, key: &'static str| {
+        app.post(install_path(agent))
+            .as_user(subject)
+            .workspace(workspace)
+            .header("Idempotency-Key", key)
+            .send()
+    };
+    let first = install("acme-owner", "once").await;
+    first.assert_status(201);
+    let drawn = "SELECT last_value FROM item_id_seq";
+    let ids_before = app.count(drawn).await;
+    install("acme-owner", "once").await.assert_status(200);
+    assert_eq!(app.count(drawn).await, ids_before, "a replay draws no ids");
+    app.as_user("root").delist(agent).await.assert_status(204);
+
+    let again = install("acme-owner", "once").await;
+    again.assert_status(200);
+    assert_eq!(
+        again.json, first.json,
+        "the stored response, dependencies and all"
+    );
+    install("acme-owner", "new").await.assert_status(404);
+    let stranger = install("stranger", "once").await;
+    stranger.assert_status(403);
+    assert!(
+        stranger.json.get("install_id").is_none(),
+        "{}",
+        stranger.text
+    );
+    assert_eq!(
+        app.count("SELECT count(*) FROM marketplace_installs").await,
+        2,
+        "the agent's install and its LLM's, once"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_repeats_of_one_key_install_once() {
     let app = TestApp::with(Config::default(), 20).await;

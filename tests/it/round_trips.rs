@@ -141,6 +141,19 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
             .await,
         201,
     );
+    count(
+        "POST /items/{agent}/install (Idempotency-Key, its LLM reused)",
+        proxy
+            .counting(
+                editor
+                    .call("POST", &format!("/items/{agent}/install"))
+                    .header("idempotency-key", "round-trips-agent")
+                    .header("accept-capabilities", &agent_digest)
+                    .send(),
+            )
+            .await,
+        201,
+    );
     // A recipe into a workspace that has none of it yet: the recipe, its agent and the agent's LLM cloned.
     let gamma = app.workspace_with_members("gamma").await;
     let gamma_editor = app.as_user("gamma-editor").in_workspace(gamma);
@@ -403,13 +416,17 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /me", 1),
         ("GET /items/{id}/install-plan", 2),
         ("POST /items/{skill}/install", 3),
-        ("POST /items/{skill}/install (Idempotency-Key)", 4),
+        ("POST /items/{skill}/install (Idempotency-Key)", 3),
         (
             "POST /items/{skill}/install (the same Idempotency-Key again)",
             1,
         ),
         ("POST /items/{agent}/install (its LLM cloned)", 4),
         ("POST /items/{agent}/install (its LLM reused)", 4),
+        (
+            "POST /items/{agent}/install (Idempotency-Key, its LLM reused)",
+            4,
+        ),
         (
             "POST /items/{recipe}/install (its agent and the agent's LLM cloned)",
             4,

@@ -18,6 +18,7 @@ pub(crate) mod plan;
 pub(crate) mod planned;
 pub(crate) mod reach;
 pub(crate) mod records;
+pub(crate) mod replay;
 pub(crate) mod setup;
 pub(crate) mod single;
 pub(crate) mod skills;

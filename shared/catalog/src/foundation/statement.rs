@@ -168,11 +168,13 @@ impl<'a> Statement<'a> {
     /// This statement behind `gate`, a query of one row `g` whose columns every row carries: read only when
     /// `condition` on `g` holds. One row per row of the statement (in its order); one row of the gate's
     /// columns alone when it has none or was not read; none when the gate has no row. [`own_rows`] keeps the
-    /// statement's.
+    /// statement's. `OFFSET 0` keeps the planner from pulling the statement up into the join, where the
+    /// condition would only filter its rows once read (and any function it calls, called); kept apart, the
+    /// condition is a one-time filter in front of it.
     pub(crate) fn behind(mut self, gate: &str, condition: &str) -> Self {
         self.sql = format!(
             "SELECT g.*, d.* FROM ({gate}) g LEFT JOIN LATERAL \
-             (SELECT 1 AS {OWN_ROW}, o.* FROM ({sql}) o WHERE {condition}) d ON true",
+             (SELECT 1 AS {OWN_ROW}, o.* FROM ({sql}) o WHERE {condition} OFFSET 0) d ON true",
             sql = self.sql
         );
         self

@@ -4,12 +4,12 @@
 use crate::foundation::caller_check::{CallerCheck, Checked};
 use crate::foundation::capabilities::Manifest;
 use crate::foundation::error::CatalogError;
-use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::shown;
 use crate::foundation::statement::Sql;
-use crate::install::dependencies::{installable_listing, Claim, Claimed, Listing};
+use crate::install::dependencies::{installable_listing, Claim, Installable};
 use crate::install::outcome::InstallRequest;
 use crate::install::planned::Plan;
+use crate::install::replay::ReplayKey;
 
 /// The manifest `plan` installs under, once nothing stops it: a pinned dependency no longer listed, or a
 /// manifest the caller has not consented to.
@@ -30,18 +30,20 @@ pub(crate) fn admitted(plan: &Plan, request: &InstallRequest) -> Result<Manifest
     )
 }
 
-/// The listing `request` installs, found by a statement that also takes what `claim` asks for. With a caller
-/// to `confirm`, the same statement confirms them ([`CallerCheck`]) before anything is written, and `confirm`
-/// is taken.
+/// The listing `request` installs, found by a statement that also takes what `claim` asks for, or, with a
+/// `replay` key, the answer of the earlier install under it, read by the same statement first. With a caller
+/// to `confirm`, the same statement confirms them ([`CallerCheck`]) before anything is written or answered,
+/// and `confirm` is taken.
 pub(crate) async fn listing_for<C: Sql>(
     db: &C,
     request: &InstallRequest,
     confirm: &mut Option<&str>,
     claim: Claim,
-) -> Result<(ItemKind, Listing, Claimed), CatalogError> {
+    replay: Option<ReplayKey<'_>>,
+) -> Result<Installable, CatalogError> {
     let (workspace, item_id, kind_hint) = (request.workspace, request.item_id, request.kind);
     confirming(db, request, confirm, async |db| {
-        installable_listing(db, workspace, item_id, kind_hint, claim).await
+        installable_listing(db, workspace, item_id, kind_hint, claim, replay).await
     })
     .await
 }
@@ -51,7 +53,7 @@ pub(crate) async fn listing_for<C: Sql>(
 /// change the workspace; `confirm` is then taken. Otherwise the route looks the caller up and tries again
 /// ([`CatalogError::CallerUnconfirmed`]). A statement that failed confirmed no one (it may have failed for
 /// want of a check: a lane in a workspace that does not exist).
-pub(crate) async fn confirming<C: Sql, T>(
+async fn confirming<C: Sql, T>(
     db: &C,
     request: &InstallRequest,
     confirm: &mut Option<&str>,

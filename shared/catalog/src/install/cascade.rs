@@ -5,22 +5,22 @@
 
 use tokio_postgres::{Client, Transaction};
 
-use crate::foundation::column::ReadColumn;
 use crate::foundation::content;
 use crate::foundation::error::CatalogError;
 use crate::foundation::error::ATTEMPTS;
 use crate::foundation::kind::ItemKind;
-use crate::foundation::statement::{Sql, Statement};
-use crate::install::admission::{admitted, confirming, listing_for};
+use crate::foundation::statement::Sql;
+use crate::install::admission::{admitted, listing_for};
 use crate::install::copies::{link_agent_skills, make_copies, repoint_recipe_steps, NodeCopy};
 use crate::install::counts::fold_counts;
-use crate::install::dependencies::{Claim, Claimed};
+use crate::install::dependencies::{Claim, Claimed, Installable};
 use crate::install::existing::copies_still_as_planned;
 use crate::install::locks::{in_lock_order, lock_lanes};
 use crate::install::outcome::{made, InstallOutcome, InstallRequest, InstallResponse, Made};
 use crate::install::plan;
 use crate::install::planned::Plan;
 use crate::install::records::{install_ids, Recording};
+use crate::install::replay;
 use crate::install::single;
 
 /// Installs, running the transaction again (a few times) when it lost a race: a concurrent install made a
@@ -45,9 +45,6 @@ async fn install_once(
     request: &InstallRequest,
     confirm: &mut Option<&str>,
 ) -> Result<InstallOutcome, CatalogError> {
-    if let Some(outcome) = replay_first(&*client, request, confirm).await? {
-        return Ok(outcome);
-    }
     if let Some(outcome) = single::install(&*client, request, confirm).await? {
         return Ok(outcome);
     }
@@ -87,61 +84,18 @@ enum Written {
     KeyTaken(Option<InstallOutcome>),
 }
 
-/// The answer of an earlier install with `request`'s key, read before anything else: a repeat is answered
-/// with the stored response even when the listing has changed since. With a caller to `confirm`, the same
-/// statement confirms them before the stored response may be answered, and `confirm` is taken.
-async fn replay_first(
-    client: &Client,
-    request: &InstallRequest,
-    confirm: &mut Option<&str>,
-) -> Result<Option<InstallOutcome>, CatalogError> {
-    if request.idempotency_key.is_none() {
-        return Ok(None);
-    }
-    confirming(client, request, confirm, async |db| {
-        replay(db, request).await
-    })
-    .await
-}
-
-/// The stored response of an earlier install with the same key in the same workspace. The key answers only
-/// for the request it came with: the same user installing the same item.
+/// The answer to a repeat of the earlier install under `request`'s key, if one used it.
 async fn replay(
     db: &impl Sql,
     request: &InstallRequest,
 ) -> Result<Option<InstallOutcome>, CatalogError> {
-    let Some(key) = &request.idempotency_key else {
+    let Some(key) = request.replay_key() else {
         return Ok(None);
     };
-    let row = Statement::new(
-        "SELECT id, response, item_id = $3 AND user_id IS NOT DISTINCT FROM $4 AS same_request
-         FROM marketplace_installs WHERE workspace_id = $1 AND idempotency_key = $2",
-    )
-    .bind(request.workspace)
-    .bind(key)
-    .bind(request.item_id)
-    .bind(request.user_id)
-    .query_opt(db)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    if !row.read::<bool>("same_request")? {
-        return Err(CatalogError::IdempotencyKeyReused(
-            "This Idempotency-Key was already used in this workspace for a different request; \
-             send a new key for a new install."
-                .into(),
-        ));
+    match replay::replay(db, request.workspace, request.item_id, key).await? {
+        Some(earlier) => InstallOutcome::replaying(earlier).map(Some),
+        None => Ok(None),
     }
-    let installation = serde_json::from_value(row.read("response")?)
-        .map_err(|e| CatalogError::Unreadable(format!("stored install response: {e}")))?;
-    Ok(Some(InstallOutcome {
-        response: InstallResponse {
-            install_id: row.read("id")?,
-            installation,
-        },
-        replayed: true,
-    }))
 }
 
 /// The install inside `tx`, or the answer of another install holding the same idempotency key that won. Builds the install plan and executes exactly it: the listing and
@@ -153,9 +107,12 @@ async fn install_in(
     request: &InstallRequest,
     confirm: &mut Option<&str>,
 ) -> Result<Written, CatalogError> {
-    let (kind, root, lane) = listing_for(tx, request, confirm, Claim::Lane).await?;
-    let Claimed::Lane(lane) = lane else {
-        unreachable!("the root's lane is locked")
+    // The key's replay was read before the transaction; a repeat queued on the lane reads it below.
+    let (kind, root, lane) = match listing_for(tx, request, confirm, Claim::Lane, None).await? {
+        Installable::Listing(kind, root, Claimed::Lane(lane)) => (kind, *root, lane),
+        Installable::Listing(..) | Installable::Replayed(_) => {
+            unreachable!("the root's lane is locked, and no key was read")
+        }
     };
     // Repeats of a key queue on the lane behind the install that used it: once it has committed they answer
     // with its response here, instead of each making an install of its own only to throw it away.

@@ -14,12 +14,13 @@ use crate::foundation::kind::union_all;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::pulled::live_version_pulled_sql;
 use crate::foundation::redact::shown;
-use crate::foundation::statement::{Sql, Statement};
+use crate::foundation::statement::{own_rows, Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::taken_names_sql;
 use crate::install::existing::{existing_copy_sql, ExistingCopy};
 use crate::install::planned::{Node, NodeAction, MAX_DEPENDENCY_DEPTH};
+use crate::install::replay::{replay_sql, replayed, ReplayKey, Replayed};
 use crate::install::setup::{setup_sql, setup_steps, SetupStep};
 use crate::install::skills::{skills_used, skills_used_sql, AgentSkill};
 use tokio_postgres::Row;
@@ -191,24 +192,38 @@ pub(crate) struct ReservedIds {
     pub(crate) item_ids: Vec<i64>,
 }
 
+/// What an install's first statement found: the listing, or the answer of the earlier install that used the
+/// request's idempotency key.
+pub(crate) enum Installable {
+    Listing(ItemKind, Box<Listing>, Claimed),
+    Replayed(Replayed),
+}
+
 /// The listing `id` a member may install, with its kind: a primary-key probe of each kind's table in one
 /// statement, or of `kind`'s alone when the caller remembers it (a hint: when that table has nothing, every
 /// kind's is probed). The same statement takes what `claim` asks for; nothing when the listing is not found.
+/// With a `replay` key, the first statement reads the earlier install under it before anything else, and a
+/// repeat is answered with its stored response, even when the listing is gone since (its claim is not taken).
 pub(crate) async fn installable_listing(
     db: &impl Sql,
     workspace: WorkspaceId,
     id: i64,
     kind: Option<ItemKind>,
     claim: Claim,
-) -> Result<(ItemKind, Listing, Claimed), CatalogError> {
+    replay: Option<ReplayKey<'_>>,
+) -> Result<Installable, CatalogError> {
+    let mut replay = replay;
     let mut found = None;
     if let Some(kind) = kind {
-        found = probe(db, workspace, id, &[kind], claim).await?;
+        found = probe(db, workspace, id, &[kind], claim, replay.take()).await?;
     }
     if found.is_none() {
-        found = probe(db, workspace, id, &ItemKind::ALL, claim).await?;
+        found = probe(db, workspace, id, &ItemKind::ALL, claim, replay.take()).await?;
     }
-    let row = found.ok_or(CatalogError::NotFound("item"))?;
+    let row = match found.ok_or(CatalogError::NotFound("item"))? {
+        Probed::Replayed(earlier) => return Ok(Installable::Replayed(earlier)),
+        Probed::Listing(row) => row,
+    };
     if row.read("pulled")? {
         return Err(CatalogError::NoInstallableVersion);
     }
@@ -223,17 +238,29 @@ pub(crate) async fn installable_listing(
             item_ids: row.read("item_ids")?,
         }),
     };
-    Ok((row.read("kind")?, Listing::from_row(&row)?, claimed))
+    Ok(Installable::Listing(
+        row.read("kind")?,
+        Box::new(Listing::from_row(&row)?),
+        claimed,
+    ))
 }
 
-/// [`installable_listing`]'s statement over the tables of `kinds`.
+/// What one probe found.
+enum Probed {
+    Replayed(Replayed),
+    Listing(Row),
+}
+
+/// [`installable_listing`]'s statement over the tables of `kinds`, behind the read of `replay`'s earlier
+/// install when given (the listing is read only when there is none).
 async fn probe(
     db: &impl Sql,
     workspace: WorkspaceId,
     id: i64,
     kinds: &[ItemKind],
     claim: Claim,
-) -> Result<Option<Row>, CatalogError> {
+    replay: Option<ReplayKey<'_>>,
+) -> Result<Option<Probed>, CatalogError> {
     let probes = union_all(kinds, |kind| {
         format!(
             "SELECT '{kind}'::text AS kind, {columns}, {pulled} AS pulled FROM {table} t
@@ -268,11 +295,24 @@ async fn probe(
                            SELECT count(*)::integer AS ids FROM pinned) n"
         ),
     };
-    Ok(Statement::new(sql)
-        .bind(id)
-        .bind(workspace)
-        .query_opt(db)
-        .await?)
+    let statement = Statement::new(sql).bind(id).bind(workspace);
+    let Some(replay) = replay else {
+        return Ok(statement.query_opt(db).await?.map(Probed::Listing));
+    };
+    let earlier = replay_sql("$2", "$3", "$1", "$4");
+    let rows = statement
+        .bind(replay.key.to_owned())
+        .bind(replay.user_id)
+        .behind(
+            &format!("SELECT r.* FROM (SELECT) one LEFT JOIN ({earlier}) r ON true"),
+            "g.replay_id IS NULL",
+        )
+        .query(db)
+        .await?;
+    if let Some(earlier) = rows.first().map(replayed).transpose()?.flatten() {
+        return Ok(Some(Probed::Replayed(earlier)));
+    }
+    Ok(own_rows(rows).pop().map(Probed::Listing))
 }
 
 /// A dependency found for a node.

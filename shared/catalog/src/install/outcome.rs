@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::foundation::capabilities::Manifest;
+use crate::foundation::error::CatalogError;
 use crate::foundation::item::ItemRef;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::version::Version;
@@ -12,6 +13,7 @@ use crate::foundation::workspace::WorkspaceId;
 use crate::install::copies::NodeCopy;
 use crate::install::planned::Plan;
 use crate::install::records::{dependency_edges, linked_ids, InstallRecord};
+use crate::install::replay::{ReplayKey, Replayed};
 use crate::install::setup::SetupStep;
 
 /// Who installs what, where.
@@ -30,8 +32,8 @@ pub struct InstallRequest {
     /// The token's subject, when the route has not looked the caller up: the install's first statement then
     /// carries the lookup ([`CallerCheck`]), and the install goes on only if it finds `user_id` with a role
     /// that may change `workspace`; else it writes nothing and fails with
-    /// [`CatalogError::CallerUnconfirmed`]. With an `idempotency_key`, the first statement is the replay's
-    /// read, which carries the lookup instead.
+    /// [`CatalogError::CallerUnconfirmed`]. With an `idempotency_key`, that statement also reads the key's
+    /// replay, answered only once the caller is confirmed.
     ///
     /// [`CallerCheck`]: crate::foundation::caller_check::CallerCheck
     /// [`CatalogError::CallerUnconfirmed`]: crate::CatalogError::CallerUnconfirmed
@@ -80,6 +82,39 @@ pub struct InstallOutcome {
     pub response: InstallResponse,
     /// True when this answers a repeated `Idempotency-Key` and nothing new was created.
     pub replayed: bool,
+}
+
+impl InstallRequest {
+    /// The key this request would replay under, if it carries one.
+    pub(crate) fn replay_key(&self) -> Option<ReplayKey<'_>> {
+        self.idempotency_key.as_deref().map(|key| ReplayKey {
+            key,
+            user_id: self.user_id,
+        })
+    }
+}
+
+impl InstallOutcome {
+    /// The answer to a repeat of the earlier install under the request's key: its stored response, when it
+    /// came with the same request; any other request with the key is refused.
+    pub(crate) fn replaying(earlier: Replayed) -> Result<Self, CatalogError> {
+        if !earlier.same_request {
+            return Err(CatalogError::IdempotencyKeyReused(
+                "This Idempotency-Key was already used in this workspace for a different request; \
+                 send a new key for a new install."
+                    .into(),
+            ));
+        }
+        let installation = serde_json::from_value(earlier.response)
+            .map_err(|e| CatalogError::Unreadable(format!("stored install response: {e}")))?;
+        Ok(Self {
+            response: InstallResponse {
+                install_id: earlier.install_id,
+                installation,
+            },
+            replayed: true,
+        })
+    }
 }
 
 /// What an install answers and records, from its plan, the copy of each node and each clone's record id.

@@ -15,7 +15,7 @@ use crate::foundation::statement::Sql;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::copy_names::{first_free_name, taken_copy_names};
 use crate::install::dependencies::{
-    agent_llm, installable_listing, pinned, recommended_agents, Claim, Listing, Pin,
+    agent_llm, installable_listing, pinned, recommended_agents, Claim, Installable, Listing, Pin,
 };
 use crate::install::planned::{InstallPlan, Node, NodeAction, Plan, MAX_DEPENDENCY_DEPTH};
 use crate::install::reach::beyond_reused;
@@ -28,8 +28,12 @@ pub async fn install_plan(
     workspace: WorkspaceId,
     item_id: i64,
 ) -> Result<InstallPlan, CatalogError> {
-    let (kind, root, _) = installable_listing(db, workspace, item_id, None, Claim::Nothing).await?;
-    Ok(build(db, workspace, kind, root).await?.public())
+    let Installable::Listing(kind, root, _) =
+        installable_listing(db, workspace, item_id, None, Claim::Nothing, None).await?
+    else {
+        unreachable!("a plan replays nothing")
+    };
+    Ok(build(db, workspace, kind, *root).await?.public())
 }
 
 /// Follows the dependencies of listing `item_id` breadth first: those its live version pinned when it was

@@ -26,7 +26,7 @@ use crate::install::copies::{
     copied_columns, copied_values, recipe_agents, NodeCopy, WorkspaceCopy,
 };
 use crate::install::counts::fold_counts;
-use crate::install::dependencies::{Claim, Claimed, ReservedIds};
+use crate::install::dependencies::{Claim, Claimed, Installable, ReservedIds};
 use crate::install::locks::in_lock_order;
 use crate::install::outcome::{made, InstallOutcome, InstallRequest, Made};
 use crate::install::plan;
@@ -43,10 +43,13 @@ pub(crate) async fn install(
     request: &InstallRequest,
     confirm: &mut Option<&str>,
 ) -> Result<Option<InstallOutcome>, CatalogError> {
-    let (kind, root, claimed) = listing_for(client, request, confirm, Claim::Ids).await?;
-    let Claimed::Ids(reserved) = claimed else {
-        unreachable!("ids were asked for")
-    };
+    let replay = request.replay_key();
+    let (kind, root, reserved) =
+        match listing_for(client, request, confirm, Claim::Ids, replay).await? {
+            Installable::Replayed(earlier) => return InstallOutcome::replaying(earlier).map(Some),
+            Installable::Listing(kind, root, Claimed::Ids(reserved)) => (kind, *root, reserved),
+            Installable::Listing(..) => unreachable!("ids were asked for"),
+        };
     let plan = plan::build(client, request.workspace, kind, root).await?;
     let manifest = admitted(&plan, request)?;
     refuse_changed_content(&plan)?;
