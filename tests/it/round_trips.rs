@@ -466,7 +466,7 @@ async fn every_route_makes_exactly_its_pinned_number_of_round_trips() {
         ("GET /catalogs/{id}/moderation-log", 1),
         ("DELETE /catalogs/{id}/workspaces/{workspace}", 2),
         ("GET /updates (one update, with its changelogs)", 1),
-        ("POST /installs/{id}/update", 12),
+        ("POST /installs/{id}/update", 9),
         ("POST /reviews/{id}/hide", 8),
         ("POST /reviews/{id}/unhide", 8),
         ("DELETE /items/{id}/reviews/mine", 5),

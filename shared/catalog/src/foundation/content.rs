@@ -10,7 +10,7 @@ use crate::foundation::error::CatalogError;
 use crate::foundation::kind::ItemKind;
 use crate::foundation::redact::REDACTED;
 use crate::foundation::redact::{shown, strip_credentials};
-use crate::foundation::statement::{Params, Sql, Statement};
+use crate::foundation::statement::{Params, Placeholder, Sql, Statement};
 
 /// The content of item `id`.
 pub(crate) async fn read(db: &impl Sql, kind: ItemKind, id: i64) -> Result<Value, CatalogError> {
@@ -32,16 +32,22 @@ pub(crate) async fn write(
     id: i64,
     content: &Value,
 ) -> Result<String, CatalogError> {
-    let table = kind.table();
-    let columns = kind.content_columns().join(", ");
     let mut params = Params::default();
     let id = params.bind(id);
     let new = params.bind(content.clone());
     let write = format!(
-        "UPDATE {table} SET ({columns}) = (SELECT {columns} FROM jsonb_populate_record(NULL::{table}, {new}))
-         WHERE id = {id}"
+        "UPDATE {table} SET {set} WHERE id = {id}",
+        table = kind.table(),
+        set = set_content(kind, new)
     );
     write_and_fingerprint(db, &write, params, content).await
+}
+
+/// The `SET` list that writes the content bound at `new` onto a row of `kind`'s table.
+pub(crate) fn set_content(kind: ItemKind, new: Placeholder) -> String {
+    let table = kind.table();
+    let columns = kind.content_columns().join(", ");
+    format!("({columns}) = (SELECT {columns} FROM jsonb_populate_record(NULL::{table}, {new}))")
 }
 
 /// Item content with its credentials taken out, and its [`fingerprint`].
@@ -131,7 +137,7 @@ pub(crate) async fn write_and_fingerprint(
 }
 
 /// The column `fingerprint` of a statement: the [`fingerprint`] of `content`, bound to `params`.
-fn fingerprint_column(params: &mut Params<'_>, content: &Value) -> String {
+pub(crate) fn fingerprint_column(params: &mut Params<'_>, content: &Value) -> String {
     let mut redacted = content.clone();
     strip_credentials(&mut redacted);
     let redacted = params.bind(redacted);

@@ -19,7 +19,7 @@ use crate::foundation::pulled::{
     advisories_sql, live_version_pulled_sql, read_advisories, Advisory,
 };
 use crate::foundation::redact::strip_credentials;
-use crate::foundation::statement::{Sql, Statement};
+use crate::foundation::statement::{Params, Sql, Statement};
 use crate::foundation::version::Version;
 use crate::foundation::workspace::WorkspaceId;
 use crate::install::admission::consented;
@@ -301,16 +301,16 @@ async fn apply_update_once(
     accepted: Option<&str>,
 ) -> Result<AppliedUpdate, CatalogError> {
     let tx = client.transaction().await?;
-    let seen = read_install(&tx, workspace, install_id, "").await?;
+    let (seen, _) = read_install(&tx, workspace, install_id, None).await?;
     let sides = listing_and_copy(&tx, workspace, &seen).await?;
-    let install = read_install(&tx, workspace, install_id, "FOR UPDATE").await?;
+    let (install, copy_hash) =
+        read_install(&tx, workspace, install_id, Some(&sides.copy_content)).await?;
     if (install.copy_id, &install.version, &install.content_hash)
         != (seen.copy_id, &seen.version, &seen.content_hash)
     {
         return Err(CatalogError::Retry);
     }
     let latest_version = sides.latest_version.clone();
-    let copy_hash = content::fingerprint(&tx, &sides.copy_content).await?;
     let applied = |to_version| AppliedUpdate {
         install_id,
         installed_item_id: install.copy_id,
@@ -353,37 +353,52 @@ async fn apply_update_once(
     Ok(applied(latest_version))
 }
 
-/// The install `install_id` of `workspace`; `lock` is appended (a locking clause, or nothing).
+/// The install `install_id` of `workspace`. With the copy's content as read under its lock, the install is
+/// locked too (`FOR UPDATE`), and the same round trip returns that content's [`content::fingerprint`].
 async fn read_install(
     tx: &Transaction<'_>,
     workspace: WorkspaceId,
     install_id: i64,
-    lock: &str,
-) -> Result<Install, CatalogError> {
-    let row = Statement::new(format!(
-        "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
-                installed_version::text AS installed_version, content_hash, linked_skill_ids,
-                capabilities, capabilities_digest,
-                (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{{}}') FROM agent_skills l
-                 WHERE l.agent_id = installed_item_id) AS current_skill_ids
-         FROM marketplace_installs WHERE id = $1 AND workspace_id = $2 {lock}"
-    ))
-    .bind(install_id)
-    .bind(workspace)
+    locked_copy: Option<&Value>,
+) -> Result<(Install, String), CatalogError> {
+    let mut params = Params::default();
+    let id = params.bind(install_id);
+    let workspace = params.bind(workspace);
+    let (fingerprint, lock) = match locked_copy {
+        Some(copy) => (content::fingerprint_column(&mut params, copy), "FOR UPDATE"),
+        None => ("NULL::text AS fingerprint".to_owned(), ""),
+    };
+    let row = Statement::with_params(
+        format!(
+            "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
+                    installed_version::text AS installed_version, content_hash, linked_skill_ids,
+                    capabilities, capabilities_digest, {fingerprint},
+                    (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{{}}') FROM agent_skills l
+                     WHERE l.agent_id = installed_item_id) AS current_skill_ids
+             FROM marketplace_installs WHERE id = {id} AND workspace_id = {workspace} {lock}"
+        ),
+        params,
+    )
     .query_opt(tx)
     .await?
     .ok_or(CatalogError::NotFound("install"))?;
-    Ok(Install {
-        id: install_id,
-        item_id: row.read("item_id")?,
-        kind: row.read("item_kind")?,
-        copy_id: row.read("installed_item_id")?,
-        version: row.read("installed_version")?,
-        content_hash: row.read("content_hash")?,
-        linked_skill_ids: row.read("linked_skill_ids")?,
-        current_skill_ids: row.read("current_skill_ids")?,
-        granted: read_manifest(&row)?,
-    })
+    let copy_fingerprint = row
+        .read::<Option<String>>("fingerprint")?
+        .unwrap_or_default();
+    Ok((
+        Install {
+            id: install_id,
+            item_id: row.read("item_id")?,
+            kind: row.read("item_kind")?,
+            copy_id: row.read("installed_item_id")?,
+            version: row.read("installed_version")?,
+            content_hash: row.read("content_hash")?,
+            linked_skill_ids: row.read("linked_skill_ids")?,
+            current_skill_ids: row.read("current_skill_ids")?,
+            granted: read_manifest(&row)?,
+        },
+        copy_fingerprint,
+    ))
 }
 
 /// The listing and the copy as an update sees them, both locked for the rest of the transaction: an edit of
@@ -459,20 +474,32 @@ async fn bring_copy_to_listing(
     if kind == ItemKind::Recipe {
         point_steps_at_dependencies(tx, install.id, &mut content).await?;
     }
-    let new_hash = content::write(tx, kind, install.copy_id, &content).await?;
-    Statement::new(format!(
-        "UPDATE {table} SET version = $2, updated_at = now(), marketplace_revoked_at = NULL WHERE id = $1",
-        table = kind.table()
-    ))
-    .bind(install.copy_id)
-    .bind(&sides.latest_version)
-    .execute(tx)
-    .await?;
+    // The content, the version and (an agent's) the old skill links, written in one round trip.
+    let mut params = Params::default();
+    let copy = params.bind(install.copy_id);
+    let set = content::set_content(kind, params.bind(content.clone()));
+    let version = params.bind(sides.latest_version.clone());
+    let unlinked = match kind {
+        ItemKind::Agent => {
+            format!("unlinked AS (DELETE FROM agent_skills WHERE agent_id = {copy}), ")
+        }
+        _ => String::new(),
+    };
+    let fingerprint = content::fingerprint_column(&mut params, &content);
+    let new_hash: String = Statement::with_params(
+        format!(
+            "WITH {unlinked}written AS (
+                 UPDATE {table} SET {set}, version = {version}, updated_at = now(), marketplace_revoked_at = NULL
+                 WHERE id = {copy})
+             SELECT {fingerprint}",
+            table = kind.table(),
+        ),
+        params,
+    )
+    .query_one(tx)
+    .await?
+    .read("fingerprint")?;
     let linked_skill_ids = if kind == ItemKind::Agent {
-        Statement::new("DELETE FROM agent_skills WHERE agent_id = $1")
-            .bind(install.copy_id)
-            .execute(tx)
-            .await?;
         Some(
             link_listed_skills(
                 tx,
