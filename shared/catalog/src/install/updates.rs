@@ -301,10 +301,10 @@ async fn apply_update_once(
     accepted: Option<&str>,
 ) -> Result<AppliedUpdate, CatalogError> {
     let tx = client.transaction().await?;
-    let (seen, _) = read_install(&tx, workspace, install_id, None).await?;
+    let seen = read_install(&tx, workspace, install_id).await?;
     let sides = listing_and_copy(&tx, workspace, &seen).await?;
     let (install, copy_hash) =
-        read_install(&tx, workspace, install_id, Some(&sides.copy_content)).await?;
+        lock_install(&tx, workspace, install_id, &sides.copy_content).await?;
     if (install.copy_id, &install.version, &install.content_hash)
         != (seen.copy_id, &seen.version, &seen.content_hash)
     {
@@ -353,26 +353,53 @@ async fn apply_update_once(
     Ok(applied(latest_version))
 }
 
-/// The install `install_id` of `workspace`. With the copy's content as read under its lock, the install is
-/// locked too (`FOR UPDATE`), and the same round trip returns that content's [`content::fingerprint`].
+/// The install `install_id` of `workspace`, read without locks: what the update then locks.
 async fn read_install(
     tx: &Transaction<'_>,
     workspace: WorkspaceId,
     install_id: i64,
-    locked_copy: Option<&Value>,
+) -> Result<Install, CatalogError> {
+    let row = install_row(tx, workspace, install_id, None).await?;
+    Install::from_row(install_id, &row)
+}
+
+/// The install `install_id` of `workspace`, locked (`FOR UPDATE`), with the [`content::fingerprint`] of
+/// `copy`, the copy's content as read under its lock, from the same round trip.
+async fn lock_install(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    install_id: i64,
+    copy: &Value,
 ) -> Result<(Install, String), CatalogError> {
+    let row = install_row(tx, workspace, install_id, Some(copy)).await?;
+    Ok((
+        Install::from_row(install_id, &row)?,
+        row.read("fingerprint")?,
+    ))
+}
+
+/// The install's row; with `locked_copy`, locked and carrying that content's fingerprint (`fingerprint`).
+async fn install_row(
+    tx: &Transaction<'_>,
+    workspace: WorkspaceId,
+    install_id: i64,
+    locked_copy: Option<&Value>,
+) -> Result<Row, CatalogError> {
     let mut params = Params::default();
     let id = params.bind(install_id);
     let workspace = params.bind(workspace);
     let (fingerprint, lock) = match locked_copy {
-        Some(copy) => (content::fingerprint_column(&mut params, copy), "FOR UPDATE"),
-        None => ("NULL::text AS fingerprint".to_owned(), ""),
+        Some(copy) => (
+            format!(", {}", content::fingerprint_column(&mut params, copy)),
+            "FOR UPDATE",
+        ),
+        None => (String::new(), ""),
     };
-    let row = Statement::with_params(
+    Statement::with_params(
         format!(
             "SELECT item_id, item_kind::text AS item_kind, installed_item_id,
                     installed_version::text AS installed_version, content_hash, linked_skill_ids,
-                    capabilities, capabilities_digest, {fingerprint},
+                    capabilities, capabilities_digest{fingerprint},
                     (SELECT coalesce(array_agg(l.skill_id ORDER BY l.skill_id), '{{}}') FROM agent_skills l
                      WHERE l.agent_id = installed_item_id) AS current_skill_ids
              FROM marketplace_installs WHERE id = {id} AND workspace_id = {workspace} {lock}"
@@ -381,13 +408,13 @@ async fn read_install(
     )
     .query_opt(tx)
     .await?
-    .ok_or(CatalogError::NotFound("install"))?;
-    let copy_fingerprint = row
-        .read::<Option<String>>("fingerprint")?
-        .unwrap_or_default();
-    Ok((
-        Install {
-            id: install_id,
+    .ok_or(CatalogError::NotFound("install"))
+}
+
+impl Install {
+    fn from_row(id: i64, row: &Row) -> Result<Self, CatalogError> {
+        Ok(Self {
+            id,
             item_id: row.read("item_id")?,
             kind: row.read("item_kind")?,
             copy_id: row.read("installed_item_id")?,
@@ -395,10 +422,9 @@ async fn read_install(
             content_hash: row.read("content_hash")?,
             linked_skill_ids: row.read("linked_skill_ids")?,
             current_skill_ids: row.read("current_skill_ids")?,
-            granted: read_manifest(&row)?,
-        },
-        copy_fingerprint,
-    ))
+            granted: read_manifest(row)?,
+        })
+    }
 }
 
 /// The listing and the copy as an update sees them, both locked for the rest of the transaction: an edit of
