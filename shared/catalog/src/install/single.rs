@@ -6,8 +6,8 @@
 //! skills and writes the records (V23). Its locks are held for that one statement; the fold follows it, as
 //! it follows an install's transaction (install/counts.rs).
 //!
-//! Taken by every install whose clones need no scrubbing (a keyed install, once no install with its key was
-//! found: install/cascade.rs). When the plan no longer holds once the statement holds the lanes (a copy
+//! Taken by every install whose clones need no scrubbing; a keyed one's listing statement reads its replay
+//! first (install/replay.rs), and a repeat is answered there. When the plan no longer holds once the statement holds the lanes (a copy
 //! appeared or went, a name was taken, a listing changed since it was read), or another install recorded
 //! the same idempotency key first, the statement undoes itself (V26's `marketplace_plan_changed`), and when a
 //! lane is held by another install the statement does not wait for it (V27); either way the install runs
